@@ -1,0 +1,35 @@
+namespace Pipeline.Domain.Aggregations;
+
+/// <summary>
+/// A mutable partial aggregate: an element of the aggregation's monoid. Partials from any split of
+/// the events merge to the same result as one fold over all of them.
+/// </summary>
+public abstract class AggregateState
+{
+    /// <summary>The aggregation this state belongs to.</summary>
+    public abstract AggregationKind Kind { get; }
+
+    /// <summary>True for the monoid's zero (no event has contributed).</summary>
+    public abstract bool IsEmpty { get; }
+
+    /// <summary>The current value.</summary>
+    public abstract AggregateResult Result { get; }
+
+    /// <summary>Merges <paramref name="other"/> into this state (this = this ⊕ other). Never aliases <paramref name="other"/>.</summary>
+    public void MergeFrom(AggregateState other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Kind != Kind)
+        {
+            throw new ArgumentException($"cannot merge a {other.Kind} state into a {Kind} state", nameof(other));
+        }
+
+        MergeCore(other);
+    }
+
+    /// <summary>Merges a state already known to be of the same kind.</summary>
+    protected abstract void MergeCore(AggregateState other);
+
+    /// <summary>Writes the payload that follows the kind and format bytes.</summary>
+    internal abstract void WritePayload(StateWriter writer);
+}

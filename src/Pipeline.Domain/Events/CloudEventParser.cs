@@ -1,0 +1,193 @@
+using System.Text.Json;
+
+namespace Pipeline.Domain.Events;
+
+/// <summary>
+/// Parses and validates CloudEvents 1.0 structured-mode JSON with one forward pass of
+/// <see cref="Utf8JsonReader"/>. Valid events allocate nothing; a refusal says exactly why.
+/// </summary>
+public static class CloudEventParser
+{
+    /// <summary>The largest accepted event body: 1 MiB, the Event Hubs per-event limit.</summary>
+    public const int MaxEventBytes = 1024 * 1024;
+
+    private const int MaxDepth = 64;
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth };
+
+    [Flags]
+    private enum Seen
+    {
+        None = 0,
+        SpecVersion = 1,
+        Id = 2,
+        Source = 4,
+        Type = 8,
+        Subject = 16,
+        Time = 32,
+        Data = 64,
+    }
+
+    /// <summary>Parses one event.</summary>
+    /// <param name="utf8">The event body.</param>
+    /// <param name="enqueuedTime">Used as the event time when the event has no <c>time</c>.</param>
+    /// <param name="cloudEvent">The event, when valid.</param>
+    /// <param name="rejection">Why the event was refused, when not valid.</param>
+    public static bool TryParse(
+        ReadOnlyMemory<byte> utf8,
+        DateTimeOffset enqueuedTime,
+        out CloudEvent cloudEvent,
+        out EventRejection rejection)
+    {
+        cloudEvent = default;
+        if (utf8.Length > MaxEventBytes)
+        {
+            rejection = new(RejectionReason.Oversize, $"the event is {utf8.Length} bytes; the limit is {MaxEventBytes} bytes (1 MiB)");
+            return false;
+        }
+
+        try
+        {
+            return TryParseCore(utf8, enqueuedTime, out cloudEvent, out rejection);
+        }
+        catch (JsonException ex)
+        {
+            // Malformed input is the only source of JsonException here; its message names the position.
+            rejection = new(RejectionReason.InvalidJson, $"invalid JSON at byte {ex.BytePositionInLine}: {ex.Message}");
+            return false;
+        }
+    }
+
+    private static bool TryParseCore(
+        ReadOnlyMemory<byte> utf8,
+        DateTimeOffset enqueuedTime,
+        out CloudEvent cloudEvent,
+        out EventRejection rejection)
+    {
+        cloudEvent = default;
+        var reader = new Utf8JsonReader(utf8.Span, ReaderOptions);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            rejection = new(RejectionReason.InvalidJson, "a CloudEvent must be a JSON object");
+            return false;
+        }
+
+        var seen = Seen.None;
+        ReadOnlyMemory<byte> id = default, source = default, type = default, subject = default, data = default;
+        DateTimeOffset time = default;
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var attribute = Attribute(ref reader);
+            reader.Read();
+            if (attribute == Seen.None)
+            {
+                // Extension attributes and data_base64/datacontenttype/dataschema: kept in the raw log, unused by views.
+                reader.Skip();
+                continue;
+            }
+
+            if ((seen & attribute) != 0)
+            {
+                rejection = new(RejectionReason.InvalidAttribute, $"attribute '{Name(attribute)}' appears more than once");
+                return false;
+            }
+
+            seen |= attribute;
+            if (attribute == Seen.Data)
+            {
+                var start = (int)reader.TokenStartIndex;
+                var isNull = reader.TokenType == JsonTokenType.Null;
+                reader.Skip();
+                data = isNull ? default : utf8[start..(int)reader.BytesConsumed];
+                continue;
+            }
+
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                rejection = new(RejectionReason.InvalidAttribute, $"attribute '{Name(attribute)}' must be a string, not {reader.TokenType}");
+                return false;
+            }
+
+            var value = StringValue(ref reader, utf8);
+            switch (attribute)
+            {
+                case Seen.SpecVersion when !value.Span.SequenceEqual("1.0"u8):
+                    rejection = new(RejectionReason.UnsupportedSpecVersion, "specversion must be \"1.0\"");
+                    return false;
+                case Seen.Id or Seen.Source or Seen.Type when value.IsEmpty:
+                    rejection = new(RejectionReason.InvalidAttribute, $"attribute '{Name(attribute)}' must not be empty");
+                    return false;
+                case Seen.Id: id = value; break;
+                case Seen.Source: source = value; break;
+                case Seen.Type: type = value; break;
+                case Seen.Subject: subject = value; break;
+                case Seen.Time when !Rfc3339.TryParse(value.Span, out time):
+                    rejection = new(RejectionReason.InvalidTime, "attribute 'time' is not an RFC 3339 timestamp (for example 2026-11-21T14:05:00Z)");
+                    return false;
+            }
+        }
+
+        // Trailing content after the object makes the reader throw, which reports invalid JSON.
+        while (reader.Read())
+        {
+        }
+
+        const Seen required = Seen.SpecVersion | Seen.Id | Seen.Source | Seen.Type;
+        if ((seen & required) != required)
+        {
+            rejection = new(RejectionReason.MissingAttribute, $"required attribute '{Name(required & ~seen)}' is missing");
+            return false;
+        }
+
+        var hasTime = (seen & Seen.Time) != 0;
+        cloudEvent = new CloudEvent(
+            utf8, id, source, type, subject, (seen & Seen.Subject) != 0, data,
+            hasTime ? time : enqueuedTime.ToUniversalTime(), !hasTime);
+        rejection = default;
+        return true;
+    }
+
+    private static Seen Attribute(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("specversion"u8) ? Seen.SpecVersion
+        : reader.ValueTextEquals("id"u8) ? Seen.Id
+        : reader.ValueTextEquals("source"u8) ? Seen.Source
+        : reader.ValueTextEquals("type"u8) ? Seen.Type
+        : reader.ValueTextEquals("subject"u8) ? Seen.Subject
+        : reader.ValueTextEquals("time"u8) ? Seen.Time
+        : reader.ValueTextEquals("data"u8) ? Seen.Data
+        : Seen.None;
+
+    private static ReadOnlyMemory<byte> StringValue(ref Utf8JsonReader reader, ReadOnlyMemory<byte> utf8)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            // The token starts at the opening quote; the value follows it.
+            return utf8.Slice((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
+        }
+
+        var unescaped = new byte[reader.ValueSpan.Length];
+        var written = reader.CopyString(unescaped);
+        return unescaped.AsMemory(0, written);
+    }
+
+    private static string Name(Seen attribute)
+    {
+        // Reports the first missing attribute in the order the specification lists them.
+        foreach (var (flag, name) in Names)
+        {
+            if ((attribute & flag) != 0)
+            {
+                return name;
+            }
+        }
+
+        return attribute.ToString();
+    }
+
+    private static readonly (Seen Flag, string Name)[] Names =
+    [
+        (Seen.SpecVersion, "specversion"), (Seen.Id, "id"), (Seen.Source, "source"), (Seen.Type, "type"),
+        (Seen.Subject, "subject"), (Seen.Time, "time"), (Seen.Data, "data"),
+    ];
+}
