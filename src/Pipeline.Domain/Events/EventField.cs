@@ -47,6 +47,11 @@ public sealed class EventField
         }
 
         value = default;
+        if (cloudEvent.Data.IsEmpty)
+        {
+            return false;
+        }
+
         var reader = new Utf8JsonReader(cloudEvent.Data);
         if (!SeekProperty(ref reader, _dataProperty) || reader.TokenType != JsonTokenType.String
             || reader.ValueSpan.Length > MaxValueBytes)
@@ -73,7 +78,7 @@ public sealed class EventField
     public bool TryGetDecimal(in CloudEvent cloudEvent, out decimal value)
     {
         value = 0;
-        if (_dataProperty is null)
+        if (_dataProperty is null || cloudEvent.Data.IsEmpty)
         {
             return false;
         }
