@@ -1,0 +1,66 @@
+namespace Pipeline.Storage.Tables;
+
+/// <summary>
+/// Client-side checks of the Table service's rules, so that a bad key or an oversize entity fails
+/// with a clear message before any request (Azurite accepts some of what Azure refuses).
+/// </summary>
+public static class TableKeys
+{
+    /// <summary>The key size limit: 1 KiB of UTF-16, 512 characters.</summary>
+    public const int MaxKeyCharacters = 512;
+
+    /// <summary>The service's limit for one entity: 1 MiB.</summary>
+    public const int MaxEntityBytes = 1024 * 1024;
+
+    /// <summary>The limit of one string or binary property: 64 KiB.</summary>
+    public const int MaxPropertyBytes = 64 * 1024;
+
+    /// <summary>The most custom properties an entity may have (255 less the three system properties).</summary>
+    public const int MaxCustomProperties = 252;
+
+    /// <summary>Whether <paramref name="key"/> is a valid PartitionKey or RowKey; <paramref name="error"/> says why not.</summary>
+    public static bool IsValid(string? key, out string error)
+    {
+        error = string.Empty;
+        if (key is null)
+        {
+            error = "a key must not be null";
+            return false;
+        }
+
+        if (key.Length > MaxKeyCharacters)
+        {
+            error = $"a key may be at most 1 KiB ({MaxKeyCharacters} characters); this one has {key.Length}";
+            return false;
+        }
+
+        foreach (var c in key)
+        {
+            if (c is '/' or '\\' or '#' or '?')
+            {
+                error = $"a key must not contain '/', '\\', '#' or '?'; '{key}' contains '{c}'";
+                return false;
+            }
+
+            if (c <= '\u001F' || c is >= '\u007F' and <= '\u009F')
+            {
+                error = $"a key must not contain control characters; '{Printable(key)}' contains U+{(int)c:X4}";
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> for an invalid key.</summary>
+    public static void Validate(string? key, string parameterName)
+    {
+        if (!IsValid(key, out var error))
+        {
+            throw new ArgumentException(error, parameterName);
+        }
+    }
+
+    private static string Printable(string key) =>
+        new([.. key.Select(c => char.IsControl(c) ? '\uFFFD' : c)]);
+}
