@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Pipeline.Domain.Events;
 using Pipeline.Domain.Hashing;
 
@@ -26,27 +27,26 @@ internal sealed class DistinctCountAggregation(EventField valueField) : Aggregat
 
 /// <summary>
 /// A distinct count that is exact while its members are known and a HyperLogLog estimate otherwise.
-/// It always keeps both the members and the sketch; its binary form drops the members when they would
-/// exceed <see cref="MemberBudgetBytes"/> (keeping the exact count), so a row stays within one 64 KiB
-/// Table property. Merging two non-empty partials of which one lost its members falls back to the
-/// sketch, and the result says it is approximate.
+/// Members are 128-bit <see cref="Fingerprint"/>s, so adding allocates nothing and the state's size
+/// does not depend on how long the values are. The sketch is derived from the members only when it
+/// is needed: when the members exceed <see cref="MaxStoredMembers"/> and the binary form keeps the
+/// exact count plus the sketch instead (so a row fits one 64 KiB Table property), or when a partial
+/// that lost its members is merged in. Such merges are approximate, and the result says so.
 /// </summary>
 public sealed class DistinctCountState : AggregateState
 {
-    /// <summary>The largest UTF-8 size of members written inside the binary form.</summary>
-    public const int MemberBudgetBytes = 46 * 1024;
+    /// <summary>The most members the binary form holds (16 bytes each, within 46 KiB).</summary>
+    public const int MaxStoredMembers = 46 * 1024 / 16;
 
-    private MemberSet? _members = new();
+    private FingerprintSet? _members = new();
+    private HyperLogLog? _sketch;
     private long _countWithoutMembers;
-
-    /// <summary>The sketch, fed with every member.</summary>
-    public HyperLogLog Sketch { get; private set; } = new();
 
     /// <summary>Whether the count is exact.</summary>
     public bool IsExact { get; private set; } = true;
 
-    /// <summary>The members, when they are known.</summary>
-    public MemberSet? Members => _members;
+    /// <summary>Whether the members are known (false after they were dropped from storage).</summary>
+    public bool HasMembers => _members is not null;
 
     /// <inheritdoc />
     public override AggregationKind Kind => AggregationKind.DistinctCount;
@@ -57,30 +57,58 @@ public sealed class DistinctCountState : AggregateState
     private long ExactCount => _members?.Count ?? _countWithoutMembers;
 
     /// <inheritdoc />
-    public override AggregateResult Result => IsExact
-        ? new(ExactCount)
-        : new(decimal.Round((decimal)Sketch.Estimate()), IsApproximate: true, Sketch.StandardError);
+    public override AggregateResult Result
+    {
+        get
+        {
+            if (IsExact)
+            {
+                return new(ExactCount);
+            }
+
+            var sketch = Sketch();
+            return new(decimal.Round((decimal)sketch.Estimate()), IsApproximate: true, sketch.StandardError);
+        }
+    }
 
     /// <summary>Adds one UTF-8 value.</summary>
-    public void AddUtf8(ReadOnlySpan<byte> utf8)
+    public void AddUtf8(ReadOnlySpan<byte> utf8) => AddFingerprint(Fingerprint.Of(utf8));
+
+    /// <summary>Adds one fingerprinted value.</summary>
+    public void AddFingerprint(UInt128 fingerprint)
     {
-        Sketch.AddHash(XxHash64.Hash(utf8));
         if (_members is not null)
         {
-            _members.AddUtf8(utf8);
+            _members.Add(fingerprint);
+            return;
         }
-        else
+
+        // The members were dropped from storage: a new value may or may not be among them.
+        Sketch().AddHash(Fingerprint.SketchHash(fingerprint));
+        IsExact = false;
+    }
+
+    /// <summary>The sketch of every member, built from the members when they are known.</summary>
+    public HyperLogLog Sketch()
+    {
+        if (_members is null)
         {
-            // The members were dropped from storage: a new value may or may not be among them.
-            IsExact = false;
+            return _sketch ??= new HyperLogLog();
         }
+
+        var sketch = new HyperLogLog();
+        foreach (var member in _members)
+        {
+            sketch.AddHash(Fingerprint.SketchHash(member));
+        }
+
+        return sketch;
     }
 
     /// <inheritdoc />
     protected override void MergeCore(AggregateState other)
     {
         var that = (DistinctCountState)other;
-        Sketch.Merge(that.Sketch);
         if (that.IsEmpty)
         {
             return;
@@ -91,34 +119,41 @@ public sealed class DistinctCountState : AggregateState
             IsExact = that.IsExact;
             _countWithoutMembers = that._countWithoutMembers;
             _members = that._members is null ? null : Copy(that._members);
+            _sketch = that._members is null ? Copy(that.Sketch()) : null;
             return;
         }
 
         if (_members is not null && that._members is not null)
         {
             _members.UnionWith(that._members);
-            IsExact &= that.IsExact;
             return;
         }
 
+        var merged = Copy(Sketch());
+        merged.Merge(that.Sketch());
+        _sketch = merged;
         _members = null;
         IsExact = false;
     }
 
     internal override void WritePayload(StateWriter writer)
     {
-        var sorted = _members?.Sorted();
-        var includeMembers = IsExact && sorted is not null && Utf8Size(sorted) <= MemberBudgetBytes;
+        var includeMembers = _members is not null && _members.Count <= MaxStoredMembers;
         writer.WriteByte((byte)((IsExact ? ExactFlag : 0) | (includeMembers ? MembersFlag : 0)));
         writer.WriteVarInt(IsExact ? ExactCount : 0);
-        Sketch.Write(writer);
-        if (includeMembers)
+        if (!includeMembers)
         {
-            writer.WriteVarUInt((ulong)sorted!.Length);
-            foreach (var member in sorted)
-            {
-                writer.WriteString(member);
-            }
+            Sketch().Write(writer);
+            return;
+        }
+
+        var sorted = _members!.ToArray();
+        Array.Sort(sorted);
+        Span<byte> bytes = stackalloc byte[16];
+        foreach (var member in sorted)
+        {
+            BinaryPrimitives.WriteUInt128LittleEndian(bytes, member);
+            writer.WriteBytes(bytes);
         }
     }
 
@@ -126,45 +161,45 @@ public sealed class DistinctCountState : AggregateState
     {
         var flags = reader.ReadByte();
         var count = reader.ReadVarInt();
-        var state = new DistinctCountState { Sketch = HyperLogLog.Read(ref reader), IsExact = (flags & ExactFlag) != 0 };
-        if ((flags & MembersFlag) != 0)
-        {
-            var members = reader.ReadLength(int.MaxValue);
-            for (var i = 0; i < members; i++)
-            {
-                state._members!.Add(reader.ReadString());
-            }
-
-            if (state._members!.Count != count)
-            {
-                throw new InvalidDataException($"distinct-count state declares {count} members but holds {state._members.Count}");
-            }
-        }
-        else
+        var state = new DistinctCountState { IsExact = (flags & ExactFlag) != 0 };
+        if ((flags & MembersFlag) == 0)
         {
             state._members = null;
+            state._sketch = HyperLogLog.Read(ref reader);
             state._countWithoutMembers = count;
+            return state;
+        }
+
+        if (count is < 0 or > MaxStoredMembers)
+        {
+            throw new InvalidDataException($"distinct-count state declares {count} stored members; at most {MaxStoredMembers} are stored");
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            state._members!.Add(BinaryPrimitives.ReadUInt128LittleEndian(reader.ReadBytes(16)));
+        }
+
+        if (state._members!.Count != count)
+        {
+            throw new InvalidDataException($"distinct-count state declares {count} members but holds {state._members.Count} distinct ones");
         }
 
         return state;
     }
 
-    private static MemberSet Copy(MemberSet source)
+    private static FingerprintSet Copy(FingerprintSet members)
     {
-        var copy = new MemberSet();
-        copy.UnionWith(source);
+        var copy = new FingerprintSet(members.Count);
+        copy.UnionWith(members);
         return copy;
     }
 
-    private static long Utf8Size(string[] members)
+    private static HyperLogLog Copy(HyperLogLog sketch)
     {
-        long size = 0;
-        foreach (var member in members)
-        {
-            size += System.Text.Encoding.UTF8.GetByteCount(member) + 2;
-        }
-
-        return size;
+        var copy = new HyperLogLog(sketch.Precision);
+        copy.Merge(sketch);
+        return copy;
     }
 
     private const byte ExactFlag = 1;

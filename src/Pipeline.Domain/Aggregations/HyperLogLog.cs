@@ -90,6 +90,7 @@ public sealed class HyperLogLog
     {
         var q = 64 - Precision;
         Span<int> histogram = stackalloc int[q + 2];
+        histogram.Clear(); // the assembly skips zero-initialization of stack buffers
         foreach (var register in _registers)
         {
             histogram[register]++;

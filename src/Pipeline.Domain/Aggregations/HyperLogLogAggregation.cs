@@ -30,7 +30,7 @@ internal sealed class HyperLogLogAggregation : Aggregation
             return false;
         }
 
-        As<HyperLogLogState>(state).Sketch.AddHash(XxHash64.Hash(value));
+        As<HyperLogLogState>(state).Sketch.AddHash(Fingerprint.SketchHash(value));
         return true;
     }
 }

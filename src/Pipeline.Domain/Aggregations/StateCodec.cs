@@ -9,9 +9,10 @@ namespace Pipeline.Domain.Aggregations;
 /// </summary>
 /// <remarks>
 /// Sizes: count 3-12 bytes; sum 18; min/max 3 or 19; HyperLogLog at p = 14 at most 16,388 (dense) and
-/// about 3 bytes per non-zero register while sparse; distinct-count adds its members up to
-/// <see cref="DistinctCountState.MemberBudgetBytes"/>, so every state except an exact
-/// <see cref="DistinctSetState"/> fits one 64 KiB Table property. Large exact sets are stored in blobs.
+/// about 3 bytes per non-zero register while sparse; distinct-count holds up to
+/// <see cref="DistinctCountState.MaxStoredMembers"/> 16-byte fingerprints, beyond that its exact count
+/// and a sketch. So every state except an exact <see cref="DistinctSetState"/> fits one 64 KiB Table
+/// property; large exact sets are kept in Blob storage by the layer that stores them.
 /// </remarks>
 public static class StateCodec
 {

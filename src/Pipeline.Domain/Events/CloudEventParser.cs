@@ -148,7 +148,29 @@ public static class CloudEventParser
         return true;
     }
 
-    private static Seen Attribute(ref Utf8JsonReader reader) =>
+    private static Seen Attribute(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            return EscapedAttribute(ref reader);
+        }
+
+        // Unescaped names (nearly all) are matched by length first, then by bytes.
+        var name = reader.ValueSpan;
+        return name.Length switch
+        {
+            2 when name.SequenceEqual("id"u8) => Seen.Id,
+            4 when name.SequenceEqual("type"u8) => Seen.Type,
+            4 when name.SequenceEqual("time"u8) => Seen.Time,
+            4 when name.SequenceEqual("data"u8) => Seen.Data,
+            6 when name.SequenceEqual("source"u8) => Seen.Source,
+            7 when name.SequenceEqual("subject"u8) => Seen.Subject,
+            11 when name.SequenceEqual("specversion"u8) => Seen.SpecVersion,
+            _ => Seen.None,
+        };
+    }
+
+    private static Seen EscapedAttribute(ref Utf8JsonReader reader) =>
         reader.ValueTextEquals("specversion"u8) ? Seen.SpecVersion
         : reader.ValueTextEquals("id"u8) ? Seen.Id
         : reader.ValueTextEquals("source"u8) ? Seen.Source

@@ -12,6 +12,11 @@ public sealed class ViewAccumulator(ViewDefinition view)
     private readonly Dictionary<ViewKey, ViewPartial> _partials = [];
     private readonly DimensionInterner _interner = new();
 
+    // Consecutive events usually share a key (the same day or hour): remembering the last one skips
+    // most dictionary lookups.
+    private ViewKey _lastKey;
+    private ViewPartial? _lastPartial;
+
     /// <summary>The view being folded.</summary>
     public ViewDefinition View { get; } = view ?? throw new ArgumentNullException(nameof(view));
 
@@ -26,13 +31,13 @@ public sealed class ViewAccumulator(ViewDefinition view)
             return false;
         }
 
-        ref var partial = ref CollectionsMarshal.GetValueRefOrAddDefault(_partials, key, out var existed);
-        partial ??= ViewPartial.Zero(View);
+        var partial = _lastPartial is not null && _lastKey == key ? _lastPartial : PartialFor(key);
         if (!View.Aggregation.Add(partial.State, cloudEvent))
         {
-            if (!existed)
+            if (partial.Events == 0)
             {
                 _partials.Remove(key);
+                _lastPartial = null;
             }
 
             return false;
@@ -40,6 +45,15 @@ public sealed class ViewAccumulator(ViewDefinition view)
 
         partial.CountEvent(cloudEvent.TimeIsEnqueuedTime);
         return true;
+    }
+
+    private ViewPartial PartialFor(ViewKey key)
+    {
+        ref var partial = ref CollectionsMarshal.GetValueRefOrAddDefault(_partials, key, out _);
+        partial ??= ViewPartial.Zero(View);
+        _lastKey = key;
+        _lastPartial = partial;
+        return partial;
     }
 
     /// <summary>Merges a partial for <paramref name="key"/> into this accumulator.</summary>
@@ -62,5 +76,9 @@ public sealed class ViewAccumulator(ViewDefinition view)
     }
 
     /// <summary>Forgets every partial, keeping the interned dimensions for the next batch.</summary>
-    public void Clear() => _partials.Clear();
+    public void Clear()
+    {
+        _partials.Clear();
+        _lastPartial = null;
+    }
 }

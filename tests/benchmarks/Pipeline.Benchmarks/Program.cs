@@ -1,0 +1,13 @@
+using Pipeline.Benchmarks;
+
+return args.FirstOrDefault() switch
+{
+    "parse-fold" => ParseFoldBenchmark.Run(args.Skip(1).ToArray()),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/benchmarks/Pipeline.Benchmarks -- parse-fold [events] [users]");
+    return 2;
+}
