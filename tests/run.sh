@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh machine: installs Azurite from the lock file, restores NuGet packages,
+# builds and tests the solution, then prints one closing line: "N passed, N failed".
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+echo "== npm ci (Azurite, pinned in package.json)"
+npm ci --no-audit --no-fund --loglevel=error || { echo "0 passed, 1 failed"; exit 1; }
+
+echo "== dotnet test"
+log="$(mktemp)"
+# A hang is reported with a dump instead of blocking the run.
+dotnet test Pipeline.sln --nologo --blame-hang-timeout 10m 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# dotnet test prints one summary line per test assembly; add them up.
+passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{ sum += $2 } END { print sum + 0 }')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{ sum += $2 } END { print sum + 0 }')
+rm -f "$log"
+passed=${passed:-0}
+failed=${failed:-0}
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # The build or the test host failed before any test could be counted.
+  failed=1
+fi
+
+echo "$passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
