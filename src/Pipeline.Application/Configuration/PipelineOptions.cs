@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Pipeline.Application.Configuration;
+
+/// <summary>
+/// The pipeline's settings, bound from the <c>Pipeline</c> configuration section (environment
+/// variables spell them <c>Pipeline__EpochLength</c> and so on) and validated at start-up.
+/// </summary>
+public sealed class PipelineOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Pipeline";
+
+    /// <summary>Length of an ingestion epoch, the unit of the batch/speed boundary. Default one hour.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "Pipeline:EpochLength must be between 1 second and 7 days")]
+    public TimeSpan EpochLength { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How far back (in enqueued time) the speed layer remembers event ids to drop producer retries. Default 15 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "Pipeline:DedupWindow must be between 0 and 1 day")]
+    public TimeSpan DedupWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Prefix of every table and container name, so that several pipelines (or test runs) can share an
+    /// account. Lower-case letters and digits.
+    /// </summary>
+    [RegularExpression("^[a-z0-9]{0,20}$", ErrorMessage = "Pipeline:StoragePrefix must be up to 20 lower-case letters and digits")]
+    public string StoragePrefix { get; set; } = string.Empty;
+}

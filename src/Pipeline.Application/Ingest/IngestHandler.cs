@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pipeline.Application.Configuration;
+using Pipeline.Application.Speed;
+using Pipeline.Application.Storage;
+using Pipeline.Domain.Epochs;
+using Pipeline.Domain.Events;
+
+namespace Pipeline.Application.Ingest;
+
+/// <summary>
+/// Ingests one batch of one partition, whoever delivers it (the Event Hubs trigger in Azure, the dev
+/// host locally): quarantines invalid events with their reasons, writes the valid ones to the raw log,
+/// applies them to the speed views and advances the partition's progress. Safe to call again with any
+/// part of what it already ingested, with other batch boundaries, and from two processes at once.
+/// Batches of one partition are applied one at a time; partitions proceed in parallel.
+/// </summary>
+public sealed partial class IngestHandler
+{
+    private readonly ConcurrentDictionary<int, PartitionState> _partitions = new();
+    private readonly PipelineStore _store;
+    private readonly ProgressStore _progress;
+    private readonly RawLogWriter _rawLog;
+    private readonly QuarantineWriter _quarantine;
+    private readonly SpeedLayerWriter _speed;
+    private readonly EpochClock _clock;
+    private readonly TimeSpan _dedupWindow;
+    private readonly ILogger<IngestHandler> _logger;
+
+    /// <summary>Creates the handler.</summary>
+    public IngestHandler(PipelineStore store, ProgressStore progress, Domain.Views.ViewRegistry registry, IOptions<PipelineOptions> options, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _store = store;
+        _progress = progress;
+        _rawLog = new RawLogWriter(store);
+        _quarantine = new QuarantineWriter(store);
+        _speed = new SpeedLayerWriter(store, registry, loggerFactory.CreateLogger<SpeedLayerWriter>());
+        _clock = new EpochClock(options.Value.EpochLength);
+        _dedupWindow = options.Value.DedupWindow;
+        _logger = loggerFactory.CreateLogger<IngestHandler>();
+    }
+
+    /// <summary>The epoch clock in use.</summary>
+    public EpochClock Clock => _clock;
+
+    /// <summary>Ingests one batch; returns once its events are durable in the raw log and applied to the speed views.</summary>
+    public async Task<IngestResult> IngestAsync(IngestBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Events.Count == 0)
+        {
+            return new IngestResult(0, 0, 0, 0);
+        }
+
+        for (var i = 1; i < batch.Events.Count; i++)
+        {
+            if (batch.Events[i].SequenceNumber <= batch.Events[i - 1].SequenceNumber)
+            {
+                throw new ArgumentException($"batch of partition {batch.Partition} is not in increasing sequence order at index {i}", nameof(batch));
+            }
+        }
+
+        var state = _partitions.GetOrAdd(batch.Partition, p => new PartitionState(p, _dedupWindow));
+        await state.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (state.Progress is null)
+            {
+                await InitializeAsync(state, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await IngestLockedAsync(state, batch, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            state.Lock.Release();
+        }
+    }
+
+    private async Task<IngestResult> IngestLockedAsync(PartitionState state, IngestBatch batch, CancellationToken cancellationToken)
+    {
+        var accepted = new List<AcceptedEvent>(batch.Events.Count);
+        var quarantined = new List<Task>();
+        foreach (var incoming in batch.Events)
+        {
+            if (CloudEventParser.TryParse(incoming.Body, incoming.EnqueuedTime, out var cloudEvent, out var rejection))
+            {
+                accepted.Add(new AcceptedEvent(cloudEvent, incoming.SequenceNumber, incoming.EnqueuedTime, _clock.EpochOf(incoming.EnqueuedTime), EventIdentity.Of(cloudEvent)));
+            }
+            else
+            {
+                quarantined.Add(_quarantine.WriteAsync(batch.Partition, incoming, rejection, cancellationToken));
+            }
+        }
+
+        var retries = 0;
+        foreach (var e in accepted)
+        {
+            e.IsProducerRetry = state.Recent.IsRetry(e.Identity, e.SequenceNumber, e.EnqueuedTime);
+            retries += e.IsProducerRetry ? 1 : 0;
+        }
+
+        var segments = accepted.GroupBy(e => e.Epoch).Select(g => _rawLog.WriteSegmentAsync(batch.Partition, g.Key, [.. g], cancellationToken));
+        await Task.WhenAll(quarantined.Concat(segments)).ConfigureAwait(false);
+        await _speed.ApplyAsync(state.Speed, batch.Partition, accepted, cancellationToken).ConfigureAwait(false);
+
+        var alreadyApplied = accepted.Count(e => e.SequenceNumber <= state.Progress!.LastSequence);
+        var watermark = batch.Events.Max(e => e.EnqueuedTime);
+        state.Progress = await _progress.AdvanceAsync(state.Progress!, batch.Events[^1].SequenceNumber, watermark, cancellationToken).ConfigureAwait(false);
+        state.Recent.Evict(state.Progress.Watermark);
+        if (quarantined.Count > 0)
+        {
+            LogQuarantined(quarantined.Count, batch.Partition);
+        }
+
+        return new IngestResult(accepted.Count, quarantined.Count, retries, alreadyApplied);
+    }
+
+    /// <summary>
+    /// On first use of a partition in this process: reads its progress, and rebuilds the memory of recent
+    /// event ids from the raw log's segments of the dedup window, so that producer retries are dropped
+    /// across a restart too.
+    /// </summary>
+    private async Task InitializeAsync(PartitionState state, CancellationToken cancellationToken)
+    {
+        var progress = await _progress.GetAsync(state.Partition, cancellationToken).ConfigureAwait(false);
+        if (progress.LastSequence >= 0 && _dedupWindow > TimeSpan.Zero)
+        {
+            var firstEpoch = _clock.EpochOf(progress.Watermark - _dedupWindow);
+            var lastEpoch = _clock.EpochOf(progress.Watermark);
+            var remembered = 0;
+            await Parallel.ForEachAsync(
+                LongRange(firstEpoch, lastEpoch),
+                new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+                async (epoch, ct) =>
+                {
+                    await foreach (var blob in _store.Raw.GetBlobsAsync(RawSegments.PartitionPrefix(epoch, state.Partition), ct).ConfigureAwait(false))
+                    {
+                        await using var download = (await _store.Raw.GetBlobClient(blob.Name).DownloadStreamingAsync(cancellationToken: ct).ConfigureAwait(false)).Value;
+                        await RawSegmentReader.ReadAsync(download.Content, blob.Name, records => Remember(state, records, ref remembered), ct).ConfigureAwait(false);
+                    }
+                }).ConfigureAwait(false);
+            LogRebuilt(state.Partition, remembered, firstEpoch, lastEpoch);
+        }
+
+        state.Progress = progress;
+    }
+
+    private static void Remember(PartitionState state, IReadOnlyList<RawRecord> records, ref int remembered)
+    {
+        lock (state.Recent)
+        {
+            foreach (var record in records)
+            {
+                if (CloudEventParser.TryParse(record.Event, record.EnqueuedTime, out var cloudEvent, out _))
+                {
+                    state.Recent.IsRetry(EventIdentity.Of(cloudEvent), record.SequenceNumber, record.EnqueuedTime);
+                    remembered++;
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<long> LongRange(long first, long last)
+    {
+        for (var i = first; i <= last; i++)
+        {
+            yield return i;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Quarantined {Count} events of partition {Partition}")]
+    private partial void LogQuarantined(int count, int partition);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: remembered {Count} recent event ids from raw epochs {First}..{Last}")]
+    private partial void LogRebuilt(int partition, int count, long first, long last);
+
+    private sealed class PartitionState(int partition, TimeSpan dedupWindow)
+    {
+        public int Partition { get; } = partition;
+
+        public SemaphoreSlim Lock { get; } = new(1, 1);
+
+        public PartitionProgress? Progress { get; set; }
+
+        public RecentEvents Recent { get; } = new(dedupWindow);
+
+        public PartitionSpeedCache Speed { get; } = new();
+    }
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Pipeline.Application.Storage;
+using Pipeline.Domain.Events;
+using Pipeline.Storage.Blobs;
+
+namespace Pipeline.Application.Ingest;
+
+/// <summary>A quarantined event: where it was, why it was refused, and its exact bytes.</summary>
+/// <param name="Partition">The partition.</param>
+/// <param name="SequenceNumber">The sequence number.</param>
+/// <param name="EnqueuedTime">The enqueued time.</param>
+/// <param name="Reason">The reason code.</param>
+/// <param name="Message">What exactly is wrong.</param>
+/// <param name="Body">The body as text, when it is valid UTF-8.</param>
+/// <param name="BodyBase64">The exact body bytes.</param>
+public sealed record QuarantinedEvent(int Partition, long SequenceNumber, DateTimeOffset EnqueuedTime, string Reason, string Message, string? Body, string BodyBase64);
+
+/// <summary>
+/// Writes refused events to the quarantine container, one blob per event named by partition and
+/// sequence number (<c>{partition:D4}/{sequence:D20}.json</c>), created once: nothing is lost and a
+/// redelivery does not duplicate an entry.
+/// </summary>
+internal sealed class QuarantineWriter(PipelineStore store)
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static readonly BlobUploadOptions CreateOnly = new() { ContentType = "application/json", Conditions = BlobRequestConditions.IfAbsent };
+
+    public static string BlobName(int partition, long sequenceNumber) =>
+        string.Create(CultureInfo.InvariantCulture, $"{partition:D4}/{sequenceNumber:D20}.json");
+
+    public async Task WriteAsync(int partition, IncomingEvent incoming, EventRejection rejection, CancellationToken cancellationToken)
+    {
+        string? text;
+        try
+        {
+            text = StrictUtf8.GetString(incoming.Body.Span);
+        }
+        catch (DecoderFallbackException)
+        {
+            text = null;
+        }
+
+        var record = new QuarantinedEvent(
+            partition, incoming.SequenceNumber, incoming.EnqueuedTime, rejection.Reason.ToString(), rejection.Message, text,
+            Convert.ToBase64String(incoming.Body.Span));
+        var json = JsonSerializer.SerializeToUtf8Bytes(record, ApiJson.Options);
+        try
+        {
+            await store.Quarantine.GetBlobClient(BlobName(partition, incoming.SequenceNumber))
+                .UploadAsync(BinaryData.FromBytes(json), CreateOnly, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Already quarantined by an earlier delivery of the same event.
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Pipeline.Application.Ingest;
+
+/// <summary>
+/// Names of raw log segments: <c>{epoch:D12}/{partition:D4}/{first:D20}-{last:D20}.ndjson.gz</c>.
+/// Deterministic from what the segment holds, so a redelivered batch maps to the same name, and
+/// sorted by epoch, partition and position, so one epoch (or one partition of it) is one prefix.
+/// </summary>
+public static partial class RawSegments
+{
+    /// <summary>The blob name of a segment.</summary>
+    public static string Name(long epoch, int partition, long first, long last) =>
+        string.Create(CultureInfo.InvariantCulture, $"{epoch:D12}/{partition:D4}/{first:D20}-{last:D20}.ndjson.gz");
+
+    /// <summary>The prefix of every segment of an epoch.</summary>
+    public static string EpochPrefix(long epoch) => string.Create(CultureInfo.InvariantCulture, $"{epoch:D12}/");
+
+    /// <summary>The prefix of one partition's segments in an epoch.</summary>
+    public static string PartitionPrefix(long epoch, int partition) => string.Create(CultureInfo.InvariantCulture, $"{epoch:D12}/{partition:D4}/");
+
+    /// <summary>Reads a segment name back.</summary>
+    public static bool TryParse(string name, out long epoch, out int partition, out long first, out long last)
+    {
+        var match = Pattern().Match(name ?? string.Empty);
+        epoch = first = last = partition = 0;
+        if (!match.Success)
+        {
+            return false;
+        }
+
+        epoch = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        partition = int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture);
+        first = long.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture);
+        last = long.Parse(match.Groups[4].Value, CultureInfo.InvariantCulture);
+        return true;
+    }
+
+    [GeneratedRegex(@"^(\d{12})/(\d{4})/(\d{20})-(\d{20})\.ndjson\.gz$")]
+    private static partial Regex Pattern();
+}

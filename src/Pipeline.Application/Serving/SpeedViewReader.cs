@@ -1,0 +1,58 @@
+using Pipeline.Application.Speed;
+using Pipeline.Application.Storage;
+using Pipeline.Domain.Epochs;
+using Pipeline.Domain.Views;
+using Pipeline.Storage.Tables;
+
+namespace Pipeline.Application.Serving;
+
+/// <summary>
+/// Reads speed partials: one key's rows of every partition and epoch in one range query, or a window
+/// range of keys with one scan over its days. Rows of the same epoch from different partitions are
+/// merged into one contribution per epoch.
+/// </summary>
+internal sealed class SpeedViewReader(PipelineStore store)
+{
+    /// <summary>The speed contributions of one key, one per epoch.</summary>
+    public async Task<IReadOnlyList<SpeedContribution>> ReadKeyAsync(ViewDefinition view, ViewKey key, CancellationToken cancellationToken)
+    {
+        var days = SpeedRows.DayPrefix(view, key.WindowStart);
+        var rows = SpeedRows.KeyPrefix(view, key);
+        var filter = TableFilter.Create($"PartitionKey ge {days} and PartitionKey lt {days + "~"} and RowKey ge {rows} and RowKey lt {rows + "~"}");
+        var entities = await store.Speed.QueryAsync(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return ByEpoch(view, entities);
+    }
+
+    /// <summary>The speed contributions of every key whose window lies in [from, to] (and, for a dimension, has from's dimension).</summary>
+    public async Task<IReadOnlyDictionary<ViewKey, IReadOnlyList<SpeedContribution>>> ReadRangeAsync(ViewDefinition view, ViewKey from, ViewKey to, CancellationToken cancellationToken)
+    {
+        var first = SpeedRows.DayPrefix(view, from.WindowStart);
+        var last = SpeedRows.DayPrefix(view, to.WindowStart) + "~";
+        var filter = TableFilter.Create($"PartitionKey ge {first} and PartitionKey lt {last}");
+        var entities = await store.Speed.QueryAsync(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var result = new Dictionary<ViewKey, IReadOnlyList<SpeedContribution>>();
+        foreach (var group in entities.GroupBy(e => e.GetString("Key") ?? string.Empty, StringComparer.Ordinal))
+        {
+            if (view.TryParseKey(group.Key, out var key, out _)
+                && key.WindowStart >= from.WindowStart && key.WindowStart <= to.WindowStart
+                && string.Equals(key.Dimension, from.Dimension, StringComparison.Ordinal))
+            {
+                result[key] = ByEpoch(view, group);
+            }
+        }
+
+        return result;
+    }
+
+    private static List<SpeedContribution> ByEpoch(ViewDefinition view, IEnumerable<TableEntity> entities) =>
+        [.. entities.GroupBy(SpeedRows.EpochOf).OrderBy(g => g.Key).Select(g =>
+        {
+            var merged = ViewPartial.Zero(view);
+            foreach (var row in g)
+            {
+                merged.MergeFrom(SpeedRows.PartialOf(row));
+            }
+
+            return new SpeedContribution(g.Key, merged, g.Max(r => r.GetDateTimeOffset("UpdatedAt") ?? r.Timestamp ?? default));
+        })];
+}

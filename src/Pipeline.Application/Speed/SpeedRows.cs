@@ -1,0 +1,56 @@
+using System.Globalization;
+using Pipeline.Application.Storage;
+using Pipeline.Domain.Aggregations;
+using Pipeline.Domain.Views;
+using Pipeline.Storage.Tables;
+
+namespace Pipeline.Application.Speed;
+
+/// <summary>
+/// Where speed partials live. PartitionKey <c>{view}.{version}.{yyyy-MM-dd}.{partition:D4}</c>: one
+/// batch's rows for a view and a day share it, so they are written in 100-entity transactions, and one
+/// day of a view across all partitions is one contiguous PartitionKey range. RowKey
+/// <c>{HH}{|dimension}@{epoch:D12}</c> (no hour for day windows): one key's rows, every epoch, are one
+/// RowKey range. Each row holds the partial, its event counts, its epoch and the last sequence number
+/// of its partition that it reflects.
+/// </summary>
+internal static class SpeedRows
+{
+    public static string PartitionKey(ViewDefinition view, DateTime windowStart, int partition) =>
+        string.Create(CultureInfo.InvariantCulture, $"{DayPrefix(view, windowStart)}{partition:D4}");
+
+    /// <summary>The PartitionKey prefix of one view day across partitions (ends with a dot).</summary>
+    public static string DayPrefix(ViewDefinition view, DateTime windowStart) =>
+        string.Create(CultureInfo.InvariantCulture, $"{view.Name}.{view.Version}.{windowStart:yyyy-MM-dd}.");
+
+    /// <summary>The RowKey prefix of one key across epochs (ends with '@').</summary>
+    public static string KeyPrefix(ViewDefinition view, ViewKey key)
+    {
+        var hour = view.Window == TimeWindow.Hour ? key.WindowStart.ToString("HH", CultureInfo.InvariantCulture) : string.Empty;
+        var dimension = key.Dimension is null ? string.Empty : "|" + KeyEncoding.Encode(key.Dimension);
+        return $"{hour}{dimension}@";
+    }
+
+    public static string RowKey(ViewDefinition view, ViewKey key, long epoch) =>
+        string.Create(CultureInfo.InvariantCulture, $"{KeyPrefix(view, key)}{epoch:D12}");
+
+    public static TableEntity ToEntity(string partitionKey, string rowKey, ViewKey key, long epoch, ViewPartial partial, long lastSequence, ViewDefinition view) => new(partitionKey, rowKey)
+    {
+        ["Key"] = key.Format(view.Window),
+        ["Epoch"] = epoch,
+        ["State"] = StateCodec.Serialize(partial.State),
+        ["Events"] = partial.Events,
+        ["EventsTimedByEnqueue"] = partial.EventsTimedByEnqueue,
+        ["LastSequence"] = lastSequence,
+        ["UpdatedAt"] = DateTimeOffset.UtcNow,
+    };
+
+    public static ViewPartial PartialOf(TableEntity entity) => new(
+        StateCodec.Deserialize(entity.GetBinary("State") ?? throw new InvalidDataException($"speed row {entity.PartitionKey}/{entity.RowKey} has no State")),
+        entity.GetInt64("Events") ?? 0,
+        entity.GetInt64("EventsTimedByEnqueue") ?? 0);
+
+    public static long EpochOf(TableEntity entity) => entity.GetInt64("Epoch") ?? -1;
+
+    public static long LastSequenceOf(TableEntity entity) => entity.GetInt64("LastSequence") ?? -1;
+}

@@ -1,0 +1,55 @@
+using Pipeline.Application.Configuration;
+using Pipeline.Storage.Blobs;
+using Pipeline.Storage.Core;
+using Pipeline.Storage.Tables;
+
+namespace Pipeline.Application.Storage;
+
+/// <summary>
+/// The pipeline's containers and tables, named with the configured prefix:
+/// the raw log (<c>raw</c>), quarantined events (<c>quarantine</c>), speed views (<c>speed</c>),
+/// per-partition progress (<c>progress</c>) and the dev host's sequence reservations (<c>sequences</c>).
+/// </summary>
+public sealed class PipelineStore
+{
+    /// <summary>Creates the clients; nothing is sent until <see cref="EnsureCreatedAsync"/>.</summary>
+    public PipelineStore(StorageAccount account, PipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(options);
+        var prefix = options.StoragePrefix;
+        Raw = account.Blobs.GetBlobContainerClient(ContainerName(prefix, "raw"));
+        Quarantine = account.Blobs.GetBlobContainerClient(ContainerName(prefix, "quarantine"));
+        Speed = account.Tables.GetTableClient($"{prefix}speed");
+        Progress = account.Tables.GetTableClient($"{prefix}progress");
+        Sequences = account.Tables.GetTableClient($"{prefix}sequences");
+    }
+
+    /// <summary>The raw event log: gzip NDJSON segments, created once and never rewritten.</summary>
+    public BlobContainerClient Raw { get; }
+
+    /// <summary>Events that could not be accepted, one blob each, with their reason.</summary>
+    public BlobContainerClient Quarantine { get; }
+
+    /// <summary>Speed-layer partials per view version, key, epoch and partition.</summary>
+    public TableClient Speed { get; }
+
+    /// <summary>Per-partition progress: last sequence number applied and the enqueued-time watermark.</summary>
+    public TableClient Progress { get; }
+
+    /// <summary>Sequence-number reservations of the dev host's Event Hubs emulation.</summary>
+    public TableClient Sequences { get; }
+
+    /// <summary>Creates every container and table that does not exist yet.</summary>
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
+    {
+        await Task.WhenAll(
+            Raw.CreateIfNotExistsAsync(cancellationToken),
+            Quarantine.CreateIfNotExistsAsync(cancellationToken),
+            Speed.CreateIfNotExistsAsync(cancellationToken),
+            Progress.CreateIfNotExistsAsync(cancellationToken),
+            Sequences.CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
+    }
+
+    private static string ContainerName(string prefix, string name) => prefix.Length == 0 ? name : $"{prefix}-{name}";
+}

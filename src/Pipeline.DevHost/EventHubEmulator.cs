@@ -1,0 +1,132 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Pipeline.Domain.Hashing;
+
+namespace Pipeline.DevHost;
+
+/// <summary>The dev host's stand-in for Event Hubs: partitions by key hash, queues per partition, and a pump per partition.</summary>
+internal sealed partial class EventHubEmulator : IHostedService
+{
+    private readonly EmulatorOptions _options;
+    private readonly PartitionPump[] _pumps;
+    private readonly ILogger<EventHubEmulator> _logger;
+
+    public EventHubEmulator(IOptions<EmulatorOptions> options, IServiceProvider services, ILogger<EventHubEmulator> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        _pumps = [.. Enumerable.Range(0, _options.Partitions).Select(p => ActivatorUtilities.CreateInstance<PartitionPump>(services, p))];
+    }
+
+    /// <summary>
+    /// Queues events for ingest and returns a task that completes when they are durable and applied;
+    /// or null, without queuing anything, when a partition's queue is full.
+    /// </summary>
+    public Task<(int Accepted, int Quarantined)>? Publish(IReadOnlyList<ReadOnlyMemory<byte>> events)
+    {
+        var byPartition = new List<ReadOnlyMemory<byte>>[_pumps.Length];
+        foreach (var body in events)
+        {
+            var partition = (int)(XxHash64.Hash(PartitionKeyOf(body.Span)) % (ulong)_pumps.Length);
+            (byPartition[partition] ??= []).Add(body);
+        }
+
+        var reserved = new List<(PartitionPump Pump, int Count)>();
+        for (var p = 0; p < _pumps.Length; p++)
+        {
+            if (byPartition[p] is { } share)
+            {
+                if (!_pumps[p].TryReserve(share.Count))
+                {
+                    foreach (var (pump, count) in reserved)
+                    {
+                        pump.Release(count);
+                    }
+
+                    return null;
+                }
+
+                reserved.Add((_pumps[p], share.Count));
+            }
+        }
+
+        var request = new PublishRequest(reserved.Count);
+        if (reserved.Count == 0)
+        {
+            return Task.FromResult((0, 0));
+        }
+
+        for (var p = 0; p < _pumps.Length; p++)
+        {
+            if (byPartition[p] is { } share)
+            {
+                _pumps[p].Enqueue(new PartitionSlice(request, share));
+            }
+        }
+
+        return request.Completion;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(_pumps.Select(p => p.StartAsync(cancellationToken)));
+        LogStarted(_pumps.Length);
+    }
+
+    /// <summary>Drains: every accepted event is ingested before the host stops.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken) => await Task.WhenAll(_pumps.Select(p => p.StopAsync(cancellationToken)));
+
+    /// <summary>The partition key: <c>subject</c>, else <c>id</c>, else the bytes themselves (a malformed event).</summary>
+    internal static ReadOnlySpan<byte> PartitionKeyOf(ReadOnlySpan<byte> body)
+    {
+        ReadOnlySpan<byte> id = default;
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isSubject = reader.ValueTextEquals("subject"u8);
+                    var isId = reader.ValueTextEquals("id"u8);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String && (isSubject || isId))
+                    {
+                        if (isSubject)
+                        {
+                            return reader.ValueSpan;
+                        }
+
+                        id = reader.ValueSpan;
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Malformed: fall through to what was found, or the bytes.
+        }
+
+        return id.IsEmpty ? body : id;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event Hubs emulation ready with {Partitions} partitions")]
+    private partial void LogStarted(int partitions);
+}
+
+/// <summary>Registration of the emulator.</summary>
+internal static class EventHubEmulatorRegistration
+{
+    public static IServiceCollection AddEventHubEmulator(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EmulatorOptions>().Bind(configuration.GetSection(EmulatorOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<EventHubEmulator>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventHubEmulator>());
+        return services;
+    }
+}
