@@ -1,3 +1,4 @@
+using Pipeline.Testing;
 using System.Text;
 using Azure;
 using Pipeline.Storage.Blobs;

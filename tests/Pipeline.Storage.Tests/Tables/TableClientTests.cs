@@ -1,3 +1,4 @@
+using Pipeline.Testing;
 using Azure;
 using Pipeline.Storage.Tables;
 

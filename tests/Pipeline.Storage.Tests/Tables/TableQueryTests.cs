@@ -1,3 +1,4 @@
+using Pipeline.Testing;
 using Pipeline.Storage.Tables;
 
 namespace Pipeline.Storage.Tests.Tables;

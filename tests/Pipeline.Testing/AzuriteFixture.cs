@@ -1,8 +1,8 @@
-using System.Threading;
 using Pipeline.Storage.Core;
 using Pipeline.Storage.Emulator;
+using Xunit;
 
-namespace Pipeline.Storage.Tests;
+namespace Pipeline.Testing;
 
 /// <summary>
 /// Starts Azurite once for the test assembly (in memory, free loopback ports), or uses the account in
@@ -49,8 +49,3 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public static string NewContainerName(string purpose) => $"c-{purpose.ToLowerInvariant()}-{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}";
 }
 
-[CollectionDefinition(Name)]
-public sealed class UsesAzurite : ICollectionFixture<AzuriteFixture>
-{
-    public const string Name = "azurite";
-}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Pipeline.Application.Configuration;
+using Pipeline.Application.Ingest;
+using Pipeline.Application.Serving;
+using Pipeline.Application.Storage;
+using Pipeline.Domain.Views;
+using Pipeline.Storage.Tables;
+using Pipeline.Testing;
+
+namespace Pipeline.Application.Tests;
+
+/// <summary>A pipeline on its own tables and containers in the shared Azurite, with helpers to ingest and ask.</summary>
+internal sealed class PipelineContext
+{
+    private static int _counter;
+
+    private PipelineContext(AzuriteFixture azurite, PipelineOptions options)
+    {
+        Options = options;
+        Store = new PipelineStore(azurite.Account, options);
+        Progress = new ProgressStore(Store);
+        Queries = new ViewQueryService(Store, ViewRegistry.BuiltIn());
+    }
+
+    public PipelineOptions Options { get; }
+
+    public PipelineStore Store { get; }
+
+    public ProgressStore Progress { get; }
+
+    public ViewQueryService Queries { get; }
+
+    public static readonly DateTimeOffset Start = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
+
+    public static async Task<PipelineContext> CreateAsync(AzuriteFixture azurite, TimeSpan? epoch = null, TimeSpan? dedupWindow = null)
+    {
+        var options = new PipelineOptions
+        {
+            StoragePrefix = $"t{Environment.ProcessId % 10000}x{Interlocked.Increment(ref _counter)}",
+            EpochLength = epoch ?? TimeSpan.FromMinutes(1),
+            DedupWindow = dedupWindow ?? TimeSpan.FromMinutes(15),
+        };
+        var context = new PipelineContext(azurite, options);
+        await context.Store.EnsureCreatedAsync();
+        return context;
+    }
+
+    /// <summary>A new handler: a fresh process's view of the same storage.</summary>
+    public IngestHandler NewHandler() => new(Store, Progress, ViewRegistry.BuiltIn(), Microsoft.Extensions.Options.Options.Create(Options), NullLoggerFactory.Instance);
+
+    public static string Event(string id, string type, string subject, int day, string? data = null, string source = "/test") =>
+        $$"""{"specversion":"1.0","id":"{{id}}","source":"{{source}}","type":"{{type}}","subject":"{{subject}}","time":"2026-11-{{18 + day:D2}}T10:00:00Z"{{(data is null ? "" : ",\"data\":" + data)}}}""";
+
+    /// <summary>Events at consecutive sequence numbers from <paramref name="first"/>, enqueued one second apart from <see cref="Start"/>.</summary>
+    public static IncomingEvent[] Incoming(IEnumerable<string> bodies, long first = 0) =>
+        [.. bodies.Select((body, i) => new IncomingEvent(Encoding.UTF8.GetBytes(body), first + i, Start.AddSeconds(first + i)))];
+
+    public async Task<decimal?> ValueAsync(ViewDefinition view, string key)
+    {
+        Assert.True(view.TryParseKey(key, out var parsed, out var error), error);
+        return (await Queries.QueryKeyAsync(view, parsed)).Result.Value;
+    }
+
+    public async Task<(decimal? Value, long Events)> AnswerAsync(ViewDefinition view, string key)
+    {
+        Assert.True(view.TryParseKey(key, out var parsed, out var error), error);
+        var answer = await Queries.QueryKeyAsync(view, parsed);
+        return (answer.Result.Value, answer.Events);
+    }
+
+    /// <summary>Every speed row with its ETag: equal snapshots mean nothing was written in between.</summary>
+    public async Task<List<string>> SpeedSnapshotAsync() =>
+        [.. (await Store.Speed.QueryAsync().ToListAsync()).Select(e => $"{e.PartitionKey}/{e.RowKey} {e.ETag} {e.GetInt64("Events")} {e.GetInt64("LastSequence")}")];
+
+    public async Task<List<string>> RawSegmentsAsync() => [.. (await Store.Raw.GetBlobsAsync().ToListAsync()).Select(b => b.Name)];
+
+    public static string Day(int day) => new DateTime(2026, 11, 18 + day).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}
