@@ -50,6 +50,34 @@ public class FormatTests
     }
 
     [Theory]
+    [InlineData(498_687, 498_687, new[] { "000000498687" })]
+    [InlineData(498_687, 498_712, new[] { "000000498687", "000000498688", "000000498689", "00000049869", "00000049870", "000000498710", "000000498711", "000000498712" })]
+    [InlineData(0, 999_999_999_999, new[] { "" })]
+    [InlineData(1_000, 2_999, new[] { "000000001", "000000002" })]
+    public void EpochRangePrefixes_CoverExactlyTheRange(long first, long last, string[] expected)
+    {
+        Assert.Equal(expected, RawSegments.EpochRangePrefixes(first, last));
+    }
+
+    [Fact]
+    public void EpochRangePrefixes_ForAnyRange_MatchEachEpochInsideAndNoneOutside()
+    {
+        var random = new Random(5);
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var first = (long)random.Next(0, 100_000);
+            var last = first + random.Next(0, 50_000);
+            var prefixes = RawSegments.EpochRangePrefixes(first, last).ToList();
+            Assert.True(prefixes.Count <= 12 * 18, $"{prefixes.Count} prefixes");
+            foreach (var probe in new[] { first - 1, first, (first + last) / 2, last, last + 1, random.Next(0, 200_000) })
+            {
+                var name = RawSegments.Name(probe, 0, 0, 0);
+                Assert.Equal(probe >= first && probe <= last, prefixes.Count(p => name.StartsWith(p, StringComparison.Ordinal)) == 1);
+            }
+        }
+    }
+
+    [Theory]
     [InlineData("[{\"a\":1},{\"b\":[2,3]}, 4]", 3)]
     [InlineData("{\"a\":1}\n{\"b\":2}\r\n\n{broken\n", 3)]
     [InlineData("  \n{\"only\":1}", 1)]

@@ -120,36 +120,60 @@ public sealed partial class IngestHandler
     }
 
     /// <summary>
-    /// On first use of a partition in this process: reads its progress, and rebuilds the memory of recent
-    /// event ids from the raw log's segments of the dedup window, so that producer retries are dropped
-    /// across a restart too.
+    /// On first use of a partition in this process: reads its progress, rebuilds the memory of recent
+    /// event ids from the raw log (so producer retries are dropped across a restart too), and re-applies
+    /// the log's tail beyond the recorded progress: a batch that reached the raw log but whose speed
+    /// writes were cut short (a crash) is completed from the log, whether or not it is delivered again.
     /// </summary>
     private async Task InitializeAsync(PartitionState state, CancellationToken cancellationToken)
     {
         var progress = await _progress.GetAsync(state.Partition, cancellationToken).ConfigureAwait(false);
-        if (progress.LastSequence >= 0 && _dedupWindow > TimeSpan.Zero)
-        {
-            var firstEpoch = _clock.EpochOf(progress.Watermark - _dedupWindow);
-            var lastEpoch = _clock.EpochOf(progress.Watermark);
-            var remembered = 0;
-            await Parallel.ForEachAsync(
-                LongRange(firstEpoch, lastEpoch),
-                new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-                async (epoch, ct) =>
+        var now = DateTimeOffset.UtcNow;
+        var from = progress.LastSequence >= 0 ? progress.Watermark - _dedupWindow : now - _dedupWindow - RecoveryLookBack;
+        var firstEpoch = Math.Max(_clock.EpochOf(from), _clock.EpochOf(now) - MaxEpochsScanned);
+        var lastEpoch = _clock.EpochOf(now) + 1;
+        var tail = new List<RawRecord>();
+        var remembered = 0;
+        await Parallel.ForEachAsync(
+            RawSegments.EpochRangePrefixes(firstEpoch, lastEpoch),
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (prefix, ct) =>
+            {
+                await foreach (var blob in _store.Raw.GetBlobsAsync(prefix, ct).ConfigureAwait(false))
                 {
-                    await foreach (var blob in _store.Raw.GetBlobsAsync(RawSegments.PartitionPrefix(epoch, state.Partition), ct).ConfigureAwait(false))
+                    if (!RawSegments.TryParse(blob.Name, out var epoch, out var partition, out _, out _)
+                        || partition != state.Partition || epoch < firstEpoch || epoch > lastEpoch)
                     {
-                        await using var download = (await _store.Raw.GetBlobClient(blob.Name).DownloadStreamingAsync(cancellationToken: ct).ConfigureAwait(false)).Value;
-                        await RawSegmentReader.ReadAsync(download.Content, blob.Name, records => Remember(state, records, ref remembered), ct).ConfigureAwait(false);
+                        continue;
                     }
-                }).ConfigureAwait(false);
+
+                    await using var download = (await _store.Raw.GetBlobClient(blob.Name).DownloadStreamingAsync(cancellationToken: ct).ConfigureAwait(false)).Value;
+                    await RawSegmentReader.ReadAsync(download.Content, blob.Name, records => Remember(state, records, progress.LastSequence, tail, ref remembered), ct).ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
+
+        state.Progress = progress;
+        if (remembered > 0)
+        {
             LogRebuilt(state.Partition, remembered, firstEpoch, lastEpoch);
         }
 
-        state.Progress = progress;
+        if (tail.Count > 0)
+        {
+            var unapplied = tail.DistinctBy(r => r.SequenceNumber).OrderBy(r => r.SequenceNumber)
+                .Select(r => new IncomingEvent(r.Event, r.SequenceNumber, r.EnqueuedTime)).ToList();
+            LogRecovering(state.Partition, unapplied.Count, unapplied[0].SequenceNumber, unapplied[^1].SequenceNumber);
+            await IngestLockedAsync(state, new IngestBatch(state.Partition, unapplied), cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    private static void Remember(PartitionState state, IReadOnlyList<RawRecord> records, ref int remembered)
+    /// <summary>How far back to look for a partition's log when it has no recorded progress at all.</summary>
+    private static readonly TimeSpan RecoveryLookBack = TimeSpan.FromHours(1);
+
+    /// <summary>The most epochs a start-up scan covers (the newest ones).</summary>
+    private const long MaxEpochsScanned = 1_000_000;
+
+    private static void Remember(PartitionState state, IReadOnlyList<RawRecord> records, long applied, List<RawRecord> tail, ref int remembered)
     {
         lock (state.Recent)
         {
@@ -160,15 +184,13 @@ public sealed partial class IngestHandler
                     state.Recent.IsRetry(EventIdentity.Of(cloudEvent), record.SequenceNumber, record.EnqueuedTime);
                     remembered++;
                 }
-            }
-        }
-    }
 
-    private static IEnumerable<long> LongRange(long first, long last)
-    {
-        for (var i = first; i <= last; i++)
-        {
-            yield return i;
+                if (record.SequenceNumber > applied)
+                {
+                    // The chunk's memory is reused after this call: keep a copy.
+                    tail.Add(record with { Event = record.Event.ToArray() });
+                }
+            }
         }
     }
 
@@ -177,6 +199,9 @@ public sealed partial class IngestHandler
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: remembered {Count} recent event ids from raw epochs {First}..{Last}")]
     private partial void LogRebuilt(int partition, int count, long first, long last);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: re-applying {Count} logged events ({First}..{Last}) beyond the recorded progress")]
+    private partial void LogRecovering(int partition, int count, long first, long last);
 
     private sealed class PartitionState(int partition, TimeSpan dedupWindow)
     {

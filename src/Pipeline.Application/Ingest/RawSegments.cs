@@ -20,6 +20,30 @@ public static partial class RawSegments
     /// <summary>The prefix of one partition's segments in an epoch.</summary>
     public static string PartitionPrefix(long epoch, int partition) => string.Create(CultureInfo.InvariantCulture, $"{epoch:D12}/{partition:D4}/");
 
+    /// <summary>
+    /// A few name prefixes that together cover exactly the epochs <paramref name="first"/> to
+    /// <paramref name="last"/>: aligned decimal blocks (…7, …8, …9, then …1x, …2x, then …1xx and so on),
+    /// so listing a long, mostly empty range takes a handful of requests instead of one per epoch.
+    /// </summary>
+    public static IEnumerable<string> EpochRangePrefixes(long first, long last)
+    {
+        var epoch = Math.Max(first, 0);
+        while (epoch <= last)
+        {
+            var block = 1L;
+            var digits = 0;
+            while (digits < 12 && epoch % (block * 10) == 0 && epoch + (block * 10) - 1 <= last)
+            {
+                block *= 10;
+                digits++;
+            }
+
+            var text = epoch.ToString("D12", CultureInfo.InvariantCulture);
+            yield return digits == 12 ? string.Empty : text[..(12 - digits)];
+            epoch += block;
+        }
+    }
+
     /// <summary>Reads a segment name back.</summary>
     public static bool TryParse(string name, out long epoch, out int partition, out long first, out long last)
     {
