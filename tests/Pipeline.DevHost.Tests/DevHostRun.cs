@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Sockets;
+using Pipeline.Testing;
+
+namespace Pipeline.DevHost.Tests;
+
+/// <summary>
+/// The dev host as its own process on a free loopback port, against the shared Azurite (so its data
+/// outlives a killed host) under its own storage prefix; and the <c>pipeline</c> tool as a process.
+/// </summary>
+internal sealed class DevHostRun : IAsyncDisposable
+{
+    private static int _counter;
+    private readonly Dictionary<string, string> _environment;
+    private DotnetProcess? _host;
+
+    public DevHostRun(AzuriteFixture azurite, TimeSpan epoch)
+    {
+        Port = FreePort();
+        BaseUri = new Uri($"http://127.0.0.1:{Port}/");
+        WorkDirectory = Directory.CreateTempSubdirectory("pipeline-e2e-").FullName;
+        _environment = new Dictionary<string, string>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Pipeline__StoragePrefix"] = $"e{Environment.ProcessId % 10000}x{Interlocked.Increment(ref _counter)}",
+            ["Pipeline__EpochLength"] = epoch.ToString("c"),
+            ["ASPNETCORE_URLS"] = BaseUri.ToString().TrimEnd('/'),
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+    }
+
+    public int Port { get; }
+
+    public Uri BaseUri { get; }
+
+    public string WorkDirectory { get; }
+
+    public string HostOutput => _host?.Output ?? string.Empty;
+
+    public async Task StartHostAsync()
+    {
+        _host = DotnetProcess.Start("Pipeline.DevHost", "Pipeline.DevHost", [], _environment);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_host.HasExited)
+            {
+                throw new InvalidOperationException($"the dev host exited with {_host.ExitCode}:\n{_host.Output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(BaseUri, "health"));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Not answering yet.
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"the dev host did not become healthy:\n{_host.Output}");
+    }
+
+    /// <summary>kill -9: the process ends at once, without draining or shutting down.</summary>
+    public void KillHost() => _host?.KillHard();
+
+    public DotnetProcess StartTool(params string[] args) =>
+        DotnetProcess.Start("Pipeline.Cli", "pipeline", [.. args, "--url", BaseUri.ToString()], workingDirectory: WorkDirectory);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

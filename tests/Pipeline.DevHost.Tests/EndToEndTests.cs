@@ -1,0 +1,91 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Pipeline.Testing;
+
+namespace Pipeline.DevHost.Tests;
+
+[Collection(UsesAzurite.Name)]
+public class EndToEndTests(AzuriteFixture azurite)
+{
+    private static readonly TimeSpan ToolTimeout = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public async Task PublishedTraffic_WithRetriesAndMalformedEvents_EveryAnswerEqualsGroundTruth()
+    {
+        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(5));
+        await run.StartHostAsync();
+
+        await using var publish = run.StartTool("publish", "--events", "30000", "--retry-rate", "0.03", "--malformed-rate", "0.01", "--seed", "7");
+        Assert.True(await publish.WaitForExitAsync(ToolTimeout) == 0, publish.Output + run.HostOutput);
+        await using var verify = run.StartTool("verify");
+
+        Assert.True(await verify.WaitForExitAsync(ToolTimeout) == 0, verify.Output);
+        Assert.Contains(" 0 differ", verify.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HostKilledWhilePublishing_RestartsAndLosesOrDoublesNothing()
+    {
+        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(5));
+        await run.StartHostAsync();
+        await using var publish = run.StartTool("publish", "--events", "24000", "--rate", "4000", "--batch", "200", "--seed", "11");
+
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        Assert.False(publish.HasExited, "the publisher finished before the crash: " + publish.Output);
+        run.KillHost();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await run.StartHostAsync();
+
+        Assert.True(await publish.WaitForExitAsync(ToolTimeout) == 0, publish.Output);
+        Assert.Contains("retried sends", publish.Output, StringComparison.Ordinal);
+        await using var verify = run.StartTool("verify");
+        Assert.True(await verify.WaitForExitAsync(ToolTimeout) == 0, verify.Output + run.HostOutput);
+    }
+
+    [Fact]
+    public async Task HttpApi_AnswersErrorsClearly()
+    {
+        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(5));
+        await run.StartHostAsync();
+        using var http = new HttpClient { BaseAddress = run.BaseUri };
+
+        using var notJson = await http.PostAsync("api/events", new StringContent("this is not json", Encoding.UTF8, "text/plain"));
+        using var unknownView = await http.GetAsync("api/views/no-such-view?key=2026-11-21");
+        using var badKey = await http.GetAsync("api/views/new-users?key=21-11-2026");
+        using var tooLong = await http.GetAsync("api/views/new-users?from=2024-01-01&to=2026-01-01");
+        using var views = await http.GetAsync("api/views");
+        using var quarantine = await http.GetAsync("api/quarantine");
+
+        Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknownView.StatusCode);
+        Assert.Contains("new-users", await unknownView.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, badKey.StatusCode);
+        Assert.Contains("yyyy-MM-dd", await badKey.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, views.StatusCode);
+        using var listing = JsonDocument.Parse(await views.Content.ReadAsStringAsync());
+        Assert.Equal(["active-users", "new-users", "page-views", "revenue"], listing.RootElement.EnumerateArray().Select(v => v.GetProperty("name").GetString()));
+        Assert.Equal(HttpStatusCode.OK, quarantine.StatusCode);
+    }
+
+    [Fact]
+    public async Task Publish_AnswersOnlyOnceDurable_AndTheAnswerIsVisibleAtOnce()
+    {
+        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(5));
+        await run.StartHostAsync();
+        using var http = new HttpClient { BaseAddress = run.BaseUri };
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var body = string.Join('\n', Enumerable.Range(0, 50).Select(i =>
+            $$"""{"specversion":"1.0","id":"s{{i}}","source":"/readme","type":"user.signup","subject":"user-{{i}}"}""")) + "\n{not json}";
+
+        using var published = await http.PostAsync("api/events", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
+        using var answer = await http.GetAsync($"api/views/new-users?key={today}");
+
+        Assert.Equal(HttpStatusCode.Accepted, published.StatusCode);
+        Assert.Equal("""{"accepted":50,"quarantined":1}""", await published.Content.ReadAsStringAsync());
+        using var json = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+        Assert.Equal(50, json.RootElement.GetProperty("value").GetInt32());
+        Assert.Equal(50, json.RootElement.GetProperty("provenance").GetProperty("eventsTimedByEnqueue").GetInt32());
+    }
+}
