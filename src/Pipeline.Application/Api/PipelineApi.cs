@@ -121,7 +121,7 @@ public sealed class PipelineApi(ViewQueryService queries, PipelineStore store)
         try
         {
             await store.Progress.QueryAsync(maxPerPage: 1, cancellationToken: cancellationToken).AsPages().FirstAsync(cancellationToken).ConfigureAwait(false);
-            return ApiResponse.Ok(new { status = "healthy", views = queries.Registry.Names.Count() });
+            return ApiResponse.Ok(new { status = "healthy", views = queries.Registry.Names.Count(), storageRequests = Pipeline.Storage.Core.StorageMetrics.Requests });
         }
         catch (RequestFailedException ex)
         {

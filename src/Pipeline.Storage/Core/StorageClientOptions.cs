@@ -10,7 +10,7 @@ internal static class StoragePipeline
     public const string StorageScope = "https://storage.azure.com/.default";
 
     public static HttpPipeline Build(ClientOptions options, HttpPipelinePolicy authentication) =>
-        HttpPipelineBuilder.Build(options, [], [authentication], new ResponseClassifier());
+        HttpPipelineBuilder.Build(options, [], [authentication, StorageMetrics.Policy], new ResponseClassifier());
 
     public static HttpPipelinePolicy Bearer(TokenCredential credential) =>
         new BearerTokenAuthenticationPolicy(credential, StorageScope);

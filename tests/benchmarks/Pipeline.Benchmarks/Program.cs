@@ -3,11 +3,12 @@ using Pipeline.Benchmarks;
 return args.FirstOrDefault() switch
 {
     "parse-fold" => ParseFoldBenchmark.Run(args.Skip(1).ToArray()),
+    "ingest" => await IngestBenchmark.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/benchmarks/Pipeline.Benchmarks -- parse-fold [events] [users]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/benchmarks/Pipeline.Benchmarks -- parse-fold [events] [users] | ingest [seconds]");
     return 2;
 }
