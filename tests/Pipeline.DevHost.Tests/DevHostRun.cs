@@ -14,7 +14,7 @@ internal sealed class DevHostRun : IAsyncDisposable
     private readonly Dictionary<string, string> _environment;
     private DotnetProcess? _host;
 
-    public DevHostRun(AzuriteFixture azurite, TimeSpan epoch)
+    public DevHostRun(AzuriteFixture azurite, TimeSpan epoch, IReadOnlyDictionary<string, string>? settings = null)
     {
         Port = FreePort();
         BaseUri = new Uri($"http://127.0.0.1:{Port}/");
@@ -27,6 +27,10 @@ internal sealed class DevHostRun : IAsyncDisposable
             ["ASPNETCORE_URLS"] = BaseUri.ToString().TrimEnd('/'),
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            _environment[name] = value;
+        }
     }
 
     public int Port { get; }
@@ -70,6 +74,13 @@ internal sealed class DevHostRun : IAsyncDisposable
         }
 
         throw new TimeoutException($"the dev host did not become healthy:\n{_host.Output}");
+    }
+
+    /// <summary>A graceful stop (SIGTERM); returns the exit code.</summary>
+    public async Task<int> StopHostAsync()
+    {
+        _host!.Terminate();
+        return await _host.WaitForExitAsync(TimeSpan.FromSeconds(60));
     }
 
     /// <summary>kill -9: the process ends at once, without draining or shutting down.</summary>

@@ -92,6 +92,13 @@ public sealed class DotnetProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Asks the process to stop (SIGTERM), as a service manager or Ctrl+C does.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill?.WaitForExit();
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
