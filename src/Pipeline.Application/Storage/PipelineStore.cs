@@ -8,7 +8,8 @@ namespace Pipeline.Application.Storage;
 /// <summary>
 /// The pipeline's containers and tables, named with the configured prefix:
 /// the raw log (<c>raw</c>), quarantined events (<c>quarantine</c>), speed views (<c>speed</c>),
-/// per-partition progress (<c>progress</c>) and the dev host's sequence reservations (<c>sequences</c>).
+/// per-partition progress (<c>progress</c>), the dev host's sequence reservations (<c>sequences</c>)
+/// and orchestration instances (<c>operations</c>).
 /// </summary>
 public sealed class PipelineStore
 {
@@ -23,6 +24,7 @@ public sealed class PipelineStore
         Speed = account.Tables.GetTableClient($"{prefix}speed");
         Progress = account.Tables.GetTableClient($"{prefix}progress");
         Sequences = account.Tables.GetTableClient($"{prefix}sequences");
+        Operations = account.Tables.GetTableClient($"{prefix}operations");
     }
 
     /// <summary>The raw event log: gzip NDJSON segments, created once and never rewritten.</summary>
@@ -40,6 +42,9 @@ public sealed class PipelineStore
     /// <summary>Sequence-number reservations of the dev host's Event Hubs emulation.</summary>
     public TableClient Sequences { get; }
 
+    /// <summary>Orchestration instances: status and every completed activity call, per instance.</summary>
+    public TableClient Operations { get; }
+
     /// <summary>Creates every container and table that does not exist yet.</summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {
@@ -48,7 +53,8 @@ public sealed class PipelineStore
             Quarantine.CreateIfNotExistsAsync(cancellationToken),
             Speed.CreateIfNotExistsAsync(cancellationToken),
             Progress.CreateIfNotExistsAsync(cancellationToken),
-            Sequences.CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
+            Sequences.CreateIfNotExistsAsync(cancellationToken),
+            Operations.CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
     }
 
     private static string ContainerName(string prefix, string name) => prefix.Length == 0 ? name : $"{prefix}-{name}";
