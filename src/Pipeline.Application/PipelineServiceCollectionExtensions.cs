@@ -33,9 +33,31 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton(new ViewRegistry(views ?? BuiltInViews.All));
         services.AddSingleton<ProgressStore>();
         services.AddSingleton<IngestHandler>();
+        services.AddSingleton<Batch.PointerStore>();
         services.AddSingleton<ViewQueryService>();
+        services.AddSingleton<Batch.RecomputeService>();
+        services.AddSingleton<Orchestration.IOrchestrator, Batch.RecomputeOrchestrator>();
+        services.AddSingleton<Orchestration.IActivity, Batch.ListPartitionsActivity>();
+        services.AddSingleton<Orchestration.IActivity, Batch.FoldPartitionActivity>();
+        services.AddSingleton<Orchestration.IActivity, Batch.WriteBatchViewActivity>();
+        services.AddSingleton<Orchestration.IActivity, Batch.CommitBatchViewActivity>();
         services.AddSingleton<PipelineApi>();
         services.AddHostedService<StorageInitializer>();
+        return services;
+    }
+
+    /// <summary>
+    /// Runs orchestrations in this process with <see cref="Orchestration.LocalOrchestrationRunner"/> (the dev
+    /// host; Azure uses Durable Functions): resumes unfinished ones at start, and starts recomputes of every
+    /// view on <c>Pipeline:RecomputeInterval</c>.
+    /// </summary>
+    public static IServiceCollection AddLocalOrchestrations(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new Orchestration.LocalOrchestrationRunner(
+            sp.GetRequiredService<PipelineStore>(), sp.GetServices<Orchestration.IOrchestrator>(), sp.GetServices<Orchestration.IActivity>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Orchestration.LocalOrchestrationRunner>>()));
+        services.AddSingleton<Orchestration.IOrchestrationClient>(sp => sp.GetRequiredService<Orchestration.LocalOrchestrationRunner>());
+        services.AddHostedService<Batch.LocalBatchScheduler>();
         return services;
     }
 

@@ -24,6 +24,7 @@ internal sealed partial class PartitionPump(
     ILogger<PartitionPump> logger)
 {
     private const long ReservationBlock = 100_000;
+    private static readonly TimeSpan IdleHeartbeat = TimeSpan.FromSeconds(1);
     private readonly Channel<PartitionSlice> _queue = Channel.CreateUnbounded<PartitionSlice>(new UnboundedChannelOptions { SingleReader = true });
     private readonly EmulatorOptions _options = options.Value;
     private long _pending;
@@ -74,8 +75,24 @@ internal sealed partial class PartitionPump(
     private async Task RunAsync()
     {
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync())
+        while (true)
         {
+            using (var idle = new CancellationTokenSource(IdleHeartbeat))
+            {
+                try
+                {
+                    if (!await reader.WaitToReadAsync(idle.Token))
+                    {
+                        return;
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    await HeartbeatAsync();
+                    continue;
+                }
+            }
+
             var slices = new List<PartitionSlice>();
             var count = 0;
             var deadline = DateTime.UtcNow + _options.MaxBatchDelay;
@@ -149,6 +166,30 @@ internal sealed partial class PartitionPump(
         }
     }
 
+    /// <summary>
+    /// An idle partition still moves its watermark forward (once per epoch): its next events will be
+    /// stamped later anyway, and without this one quiet partition would keep every epoch from sealing.
+    /// </summary>
+    private async Task HeartbeatAsync()
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (ingest.Clock.EpochOf(now) <= ingest.Clock.EpochOf(_lastEnqueued))
+        {
+            return;
+        }
+
+        try
+        {
+            var current = await progress.GetAsync(partition);
+            await progress.AdvanceAsync(current, current.LastSequence, now);
+            _lastEnqueued = now;
+        }
+        catch (RequestFailedException ex)
+        {
+            LogHeartbeatFailed(ex, partition);
+        }
+    }
+
     /// <summary>At least once: a batch whose ingest failed is retried with the same numbers until it succeeds.</summary>
     private async Task IngestUntilDurableAsync(IngestBatch batch)
     {
@@ -184,6 +225,9 @@ internal sealed partial class PartitionPump(
         _reservationETag = response.Headers.ETag ?? default;
         _reservedThrough = through;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watermark heartbeat of partition {Partition} failed")]
+    private partial void LogHeartbeatFailed(Exception error, int partition);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest of {Count} events of partition {Partition} failed (attempt {Attempt}); retrying")]
     private partial void LogRetry(Exception error, int partition, int count, int attempt);

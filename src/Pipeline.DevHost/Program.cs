@@ -3,7 +3,7 @@ using Pipeline.DevHost;
 
 var builder = WebApplication.CreateBuilder(args);
 await builder.AddDevStorageAsync();
-builder.Services.AddPipeline(builder.Configuration);
+builder.Services.AddPipeline(builder.Configuration).AddLocalOrchestrations();
 builder.Services.AddEventHubEmulator(builder.Configuration);
 var app = builder.Build();
 app.MapPipelineRoutes();

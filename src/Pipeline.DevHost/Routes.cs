@@ -11,11 +11,14 @@ internal static class Routes
     public static void MapPipelineRoutes(this WebApplication app)
     {
         app.MapPost("/" + ApiRoutes.PublishEvents.Template, PublishAsync);
-        app.MapGet("/" + ApiRoutes.ListViews.Template, (PipelineApi api) => Write(api.ListViews()));
+        app.MapGet("/" + ApiRoutes.ListViews.Template, async (PipelineApi api, CancellationToken ct) => Write(await api.ListViewsAsync(ct)));
         app.MapGet("/" + ApiRoutes.GetView.Template, async (string name, string? key, string? from, string? to, string? version, PipelineApi api, CancellationToken ct) =>
             Write(await api.GetViewAsync(name, key, from, to, version, ct)));
         app.MapGet("/" + ApiRoutes.ListQuarantine.Template, async (string? continuation, string? pageSize, PipelineApi api, CancellationToken ct) =>
             Write(await api.ListQuarantineAsync(continuation, pageSize, ct)));
+        app.MapPost("/" + ApiRoutes.Recompute.Template, async (HttpRequest request, string name, string? cutoff, string? version, string? code, PipelineApi api, CancellationToken ct) =>
+            Write(api.IsAdmin(request.Headers["x-functions-key"], code) ? await api.StartRecomputeAsync(name, cutoff, version, ct) : api.Unauthorized()));
+        app.MapGet("/" + ApiRoutes.GetOperation.Template, async (string id, PipelineApi api, CancellationToken ct) => Write(await api.GetOperationAsync(id, ct)));
         app.MapGet("/" + ApiRoutes.Health.Template, async (PipelineApi api, CancellationToken ct) => Write(await api.HealthAsync(ct)));
     }
 

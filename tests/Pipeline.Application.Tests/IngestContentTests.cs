@@ -79,7 +79,7 @@ public class IngestContentTests(AzuriteFixture azurite)
 
         Assert.Equal(new IngestResult(2, 2, 0, 0), result);
         Assert.Equal(20.00m, await context.ValueAsync(BuiltInViews.Revenue, PipelineContext.Day(1)));
-        var page = (QuarantinePage)(await new PipelineApi(context.Queries, context.Store).ListQuarantineAsync(null, null)).Body!;
+        var page = await QuarantineReader.ListAsync(context.Store, null, 50);
         Assert.Equal([(2, 41L, "InvalidTime"), (2, 43L, "InvalidJson")], page.Items.Select(q => (q.Partition, q.SequenceNumber, q.Reason)));
         Assert.Equal(bodies[3], Encoding.UTF8.GetString(Convert.FromBase64String(page.Items[1].BodyBase64)));
         Assert.Equal(PipelineContext.Start.AddSeconds(41), page.Items[0].EnqueuedTime);
@@ -101,7 +101,7 @@ public class IngestContentTests(AzuriteFixture azurite)
         Assert.Equal(new IngestResult(0, 3, 0, 0), result);
         Assert.Empty(await context.RawSegmentsAsync());
         Assert.Equal(9, (await context.Progress.GetAsync(1)).LastSequence);
-        var page = (QuarantinePage)(await new PipelineApi(context.Queries, context.Store).ListQuarantineAsync(null, "2")).Body!;
+        var page = await QuarantineReader.ListAsync(context.Store, null, 2);
         Assert.Equal(2, page.Items.Count);
         Assert.NotNull(page.Continuation);
     }

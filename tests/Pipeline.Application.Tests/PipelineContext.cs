@@ -22,7 +22,8 @@ internal sealed class PipelineContext
         Options = options;
         Store = new PipelineStore(azurite.Account, options);
         Progress = new ProgressStore(Store);
-        Queries = new ViewQueryService(Store, ViewRegistry.BuiltIn());
+        Pointers = new Batch.PointerStore(Store);
+        Queries = new ViewQueryService(Store, Pointers, ViewRegistry.BuiltIn());
     }
 
     public PipelineOptions Options { get; }
@@ -32,6 +33,8 @@ internal sealed class PipelineContext
     public ProgressStore Progress { get; }
 
     public ViewQueryService Queries { get; }
+
+    public Batch.PointerStore Pointers { get; }
 
     public static readonly DateTimeOffset Start = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
 

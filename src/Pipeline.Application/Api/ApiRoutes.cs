@@ -21,9 +21,15 @@ public static class ApiRoutes
     /// <summary><c>GET /api/quarantine</c>: quarantined events.</summary>
     public static ApiRoute ListQuarantine { get; } = new("GET", "api/quarantine");
 
+    /// <summary><c>POST /api/recompute/{name}</c>: start a recompute (admin).</summary>
+    public static ApiRoute Recompute { get; } = new("POST", "api/recompute/{name}", Admin: true);
+
+    /// <summary><c>GET /api/operations/{id}</c>: an operation's status and progress.</summary>
+    public static ApiRoute GetOperation { get; } = new("GET", "api/operations/{id}");
+
     /// <summary><c>GET /health</c>: liveness and storage reachability.</summary>
     public static ApiRoute Health { get; } = new("GET", "health");
 
     /// <summary>Every route.</summary>
-    public static IReadOnlyList<ApiRoute> All { get; } = [PublishEvents, ListViews, GetView, ListQuarantine, Health];
+    public static IReadOnlyList<ApiRoute> All { get; } = [PublishEvents, ListViews, GetView, ListQuarantine, Recompute, GetOperation, Health];
 }

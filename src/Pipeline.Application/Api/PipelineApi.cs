@@ -12,19 +12,79 @@ namespace Pipeline.Application.Api;
 /// The HTTP API's handlers, independent of the host: each takes the route values and query strings as
 /// strings and returns an <see cref="ApiResponse"/>. The dev host and the Functions app only adapt.
 /// </summary>
-public sealed class PipelineApi(ViewQueryService queries, PipelineStore store)
+public sealed class PipelineApi(ViewQueryService queries, PipelineStore store, Batch.RecomputeService recomputes, Orchestration.IOrchestrationClient operations, Microsoft.Extensions.Options.IOptions<Configuration.PipelineOptions> options)
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 200;
 
-    /// <summary><c>GET /api/views</c>: every view, its versions and the serving version.</summary>
-    public ApiResponse ListViews() => ApiResponse.Ok(queries.Registry.Names.Select(name =>
+    /// <summary><c>GET /api/views</c>: every view, its versions, the serving version and its batch cutoff.</summary>
+    public async Task<ApiResponse> ListViewsAsync(CancellationToken cancellationToken = default)
     {
-        var versions = queries.Registry.Versions(name);
-        return new ViewInfo(name, versions[^1].Version, null, [.. versions.Select(v => new ViewVersionInfo(
-            v.Version, v.Aggregation.Description, v.Filter.Description, v.KeyFormat, v.Description,
-            v == versions[^1] ? "serving (speed layer)" : "speed layer only"))]);
-    }).ToList());
+        var views = new List<ViewInfo>();
+        foreach (var name in queries.Registry.Names)
+        {
+            var versions = queries.Registry.Versions(name);
+            var serving = versions[^1];
+            var pointer = await queries.PointerAsync(serving, cancellationToken).ConfigureAwait(false);
+            views.Add(new ViewInfo(name, serving.Version, pointer?.Cutoff, [.. versions.Select(v => new ViewVersionInfo(
+                v.Version, v.Aggregation.Description, v.Filter.Description, v.KeyFormat, v.Description,
+                v != serving ? "speed layer only" : pointer is null ? "serving (speed layer; no batch view yet)" : "serving"))]));
+        }
+
+        return ApiResponse.Ok(views);
+    }
+
+    /// <summary>Whether a request carries the admin key (<c>x-functions-key</c> header or <c>code</c> query value).</summary>
+    public bool IsAdmin(string? headerKey, string? codeKey)
+    {
+        var expected = options.Value.AdminKey;
+        var given = string.IsNullOrEmpty(headerKey) ? codeKey : headerKey;
+        return !string.IsNullOrEmpty(expected) && given is not null
+            && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(given), System.Text.Encoding.UTF8.GetBytes(expected));
+    }
+
+    /// <summary>The answer to an admin route without a valid key.</summary>
+    public ApiResponse Unauthorized() => string.IsNullOrEmpty(options.Value.AdminKey)
+        ? ApiResponse.Error(403, "admin routes are disabled: no admin key is configured (Pipeline:AdminKey)")
+        : ApiResponse.Error(401, "this route needs the admin key in the x-functions-key header or the code query parameter");
+
+    /// <summary><c>POST /api/recompute/{name}?cutoff=E&amp;version=N</c>: 202 with the operation.</summary>
+    public async Task<ApiResponse> StartRecomputeAsync(string name, string? cutoff, string? version, CancellationToken cancellationToken = default)
+    {
+        int? pinned = int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
+        if (version is not null && pinned is null)
+        {
+            return ApiResponse.Error(400, $"version '{version}' is not a number");
+        }
+
+        if (!queries.Registry.TryGet(name, pinned, out var view))
+        {
+            return ApiResponse.Error(404, $"there is no view '{name}'{(pinned is null ? string.Empty : $" version {pinned}")}; views: {string.Join(", ", queries.Registry.Names)}");
+        }
+
+        long? requested = null;
+        if (cutoff is not null)
+        {
+            if (!long.TryParse(cutoff, NumberStyles.None, CultureInfo.InvariantCulture, out var c))
+            {
+                return ApiResponse.Error(400, $"cutoff '{cutoff}' is not an epoch number");
+            }
+
+            requested = c;
+        }
+
+        var (operation, started, refusal) = await recomputes.StartAsync(view, requested, cancellationToken).ConfigureAwait(false);
+        return refusal is not null
+            ? ApiResponse.Error(refusal.Status, refusal.Message)
+            : new ApiResponse(202, new { operationId = operation!.InstanceId, started, state = operation.State, statusUri = $"/api/operations/{operation.InstanceId}" });
+    }
+
+    /// <summary><c>GET /api/operations/{id}</c>: status, progress, timings and errors.</summary>
+    public async Task<ApiResponse> GetOperationAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var status = await operations.GetStatusAsync(id, cancellationToken).ConfigureAwait(false);
+        return status is null ? ApiResponse.Error(404, $"there is no operation '{id}'") : ApiResponse.Ok(status);
+    }
 
     /// <summary><c>GET /api/views/{name}?key=K</c> or <c>?from=A&amp;to=B</c>, optionally <c>&amp;version=N</c>.</summary>
     public async Task<ApiResponse> GetViewAsync(string name, string? key, string? from, string? to, string? version, CancellationToken cancellationToken = default)
@@ -102,17 +162,7 @@ public sealed class PipelineApi(ViewQueryService queries, PipelineStore store)
             return ApiResponse.Error(400, $"pageSize must be 1 to {MaxPageSize}");
         }
 
-        await foreach (var page in store.Quarantine.GetBlobsAsync(cancellationToken: cancellationToken).AsPages(continuation, size).ConfigureAwait(false))
-        {
-            var items = await Task.WhenAll(page.Values.Select(async blob =>
-            {
-                var content = await store.Quarantine.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-                return JsonSerializer.Deserialize<QuarantinedEvent>(content.Value.ToMemory().Span, ApiJson.Options)!;
-            })).ConfigureAwait(false);
-            return ApiResponse.Ok(new QuarantinePage(items, page.ContinuationToken));
-        }
-
-        return ApiResponse.Ok(new QuarantinePage([], null));
+        return ApiResponse.Ok(await QuarantineReader.ListAsync(store, continuation, size, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary><c>GET /health</c>: 200 when storage answers, 503 otherwise.</summary>

@@ -20,6 +20,16 @@ public sealed class PipelineOptions
     public TimeSpan DedupWindow { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>
+    /// The key admin routes require (<c>x-functions-key</c> header or <c>code=</c>), as Functions keys do.
+    /// Empty: admin routes are refused.
+    /// </summary>
+    public string AdminKey { get; set; } = string.Empty;
+
+    /// <summary>How often the dev host starts recomputes of every view at the sealed cutoff. Zero: never (only on demand).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ErrorMessage = "Pipeline:RecomputeInterval must be between 0 and 7 days")]
+    public TimeSpan RecomputeInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
     /// Prefix of every table and container name, so that several pipelines (or test runs) can share an
     /// account. Lower-case letters and digits.
     /// </summary>

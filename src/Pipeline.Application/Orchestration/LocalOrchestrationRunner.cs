@@ -14,7 +14,7 @@ namespace Pipeline.Application.Orchestration;
 /// finished calls return their recorded results and only the rest run. Activities run with bounded
 /// parallelism and a few retries; an instance id runs once at a time.
 /// </summary>
-public sealed partial class LocalOrchestrationRunner : IDisposable
+public sealed partial class LocalOrchestrationRunner : IOrchestrationClient, IDisposable
 {
     private const string StatusRow = "status";
     private const int MaxResultCharacters = 30_000;

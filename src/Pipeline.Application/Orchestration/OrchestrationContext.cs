@@ -73,3 +73,13 @@ public sealed record OperationStatus(
     JsonElement? Output,
     string? Error,
     int CompletedSteps);
+
+/// <summary>Starts orchestrations and reads their status: the local runner on the dev host, Durable Functions in Azure.</summary>
+public interface IOrchestrationClient
+{
+    /// <summary>Starts an instance, or returns the existing one with that id.</summary>
+    Task<(OperationStatus Status, bool Started)> StartAsync(string orchestrator, string instanceId, object? input, CancellationToken stopping);
+
+    /// <summary>An instance's status, or null.</summary>
+    Task<OperationStatus?> GetStatusAsync(string instanceId, CancellationToken cancellationToken = default);
+}

@@ -25,6 +25,9 @@ public sealed class PipelineStore
         Progress = account.Tables.GetTableClient($"{prefix}progress");
         Sequences = account.Tables.GetTableClient($"{prefix}sequences");
         Operations = account.Tables.GetTableClient($"{prefix}operations");
+        Batch = account.Tables.GetTableClient($"{prefix}batch");
+        Pointers = account.Tables.GetTableClient($"{prefix}pointers");
+        Work = account.Blobs.GetBlobContainerClient(ContainerName(prefix, "batch-work"));
     }
 
     /// <summary>The raw event log: gzip NDJSON segments, created once and never rewritten.</summary>
@@ -45,6 +48,15 @@ public sealed class PipelineStore
     /// <summary>Orchestration instances: status and every completed activity call, per instance.</summary>
     public TableClient Operations { get; }
 
+    /// <summary>Batch views: one set of rows per view version and cutoff.</summary>
+    public TableClient Batch { get; }
+
+    /// <summary>Per view version, the committed batch view (cutoff, coverage, counts).</summary>
+    public TableClient Pointers { get; }
+
+    /// <summary>Intermediate results of batch runs (partials per partition).</summary>
+    public BlobContainerClient Work { get; }
+
     /// <summary>Creates every container and table that does not exist yet.</summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {
@@ -54,7 +66,10 @@ public sealed class PipelineStore
             Speed.CreateIfNotExistsAsync(cancellationToken),
             Progress.CreateIfNotExistsAsync(cancellationToken),
             Sequences.CreateIfNotExistsAsync(cancellationToken),
-            Operations.CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
+            Operations.CreateIfNotExistsAsync(cancellationToken),
+            Batch.CreateIfNotExistsAsync(cancellationToken),
+            Pointers.CreateIfNotExistsAsync(cancellationToken),
+            Work.CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
     }
 
     private static string ContainerName(string prefix, string name) => prefix.Length == 0 ? name : $"{prefix}-{name}";

@@ -32,4 +32,7 @@ public abstract class AggregateState
 
     /// <summary>Writes the payload that follows the kind and format bytes.</summary>
     internal abstract void WritePayload(StateWriter writer);
+
+    /// <summary>Writes the payload keeping everything needed for exact merges (large member sets included).</summary>
+    internal virtual void WriteCompletePayload(StateWriter writer) => WritePayload(writer);
 }

@@ -136,9 +136,14 @@ public sealed class DistinctCountState : AggregateState
         IsExact = false;
     }
 
-    internal override void WritePayload(StateWriter writer)
+    internal override void WritePayload(StateWriter writer) => Write(writer, MaxStoredMembers);
+
+    /// <summary>Keeps every member, however many, so that partials stay exactly mergeable (batch intermediates in blobs).</summary>
+    internal override void WriteCompletePayload(StateWriter writer) => Write(writer, int.MaxValue);
+
+    private void Write(StateWriter writer, int maxMembers)
     {
-        var includeMembers = _members is not null && _members.Count <= MaxStoredMembers;
+        var includeMembers = _members is not null && _members.Count <= maxMembers;
         writer.WriteByte((byte)((IsExact ? ExactFlag : 0) | (includeMembers ? MembersFlag : 0)));
         writer.WriteVarInt(IsExact ? ExactCount : 0);
         if (!includeMembers)
@@ -170,9 +175,9 @@ public sealed class DistinctCountState : AggregateState
             return state;
         }
 
-        if (count is < 0 or > MaxStoredMembers)
+        if (count < 0)
         {
-            throw new InvalidDataException($"distinct-count state declares {count} stored members; at most {MaxStoredMembers} are stored");
+            throw new InvalidDataException($"distinct-count state declares {count} members");
         }
 
         for (var i = 0; i < count; i++)

@@ -31,13 +31,33 @@ public static class StateCodec
     }
 
     /// <summary>Serializes a state into <paramref name="output"/>.</summary>
-    public static void Serialize(AggregateState state, IBufferWriter<byte> output)
+    public static void Serialize(AggregateState state, IBufferWriter<byte> output) => Serialize(state, output, complete: false);
+
+    /// <summary>
+    /// Serializes a state keeping everything exact merges need, however large (a distinct count keeps all
+    /// its members): the form for intermediate results in Blob storage, not for Table rows.
+    /// </summary>
+    public static byte[] SerializeComplete(AggregateState state)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        Serialize(state, buffer, complete: true);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void Serialize(AggregateState state, IBufferWriter<byte> output, bool complete)
     {
         ArgumentNullException.ThrowIfNull(state);
         var writer = new StateWriter(output);
         writer.WriteByte((byte)state.Kind);
         writer.WriteByte(FormatVersion);
-        state.WritePayload(writer);
+        if (complete)
+        {
+            state.WriteCompletePayload(writer);
+        }
+        else
+        {
+            state.WritePayload(writer);
+        }
     }
 
     /// <summary>Reads a state; malformed or unknown input throws <see cref="InvalidDataException"/>.</summary>

@@ -99,6 +99,24 @@ public class AggregationTests
     }
 
     [Fact]
+    public void DistinctCount_CompleteForm_KeepsEveryMemberForExactMerges()
+    {
+        var big = (DistinctCountState)Aggregation.DistinctCount(EventField.Subject).Zero();
+        for (var i = 0; i < DistinctCountState.MaxStoredMembers * 3; i++)
+        {
+            big.AddUtf8(System.Text.Encoding.UTF8.GetBytes($"user-{i:D6}"));
+        }
+
+        var loaded = StateCodec.Deserialize(StateCodec.SerializeComplete(big));
+        var other = (DistinctCountState)Aggregation.DistinctCount(EventField.Subject).Zero();
+        other.AddUtf8("user-000001"u8);
+        other.AddUtf8("someone-new"u8);
+        loaded.MergeFrom(other);
+
+        Assert.Equal(new AggregateResult((DistinctCountState.MaxStoredMembers * 3) + 1), loaded.Result);
+    }
+
+    [Fact]
     public void MergeFrom_DifferentKinds_IsRefused()
     {
         var count = Aggregation.Count().Zero();

@@ -1,0 +1,34 @@
+namespace Pipeline.Application.Batch;
+
+/// <summary>What a recompute is asked to do.</summary>
+/// <param name="View">The view name.</param>
+/// <param name="Version">The view version.</param>
+/// <param name="Cutoff">The batch view will hold exactly the events of epochs below this.</param>
+public sealed record RecomputeInput(string View, int Version, long Cutoff);
+
+/// <summary>One partition's fold: what was read and removed, and where its partials are.</summary>
+/// <param name="Partition">The partition.</param>
+/// <param name="Segments">Raw segments read.</param>
+/// <param name="EventsRead">Events read from them.</param>
+/// <param name="RedeliveredRemoved">Events dropped as repeats of a (partition, sequence number) already read.</param>
+/// <param name="RetriesRemoved">Events dropped as producer retries (an earlier event had the same source and id).</param>
+/// <param name="LastSequence">The last sequence number below the cutoff (-1: none).</param>
+/// <param name="PartialsBlob">The blob holding the partition's partials.</param>
+public sealed record PartitionFold(int Partition, int Segments, long EventsRead, long RedeliveredRemoved, long RetriesRemoved, long LastSequence, string PartialsBlob);
+
+/// <summary>The committed state of one view version's batch view.</summary>
+/// <param name="View">The view.</param>
+/// <param name="Version">The version.</param>
+/// <param name="Cutoff">Its cutoff epoch.</param>
+/// <param name="Operation">The operation that built it.</param>
+/// <param name="Rows">Rows written.</param>
+/// <param name="Events">Events counted.</param>
+/// <param name="DuplicatesRemoved">Redelivered events and producer retries removed.</param>
+/// <param name="LastSequences">Per partition, the last sequence number covered.</param>
+/// <param name="CommittedAt">When it was committed.</param>
+public sealed record BatchPointer(string View, int Version, long Cutoff, string Operation, long Rows, long Events, long DuplicatesRemoved, IReadOnlyDictionary<int, long> LastSequences, DateTimeOffset CommittedAt);
+
+/// <summary>A recompute's output.</summary>
+/// <param name="Committed">Whether this run moved the pointer (false: an equal or newer cutoff was already committed).</param>
+/// <param name="Serving">The pointer as it now stands.</param>
+public sealed record RecomputeResult(bool Committed, BatchPointer Serving);

@@ -1,0 +1,34 @@
+using System.Globalization;
+using Pipeline.Application.Speed;
+using Pipeline.Domain.Aggregations;
+using Pipeline.Domain.Views;
+using Pipeline.Storage.Tables;
+
+namespace Pipeline.Application.Batch;
+
+/// <summary>
+/// Where batch views live: PartitionKey <c>{view}.{version}.{cutoff:D12}.{yyyy-MM-dd}</c> (a batch view per
+/// cutoff, written beside the serving one, so a commit is only the pointer's move), RowKey
+/// <c>{HH}{|dimension}@</c> as in the speed table. One key is one point read; a range of days is one
+/// PartitionKey range.
+/// </summary>
+internal static class BatchRows
+{
+    public static string DayPrefix(ViewDefinition view, long cutoff) =>
+        string.Create(CultureInfo.InvariantCulture, $"{view.Name}.{view.Version}.{cutoff:D12}.");
+
+    public static string PartitionKey(ViewDefinition view, long cutoff, DateTime windowStart) =>
+        string.Create(CultureInfo.InvariantCulture, $"{DayPrefix(view, cutoff)}{windowStart:yyyy-MM-dd}");
+
+    public static string RowKey(ViewDefinition view, ViewKey key) => SpeedRows.KeyPrefix(view, key);
+
+    public static TableEntity ToEntity(ViewDefinition view, long cutoff, ViewKey key, ViewPartial partial) => new(PartitionKey(view, cutoff, key.WindowStart), RowKey(view, key))
+    {
+        ["Key"] = key.Format(view.Window),
+        ["State"] = StateCodec.Serialize(partial.State),
+        ["Events"] = partial.Events,
+        ["EventsTimedByEnqueue"] = partial.EventsTimedByEnqueue,
+    };
+
+    public static ViewPartial PartialOf(TableEntity row) => SpeedRows.PartialOf(row);
+}

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using Pipeline.Application.Orchestration;
+
+namespace Pipeline.Application.Batch;
+
+/// <summary>Commits a written batch view: one ETag-guarded move of the view's pointer (never backwards).</summary>
+internal sealed class CommitBatchViewActivity(PointerStore pointers) : IActivity
+{
+    public const string ActivityName = "commit-batch-view";
+
+    public string Name => ActivityName;
+
+    public async Task<object?> RunAsync(JsonElement input, CancellationToken cancellationToken)
+    {
+        var pointer = input.Deserialize<BatchPointer>(ApiJson.Options)!;
+        var (moved, current) = await pointers.CommitAsync(pointer with { CommittedAt = DateTimeOffset.UtcNow }, cancellationToken).ConfigureAwait(false);
+        return new RecomputeResult(moved, current);
+    }
+}
+
+/// <summary>Lists the partitions that have progress (the fan-out of a recompute).</summary>
+internal sealed class ListPartitionsActivity(Ingest.ProgressStore progress) : Orchestration.IActivity
+{
+    public const string ActivityName = "list-partitions";
+
+    public string Name => ActivityName;
+
+    public async Task<object?> RunAsync(JsonElement input, CancellationToken cancellationToken) =>
+        (await progress.ListAsync(cancellationToken).ConfigureAwait(false)).Select(p => p.Partition).ToArray();
+}

@@ -1,0 +1,68 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using Pipeline.Domain.Aggregations;
+using Pipeline.Domain.Views;
+
+namespace Pipeline.Application.Batch;
+
+/// <summary>
+/// A set of keyed partials in one blob, in the complete state form (exactly mergeable): the hand-over
+/// between the batch layer's fold and write steps. Keys are sorted, so the content is deterministic.
+/// Layout per key: key text, events, events timed by enqueue, state; each length-prefixed.
+/// </summary>
+internal static class PartialsFile
+{
+    public static byte[] Write(ViewDefinition view, IReadOnlyDictionary<ViewKey, ViewPartial> partials)
+    {
+        var output = new ArrayBufferWriter<byte>(1024);
+        foreach (var (key, partial) in partials.OrderBy(p => p.Key.Format(view.Window), StringComparer.Ordinal))
+        {
+            WriteBlock(output, Encoding.UTF8.GetBytes(key.Format(view.Window)));
+            var counts = output.GetSpan(16);
+            BinaryPrimitives.WriteInt64LittleEndian(counts, partial.Events);
+            BinaryPrimitives.WriteInt64LittleEndian(counts[8..], partial.EventsTimedByEnqueue);
+            output.Advance(16);
+            WriteBlock(output, StateCodec.SerializeComplete(partial.State));
+        }
+
+        return output.WrittenSpan.ToArray();
+    }
+
+    public static void MergeInto(ViewAccumulator accumulator, ReadOnlySpan<byte> data, string name)
+    {
+        while (!data.IsEmpty)
+        {
+            var keyText = Encoding.UTF8.GetString(ReadBlock(ref data, name));
+            if (data.Length < 16 || !accumulator.View.TryParseKey(keyText, out var key, out var error))
+            {
+                throw new InvalidDataException($"partials '{name}' are damaged near key '{keyText}'");
+            }
+
+            var events = BinaryPrimitives.ReadInt64LittleEndian(data);
+            var timed = BinaryPrimitives.ReadInt64LittleEndian(data[8..]);
+            data = data[16..];
+            accumulator.Merge(key, new ViewPartial(StateCodec.Deserialize(ReadBlock(ref data, name)), events, timed));
+        }
+    }
+
+    private static void WriteBlock(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> block)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(output.GetSpan(4), block.Length);
+        output.Advance(4);
+        block.CopyTo(output.GetSpan(block.Length));
+        output.Advance(block.Length);
+    }
+
+    private static ReadOnlySpan<byte> ReadBlock(ref ReadOnlySpan<byte> data, string name)
+    {
+        if (data.Length < 4 || BinaryPrimitives.ReadInt32LittleEndian(data) is var length && (length < 0 || length > data.Length - 4))
+        {
+            throw new InvalidDataException($"partials '{name}' are truncated");
+        }
+
+        var block = data.Slice(4, length);
+        data = data[(4 + length)..];
+        return block;
+    }
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using Azure;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Pipeline.Application.Configuration;
+using Pipeline.Application.Ingest;
+using Pipeline.Application.Orchestration;
+using Pipeline.Application.Storage;
+using Pipeline.Domain.Epochs;
+using Pipeline.Domain.Views;
+using Pipeline.Storage.Tables;
+
+namespace Pipeline.Application.Batch;
+
+/// <summary>Why a recompute could not start.</summary>
+/// <param name="Status">The HTTP status that says it (409: not sealed yet).</param>
+/// <param name="Message">What is wrong.</param>
+public sealed record RecomputeRefusal(int Status, string Message);
+
+/// <summary>
+/// Plans and starts recomputes. The cutoff is the newest sealed epoch: every partition's watermark has
+/// passed the epochs below it, so no event can still arrive for them. One recompute per view runs at a
+/// time: a start while one runs returns the running operation, and the same cutoff is the same operation.
+/// </summary>
+public sealed class RecomputeService(
+    ProgressStore progress,
+    PipelineStore store,
+    IOrchestrationClient orchestrations,
+    IOptions<PipelineOptions> options,
+    IHostApplicationLifetime lifetime)
+{
+    private readonly EpochClock _clock = new(options.Value.EpochLength);
+
+    /// <summary>The newest sealed epoch (the default cutoff), or null when no partition has progressed.</summary>
+    public async Task<long?> SealedCutoffAsync(CancellationToken cancellationToken = default)
+    {
+        var partitions = await progress.ListAsync(cancellationToken).ConfigureAwait(false);
+        return partitions.Count == 0 ? null : partitions.Min(p => _clock.EpochOf(p.Watermark));
+    }
+
+    /// <summary>Starts (or finds) the recompute of a view version up to a cutoff.</summary>
+    public async Task<(OperationStatus? Operation, bool Started, RecomputeRefusal? Refusal)> StartAsync(ViewDefinition view, long? requestedCutoff, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        var sealedCutoff = await SealedCutoffAsync(cancellationToken).ConfigureAwait(false);
+        if (sealedCutoff is null or <= 0)
+        {
+            return (null, false, new RecomputeRefusal(409, "no epoch is sealed yet: every partition must have progressed past an epoch before it can be recomputed"));
+        }
+
+        var cutoff = requestedCutoff ?? sealedCutoff.Value;
+        if (cutoff > sealedCutoff)
+        {
+            return (null, false, new RecomputeRefusal(409, $"cutoff {cutoff} is beyond the sealed boundary {sealedCutoff}: events of epoch {sealedCutoff} may still arrive"));
+        }
+
+        if (cutoff <= 0)
+        {
+            return (null, false, new RecomputeRefusal(400, $"cutoff must be a positive epoch number; the sealed boundary is {sealedCutoff}"));
+        }
+
+        var lockKey = $"recompute.{view.Name}.{view.Version}";
+        var running = await store.Operations.GetEntityIfExistsAsync("lock", lockKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (running?.GetString("Instance") is { } current
+            && await orchestrations.GetStatusAsync(current, cancellationToken).ConfigureAwait(false) is { State: OperationState.Running } status)
+        {
+            return (status, false, null);
+        }
+
+        var instanceId = string.Create(CultureInfo.InvariantCulture, $"{lockKey}.{cutoff:D12}");
+        try
+        {
+            var lockRow = new TableEntity("lock", lockKey) { ["Instance"] = instanceId };
+            _ = running is null
+                ? await store.Operations.AddEntityAsync(lockRow, cancellationToken).ConfigureAwait(false)
+                : await store.Operations.UpdateEntityAsync(lockRow, running.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            // Another start won the race: report its operation.
+            var winner = await store.Operations.GetEntityAsync("lock", lockKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return (await orchestrations.GetStatusAsync(winner.Value.GetString("Instance")!, cancellationToken).ConfigureAwait(false), false, null);
+        }
+
+        var (operation, started) = await orchestrations.StartAsync(
+            RecomputeOrchestrator.OrchestratorName, instanceId, new RecomputeInput(view.Name, view.Version, cutoff), lifetime.ApplicationStopping).ConfigureAwait(false);
+        return (operation, started, null);
+    }
+}
