@@ -23,7 +23,7 @@ internal sealed class PipelineContext
         Store = new PipelineStore(azurite.Account, options);
         Progress = new ProgressStore(Store);
         Pointers = new Batch.PointerStore(Store);
-        Queries = new ViewQueryService(Store, Pointers, ViewRegistry.BuiltIn());
+        Queries = new ViewQueryService(Store, Pointers, ViewRegistry.BuiltIn(), pointerLifetime: TimeSpan.Zero);
     }
 
     public PipelineOptions Options { get; }

@@ -59,8 +59,7 @@ internal sealed class FoldPartitionActivity(PipelineStore store, ViewRegistry re
         long read = 0, redelivered = 0, retries = 0, highest = -1;
         foreach (var (name, _) in segments.OrderBy(s => s.First).ThenBy(s => s.Name, StringComparer.Ordinal))
         {
-            await using var download = (await store.Raw.GetBlobClient(name).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-            await RawSegmentReader.ReadAsync(download.Content, name, records =>
+            await RawSegmentReader.ReadBlobAsync(store.Raw, name, records =>
             {
                 foreach (var record in records)
                 {

@@ -147,8 +147,15 @@ public sealed partial class IngestHandler
                         continue;
                     }
 
-                    await using var download = (await _store.Raw.GetBlobClient(blob.Name).DownloadStreamingAsync(cancellationToken: ct).ConfigureAwait(false)).Value;
-                    await RawSegmentReader.ReadAsync(download.Content, blob.Name, records => Remember(state, records, progress.LastSequence, tail, ref remembered), ct).ConfigureAwait(false);
+                    try
+                    {
+                        await RawSegmentReader.ReadBlobAsync(_store.Raw, blob.Name, records => Remember(state, records, progress.LastSequence, tail, ref remembered), ct).ConfigureAwait(false);
+                    }
+                    catch (InvalidDataException ex)
+                    {
+                        // A damaged segment must not stop the partition's ingest; the batch layer refuses to use it and says so.
+                        LogDamagedSegment(ex, blob.Name);
+                    }
                 }
             }).ConfigureAwait(false);
 
@@ -199,6 +206,9 @@ public sealed partial class IngestHandler
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: remembered {Count} recent event ids from raw epochs {First}..{Last}")]
     private partial void LogRebuilt(int partition, int count, long first, long last);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Raw segment {Segment} is damaged; skipped while remembering recent event ids")]
+    private partial void LogDamagedSegment(Exception error, string segment);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: re-applying {Count} logged events ({First}..{Last}) beyond the recorded progress")]
     private partial void LogRecovering(int partition, int count, long first, long last);

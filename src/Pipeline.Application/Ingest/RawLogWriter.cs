@@ -13,12 +13,8 @@ namespace Pipeline.Application.Ingest;
 /// </summary>
 internal sealed class RawLogWriter(PipelineStore store)
 {
-    private static readonly BlobUploadOptions CreateOnly = new()
-    {
-        ContentType = "application/x-ndjson",
-        ContentEncoding = "gzip",
-        Conditions = BlobRequestConditions.IfAbsent,
-    };
+    /// <summary>The metadata entry holding a segment's record count, which readers check (gzip alone does not reveal truncation).</summary>
+    public const string RecordsMetadata = "records";
 
     /// <summary>Writes one segment; returns false when it already existed (a redelivery).</summary>
     public async Task<bool> WriteSegmentAsync(int partition, long epoch, IReadOnlyList<AcceptedEvent> events, CancellationToken cancellationToken)
@@ -39,7 +35,14 @@ internal sealed class RawLogWriter(PipelineStore store)
         compressed.Position = 0;
         try
         {
-            await store.Raw.GetBlobClient(name).UploadAsync(compressed, CreateOnly, cancellationToken).ConfigureAwait(false);
+            var options = new BlobUploadOptions
+            {
+                ContentType = "application/x-ndjson",
+                ContentEncoding = "gzip",
+                Conditions = BlobRequestConditions.IfAbsent,
+                Metadata = new Dictionary<string, string> { [RecordsMetadata] = events.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            };
+            await store.Raw.GetBlobClient(name).UploadAsync(compressed, options, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)

@@ -4,11 +4,35 @@ namespace Pipeline.Application.Ingest;
 
 /// <summary>
 /// Streams the records of a gzip NDJSON raw segment, chunk by chunk: memory stays at about one
-/// read buffer however large the segment is. A segment that is not valid gzip, or that ends inside a
-/// line, is reported as an <see cref="InvalidDataException"/> naming the segment.
+/// read buffer however large the segment is. A segment that is not valid gzip, ends inside a line, or
+/// holds another number of records than its metadata says (a truncated gzip stream can otherwise read
+/// as shorter without any error) is reported as an <see cref="InvalidDataException"/> naming it.
 /// </summary>
 public static class RawSegmentReader
 {
+    /// <summary>Downloads and reads a segment, checking its record count.</summary>
+    public static async Task ReadBlobAsync(Pipeline.Storage.Blobs.BlobContainerClient container, string segmentName, Action<IReadOnlyList<RawRecord>> onRecords, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        await using var download = (await container.GetBlobClient(segmentName).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        if (!download.Details.Metadata.TryGetValue(RawLogWriter.RecordsMetadata, out var declared)
+            || !long.TryParse(declared, System.Globalization.CultureInfo.InvariantCulture, out var expected))
+        {
+            throw new InvalidDataException($"raw segment '{segmentName}' has no record count in its metadata, so it cannot be verified; it was not written by the pipeline or was replaced");
+        }
+
+        long read = 0;
+        await ReadAsync(download.Content, segmentName, records =>
+        {
+            read += records.Count;
+            onRecords(records);
+        }, cancellationToken).ConfigureAwait(false);
+        if (read != expected)
+        {
+            throw new InvalidDataException($"raw segment '{segmentName}' holds {read} records but was written with {expected}: it is truncated or damaged");
+        }
+    }
+
     private const int ChunkBytes = 256 * 1024;
 
     /// <summary>Reads every record; <paramref name="onRecords"/> gets them a chunk at a time (valid only during the call).</summary>

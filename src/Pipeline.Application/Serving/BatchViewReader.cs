@@ -11,14 +11,12 @@ namespace Pipeline.Application.Serving;
 /// cutoff it names and those rows stay after newer commits), one key's row by point read, or a range of
 /// days by one PartitionKey range.
 /// </summary>
-internal sealed class BatchViewReader(PipelineStore store, PointerStore pointers)
-{
-    private static readonly TimeSpan PointerLifetime = TimeSpan.FromSeconds(1);
-    private readonly ConcurrentDictionary<(string, int), (BatchPointer? Pointer, DateTime ReadAt)> _pointers = new();
+internal sealed class BatchViewReader(PipelineStore store, PointerStore pointers, TimeSpan pointerLifetime)
+{    private readonly ConcurrentDictionary<(string, int), (BatchPointer? Pointer, DateTime ReadAt)> _pointers = new();
 
     public async Task<BatchPointer?> PointerAsync(ViewDefinition view, CancellationToken cancellationToken)
     {
-        if (_pointers.TryGetValue((view.Name, view.Version), out var cached) && DateTime.UtcNow - cached.ReadAt < PointerLifetime)
+        if (_pointers.TryGetValue((view.Name, view.Version), out var cached) && DateTime.UtcNow - cached.ReadAt < pointerLifetime)
         {
             return cached.Pointer;
         }

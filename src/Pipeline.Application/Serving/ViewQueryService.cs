@@ -17,11 +17,11 @@ public sealed class ViewQueryService
     private readonly SpeedViewReader _speed;
     private readonly BatchViewReader _batch;
 
-    /// <summary>Creates the service.</summary>
-    public ViewQueryService(Storage.PipelineStore store, PointerStore pointers, ViewRegistry registry)
+    /// <summary>Creates the service; pointers are re-read after <paramref name="pointerLifetime"/> (default one second).</summary>
+    public ViewQueryService(Storage.PipelineStore store, PointerStore pointers, ViewRegistry registry, TimeSpan? pointerLifetime = null)
     {
         _speed = new SpeedViewReader(store);
-        _batch = new BatchViewReader(store, pointers);
+        _batch = new BatchViewReader(store, pointers, pointerLifetime ?? TimeSpan.FromSeconds(1));
         Registry = registry;
     }
 

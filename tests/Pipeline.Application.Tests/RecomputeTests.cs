@@ -1,0 +1,187 @@
+using System.Text;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Application.Batch;
+using Pipeline.Application.Ingest;
+using Pipeline.Application.Orchestration;
+using Pipeline.Domain.Views;
+using Pipeline.Storage.Blobs;
+using Pipeline.Testing;
+
+namespace Pipeline.Application.Tests;
+
+[Collection(UsesAzurite.Name)]
+public class RecomputeTests(AzuriteFixture azurite)
+{
+    private sealed class Lifetime : IHostApplicationLifetime
+    {
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => CancellationToken.None;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication()
+        {
+        }
+    }
+
+    private static (LocalOrchestrationRunner Runner, RecomputeService Service) Batch(PipelineContext context)
+    {
+        var registry = ViewRegistry.BuiltIn();
+        var runner = new LocalOrchestrationRunner(
+            context.Store,
+            [new RecomputeOrchestrator()],
+            [new ListPartitionsActivity(context.Progress), new FoldPartitionActivity(context.Store, registry), new WriteBatchViewActivity(context.Store, registry), new CommitBatchViewActivity(context.Pointers)],
+            NullLogger<LocalOrchestrationRunner>.Instance);
+        return (runner, new RecomputeService(context.Progress, context.Store, runner, Microsoft.Extensions.Options.Options.Create(context.Options), new Lifetime()));
+    }
+
+    private static async Task<OperationStatus> RecomputeAsync(PipelineContext context, ViewDefinition view, long? cutoff = null)
+    {
+        var (runner, service) = Batch(context);
+        using (runner)
+        {
+            var (operation, _, refusal) = await service.StartAsync(view, cutoff);
+            Assert.Null(refusal);
+            await runner.WaitAsync(operation!.InstanceId);
+            return (await runner.GetStatusAsync(operation.InstanceId))!;
+        }
+    }
+
+    /// <summary>Sign-ups enqueued one epoch (10 s) apart from the given epoch offset, all with event time on day 0.</summary>
+    private static IncomingEvent[] Signups(int count, long firstSequence, int epochOffset, string prefix = "e") =>
+        [.. Enumerable.Range(0, count).Select(i => new IncomingEvent(
+            Encoding.UTF8.GetBytes(PipelineContext.Event($"{prefix}{firstSequence + i}", "user.signup", $"u{(firstSequence + i) % 7}", 0)),
+            firstSequence + i,
+            PipelineContext.Start.AddSeconds((epochOffset * 10) + (i * 0.01))))];
+
+    [Fact]
+    public async Task EventsStraddlingTheCutoff_AndLateEvents_AreEachCountedOnce_BeforeAndAfterTheNextRecompute()
+    {
+        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        var handler = context.NewHandler();
+        await handler.IngestAsync(new IngestBatch(0, Signups(30, 0, epochOffset: 0)));
+        await handler.IngestAsync(new IngestBatch(0, Signups(20, 30, epochOffset: 1)));
+        await handler.IngestAsync(new IngestBatch(0, Signups(5, 50, epochOffset: 2)));
+
+        var first = await RecomputeAsync(context, BuiltInViews.NewUsers);
+        Assert.Equal(OperationState.Completed, first.State);
+        var day = PipelineContext.Day(0);
+        Assert.True(BuiltInViews.NewUsers.TryParseKey(day, out var key, out _));
+        var answer = await context.Queries.QueryKeyAsync(BuiltInViews.NewUsers, key);
+        Assert.Equal(55m, answer.Result.Value);
+        Assert.False(answer.Provenance.CoveredByBatch);
+
+        // A late event: its event-time day is batch-covered, but it arrives after the cutoff.
+        await handler.IngestAsync(new IngestBatch(0, Signups(3, 55, epochOffset: 3, prefix: "late")));
+        Assert.Equal(58m, await context.ValueAsync(BuiltInViews.NewUsers, day));
+        await handler.IngestAsync(new IngestBatch(0, Signups(1, 58, epochOffset: 4, prefix: "later")));
+
+        await RecomputeAsync(context, BuiltInViews.NewUsers);
+        var after = await context.Queries.QueryKeyAsync(BuiltInViews.NewUsers, key);
+        Assert.Equal(59m, after.Result.Value);
+        Assert.Equal(59, after.Events);
+    }
+
+    [Fact]
+    public async Task RecomputingTwice_GivesIdenticalRowsAndPointer()
+    {
+        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        var handler = context.NewHandler();
+        await handler.IngestAsync(new IngestBatch(0, Signups(30, 0, epochOffset: 0)));
+        await handler.IngestAsync(new IngestBatch(1, Signups(30, 1000, epochOffset: 1)));
+        await handler.IngestAsync(new IngestBatch(0, Signups(1, 30, epochOffset: 2)));
+        await handler.IngestAsync(new IngestBatch(1, Signups(1, 1030, epochOffset: 2)));
+
+        var first = await RecomputeAsync(context, BuiltInViews.ActiveUsers);
+        var rows = await BatchRowsAsync(context);
+        var pointer = await context.Pointers.GetAsync("active-users", 1);
+        var again = await RecomputeAsync(context, BuiltInViews.ActiveUsers, pointer!.Cutoff);
+
+        Assert.Equal(first.InstanceId, again.InstanceId);
+        Assert.Equal(rows, await BatchRowsAsync(context));
+        Assert.Equal(Json(pointer), Json(await context.Pointers.GetAsync("active-users", 1)));
+        Assert.Equal(new Dictionary<int, long> { [0] = 29, [1] = 1029 }, pointer.LastSequences);
+    }
+
+    [Fact]
+    public async Task ProducerRetryArrivingLongAfterItsOriginal_IsCountedOnceAfterBatch()
+    {
+        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), dedupWindow: TimeSpan.FromSeconds(5));
+        var handler = context.NewHandler();
+        var original = Signups(1, 0, epochOffset: 0, prefix: "retry");
+        await handler.IngestAsync(new IngestBatch(0, original));
+
+        // The same event (same source and id) re-sent far outside the speed layer's window.
+        var resent = new IncomingEvent(original[0].Body, 1, PipelineContext.Start.AddSeconds(30));
+        await handler.IngestAsync(new IngestBatch(0, [resent]));
+        await handler.IngestAsync(new IngestBatch(0, Signups(1, 2, epochOffset: 5, prefix: "x")));
+        Assert.Equal(3m, await context.ValueAsync(BuiltInViews.NewUsers, PipelineContext.Day(0)));
+
+        await RecomputeAsync(context, BuiltInViews.NewUsers);
+
+        Assert.Equal(2m, await context.ValueAsync(BuiltInViews.NewUsers, PipelineContext.Day(0)));
+    }
+
+    [Fact]
+    public async Task CorruptedRawSegment_FailsNamingTheBlob_AndTheOldBatchViewKeepsServing()
+    {
+        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        var handler = context.NewHandler();
+        await handler.IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
+        await handler.IngestAsync(new IngestBatch(0, Signups(10, 10, epochOffset: 1)));
+        await RecomputeAsync(context, BuiltInViews.NewUsers);
+        var serving = await context.Pointers.GetAsync("new-users", 1);
+        await handler.IngestAsync(new IngestBatch(0, Signups(10, 20, epochOffset: 2)));
+        await handler.IngestAsync(new IngestBatch(0, Signups(1, 30, epochOffset: 3)));
+        var segment = (await context.RawSegmentsAsync()).Single(n => n.Contains("-00000000000000000029", StringComparison.Ordinal));
+        await context.Store.Raw.GetBlobClient(segment).DeleteAsync();
+        await context.Store.Raw.GetBlobClient(segment).UploadAsync(BinaryData.FromBytes([0x1f, 0x8b, 8, 0, 1, 2, 3]));
+
+        var failed = await RecomputeAsync(context, BuiltInViews.NewUsers);
+
+        Assert.Equal(OperationState.Failed, failed.State);
+        Assert.Contains(segment, failed.Error, StringComparison.Ordinal);
+        Assert.Equal(Json(serving), Json(await context.Pointers.GetAsync("new-users", 1)));
+        Assert.Equal(31m, await context.ValueAsync(BuiltInViews.NewUsers, PipelineContext.Day(0)));
+    }
+
+    [Fact]
+    public async Task CutoffBeyondTheSealedBoundary_IsRefusedWith409()
+    {
+        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await context.NewHandler().IngestAsync(new IngestBatch(0, Signups(5, 0, epochOffset: 0)));
+        var (_, service) = Batch(context);
+        var sealedCutoff = await service.SealedCutoffAsync();
+
+        var (operation, _, refusal) = await service.StartAsync(BuiltInViews.NewUsers, sealedCutoff + 1);
+
+        Assert.Null(operation);
+        Assert.Equal(409, refusal!.Status);
+        Assert.Contains("sealed", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TwoConcurrentStarts_RunOnce()
+    {
+        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        var handler = context.NewHandler();
+        await handler.IngestAsync(new IngestBatch(0, Signups(20, 0, epochOffset: 0)));
+        await handler.IngestAsync(new IngestBatch(0, Signups(1, 20, epochOffset: 1)));
+        var (runner, service) = Batch(context);
+        using (runner)
+        {
+            var starts = await Task.WhenAll(service.StartAsync(BuiltInViews.NewUsers, null), service.StartAsync(BuiltInViews.NewUsers, null));
+            await runner.WaitAsync(starts[0].Operation!.InstanceId);
+
+            Assert.Equal(starts[0].Operation!.InstanceId, starts[1].Operation!.InstanceId);
+            Assert.Equal(1, starts.Count(s => s.Started));
+        }
+    }
+
+    private static string Json(BatchPointer? pointer) => System.Text.Json.JsonSerializer.Serialize(pointer);
+
+    private static async Task<List<string>> BatchRowsAsync(PipelineContext context) =>
+        [.. (await context.Store.Batch.QueryAsync().ToListAsync()).Select(e => $"{e.PartitionKey}/{e.RowKey} {Convert.ToBase64String(e.GetBinary("State")!)} {e.GetInt64("Events")}")];
+}
