@@ -89,3 +89,48 @@ public class EndToEndTests(AzuriteFixture azurite)
         Assert.Equal(50, json.RootElement.GetProperty("provenance").GetProperty("eventsTimedByEnqueue").GetInt32());
     }
 }
+
+[Collection(UsesAzurite.Name)]
+public class BatchEndToEndTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task AfterRecompute_EveryAnswerEqualsGroundTruth_AndSealedDaysAreCoveredByBatch()
+    {
+        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(2), new Dictionary<string, string> { ["Pipeline__AdminKey"] = "test-key" });
+        await run.StartHostAsync();
+        await using var publish = run.StartTool("publish", "--events", "12000", "--days", "3", "--seed", "5");
+        Assert.True(await publish.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, publish.Output);
+        using var http = new HttpClient { BaseAddress = run.BaseUri };
+
+        // Wait until every partition's watermark has passed the last publish (idle partitions heartbeat).
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        using var refused = await http.PostAsync("api/recompute/new-users", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        var operations = new List<string>();
+        foreach (var view in new[] { "new-users", "active-users", "revenue", "page-views" })
+        {
+            using var started = await http.PostAsync($"api/recompute/{view}?code=test-key", null);
+            Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+            using var body = JsonDocument.Parse(await started.Content.ReadAsStringAsync());
+            operations.Add(body.RootElement.GetProperty("operationId").GetString()!);
+        }
+
+        foreach (var operation in operations)
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            string state;
+            do
+            {
+                await Task.Delay(500);
+                using var status = JsonDocument.Parse(await http.GetStringAsync($"api/operations/{operation}"));
+                state = status.RootElement.GetProperty("state").GetString()!;
+                Assert.NotEqual("failed", state);
+            }
+            while (state != "completed" && DateTime.UtcNow < deadline);
+            Assert.Equal("completed", state);
+        }
+
+        await using var verify = run.StartTool("verify", "--require-batch");
+        Assert.True(await verify.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, verify.Output);
+    }
+}
