@@ -36,6 +36,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<Batch.PointerStore>();
         services.AddSingleton<ViewQueryService>();
         services.AddSingleton<Batch.RecomputeService>();
+        services.AddSingleton<Batch.SpeedRetirement>();
         services.AddSingleton<Orchestration.IOrchestrator, Batch.RecomputeOrchestrator>();
         services.AddSingleton<Orchestration.IActivity, Batch.ListPartitionsActivity>();
         services.AddSingleton<Orchestration.IActivity, Batch.FoldPartitionActivity>();

@@ -180,6 +180,29 @@ public class RecomputeTests(AzuriteFixture azurite)
         }
     }
 
+    [Fact]
+    public async Task AfterCommitAndGrace_SpeedRowsBelowTheCutoffAreRetired_AndAnswersDoNotChange()
+    {
+        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        var handler = context.NewHandler();
+        await handler.IngestAsync(new IngestBatch(0, Signups(20, 0, epochOffset: 0)));
+        await handler.IngestAsync(new IngestBatch(0, Signups(5, 20, epochOffset: 1)));
+        var retirement = new SpeedRetirement(context.Store, context.Pointers);
+        Assert.Equal(0, await retirement.RetireAsync(BuiltInViews.NewUsers, TimeSpan.Zero, DateTimeOffset.UtcNow));
+
+        await RecomputeAsync(context, BuiltInViews.NewUsers);
+        var before = await context.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(0));
+        Assert.Equal(0, await retirement.RetireAsync(BuiltInViews.NewUsers, TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow));
+        var retired = await retirement.RetireAsync(BuiltInViews.NewUsers, TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow.AddMinutes(6));
+
+        Assert.Equal(1, retired);
+        Assert.Equal(before, await context.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(0)));
+        Assert.Equal((25m, 25L), before);
+        var cutoff = (await context.Pointers.GetAsync("new-users", 1))!.Cutoff;
+        var remaining = (await context.Store.Speed.QueryAsync().ToListAsync()).Where(r => r.PartitionKey.StartsWith("new-users.", StringComparison.Ordinal)).ToList();
+        Assert.Equal([cutoff], remaining.Select(r => r.GetInt64("Epoch")!.Value));
+    }
+
     private static string Json(BatchPointer? pointer) => System.Text.Json.JsonSerializer.Serialize(pointer);
 
     private static async Task<List<string>> BatchRowsAsync(PipelineContext context) =>

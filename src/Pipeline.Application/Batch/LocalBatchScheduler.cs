@@ -10,12 +10,14 @@ namespace Pipeline.Application.Batch;
 /// <summary>
 /// The dev host's stand-in for the TimerTrigger and the Durable Task hub: resumes orchestrations a
 /// previous process left unfinished, then starts a recompute of every view at the sealed cutoff on the
-/// configured interval (skipping views whose batch view is already at that cutoff).
+/// configured interval (skipping views whose batch view is already at that cutoff), and retires speed data
+/// that committed batch views cover once their grace period has passed.
 /// </summary>
 internal sealed partial class LocalBatchScheduler(
     LocalOrchestrationRunner runner,
     RecomputeService recomputes,
     PointerStore pointers,
+    SpeedRetirement retirement,
     ViewRegistry registry,
     IOptions<PipelineOptions> options,
     ILogger<LocalBatchScheduler> logger) : BackgroundService
@@ -47,12 +49,21 @@ internal sealed partial class LocalBatchScheduler(
                     var (operation, started, refusal) = await recomputes.StartAsync(view, null, stoppingToken).ConfigureAwait(false);
                     LogScheduled(view.Name, operation?.InstanceId ?? refusal?.Message ?? string.Empty, started);
                 }
+
+                var retired = await retirement.RetireAsync(view, options.Value.RetirementGrace, DateTimeOffset.UtcNow, stoppingToken).ConfigureAwait(false);
+                if (retired > 0)
+                {
+                    LogRetired(retired, view.Name);
+                }
             }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resumed {Count} unfinished orchestrations")]
     private partial void LogResumed(int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retired {Rows} speed rows of {View} covered by its batch view")]
+    private partial void LogRetired(int rows, string view);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled recompute of {View}: {Operation} (started: {Started})")]
     private partial void LogScheduled(string view, string operation, bool started);

@@ -29,6 +29,10 @@ public sealed class PipelineOptions
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ErrorMessage = "Pipeline:RecomputeInterval must be between 0 and 7 days")]
     public TimeSpan RecomputeInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>How long after a batch view's commit the speed data it covers is kept (queries may still hold the previous pointer).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ErrorMessage = "Pipeline:RetirementGrace must be between 0 and 7 days")]
+    public TimeSpan RetirementGrace { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>
     /// Prefix of every table and container name, so that several pipelines (or test runs) can share an
     /// account. Lower-case letters and digits.
