@@ -32,3 +32,23 @@ public sealed record BatchPointer(string View, int Version, long Cutoff, string 
 /// <param name="Committed">Whether this run moved the pointer (false: an equal or newer cutoff was already committed).</param>
 /// <param name="Serving">The pointer as it now stands.</param>
 public sealed record RecomputeResult(bool Committed, BatchPointer Serving);
+
+/// <summary>A recompute's progress, as its operation status shows it.</summary>
+/// <param name="Phase">folding, writing, committed or already committed.</param>
+/// <param name="Partitions">Partitions to fold.</param>
+/// <param name="PartitionsDone">Partitions folded.</param>
+/// <param name="Segments">Raw segments read.</param>
+/// <param name="EventsRead">Events read.</param>
+/// <param name="RedeliveredRemoved">Redelivered events removed.</param>
+/// <param name="RetriesRemoved">Producer retries removed.</param>
+/// <param name="Rows">Batch view rows written, once known.</param>
+public sealed record RecomputeProgress(string Phase, int Partitions, int PartitionsDone, long Segments, long EventsRead, long RedeliveredRemoved, long RetriesRemoved, long? Rows);
+
+/// <summary>Looks up the view version an activity works on.</summary>
+internal static class RegisteredViews
+{
+    public static Pipeline.Domain.Views.ViewDefinition Require(Pipeline.Domain.Views.ViewRegistry registry, string name, int version) =>
+        registry.TryGet(name, version, out var view)
+            ? view
+            : throw new InvalidOperationException($"view '{name}' version {version} is not registered");
+}

@@ -36,10 +36,7 @@ internal sealed class FoldPartitionActivity(PipelineStore store, ViewRegistry re
     public async Task<object?> RunAsync(JsonElement input, CancellationToken cancellationToken)
     {
         var request = input.Deserialize<FoldPartitionInput>(ApiJson.Options)!;
-        if (!registry.TryGet(request.View, request.Version, out var view))
-        {
-            throw new InvalidOperationException($"view '{request.View}' version {request.Version} is not registered");
-        }
+        var view = RegisteredViews.Require(registry, request.View, request.Version);
 
         var segments = new List<(string Name, long First)>();
         foreach (var prefix in RawSegments.EpochRangePrefixes(0, request.Cutoff - 1))

@@ -22,22 +22,12 @@ public sealed class RecomputeOrchestrator : IOrchestrator
         ArgumentNullException.ThrowIfNull(context);
         var request = input.Deserialize<RecomputeInput>(ApiJson.Options)!;
         var partitions = await context.CallActivityAsync<int[]>(ListPartitionsActivity.ActivityName);
-        context.SetCustomStatus(new { phase = "folding", partitions = partitions.Length, partitionsDone = 0 });
+        context.SetCustomStatus(Progress("folding", partitions.Length, [], rows: null));
 
         var folds = await Task.WhenAll(partitions.Select(p => context.CallActivityAsync<PartitionFold>(
             FoldPartitionActivity.ActivityName, new FoldPartitionInput(request.View, request.Version, request.Cutoff, p, context.InstanceId))));
-        var eventsRead = folds.Sum(f => f.EventsRead);
         var duplicates = folds.Sum(f => f.RedeliveredRemoved + f.RetriesRemoved);
-        context.SetCustomStatus(new
-        {
-            phase = "writing",
-            partitions = partitions.Length,
-            partitionsDone = folds.Length,
-            segments = folds.Sum(f => f.Segments),
-            eventsRead,
-            redeliveredRemoved = folds.Sum(f => f.RedeliveredRemoved),
-            retriesRemoved = folds.Sum(f => f.RetriesRemoved),
-        });
+        context.SetCustomStatus(Progress("writing", partitions.Length, folds, rows: null));
 
         var written = await context.CallActivityAsync<JsonElement>(
             WriteBatchViewActivity.ActivityName, new WriteBatchViewInput(request.View, request.Version, request.Cutoff, [.. folds.Select(f => f.PartialsBlob)]));
@@ -46,17 +36,11 @@ public sealed class RecomputeOrchestrator : IOrchestrator
             written.GetProperty("rows").GetInt64(), written.GetProperty("events").GetInt64(), duplicates,
             folds.Where(f => f.LastSequence >= 0).ToDictionary(f => f.Partition, f => f.LastSequence), default);
         var result = await context.CallActivityAsync<RecomputeResult>(CommitBatchViewActivity.ActivityName, pointer);
-        context.SetCustomStatus(new
-        {
-            phase = result.Committed ? "committed" : "already committed",
-            partitions = partitions.Length,
-            partitionsDone = folds.Length,
-            segments = folds.Sum(f => f.Segments),
-            eventsRead,
-            redeliveredRemoved = folds.Sum(f => f.RedeliveredRemoved),
-            retriesRemoved = folds.Sum(f => f.RetriesRemoved),
-            rows = pointer.Rows,
-        });
+        context.SetCustomStatus(Progress(result.Committed ? "committed" : "already committed", partitions.Length, folds, pointer.Rows));
         return result;
     }
+
+    private static RecomputeProgress Progress(string phase, int partitions, PartitionFold[] folds, long? rows) => new(
+        phase, partitions, folds.Length, folds.Sum(f => f.Segments), folds.Sum(f => f.EventsRead),
+        folds.Sum(f => f.RedeliveredRemoved), folds.Sum(f => f.RetriesRemoved), rows);
 }

@@ -27,10 +27,7 @@ internal sealed class WriteBatchViewActivity(PipelineStore store, ViewRegistry r
     public async Task<object?> RunAsync(JsonElement input, CancellationToken cancellationToken)
     {
         var request = input.Deserialize<WriteBatchViewInput>(ApiJson.Options)!;
-        if (!registry.TryGet(request.View, request.Version, out var view))
-        {
-            throw new InvalidOperationException($"view '{request.View}' version {request.Version} is not registered");
-        }
+        var view = RegisteredViews.Require(registry, request.View, request.Version);
 
         var merged = new ViewAccumulator(view);
         foreach (var blob in request.PartialsBlobs)
