@@ -73,7 +73,7 @@ public sealed class PipelineApi(ViewQueryService queries, PipelineStore store, B
             requested = c;
         }
 
-        var (operation, started, refusal) = await recomputes.StartAsync(view, requested, cancellationToken).ConfigureAwait(false);
+        var (operation, started, refusal) = await recomputes.StartAsync(view, requested, cancellationToken: cancellationToken).ConfigureAwait(false);
         return refusal is not null
             ? ApiResponse.Error(refusal.Status, refusal.Message)
             : new ApiResponse(202, new { operationId = operation!.InstanceId, started, state = operation.State, statusUri = $"/api/operations/{operation.InstanceId}" });

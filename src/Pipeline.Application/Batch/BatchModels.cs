@@ -4,7 +4,8 @@ namespace Pipeline.Application.Batch;
 /// <param name="View">The view name.</param>
 /// <param name="Version">The view version.</param>
 /// <param name="Cutoff">The batch view will hold exactly the events of epochs below this.</param>
-public sealed record RecomputeInput(string View, int Version, long Cutoff);
+/// <param name="Since">The committed cutoff to build on incrementally (0: a full run from the start of the log).</param>
+public sealed record RecomputeInput(string View, int Version, long Cutoff, long Since = 0);
 
 /// <summary>One partition's fold: what was read and removed, and where its partials are.</summary>
 /// <param name="Partition">The partition.</param>

@@ -28,3 +28,14 @@ internal sealed class ListPartitionsActivity(Ingest.ProgressStore progress) : Or
     public async Task<object?> RunAsync(JsonElement input, CancellationToken cancellationToken) =>
         (await progress.ListAsync(cancellationToken).ConfigureAwait(false)).Select(p => p.Partition).ToArray();
 }
+
+/// <summary>Reads a view version's committed pointer (for an incremental run's bookkeeping).</summary>
+internal sealed class ReadPointerActivity(PointerStore pointers) : Orchestration.IActivity
+{
+    public const string ActivityName = "read-pointer";
+
+    public string Name => ActivityName;
+
+    public async Task<object?> RunAsync(JsonElement input, CancellationToken cancellationToken) =>
+        await pointers.GetAsync(input[0].GetString()!, int.Parse(input[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+}

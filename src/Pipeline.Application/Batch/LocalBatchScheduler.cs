@@ -46,7 +46,7 @@ internal sealed partial class LocalBatchScheduler(
                 var pointer = await pointers.GetAsync(view!.Name, view.Version, stoppingToken).ConfigureAwait(false);
                 if (sealedCutoff > (pointer?.Cutoff ?? 0))
                 {
-                    var (operation, started, refusal) = await recomputes.StartAsync(view, null, stoppingToken).ConfigureAwait(false);
+                    var (operation, started, refusal) = await recomputes.StartAsync(view, null, cancellationToken: stoppingToken).ConfigureAwait(false);
                     LogScheduled(view.Name, operation?.InstanceId ?? refusal?.Message ?? string.Empty, started);
                 }
 

@@ -5,8 +5,8 @@ namespace Pipeline.Application.Batch;
 
 /// <summary>
 /// The recompute orchestration, written once for the local runner and Durable Functions: list the
-/// partitions, fold each one's raw log below the cutoff in parallel, write the batch view, commit the
-/// pointer. Deterministic: everything it decides comes from its input and its activities' results.
+/// partitions, fold each one's raw log below the cutoff in parallel (only the epochs since the committed
+/// cutoff, for an incremental run), write the batch view, commit the pointer. Deterministic: everything it decides comes from its input and its activities' results.
 /// </summary>
 public sealed class RecomputeOrchestrator : IOrchestrator
 {
@@ -25,16 +25,29 @@ public sealed class RecomputeOrchestrator : IOrchestrator
         context.SetCustomStatus(Progress("folding", partitions.Length, [], rows: null));
 
         var folds = await Task.WhenAll(partitions.Select(p => context.CallActivityAsync<PartitionFold>(
-            FoldPartitionActivity.ActivityName, new FoldPartitionInput(request.View, request.Version, request.Cutoff, p, context.InstanceId))));
+            FoldPartitionActivity.ActivityName, new FoldPartitionInput(request.View, request.Version, request.Cutoff, p, context.InstanceId, request.Since))));
         var duplicates = folds.Sum(f => f.RedeliveredRemoved + f.RetriesRemoved);
         context.SetCustomStatus(Progress("writing", partitions.Length, folds, rows: null));
 
         var written = await context.CallActivityAsync<JsonElement>(
-            WriteBatchViewActivity.ActivityName, new WriteBatchViewInput(request.View, request.Version, request.Cutoff, [.. folds.Select(f => f.PartialsBlob)]));
+            WriteBatchViewActivity.ActivityName, new WriteBatchViewInput(request.View, request.Version, request.Cutoff, [.. folds.Select(f => f.PartialsBlob)], request.Since));
         var pointer = new BatchPointer(
             request.View, request.Version, request.Cutoff, context.InstanceId,
             written.GetProperty("rows").GetInt64(), written.GetProperty("events").GetInt64(), duplicates,
             folds.Where(f => f.LastSequence >= 0).ToDictionary(f => f.Partition, f => f.LastSequence), default);
+        if (request.Since > 0)
+        {
+            // Partitions with nothing new keep the position the previous batch view covered.
+            var previous = await context.CallActivityAsync<BatchPointer?>(ReadPointerActivity.ActivityName, new[] { request.View, request.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            var covered = new Dictionary<int, long>(previous?.LastSequences ?? new Dictionary<int, long>());
+            foreach (var (partition, last) in pointer.LastSequences)
+            {
+                covered[partition] = last;
+            }
+
+            pointer = pointer with { LastSequences = covered, DuplicatesRemoved = pointer.DuplicatesRemoved + (previous?.DuplicatesRemoved ?? 0) };
+        }
+
         var result = await context.CallActivityAsync<RecomputeResult>(CommitBatchViewActivity.ActivityName, pointer);
         context.SetCustomStatus(Progress(result.Committed ? "committed" : "already committed", partitions.Length, folds, pointer.Rows));
         return result;

@@ -25,6 +25,7 @@ public sealed record RecomputeRefusal(int Status, string Message);
 public sealed class RecomputeService(
     ProgressStore progress,
     PipelineStore store,
+    PointerStore pointers,
     IOrchestrationClient orchestrations,
     IOptions<PipelineOptions> options,
     IHostApplicationLifetime lifetime)
@@ -39,7 +40,11 @@ public sealed class RecomputeService(
     }
 
     /// <summary>Starts (or finds) the recompute of a view version up to a cutoff.</summary>
-    public async Task<(OperationStatus? Operation, bool Started, RecomputeRefusal? Refusal)> StartAsync(ViewDefinition view, long? requestedCutoff, CancellationToken cancellationToken = default)
+    /// <param name="view">The view version.</param>
+    /// <param name="requestedCutoff">The cutoff, or null for the newest sealed epoch.</param>
+    /// <param name="full">Fold the whole log even when a batch view to build on exists.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public async Task<(OperationStatus? Operation, bool Started, RecomputeRefusal? Refusal)> StartAsync(ViewDefinition view, long? requestedCutoff, bool full = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(view);
         var sealedCutoff = await SealedCutoffAsync(cancellationToken).ConfigureAwait(false);
@@ -77,13 +82,26 @@ public sealed class RecomputeService(
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
-            // Another start won the race: report its operation.
-            var winner = await store.Operations.GetEntityAsync("lock", lockKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return (await orchestrations.GetStatusAsync(winner.Value.GetString("Instance")!, cancellationToken).ConfigureAwait(false), false, null);
+            // Another start won the race: report its operation (once the winner has created it).
+            var winner = (await store.Operations.GetEntityAsync("lock", lockKey, cancellationToken: cancellationToken).ConfigureAwait(false)).Value.GetString("Instance")!;
+            for (var attempt = 0; attempt < 50; attempt++)
+            {
+                if (await orchestrations.GetStatusAsync(winner, cancellationToken).ConfigureAwait(false) is { } winning)
+                {
+                    return (winning, false, null);
+                }
+
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            }
+
+            return (null, false, new RecomputeRefusal(409, $"another recompute ({winner}) is starting; ask again shortly"));
         }
 
+        // Incremental when a batch view of this version exists below the cutoff: only the epochs since are folded.
+        var committed = await pointers.GetAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
+        var since = full || committed is null || committed.Cutoff >= cutoff ? 0 : committed.Cutoff;
         var (operation, started) = await orchestrations.StartAsync(
-            RecomputeOrchestrator.OrchestratorName, instanceId, new RecomputeInput(view.Name, view.Version, cutoff), lifetime.ApplicationStopping).ConfigureAwait(false);
+            RecomputeOrchestrator.OrchestratorName, instanceId, new RecomputeInput(view.Name, view.Version, cutoff, since), lifetime.ApplicationStopping).ConfigureAwait(false);
         return (operation, started, null);
     }
 }

@@ -11,12 +11,15 @@ namespace Pipeline.Application.Batch;
 /// <param name="Version">The version.</param>
 /// <param name="Cutoff">The cutoff.</param>
 /// <param name="PartialsBlobs">The partitions' partials.</param>
-public sealed record WriteBatchViewInput(string View, int Version, long Cutoff, IReadOnlyList<string> PartialsBlobs);
+/// <param name="Since">The committed cutoff whose complete partials the new ones add to (0: none).</param>
+public sealed record WriteBatchViewInput(string View, int Version, long Cutoff, IReadOnlyList<string> PartialsBlobs, long Since = 0);
 
 /// <summary>
-/// Merges the partitions' partials and writes the batch view for the cutoff, in 100-entity transactions
-/// per PartitionKey. The rows are a function of the raw log and the cutoff only, so writing them again
-/// (a resumed or repeated run) puts the same content in the same places.
+/// Merges the partitions' partials (onto the complete partials of the cutoff it builds on, for an
+/// incremental run) and writes the batch view for the cutoff, in 100-entity transactions per
+/// PartitionKey; then keeps the merged, complete partials for the next incremental run. The rows are a
+/// function of the raw log and the cutoff only, so writing them again (a resumed or repeated run, or a
+/// full run instead of an incremental one) puts the same content in the same places.
 /// </summary>
 internal sealed class WriteBatchViewActivity(PipelineStore store, ViewRegistry registry) : IActivity
 {
@@ -30,7 +33,7 @@ internal sealed class WriteBatchViewActivity(PipelineStore store, ViewRegistry r
         var view = RegisteredViews.Require(registry, request.View, request.Version);
 
         var merged = new ViewAccumulator(view);
-        foreach (var blob in request.PartialsBlobs)
+        foreach (var blob in request.Since > 0 ? [CumulativeName(view, request.Since), .. request.PartialsBlobs] : request.PartialsBlobs)
         {
             var content = await store.Work.GetBlobClient(blob).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
             PartialsFile.MergeInto(merged, content.Value.ToMemory().Span, blob);
@@ -43,6 +46,12 @@ internal sealed class WriteBatchViewActivity(PipelineStore store, ViewRegistry r
             .ToList();
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (chunk, ct) =>
             await store.Batch.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), ct).ConfigureAwait(false)).ConfigureAwait(false);
+        await store.Work.GetBlobClient(CumulativeName(view, request.Cutoff))
+            .UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, merged.Partials)), cancellationToken: cancellationToken).ConfigureAwait(false);
         return new { rows = merged.Partials.Count, events = merged.Partials.Values.Sum(p => p.Events) };
     }
+
+    /// <summary>The complete partials of a view version's batch view at a cutoff.</summary>
+    public static string CumulativeName(ViewDefinition view, long cutoff) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"views/{view.Name}.{view.Version}/{cutoff:D12}.partials");
 }
