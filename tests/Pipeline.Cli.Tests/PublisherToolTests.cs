@@ -1,0 +1,106 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Pipeline.Cli;
+
+namespace Pipeline.Cli.Tests;
+
+public class PublisherToolTests
+{
+    private static readonly TrafficSettings Settings = new(10_000, 500, 3, RetryRate: 0.05, MalformedRate: 0.02, Seed: 3, new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public void Generate_IsDeterministic_AndHasRetriesAndMalformedEventsAtTheAskedRates()
+    {
+        var first = TrafficGenerator.Generate(Settings);
+        var second = TrafficGenerator.Generate(Settings);
+
+        Assert.Equal(first.Select(e => e.Json), second.Select(e => e.Json));
+        Assert.Equal(10_500, first.Count);
+        Assert.Equal(500, first.Count - first.DistinctBy(e => e.Id).Count());
+        Assert.InRange(first.DistinctBy(e => e.Id).Count(e => e.Malformed is not null), 150, 250);
+        Assert.All(first.Where(e => e.Malformed is null), e => Assert.InRange(e.Time, Settings.Now.AddDays(-3), Settings.Now));
+    }
+
+    [Fact]
+    public void GroundTruth_CountsEachIdOnce_AndSkipsMalformedEvents()
+    {
+        var events = new List<GeneratedEvent>
+        {
+            new("a", "user.signup", "u1", Settings.Now, null, null, null),
+            new("a", "user.signup", "u1", Settings.Now, null, null, null),
+            new("b", "order.placed", "u1", Settings.Now, 10.10m, null, null),
+            new("c", "order.placed", "u2", Settings.Now, 0.05m, null, null),
+            new("d", "page.view", "u3", Settings.Now, null, "/p/1", null),
+            new("e", "malformed", string.Empty, default, null, null, "{"),
+        };
+
+        var truth = GroundTruth.Compute(events);
+
+        Assert.Equal(new ExpectedAnswer(1, 1), truth["new-users"]["2026-11-21"]);
+        Assert.Equal(new ExpectedAnswer(3, 4), truth["active-users"]["2026-11-21"]);
+        Assert.Equal(new ExpectedAnswer(10.15m, 2), truth["revenue"]["2026-11-21"]);
+        Assert.Equal(new ExpectedAnswer(1, 1), truth["page-views"]["2026-11-21T12|/p/1"]);
+    }
+
+    [Fact]
+    public void SasToken_SignsTheEncodedResourceAndExpiry()
+    {
+        var hub = new Uri("https://ns.servicebus.windows.net/events");
+        var expiry = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+
+        var token = EventHubSink.SasToken(hub, "send", "c2VjcmV0", expiry);
+
+        var resource = Uri.EscapeDataString("https://ns.servicebus.windows.net/events");
+        var signature = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes("c2VjcmV0"), Encoding.UTF8.GetBytes($"{resource}\n1800000000")));
+        Assert.Equal($"SharedAccessSignature sr={resource}&sig={Uri.EscapeDataString(signature)}&se=1800000000&skn=send", token);
+    }
+
+    [Fact]
+    public async Task EventHubSink_SendsOneBatchedRequestWithPartitionKeysAndAuthorization()
+    {
+        var handler = new RecordingHandler(HttpStatusCode.Created);
+        using var http = new HttpClient(handler);
+        var sink = new EventHubSink(http, new Uri("https://ns.servicebus.windows.net/events"), _ => ValueTask.FromResult("SharedAccessSignature sr=x"));
+        var events = TrafficGenerator.Generate(Settings with { Events = 3, RetryRate = 0, MalformedRate = 0 });
+
+        await sink.SendAsync(events, CancellationToken.None);
+
+        var request = Assert.Single(handler.Requests);
+        Assert.Equal("https://ns.servicebus.windows.net/events/messages?timeout=60&api-version=2014-01", request.Uri);
+        Assert.Equal("SharedAccessSignature sr=x", request.Authorization);
+        Assert.Equal("application/vnd.microsoft.servicebus.json", request.ContentType);
+        using var body = JsonDocument.Parse(request.Body);
+        Assert.Equal(events.Select(e => e.Subject), body.RootElement.EnumerateArray().Select(m => m.GetProperty("BrokerProperties").GetProperty("PartitionKey").GetString()));
+        Assert.Equal(events[0].Json, body.RootElement[0].GetProperty("Body").GetString());
+    }
+
+    [Fact]
+    public async Task Sinks_TurnBusyAnswersIntoRetryLater_AndClientErrorsIntoFailures()
+    {
+        using var busy = new HttpClient(new RecordingHandler(HttpStatusCode.ServiceUnavailable));
+        using var refused = new HttpClient(new RecordingHandler(HttpStatusCode.BadRequest));
+        var events = TrafficGenerator.Generate(Settings with { Events = 1, RetryRate = 0, MalformedRate = 0 });
+
+        await Assert.ThrowsAsync<RetryLaterException>(() => new DevHostSink(busy, new Uri("http://127.0.0.1:1/")).SendAsync(events, CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => new DevHostSink(refused, new Uri("http://127.0.0.1:1/")).SendAsync(events, CancellationToken.None));
+    }
+
+    private sealed record Recorded(string Uri, string? Authorization, string? ContentType, string Body);
+
+    private sealed class RecordingHandler(HttpStatusCode status) : HttpMessageHandler
+    {
+        public List<Recorded> Requests { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Requests.Add(new Recorded(
+                request.RequestUri!.ToString(),
+                request.Headers.TryGetValues("Authorization", out var auth) ? auth.Single() : null,
+                request.Content?.Headers.ContentType?.MediaType,
+                request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken)));
+            return new HttpResponseMessage(status) { Content = new StringContent("{}") };
+        }
+    }
+}
