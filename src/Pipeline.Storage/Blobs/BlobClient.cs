@@ -37,7 +37,7 @@ public sealed class BlobClient
         return UploadAsync(RequestContent.Create(content), options, cancellationToken);
     }
 
-    /// <summary>Uploads a seekable stream (seekable so that a retry can send it again).</summary>
+    /// <summary>Uploads a seekable stream (seekable so that a retry can send it again); the stream stays the caller's, open.</summary>
     public Task<Response<BlobContentInfo>> UploadAsync(Stream content, BlobUploadOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -46,7 +46,7 @@ public sealed class BlobClient
             throw new ArgumentException("the upload stream must be seekable so that retries can resend it", nameof(content));
         }
 
-        return UploadAsync(RequestContent.Create(content), options, cancellationToken);
+        return UploadAsync(RequestContent.Create(new CallerOwnedStream(content)), options, cancellationToken);
     }
 
     private async Task<Response<BlobContentInfo>> UploadAsync(RequestContent content, BlobUploadOptions? options, CancellationToken cancellationToken)

@@ -48,7 +48,9 @@ public class BlobClientTests(AzuriteFixture azurite)
         var blob = (await NewContainerAsync()).GetBlobClient("big.bin");
         var content = new byte[6 * 1024 * 1024 + 17];
         new Random(7).NextBytes(content);
-        await blob.UploadAsync(new MemoryStream(content));
+        using var source = new MemoryStream(content);
+        await blob.UploadAsync(source);
+        Assert.True(source.CanRead, "the caller's stream must stay open");
 
         await using var download = (await blob.DownloadStreamingAsync()).Value;
         using var copy = new MemoryStream();

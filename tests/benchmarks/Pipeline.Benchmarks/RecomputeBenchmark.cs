@@ -1,0 +1,226 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Pipeline.Application.Batch;
+using Pipeline.Application.Configuration;
+using Pipeline.Application.Ingest;
+using Pipeline.Application.Orchestration;
+using Pipeline.Application.Storage;
+using Pipeline.Domain.Epochs;
+using Pipeline.Domain.Views;
+using Pipeline.Storage.Blobs;
+using Pipeline.Storage.Core;
+using Pipeline.Storage.Emulator;
+using Pipeline.Storage.Tables;
+
+namespace Pipeline.Benchmarks;
+
+/// <summary>
+/// Batch recompute of the four views from a raw log of N events on Azurite, beside DuckDB computing the
+/// same views from byte-identical copies of the segments on local disk; then an incremental recompute
+/// after one more epoch, beside a full one.
+/// </summary>
+internal static class RecomputeBenchmark
+{
+    private const int Partitions = 4;
+    private const int Epochs = 10;
+    private const int SegmentEvents = 20_000;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000_000;
+        var copies = Directory.CreateTempSubdirectory("pipeline-raw-copy-").FullName;
+        await using var azurite = await AzuriteProcess.StartAsync();
+        var options = new PipelineOptions { EpochLength = TimeSpan.FromHours(1), StoragePrefix = "bench" };
+        var store = new PipelineStore(StorageAccount.FromConnectionString(azurite.ConnectionString), options);
+        await store.EnsureCreatedAsync();
+        var clock = new EpochClock(options.EpochLength);
+        var firstEpoch = clock.EpochOf(DateTimeOffset.UtcNow) - Epochs - 2;
+
+        Console.WriteLine($"writing {total:N0} events ({Partitions} partitions x {Epochs} epochs, {SegmentEvents:N0} per segment, 1% producer retries) ...");
+        var watch = Stopwatch.StartNew();
+        var sequences = new long[Partitions];
+        var bytes = await WriteLogAsync(store, copies, clock, firstEpoch, Epochs, total, sequences);
+        await SealAsync(store, clock, firstEpoch + Epochs, sequences);
+        Console.WriteLine($"  {bytes / 1e6:N0} MB of gzip NDJSON in {watch.Elapsed.TotalSeconds:N0} s");
+
+        var pointers = new PointerStore(store);
+        var registry = ViewRegistry.BuiltIn();
+        using var runner = new LocalOrchestrationRunner(
+            store, [new RecomputeOrchestrator()],
+            [new ListPartitionsActivity(new ProgressStore(store)), new FoldPartitionActivity(store, registry), new WriteBatchViewActivity(store, registry), new CommitBatchViewActivity(pointers), new ReadPointerActivity(pointers)],
+            NullLogger<LocalOrchestrationRunner>.Instance);
+
+        Console.WriteLine("full recompute of each view ...");
+        var ours = new Dictionary<string, double>();
+        foreach (var view in BuiltInViews.All)
+        {
+            ours[view.Name] = await RecomputeAsync(runner, view, firstEpoch + Epochs, since: 0);
+        }
+
+        Console.WriteLine("DuckDB on the local copies ...");
+        var duck = await DuckDbAsync(copies);
+
+        Console.WriteLine("one more epoch, then incremental and full recomputes of new-users ...");
+        await WriteLogAsync(store, null, clock, firstEpoch + Epochs, 1, total / Epochs, sequences);
+        await SealAsync(store, clock, firstEpoch + Epochs + 1, sequences);
+        var incremental = await RecomputeAsync(runner, BuiltInViews.NewUsers, firstEpoch + Epochs + 1, since: firstEpoch + Epochs);
+        var full = await RecomputeAsync(runner, BuiltInViews.NewUsers, firstEpoch + Epochs + 1, since: 0, instanceSuffix: ".full");
+
+        Console.WriteLine();
+        Console.WriteLine($"| view ({total:N0} events) | pipeline recompute (Azurite) | events/s | DuckDB (local files) | events/s |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var view in BuiltInViews.All)
+        {
+            var d = duck.GetValueOrDefault(view.Name, double.NaN);
+            Console.WriteLine($"| {view.Name} | {ours[view.Name]:N1} s | {total / ours[view.Name]:N0} | {d:N1} s | {total / d:N0} |");
+        }
+
+        Console.WriteLine($"| all four | {ours.Values.Sum():N1} s | {4.0 * total / ours.Values.Sum():N0} | {duck.Values.Sum():N1} s | {4.0 * total / duck.Values.Sum():N0} |");
+        Console.WriteLine();
+        Console.WriteLine($"| new-users after one more epoch ({total / Epochs:N0} events) | wall time |");
+        Console.WriteLine("|---|---|");
+        Console.WriteLine($"| incremental (folds the new epoch only) | {incremental:N1} s |");
+        Console.WriteLine($"| full (folds all {Epochs + 1} epochs) | {full:N1} s |");
+        Directory.Delete(copies, recursive: true);
+        return 0;
+    }
+
+    private static async Task<double> RecomputeAsync(LocalOrchestrationRunner runner, ViewDefinition view, long cutoff, long since, string instanceSuffix = "")
+    {
+        var id = string.Create(CultureInfo.InvariantCulture, $"bench.{view.Name}.{cutoff}{instanceSuffix}");
+        var watch = Stopwatch.StartNew();
+        await runner.StartAsync(RecomputeOrchestrator.OrchestratorName, id, new RecomputeInput(view.Name, view.Version, cutoff, since), CancellationToken.None);
+        await runner.WaitAsync(id);
+        var status = await runner.GetStatusAsync(id);
+        if (status?.State != OperationState.Completed)
+        {
+            throw new InvalidOperationException($"recompute of {view.Name} ended {status?.State}: {status?.Error}");
+        }
+
+        Console.WriteLine($"  {view.Name}: {watch.Elapsed.TotalSeconds:N1} s, {status.CustomStatus}");
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Writes segments like the ingest handler does (same names, format and metadata), and copies them to disk.</summary>
+    private static async Task<long> WriteLogAsync(PipelineStore store, string? copies, EpochClock clock, long firstEpoch, int epochs, int events, long[] sequences)
+    {
+        long written = 0;
+        var perSegment = SegmentEvents;
+        var segments = (events + perSegment - 1) / perSegment;
+        var traffic = new LiveTraffic(firstEpoch.GetHashCode());
+        var recent = Enumerable.Range(0, Partitions).Select(_ => new Queue<string>()).ToArray();
+        await Parallel.ForEachAsync(Enumerable.Range(0, segments), new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (segment, ct) =>
+        {
+            var partition = segment % Partitions;
+            var epoch = firstEpoch + (segment * epochs / segments);
+            var count = Math.Min(perSegment, events - (segment * perSegment));
+            string lines;
+            lock (traffic)
+            {
+                lines = traffic.NdjsonBatch(count, $"b{firstEpoch}");
+            }
+
+            long first;
+            lock (sequences)
+            {
+                first = sequences[partition];
+                sequences[partition] += count;
+            }
+
+            var ndjson = new ArrayBufferWriter<byte>(count * 230);
+            var enqueued = clock.StartOf(epoch).AddSeconds(segment % 60);
+            var sequence = first;
+            foreach (var line in lines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select((l, i) => i % 100 == 99 ? Retry(l, recent[partition]) : Remember(l, recent[partition])))
+            {
+                RawRecordFormat.Write(ndjson, partition, sequence++, enqueued, Encoding.UTF8.GetBytes(line));
+            }
+
+            using var gzip = new MemoryStream();
+            await using (var compressor = new GZipStream(gzip, CompressionLevel.Fastest, leaveOpen: true))
+            {
+                await compressor.WriteAsync(ndjson.WrittenMemory, ct);
+            }
+
+            var name = RawSegments.Name(epoch, partition, first, sequence - 1);
+            gzip.Position = 0;
+            await store.Raw.GetBlobClient(name).UploadAsync(gzip, new BlobUploadOptions
+            {
+                Metadata = new Dictionary<string, string> { [RawLogWriter.RecordsMetadata] = count.ToString(CultureInfo.InvariantCulture) },
+            }, ct);
+            if (copies is not null)
+            {
+                var path = Path.Combine(copies, name);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                await File.WriteAllBytesAsync(path, gzip.ToArray(), ct);
+            }
+
+            Interlocked.Add(ref written, gzip.Length);
+        });
+        return written;
+    }
+
+    private static string Remember(string line, Queue<string> recent)
+    {
+        lock (recent)
+        {
+            recent.Enqueue(line);
+            if (recent.Count > 1000)
+            {
+                recent.Dequeue();
+            }
+        }
+
+        return line;
+    }
+
+    /// <summary>A producer retry: an earlier event sent again (in this partition's stream, so the same partition key).</summary>
+    private static string Retry(string line, Queue<string> recent)
+    {
+        lock (recent)
+        {
+            return recent.Count > 0 ? recent.Peek() : line;
+        }
+    }
+
+    private static async Task SealAsync(PipelineStore store, EpochClock clock, long sealedThrough, long[] sequences)
+    {
+        for (var p = 0; p < Partitions; p++)
+        {
+            await store.Progress.UpsertEntityAsync(new TableEntity("partition", p.ToString("D4", CultureInfo.InvariantCulture))
+            {
+                ["LastSequence"] = sequences[p] - 1,
+                ["Watermark"] = clock.StartOf(sealedThrough),
+                ["UpdatedAt"] = DateTimeOffset.UtcNow,
+            }, TableUpdateMode.Replace);
+        }
+    }
+
+    private static async Task<Dictionary<string, double>> DuckDbAsync(string copies)
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "duckdb", "views.mjs");
+        var start = new ProcessStartInfo("node", [Path.GetFullPath(script), copies]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"DuckDB failed (run 'npm ci' in tests/benchmarks/duckdb): {errors}");
+        }
+
+        var result = new Dictionary<string, double>();
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(line);
+            result[json.RootElement.GetProperty("view").GetString()!] = json.RootElement.GetProperty("seconds").GetDouble();
+            Console.WriteLine($"  DuckDB {line}");
+        }
+
+        return result;
+    }
+}
