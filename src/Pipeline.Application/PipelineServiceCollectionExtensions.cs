@@ -57,7 +57,8 @@ public static class PipelineServiceCollectionExtensions
     {
         services.AddSingleton(sp => new Orchestration.LocalOrchestrationRunner(
             sp.GetRequiredService<PipelineStore>(), sp.GetServices<Orchestration.IOrchestrator>(), sp.GetServices<Orchestration.IActivity>(),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Orchestration.LocalOrchestrationRunner>>()));
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Orchestration.LocalOrchestrationRunner>>(),
+            sp.GetRequiredService<IOptions<PipelineOptions>>().Value.BatchParallelism));
         services.AddSingleton<Orchestration.IOrchestrationClient>(sp => sp.GetRequiredService<Orchestration.LocalOrchestrationRunner>());
         services.AddHostedService<Batch.LocalBatchScheduler>();
         return services;

@@ -254,8 +254,9 @@ public class RecomputeTests(AzuriteFixture azurite)
         Assert.All(incremental, status => Assert.Equal(41, status.CustomStatus!.Value.GetProperty("eventsRead").GetInt64()));
         Assert.All(incremental, status => Assert.Equal(1, status.CustomStatus!.Value.GetProperty("retriesRemoved").GetInt64()));
         Assert.Equal(await BatchRowsAsync(whole), await BatchRowsAsync(stepwise, onlyCutoffOf: whole));
-        Assert.Equal(Json(await whole.Pointers.GetAsync("new-users", 1) is { } p ? p with { Operation = "", CommittedAt = default } : null),
-            Json((await stepwise.Pointers.GetAsync("new-users", 1))! with { Operation = "", CommittedAt = default }));
+        Assert.Equal(Json(await whole.Pointers.GetAsync("new-users", 1) is { } p ? p with { Operation = "", CommittedAt = default, Timings = null } : null),
+            Json((await stepwise.Pointers.GetAsync("new-users", 1))! with { Operation = "", CommittedAt = default, Timings = null }));
+        Assert.Equal(41, (await stepwise.Pointers.GetAsync("new-users", 1))!.Timings!.EventsRead);
         // 123 events, one of them a producer retry of e3 that crosses the incremental boundary.
         Assert.Equal((122m, 122L), await stepwise.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(0)));
     }

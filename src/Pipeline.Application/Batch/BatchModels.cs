@@ -15,7 +15,8 @@ public sealed record RecomputeInput(string View, int Version, long Cutoff, long 
 /// <param name="RetriesRemoved">Events dropped as producer retries (an earlier event had the same source and id).</param>
 /// <param name="LastSequence">The last sequence number below the cutoff (-1: none).</param>
 /// <param name="PartialsBlob">The blob holding the partition's partials.</param>
-public sealed record PartitionFold(int Partition, int Segments, long EventsRead, long RedeliveredRemoved, long RetriesRemoved, long LastSequence, string PartialsBlob);
+/// <param name="Seconds">How long the fold took.</param>
+public sealed record PartitionFold(int Partition, int Segments, long EventsRead, long RedeliveredRemoved, long RetriesRemoved, long LastSequence, string PartialsBlob, double Seconds = 0);
 
 /// <summary>The committed state of one view version's batch view.</summary>
 /// <param name="View">The view.</param>
@@ -27,7 +28,14 @@ public sealed record PartitionFold(int Partition, int Segments, long EventsRead,
 /// <param name="DuplicatesRemoved">Redelivered events and producer retries removed.</param>
 /// <param name="LastSequences">Per partition, the last sequence number covered.</param>
 /// <param name="CommittedAt">When it was committed.</param>
-public sealed record BatchPointer(string View, int Version, long Cutoff, string Operation, long Rows, long Events, long DuplicatesRemoved, IReadOnlyDictionary<int, long> LastSequences, DateTimeOffset CommittedAt);
+/// <param name="Timings">Seconds spent folding (the slowest partition) and writing the rows, and events read.</param>
+public sealed record BatchPointer(string View, int Version, long Cutoff, string Operation, long Rows, long Events, long DuplicatesRemoved, IReadOnlyDictionary<int, long> LastSequences, DateTimeOffset CommittedAt, BatchTimings? Timings = null);
+
+/// <summary>How long a recompute's steps took.</summary>
+/// <param name="FoldSeconds">The slowest partition's fold.</param>
+/// <param name="WriteSeconds">Merging and writing the batch view.</param>
+/// <param name="EventsRead">Raw events read by this run (fewer than the view holds when incremental).</param>
+public sealed record BatchTimings(double FoldSeconds, double WriteSeconds, long EventsRead);
 
 /// <summary>A recompute's output.</summary>
 /// <param name="Committed">Whether this run moved the pointer (false: an equal or newer cutoff was already committed).</param>

@@ -40,6 +40,7 @@ internal sealed class FoldPartitionActivity(PipelineStore store, ViewRegistry re
     public async Task<object?> RunAsync(JsonElement input, CancellationToken cancellationToken)
     {
         var request = input.Deserialize<FoldPartitionInput>(ApiJson.Options)!;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var view = RegisteredViews.Require(registry, request.View, request.Version);
 
         var segments = new List<(string Name, long First)>();
@@ -94,6 +95,6 @@ internal sealed class FoldPartitionActivity(PipelineStore store, ViewRegistry re
         await IdentityIndex.WriteAsync(store, request.Partition, request.Cutoff, identities, cancellationToken).ConfigureAwait(false);
         var blobName = string.Create(CultureInfo.InvariantCulture, $"{request.Operation}/partition-{request.Partition:D4}.partials");
         await store.Work.GetBlobClient(blobName).UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, accumulator.Partials)), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new PartitionFold(request.Partition, segments.Count, read, redelivered, retries, highest, blobName);
+        return new PartitionFold(request.Partition, segments.Count, read, redelivered, retries, highest, blobName, watch.Elapsed.TotalSeconds);
     }
 }

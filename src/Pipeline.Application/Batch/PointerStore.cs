@@ -66,6 +66,7 @@ public sealed class PointerStore(PipelineStore store)
         ["DuplicatesRemoved"] = pointer.DuplicatesRemoved,
         ["LastSequences"] = JsonSerializer.Serialize(pointer.LastSequences, ApiJson.Options),
         ["CommittedAt"] = pointer.CommittedAt,
+        ["Timings"] = pointer.Timings is null ? null : JsonSerializer.Serialize(pointer.Timings, ApiJson.Options),
     };
 
     private static BatchPointer FromEntity(TableEntity row)
@@ -80,6 +81,7 @@ public sealed class PointerStore(PipelineStore store)
             row.GetInt64("Events") ?? 0,
             row.GetInt64("DuplicatesRemoved") ?? 0,
             JsonSerializer.Deserialize<Dictionary<int, long>>(row.GetString("LastSequences") ?? "{}", ApiJson.Options) ?? [],
-            row.GetDateTimeOffset("CommittedAt") ?? default);
+            row.GetDateTimeOffset("CommittedAt") ?? default,
+            row.GetString("Timings") is { } timings ? JsonSerializer.Deserialize<BatchTimings>(timings, ApiJson.Options) : null);
     }
 }

@@ -34,7 +34,8 @@ public sealed class RecomputeOrchestrator : IOrchestrator
         var pointer = new BatchPointer(
             request.View, request.Version, request.Cutoff, context.InstanceId,
             written.GetProperty("rows").GetInt64(), written.GetProperty("events").GetInt64(), duplicates,
-            folds.Where(f => f.LastSequence >= 0).ToDictionary(f => f.Partition, f => f.LastSequence), default);
+            folds.Where(f => f.LastSequence >= 0).ToDictionary(f => f.Partition, f => f.LastSequence), default,
+            new BatchTimings(folds.Length == 0 ? 0 : folds.Max(f => f.Seconds), written.GetProperty("seconds").GetDouble(), folds.Sum(f => f.EventsRead)));
         if (request.Since > 0)
         {
             // Partitions with nothing new keep the position the previous batch view covered.

@@ -30,6 +30,7 @@ internal sealed class WriteBatchViewActivity(PipelineStore store, ViewRegistry r
     public async Task<object?> RunAsync(JsonElement input, CancellationToken cancellationToken)
     {
         var request = input.Deserialize<WriteBatchViewInput>(ApiJson.Options)!;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var view = RegisteredViews.Require(registry, request.View, request.Version);
 
         var merged = new ViewAccumulator(view);
@@ -48,7 +49,7 @@ internal sealed class WriteBatchViewActivity(PipelineStore store, ViewRegistry r
             await store.Batch.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), ct).ConfigureAwait(false)).ConfigureAwait(false);
         await store.Work.GetBlobClient(CumulativeName(view, request.Cutoff))
             .UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, merged.Partials)), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new { rows = merged.Partials.Count, events = merged.Partials.Values.Sum(p => p.Events) };
+        return new { rows = merged.Partials.Count, events = merged.Partials.Values.Sum(p => p.Events), seconds = watch.Elapsed.TotalSeconds };
     }
 
     /// <summary>The complete partials of a view version's batch view at a cutoff.</summary>

@@ -29,6 +29,10 @@ public sealed class PipelineOptions
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ErrorMessage = "Pipeline:RecomputeInterval must be between 0 and 7 days")]
     public TimeSpan RecomputeInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>How many batch activities (partition folds, writes) run at once on the dev host's runner.</summary>
+    [Range(1, 64, ErrorMessage = "Pipeline:BatchParallelism must be between 1 and 64")]
+    public int BatchParallelism { get; set; } = 4;
+
     /// <summary>How long after a batch view's commit the speed data it covers is kept (queries may still hold the previous pointer).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ErrorMessage = "Pipeline:RetirementGrace must be between 0 and 7 days")]
     public TimeSpan RetirementGrace { get; set; } = TimeSpan.FromMinutes(5);
