@@ -148,13 +148,17 @@ internal static class IngestBenchmark
         return new Throughput(events, elapsed, (StorageMetrics.Requests - before) * 1000.0 / events);
     }
 
-    private static Process StartDevHost(string connectionString, Uri baseUri)
+    internal static Process StartDevHost(string connectionString, Uri baseUri, IReadOnlyDictionary<string, string>? settings = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "..", "src", "Pipeline.DevHost", "bin", "Release", "net10.0", "Pipeline.DevHost.dll");
         var start = new ProcessStartInfo("dotnet", [Path.GetFullPath(dll)]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["AzureWebJobsStorage"] = connectionString;
         start.Environment["ASPNETCORE_URLS"] = baseUri.ToString().TrimEnd('/');
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"[dev host] {e.Data}"); } };
@@ -163,7 +167,7 @@ internal static class IngestBenchmark
         return process;
     }
 
-    private static async Task WaitHealthyAsync(HttpClient http, Process host)
+    internal static async Task WaitHealthyAsync(HttpClient http, Process host)
     {
         for (var i = 0; i < 300; i++)
         {

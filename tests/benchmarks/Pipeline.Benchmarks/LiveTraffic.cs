@@ -3,8 +3,8 @@ using System.Text;
 
 namespace Pipeline.Benchmarks;
 
-/// <summary>Real-time traffic for load tests: event times within the last two minutes (out of order), 20,000 users, Zipf pages.</summary>
-internal sealed class LiveTraffic(int seed)
+/// <summary>Traffic for load tests: event times within the last two minutes (or a given span), out of order, 20,000 users, Zipf pages.</summary>
+internal sealed class LiveTraffic(int seed, double spanSeconds = 120)
 {
     private readonly Random _random = new(seed);
     private long _next;
@@ -17,7 +17,7 @@ internal sealed class LiveTraffic(int seed)
         {
             var id = Interlocked.Increment(ref _next);
             var user = _random.Next(20_000);
-            var time = now.AddSeconds(-_random.NextDouble() * 120);
+            var time = now.AddSeconds(-_random.NextDouble() * spanSeconds);
             var roll = _random.Next(100);
             var (type, data) = roll switch
             {

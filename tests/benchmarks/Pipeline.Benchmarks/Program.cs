@@ -5,11 +5,12 @@ return args.FirstOrDefault() switch
     "parse-fold" => ParseFoldBenchmark.Run(args.Skip(1).ToArray()),
     "ingest" => await IngestBenchmark.RunAsync(args.Skip(1).ToArray()),
     "recompute" => await RecomputeBenchmark.RunAsync(args.Skip(1).ToArray()),
+    "query" => await QueryBenchmark.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/benchmarks/Pipeline.Benchmarks -- parse-fold [events] [users] | ingest [seconds] | recompute [events]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/benchmarks/Pipeline.Benchmarks -- parse-fold [events] [users] | ingest [seconds] | recompute [events] | query [seconds]");
     return 2;
 }

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Pipeline.Storage.Emulator;
+
+namespace Pipeline.Benchmarks;
+
+/// <summary>
+/// Query latency over HTTP with many concurrent clients (wrk): one key, and a 31-day range, answered as
+/// batch ⊕ speed after a recompute, with fresh speed data arriving on top.
+/// </summary>
+internal static partial class QueryBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
+        await using var azurite = await AzuriteProcess.StartAsync();
+        var baseUri = new Uri($"http://127.0.0.1:{7800 + Random.Shared.Next(400)}/");
+        using var host = IngestBenchmark.StartDevHost(azurite.ConnectionString, baseUri, new Dictionary<string, string>
+        {
+            ["Pipeline__EpochLength"] = "00:00:02",
+            ["Pipeline__AdminKey"] = "bench",
+            ["Pipeline__RecomputeInterval"] = "00:00:00",
+        });
+        using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(2) };
+        await IngestBenchmark.WaitHealthyAsync(http, host);
+
+        Console.WriteLine("publishing 200,000 events over 35 days, then recomputing every view ...");
+        var history = new LiveTraffic(7, spanSeconds: 35 * 86_400);
+        for (var i = 0; i < 200; i++)
+        {
+            using var response = await http.PostAsync("api/events", new StringContent(history.NdjsonBatch(1_000, "h"), Encoding.UTF8, "application/x-ndjson"));
+            response.EnsureSuccessStatusCode();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        foreach (var view in new[] { "new-users", "active-users", "revenue", "page-views" })
+        {
+            using var started = await http.PostAsync($"api/recompute/{view}?code=bench", null);
+            var operation = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement.GetProperty("operationId").GetString();
+            while (JsonDocument.Parse(await http.GetStringAsync($"api/operations/{operation}")).RootElement.GetProperty("state").GetString() == "running")
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        var live = new LiveTraffic(8);
+        for (var i = 0; i < 10; i++)
+        {
+            using var response = await http.PostAsync("api/events", new StringContent(live.NdjsonBatch(1_000, "l"), Encoding.UTF8, "application/x-ndjson"));
+            response.EnsureSuccessStatusCode();
+        }
+
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var monthAgo = DateTime.UtcNow.AddDays(-30).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        Console.WriteLine($"sample answer: {await http.GetStringAsync($"api/views/new-users?key={today}")}");
+        var one = Wrk(new Uri(baseUri, $"api/views/new-users?key={today}"), seconds);
+        var range = Wrk(new Uri(baseUri, $"api/views/new-users?from={monthAgo}&to={today}"), seconds);
+        host.Kill(entireProcessTree: true);
+
+        Console.WriteLine();
+        Console.WriteLine($"| query (wrk, 2 threads, 32 connections, {seconds} s) | requests/s | p50 | p99 |");
+        Console.WriteLine("|---|---|---|---|");
+        Console.WriteLine($"| one key (`new-users?key={today}`) | {one.RequestsPerSecond:N0} | {one.P50} | {one.P99} |");
+        Console.WriteLine($"| 31-day range (`new-users?from={monthAgo}&to={today}`) | {range.RequestsPerSecond:N0} | {range.P50} | {range.P99} |");
+        return 0;
+    }
+
+    private sealed record WrkResult(double RequestsPerSecond, string P50, string P99);
+
+    private static WrkResult Wrk(Uri uri, int seconds)
+    {
+        var start = new ProcessStartInfo("wrk", ["-t2", "-c32", $"-d{seconds}s", "--latency", uri.ToString()]) { RedirectStandardOutput = true };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("wrk is not installed (apt-get install wrk)");
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Console.WriteLine(output);
+        var rps = double.Parse(Rps().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+        return new WrkResult(rps, Percentile(output, "50%"), Percentile(output, "99%"));
+    }
+
+    private static string Percentile(string output, string label) =>
+        Regex.Match(output, $@"^\s*{Regex.Escape(label)}\s+(\S+)", RegexOptions.Multiline).Groups[1].Value;
+
+    [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
+    private static partial Regex Rps();
+}
