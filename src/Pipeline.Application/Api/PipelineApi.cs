@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
 using Azure;
-using Pipeline.Application.Ingest;
 using Pipeline.Application.Serving;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Views;
