@@ -37,6 +37,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<ViewQueryService>();
         services.AddSingleton<Batch.RecomputeService>();
         services.AddSingleton<Batch.SpeedRetirement>();
+        services.AddSingleton<Batch.BatchSchedule>();
         services.AddSingleton<Orchestration.IOrchestrator, Batch.RecomputeOrchestrator>();
         services.AddSingleton<Orchestration.IActivity, Batch.ListPartitionsActivity>();
         services.AddSingleton<Orchestration.IActivity, Batch.FoldPartitionActivity>();

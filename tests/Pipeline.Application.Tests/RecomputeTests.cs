@@ -85,6 +85,39 @@ public class RecomputeTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task BatchRows_AreServedFromMemoryOnceRead_AndANewCutoffIsReadAfresh()
+    {
+        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        var handler = context.NewHandler();
+        await handler.IngestAsync(new IngestBatch(0, Signups(30, 0, epochOffset: 0)));
+        await handler.IngestAsync(new IngestBatch(0, Signups(5, 30, epochOffset: 1)));
+        await RecomputeAsync(context, BuiltInViews.NewUsers);
+        var day = PipelineContext.Day(0);
+        Assert.True(BuiltInViews.NewUsers.TryParseKey(day, out var key, out _));
+        var range = (From: key, To: key with { WindowStart = key.WindowStart.AddDays(3) });
+        Assert.Equal(35m, await context.ValueAsync(BuiltInViews.NewUsers, day));
+        Assert.Equal(35m, Assert.Single(await context.Queries.QueryRangeAsync(BuiltInViews.NewUsers, range.From, range.To)).Result.Value);
+
+        // Batch rows never change once written; removing them from storage shows the answers no longer read them.
+        foreach (var row in await context.Store.Batch.QueryAsync().ToListAsync())
+        {
+            await context.Store.Batch.DeleteEntityAsync(row.PartitionKey, row.RowKey);
+        }
+
+        Assert.Equal(35m, await context.ValueAsync(BuiltInViews.NewUsers, day));
+        Assert.Equal(35m, Assert.Single(await context.Queries.QueryRangeAsync(BuiltInViews.NewUsers, range.From, range.To)).Result.Value);
+
+        // A commit at a newer cutoff names other rows: they are read, not the cached ones of the old cutoff.
+        await handler.IngestAsync(new IngestBatch(0, Signups(4, 35, epochOffset: 2)));
+        await handler.IngestAsync(new IngestBatch(0, Signups(1, 39, epochOffset: 3)));
+        await RecomputeAsync(context, BuiltInViews.NewUsers);
+        var answer = await context.Queries.QueryKeyAsync(BuiltInViews.NewUsers, key);
+        Assert.Equal(40m, answer.Result.Value);
+        Assert.Equal(40, answer.Events);
+        Assert.Equal(40m, Assert.Single(await context.Queries.QueryRangeAsync(BuiltInViews.NewUsers, range.From, range.To)).Result.Value);
+    }
+
+    [Fact]
     public async Task RecomputingTwice_GivesIdenticalRowsAndPointer()
     {
         var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));

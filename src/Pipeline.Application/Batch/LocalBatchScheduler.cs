@@ -3,22 +3,18 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Configuration;
 using Pipeline.Application.Orchestration;
-using Pipeline.Domain.Views;
 
 namespace Pipeline.Application.Batch;
 
 /// <summary>
 /// The dev host's stand-in for the TimerTrigger and the Durable Task hub: resumes orchestrations a
-/// previous process left unfinished, then starts a recompute of every view at the sealed cutoff on the
-/// configured interval (skipping views whose batch view is already at that cutoff), and retires speed data
-/// that committed batch views cover once their grace period has passed.
+/// previous process left unfinished, then runs <see cref="BatchSchedule"/>: recomputes on
+/// <c>Pipeline:RecomputeInterval</c> (zero: only on demand) and retirement sweeps (always, since on-demand
+/// recomputes also make speed rows redundant).
 /// </summary>
 internal sealed partial class LocalBatchScheduler(
     LocalOrchestrationRunner runner,
-    RecomputeService recomputes,
-    PointerStore pointers,
-    SpeedRetirement retirement,
-    ViewRegistry registry,
+    BatchSchedule schedule,
     IOptions<PipelineOptions> options,
     ILogger<LocalBatchScheduler> logger) : BackgroundService
 {
@@ -30,31 +26,25 @@ internal sealed partial class LocalBatchScheduler(
             LogResumed(resumed);
         }
 
-        var interval = options.Value.RecomputeInterval;
-        if (interval <= TimeSpan.Zero)
-        {
-            return;
-        }
+        var recomputes = options.Value.RecomputeInterval > TimeSpan.Zero
+            ? EveryAsync(options.Value.RecomputeInterval, schedule.StartDueRecomputesAsync, stoppingToken)
+            : Task.CompletedTask;
+        await Task.WhenAll(recomputes, EveryAsync(schedule.RetirementSweepInterval, schedule.RetireCoveredSpeedRowsAsync, stoppingToken)).ConfigureAwait(false);
+    }
 
+    private async Task EveryAsync(TimeSpan interval, Func<CancellationToken, Task<int>> work, CancellationToken stoppingToken)
+    {
         using var timer = new PeriodicTimer(interval);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            var sealedCutoff = await recomputes.SealedCutoffAsync(stoppingToken).ConfigureAwait(false);
-            foreach (var name in registry.Names)
+            try
             {
-                registry.TryGet(name, null, out var view);
-                var pointer = await pointers.GetAsync(view!.Name, view.Version, stoppingToken).ConfigureAwait(false);
-                if (sealedCutoff > (pointer?.Cutoff ?? 0))
-                {
-                    var (operation, started, refusal) = await recomputes.StartAsync(view, null, cancellationToken: stoppingToken).ConfigureAwait(false);
-                    LogScheduled(view.Name, operation?.InstanceId ?? refusal?.Message ?? string.Empty, started);
-                }
-
-                var retired = await retirement.RetireAsync(view, options.Value.RetirementGrace, DateTimeOffset.UtcNow, stoppingToken).ConfigureAwait(false);
-                if (retired > 0)
-                {
-                    LogRetired(retired, view.Name);
-                }
+                await work(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A storage hiccup skips one tick; the next tick tries again.
+                LogTickFailed(ex);
             }
         }
     }
@@ -62,9 +52,6 @@ internal sealed partial class LocalBatchScheduler(
     [LoggerMessage(Level = LogLevel.Information, Message = "Resumed {Count} unfinished orchestrations")]
     private partial void LogResumed(int count);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retired {Rows} speed rows of {View} covered by its batch view")]
-    private partial void LogRetired(int rows, string view);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled recompute of {View}: {Operation} (started: {Started})")]
-    private partial void LogScheduled(string view, string operation, bool started);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A scheduled batch task failed; retrying on the next tick")]
+    private partial void LogTickFailed(Exception exception);
 }

@@ -7,47 +7,114 @@ using Pipeline.Storage.Tables;
 namespace Pipeline.Application.Serving;
 
 /// <summary>
-/// Reads committed batch views: the pointer (kept for a second, since a query reads the batch rows of the
+/// Reads committed batch views: the pointer (kept for a while, since a query reads the batch rows of the
 /// cutoff it names and those rows stay after newer commits), one key's row by point read, or a range of
-/// days by one PartitionKey range.
+/// days by one PartitionKey range. Rows are immutable, so they are served from memory once read.
 /// </summary>
-internal sealed class BatchViewReader(PipelineStore store, PointerStore pointers, TimeSpan pointerLifetime)
-{    private readonly ConcurrentDictionary<(string, int), (BatchPointer? Pointer, DateTime ReadAt)> _pointers = new();
+internal sealed class BatchViewReader
+{
+    private readonly PipelineStore _store;
+    private readonly PointerStore _pointerStore;
+    private readonly TimeSpan _pointerLifetime;
+    private readonly ConcurrentDictionary<(string, int), (BatchPointer? Pointer, DateTime ReadAt)> _pointers = new();
+    private readonly ReadCoalescer<ViewDefinition, BatchPointer?> _pointerReads;
+    private readonly BatchRowCache _cache;
+
+    public BatchViewReader(PipelineStore store, PointerStore pointers, TimeSpan pointerLifetime, long cacheBudgetBytes)
+    {
+        _store = store;
+        _pointerStore = pointers;
+        _pointerLifetime = pointerLifetime;
+        _pointerReads = new(ReadPointerAsync);
+        _cache = new(cacheBudgetBytes);
+    }
 
     public async Task<BatchPointer?> PointerAsync(ViewDefinition view, CancellationToken cancellationToken)
     {
-        if (_pointers.TryGetValue((view.Name, view.Version), out var cached) && DateTime.UtcNow - cached.ReadAt < pointerLifetime)
+        if (_pointers.TryGetValue((view.Name, view.Version), out var cached) && DateTime.UtcNow - cached.ReadAt < _pointerLifetime)
         {
             return cached.Pointer;
         }
 
-        var pointer = await pointers.GetAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
-        _pointers[(view.Name, view.Version)] = (pointer, DateTime.UtcNow);
+        // When the cached pointer expires under load, the waiting queries share one read.
+        return await _pointerReads.ReadAsync(view, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<BatchPointer?> ReadPointerAsync(ViewDefinition view)
+    {
+        var readAt = DateTime.UtcNow;
+        var pointer = await _pointerStore.GetAsync(view.Name, view.Version, CancellationToken.None).ConfigureAwait(false);
+        _pointers[(view.Name, view.Version)] = (pointer, readAt);
         return pointer;
     }
 
     public async Task<ViewPartial?> ReadKeyAsync(ViewDefinition view, long cutoff, ViewKey key, CancellationToken cancellationToken)
     {
-        var row = await store.Batch.GetEntityIfExistsAsync(BatchRows.PartitionKey(view, cutoff, key.WindowStart), BatchRows.RowKey(view, key), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return row is null ? null : BatchRows.PartialOf(row);
+        var partitionKey = BatchRows.PartitionKey(view, cutoff, key.WindowStart);
+        var rowKey = BatchRows.RowKey(view, key);
+        if (!_cache.TryGetRow(partitionKey, rowKey, out var row))
+        {
+            var entity = await _store.Batch.GetEntityIfExistsAsync(partitionKey, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            row = entity is null ? null : Cached(entity);
+            _cache.AddRow(partitionKey, rowKey, row);
+        }
+
+        return row?.Partial;
     }
 
     public async Task<Dictionary<ViewKey, ViewPartial>> ReadRangeAsync(ViewDefinition view, long cutoff, ViewKey from, ViewKey to, CancellationToken cancellationToken)
     {
-        var first = BatchRows.PartitionKey(view, cutoff, from.WindowStart);
-        var last = BatchRows.PartitionKey(view, cutoff, to.WindowStart) + "~";
-        var rows = await store.Batch.QueryAsync(TableFilter.Create($"PartitionKey ge {first} and PartitionKey lt {last}"), cancellationToken: cancellationToken)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var result = new Dictionary<ViewKey, ViewPartial>();
-        foreach (var row in rows)
+        var days = new List<string>();
+        for (var day = from.WindowStart.Date; day <= to.WindowStart.Date; day = day.AddDays(1))
         {
-            if (view.TryParseKey(row.GetString("Key"), out var key, out _) && key.WindowStart >= from.WindowStart && key.WindowStart <= to.WindowStart
-                && string.Equals(key.Dimension, from.Dimension, StringComparison.Ordinal))
+            days.Add(BatchRows.PartitionKey(view, cutoff, day));
+        }
+
+        if (!days.TrueForAll(day => _cache.TryGetDay(day, out _)))
+        {
+            await LoadDaysAsync(days, cancellationToken).ConfigureAwait(false);
+        }
+
+        var result = new Dictionary<ViewKey, ViewPartial>();
+        foreach (var day in days)
+        {
+            if (!_cache.TryGetDay(day, out var rows))
             {
-                result[key] = BatchRows.PartialOf(row);
+                // Evicted between loading and reading: rare, and a second scan settles it.
+                return await ReadRangeAsync(view, cutoff, from, to, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var row in rows.Values)
+            {
+                if (view.TryParseKey(row.Key, out var key, out _) && key.WindowStart >= from.WindowStart && key.WindowStart <= to.WindowStart
+                    && string.Equals(key.Dimension, from.Dimension, StringComparison.Ordinal))
+                {
+                    result[key] = row.Partial;
+                }
             }
         }
 
         return result;
     }
+
+    private async Task LoadDaysAsync(List<string> days, CancellationToken cancellationToken)
+    {
+        var filter = TableFilter.Create($"PartitionKey ge {days[0]} and PartitionKey le {days[^1]}");
+        var loaded = days.ToDictionary(day => day, _ => new Dictionary<string, CachedRow>(StringComparer.Ordinal), StringComparer.Ordinal);
+        await foreach (var entity in _store.Batch.QueryAsync(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (loaded.TryGetValue(entity.PartitionKey, out var rows))
+            {
+                rows[entity.RowKey] = Cached(entity);
+            }
+        }
+
+        foreach (var (day, rows) in loaded)
+        {
+            _cache.AddDay(day, rows);
+        }
+    }
+
+    private static CachedRow Cached(TableEntity entity) =>
+        new(entity.RowKey, entity.GetString("Key") ?? string.Empty, BatchRows.PartialOf(entity), entity.GetBinary("State")?.Length ?? 0);
 }

@@ -6,22 +6,30 @@ namespace Pipeline.Application.Serving;
 
 /// <summary>
 /// Answers view queries as batch(E) ⊕ speed(epochs ≥ E), with provenance. One key costs at most three
-/// storage round trips: the view pointer (cached for a second), then the batch row (a point read) and the
-/// key's speed rows (one range query) in parallel. A range is one batch scan plus one speed scan.
+/// storage round trips: the view pointer (cached for a second), then the batch row (a point read, then
+/// kept in memory: batch rows never change) and the key's speed rows (one range query) in parallel. A
+/// range is one batch scan (also kept) plus one speed scan. Concurrent queries of the same key share
+/// speed reads that started after they arrived (<see cref="ReadCoalescer{TKey, TValue}"/>).
 /// </summary>
 public sealed class ViewQueryService
 {
     /// <summary>The most windows a range query may span.</summary>
     public const int MaxRangeWindows = 366;
 
-    private readonly SpeedViewReader _speed;
+    /// <summary>Default memory budget for cached batch rows (their stored state bytes).</summary>
+    public const long DefaultBatchCacheBytes = 64L * 1024 * 1024;
+
     private readonly BatchViewReader _batch;
+    private readonly ReadCoalescer<(ViewDefinition View, ViewKey Key), IReadOnlyList<SpeedContribution>> _speedKeys;
+    private readonly ReadCoalescer<(ViewDefinition View, ViewKey From, ViewKey To), IReadOnlyDictionary<ViewKey, IReadOnlyList<SpeedContribution>>> _speedRanges;
 
     /// <summary>Creates the service; pointers are re-read after <paramref name="pointerLifetime"/> (default one second).</summary>
-    public ViewQueryService(Storage.PipelineStore store, PointerStore pointers, ViewRegistry registry, TimeSpan? pointerLifetime = null)
+    public ViewQueryService(Storage.PipelineStore store, PointerStore pointers, ViewRegistry registry, TimeSpan? pointerLifetime = null, long batchCacheBytes = DefaultBatchCacheBytes)
     {
-        _speed = new SpeedViewReader(store);
-        _batch = new BatchViewReader(store, pointers, pointerLifetime ?? TimeSpan.FromSeconds(1));
+        var speed = new SpeedViewReader(store);
+        _speedKeys = new(read => speed.ReadKeyAsync(read.View, read.Key, CancellationToken.None));
+        _speedRanges = new(read => speed.ReadRangeAsync(read.View, read.From, read.To, CancellationToken.None));
+        _batch = new BatchViewReader(store, pointers, pointerLifetime ?? TimeSpan.FromSeconds(1), batchCacheBytes);
         Registry = registry;
     }
 
@@ -36,7 +44,7 @@ public sealed class ViewQueryService
     {
         ArgumentNullException.ThrowIfNull(view);
         var pointer = await _batch.PointerAsync(view, cancellationToken).ConfigureAwait(false);
-        var speed = _speed.ReadKeyAsync(view, key, cancellationToken);
+        var speed = _speedKeys.ReadAsync((view, key), cancellationToken);
         var batch = pointer is null ? null : new BatchContribution(view.Version, pointer.Cutoff, await _batch.ReadKeyAsync(view, pointer.Cutoff, key, cancellationToken).ConfigureAwait(false));
         return ServingMerge.Merge(view, key, batch, await speed.ConfigureAwait(false));
     }
@@ -46,7 +54,7 @@ public sealed class ViewQueryService
     {
         ArgumentNullException.ThrowIfNull(view);
         var pointer = await _batch.PointerAsync(view, cancellationToken).ConfigureAwait(false);
-        var speedTask = _speed.ReadRangeAsync(view, from, to, cancellationToken);
+        var speedTask = _speedRanges.ReadAsync((view, from, to), cancellationToken);
         var batch = pointer is null ? [] : await _batch.ReadRangeAsync(view, pointer.Cutoff, from, to, cancellationToken).ConfigureAwait(false);
         var speed = await speedTask.ConfigureAwait(false);
         return [.. batch.Keys.Union(speed.Keys).OrderBy(k => k.WindowStart).Select(key => ServingMerge.Merge(

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pipeline.Application.Configuration;
+using Pipeline.Domain.Views;
+
+namespace Pipeline.Application.Batch;
+
+/// <summary>
+/// What the batch layer does on a schedule, whichever host's timer calls it: start a recompute of every
+/// view whose batch view is behind the sealed cutoff, and retire speed rows that committed batch views
+/// cover once their grace period has passed.
+/// </summary>
+public sealed partial class BatchSchedule(
+    RecomputeService recomputes,
+    PointerStore pointers,
+    SpeedRetirement retirement,
+    ViewRegistry registry,
+    IOptions<PipelineOptions> options,
+    ILogger<BatchSchedule> logger)
+{
+    /// <summary>How often retirement runs: a quarter of the grace period, between one second and one minute.</summary>
+    public TimeSpan RetirementSweepInterval { get; } = TimeSpan.FromTicks(Math.Clamp(
+        options.Value.RetirementGrace.Ticks / 4, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromMinutes(1).Ticks));
+
+    /// <summary>Starts a recompute at the sealed cutoff of every view behind it; returns how many started.</summary>
+    public async Task<int> StartDueRecomputesAsync(CancellationToken cancellationToken = default)
+    {
+        var sealedCutoff = await recomputes.SealedCutoffAsync(cancellationToken).ConfigureAwait(false);
+        var started = 0;
+        foreach (var view in Views())
+        {
+            var pointer = await pointers.GetAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
+            if (sealedCutoff > (pointer?.Cutoff ?? 0))
+            {
+                var (operation, isNew, refusal) = await recomputes.StartAsync(view, null, cancellationToken: cancellationToken).ConfigureAwait(false);
+                LogScheduled(view.Name, operation?.InstanceId ?? refusal?.Message ?? string.Empty, isNew);
+                started += isNew ? 1 : 0;
+            }
+        }
+
+        return started;
+    }
+
+    /// <summary>Deletes speed rows that committed batch views cover, past the grace period; returns how many.</summary>
+    public async Task<int> RetireCoveredSpeedRowsAsync(CancellationToken cancellationToken = default)
+    {
+        var total = 0;
+        foreach (var view in Views())
+        {
+            var retired = await retirement.RetireAsync(view, options.Value.RetirementGrace, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+            if (retired > 0)
+            {
+                LogRetired(retired, view.Name);
+            }
+
+            total += retired;
+        }
+
+        return total;
+    }
+
+    private IEnumerable<ViewDefinition> Views()
+    {
+        foreach (var name in registry.Names)
+        {
+            if (registry.TryGet(name, null, out var view))
+            {
+                yield return view;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retired {Rows} speed rows of {View} covered by its batch view")]
+    private partial void LogRetired(int rows, string view);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled recompute of {View}: {Operation} (started: {Started})")]
+    private partial void LogScheduled(string view, string operation, bool started);
+}
