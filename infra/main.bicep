@@ -1,5 +1,6 @@
-// The pipeline's storage: the raw event log (Blob) and the views (Table), reached only through
-// Microsoft Entra ID. Deploy with:
+// The pipeline in Azure: storage (the raw log under WORM, the views, the task hub), Event Hubs, the
+// Function App on Flex Consumption with its managed identity and roles, and Application Insights.
+// Deploy with:
 //   az deployment group create -g <resource-group> -f infra/main.bicep -p infra/main.parameters.json
 targetScope = 'resourceGroup'
 
@@ -11,14 +12,96 @@ param namePrefix string
 @description('Azure region.')
 param location string = resourceGroup().location
 
+@description('Partitions of the event hub (fixed once created on the Standard tier).')
+@minValue(1)
+@maxValue(32)
+param partitionCount int = 8
+
+@description('Days each raw log blob version stays immutable.')
+param rawRetentionDays int = 365
+
+@description('NCRONTAB schedule of the batch timer (recompute due views, retire covered speed rows).')
+param recomputeSchedule string = '0 5 * * * *'
+
+@description('Length of an ingestion epoch (the batch/speed boundary).')
+param epochLength string = '01:00:00'
+
+@description('How long the speed layer remembers event ids to drop producer retries.')
+param dedupWindow string = '00:15:00'
+
+@description('Activities the dev host runs at once (Durable Functions uses host.json instead).')
+param batchParallelism string = '4'
+
+@description('How long after a batch commit the speed rows it covers are kept.')
+param retirementGrace string = '00:05:00'
+
+var suffix = uniqueString(resourceGroup().id)
+
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   params: {
-    accountName: '${namePrefix}${uniqueString(resourceGroup().id)}'
+    accountName: '${namePrefix}${suffix}'
+    location: location
+    rawRetentionDays: rawRetentionDays
+  }
+}
+
+module eventHubs 'modules/eventhubs.bicep' = {
+  name: 'eventhubs'
+  params: {
+    namespaceName: '${namePrefix}-${suffix}'
+    location: location
+    hubName: 'events'
+    partitionCount: partitionCount
+    consumerGroupName: 'pipeline'
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    namePrefix: '${namePrefix}-${suffix}'
     location: location
   }
 }
 
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  params: {
+    namePrefix: '${namePrefix}-${suffix}'
+    location: location
+    storageAccountName: storage.outputs.accountName
+    deploymentContainerUri: storage.outputs.deploymentContainerUri
+    eventHubsNamespace: eventHubs.outputs.fullyQualifiedNamespace
+    eventHubName: eventHubs.outputs.hubName
+    consumerGroupName: eventHubs.outputs.consumerGroupName
+    insightsConnectionString: monitoring.outputs.connectionString
+    pipelineSettings: {
+      recomputeSchedule: recomputeSchedule
+      epochLength: epochLength
+      dedupWindow: dedupWindow
+      recomputeInterval: '00:00:00'
+      batchParallelism: batchParallelism
+      retirementGrace: retirementGrace
+    }
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  params: {
+    principalId: functionApp.outputs.principalId
+    storageAccountName: storage.outputs.accountName
+    eventHubNamespaceName: '${namePrefix}-${suffix}'
+    insightsName: '${namePrefix}-${suffix}-insights'
+  }
+  dependsOn: [
+    eventHubs
+    monitoring
+  ]
+}
+
+output functionAppName string = functionApp.outputs.name
+output functionAppHost string = functionApp.outputs.defaultHostName
 output storageAccountName string = storage.outputs.accountName
-output blobServiceUri string = storage.outputs.blobServiceUri
-output tableServiceUri string = storage.outputs.tableServiceUri
+output eventHubsNamespace string = eventHubs.outputs.fullyQualifiedNamespace

@@ -1,6 +1,11 @@
-// Storage account for the raw log and the views. Shared keys are disabled: clients use managed identity.
+// Storage for the raw log, the views, Durable Functions' task hub and the app package. Shared keys are
+// disabled: every client uses Microsoft Entra ID (the Function App's managed identity).
 param accountName string
 param location string
+
+@description('Days each raw log blob version stays immutable (WORM) after it is written.')
+@minValue(1)
+param rawRetentionDays int
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: take(accountName, 24)
@@ -20,11 +25,32 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
   parent: account
   name: 'default'
+  properties: {
+    // Version-level immutability needs blob versioning.
+    isVersioningEnabled: true
+  }
 }
 
+// The master dataset: segments are written once (If-None-Match) and never changed. Version-level
+// immutability makes that a storage guarantee: no version can be overwritten or deleted until its
+// retention has passed, whoever asks.
 resource rawContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
   parent: blobService
   name: 'raw'
+  properties: {
+    immutableStorageWithVersioning: {
+      enabled: true
+    }
+  }
+}
+
+resource rawRetention 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = {
+  parent: rawContainer
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: rawRetentionDays
+    allowProtectedAppendWrites: false
+  }
 }
 
 resource quarantineContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
@@ -32,6 +58,19 @@ resource quarantineContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   name: 'quarantine'
 }
 
+resource batchWorkContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: 'batch-work'
+}
+
+// Where the Flex Consumption plan reads the app package from.
+resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: 'app-package'
+}
+
 output accountName string = account.name
+output accountId string = account.id
 output blobServiceUri string = account.properties.primaryEndpoints.blob
 output tableServiceUri string = account.properties.primaryEndpoints.table
+output deploymentContainerUri string = '${account.properties.primaryEndpoints.blob}${deploymentContainer.name}'

@@ -44,6 +44,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<Orchestration.IActivity, Batch.WriteBatchViewActivity>();
         services.AddSingleton<Orchestration.IActivity, Batch.CommitBatchViewActivity>();
         services.AddSingleton<Orchestration.IActivity, Batch.ReadPointerActivity>();
+        services.AddSingleton<Orchestration.OrchestrationCatalog>();
         services.AddSingleton<PipelineApi>();
         services.AddHostedService<StorageInitializer>();
         return services;

@@ -1,12 +1,12 @@
-using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Pipeline.Application.Ingest;
 using Pipeline.Domain.Hashing;
 
 namespace Pipeline.DevHost;
 
 /// <summary>The dev host's stand-in for Event Hubs: partitions by key hash, queues per partition, and a pump per partition.</summary>
-internal sealed partial class EventHubEmulator : IHostedService
+internal sealed partial class EventHubEmulator : IHostedService, IEventPublisher
 {
     private readonly EmulatorOptions _options;
     private readonly PartitionPump[] _pumps;
@@ -19,6 +19,20 @@ internal sealed partial class EventHubEmulator : IHostedService
         _pumps = [.. Enumerable.Range(0, _options.Partitions).Select(p => ActivatorUtilities.CreateInstance<PartitionPump>(services, p))];
     }
 
+    public (long Bytes, string Setting) MaxRequestBytes => (_options.MaxRequestBytes, "DevHost:MaxRequestBytes");
+
+    /// <summary>Publishes and waits until the events are durable and applied; when a queue is full, asks to retry in a second.</summary>
+    public async Task<PublishOutcome> PublishAsync(IReadOnlyList<ReadOnlyMemory<byte>> events, CancellationToken cancellationToken)
+    {
+        if (Publish(events) is not { } completion)
+        {
+            return new PublishOutcome(0, 0, TimeSpan.FromSeconds(1));
+        }
+
+        var (accepted, quarantined) = await completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new PublishOutcome(accepted, quarantined);
+    }
+
     /// <summary>
     /// Queues events for ingest and returns a task that completes when they are durable and applied;
     /// or null, without queuing anything, when a partition's queue is full.
@@ -28,7 +42,7 @@ internal sealed partial class EventHubEmulator : IHostedService
         var byPartition = new List<ReadOnlyMemory<byte>>[_pumps.Length];
         foreach (var body in events)
         {
-            var partition = (int)(XxHash64.Hash(PartitionKeyOf(body.Span)) % (ulong)_pumps.Length);
+            var partition = (int)(XxHash64.Hash(EventPartitionKey.Of(body.Span)) % (ulong)_pumps.Length);
             (byPartition[partition] ??= []).Add(body);
         }
 
@@ -77,44 +91,6 @@ internal sealed partial class EventHubEmulator : IHostedService
     /// <summary>Drains: every accepted event is ingested before the host stops.</summary>
     public async Task StopAsync(CancellationToken cancellationToken) => await Task.WhenAll(_pumps.Select(p => p.StopAsync(cancellationToken)));
 
-    /// <summary>The partition key: <c>subject</c>, else <c>id</c>, else the bytes themselves (a malformed event).</summary>
-    internal static ReadOnlySpan<byte> PartitionKeyOf(ReadOnlySpan<byte> body)
-    {
-        ReadOnlySpan<byte> id = default;
-        try
-        {
-            var reader = new Utf8JsonReader(body);
-            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-            {
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    var isSubject = reader.ValueTextEquals("subject"u8);
-                    var isId = reader.ValueTextEquals("id"u8);
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String && (isSubject || isId))
-                    {
-                        if (isSubject)
-                        {
-                            return reader.ValueSpan;
-                        }
-
-                        id = reader.ValueSpan;
-                    }
-                    else
-                    {
-                        reader.Skip();
-                    }
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // Malformed: fall through to what was found, or the bytes.
-        }
-
-        return id.IsEmpty ? body : id;
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Event Hubs emulation ready with {Partitions} partitions")]
     private partial void LogStarted(int partitions);
 }
@@ -126,6 +102,7 @@ internal static class EventHubEmulatorRegistration
     {
         services.AddOptions<EmulatorOptions>().Bind(configuration.GetSection(EmulatorOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<EventHubEmulator>();
+        services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<EventHubEmulator>());
         services.AddHostedService(sp => sp.GetRequiredService<EventHubEmulator>());
         return services;
     }

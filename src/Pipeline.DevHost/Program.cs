@@ -1,10 +1,12 @@
 using Pipeline.Application;
 using Pipeline.DevHost;
+using Pipeline.Http;
 
 var builder = WebApplication.CreateBuilder(args);
 await builder.AddDevStorageAsync();
 builder.Services.AddPipeline(builder.Configuration).AddLocalOrchestrations();
 builder.Services.AddEventHubEmulator(builder.Configuration);
+builder.Services.AddPipelineEndpoints();
 var app = builder.Build();
 app.MapPipelineRoutes();
 await app.RunAsync();

@@ -34,7 +34,7 @@ public class RecomputeTests(AzuriteFixture azurite)
             [new RecomputeOrchestrator()],
             [new ListPartitionsActivity(context.Progress), new FoldPartitionActivity(context.Store, registry), new WriteBatchViewActivity(context.Store, registry), new CommitBatchViewActivity(context.Pointers), new ReadPointerActivity(context.Pointers)],
             NullLogger<LocalOrchestrationRunner>.Instance);
-        return (runner, new RecomputeService(context.Progress, context.Store, context.Pointers, runner, Microsoft.Extensions.Options.Options.Create(context.Options), new Lifetime()));
+        return (runner, new RecomputeService(context.Progress, context.Store, context.Pointers, Microsoft.Extensions.Options.Options.Create(context.Options), new Lifetime()));
     }
 
     private static async Task<OperationStatus> RecomputeAsync(PipelineContext context, ViewDefinition view, long? cutoff = null, bool full = false)
@@ -42,7 +42,7 @@ public class RecomputeTests(AzuriteFixture azurite)
         var (runner, service) = Batch(context);
         using (runner)
         {
-            var (operation, _, refusal) = await service.StartAsync(view, cutoff, full);
+            var (operation, _, refusal) = await service.StartAsync(runner, view, cutoff, full);
             Assert.Null(refusal);
             await runner.WaitAsync(operation!.InstanceId);
             return (await runner.GetStatusAsync(operation.InstanceId))!;
@@ -185,14 +185,15 @@ public class RecomputeTests(AzuriteFixture azurite)
     {
         var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         await context.NewHandler().IngestAsync(new IngestBatch(0, Signups(5, 0, epochOffset: 0)));
-        var (_, service) = Batch(context);
-        var sealedCutoff = await service.SealedCutoffAsync();
-
-        var (operation, _, refusal) = await service.StartAsync(BuiltInViews.NewUsers, sealedCutoff + 1);
-
-        Assert.Null(operation);
-        Assert.Equal(409, refusal!.Status);
-        Assert.Contains("sealed", refusal.Message, StringComparison.Ordinal);
+        var (runner, service) = Batch(context);
+        using (runner)
+        {
+            var sealedCutoff = await service.SealedCutoffAsync();
+            var (operation, _, refusal) = await service.StartAsync(runner, BuiltInViews.NewUsers, sealedCutoff + 1);
+            Assert.Null(operation);
+            Assert.Equal(409, refusal!.Status);
+            Assert.Contains("sealed", refusal.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -205,7 +206,7 @@ public class RecomputeTests(AzuriteFixture azurite)
         var (runner, service) = Batch(context);
         using (runner)
         {
-            var starts = await Task.WhenAll(service.StartAsync(BuiltInViews.NewUsers, null), service.StartAsync(BuiltInViews.NewUsers, null));
+            var starts = await Task.WhenAll(service.StartAsync(runner, BuiltInViews.NewUsers, null), service.StartAsync(runner, BuiltInViews.NewUsers, null));
             await runner.WaitAsync(starts[0].Operation!.InstanceId);
 
             Assert.Equal(starts[0].Operation!.InstanceId, starts[1].Operation!.InstanceId);

@@ -109,28 +109,77 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
         var operations = new List<string>();
         foreach (var view in new[] { "new-users", "active-users", "revenue", "page-views" })
         {
-            using var started = await http.PostAsync($"api/recompute/{view}?code=test-key", null);
-            Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-            using var body = JsonDocument.Parse(await started.Content.ReadAsStringAsync());
-            operations.Add(body.RootElement.GetProperty("operationId").GetString()!);
+            operations.Add(await StartRecomputeAsync(http, view));
         }
 
         foreach (var operation in operations)
         {
-            var deadline = DateTime.UtcNow.AddMinutes(3);
-            string state;
-            do
-            {
-                await Task.Delay(500);
-                using var status = JsonDocument.Parse(await http.GetStringAsync($"api/operations/{operation}"));
-                state = status.RootElement.GetProperty("state").GetString()!;
-                Assert.NotEqual("failed", state);
-            }
-            while (state != "completed" && DateTime.UtcNow < deadline);
-            Assert.Equal("completed", state);
+            Assert.Equal("completed", await WaitForOperationAsync(http, operation));
         }
 
         await using var verify = run.StartTool("verify", "--require-batch");
         Assert.True(await verify.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, verify.Output);
+    }
+
+    [Fact]
+    public async Task HostKilledDuringARecompute_ResumesOnRestart_AndTheViewEqualsGroundTruth()
+    {
+        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(2), new Dictionary<string, string>
+        {
+            ["Pipeline__AdminKey"] = "test-key",
+            ["Pipeline__RecomputeInterval"] = "00:00:00",
+            ["Pipeline__BatchParallelism"] = "1",
+        });
+        await run.StartHostAsync();
+        await using var publish = run.StartTool("publish", "--events", "30000", "--days", "3", "--seed", "9");
+        Assert.True(await publish.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, publish.Output);
+        using var http = new HttpClient { BaseAddress = run.BaseUri };
+        await Task.Delay(TimeSpan.FromSeconds(5));
+
+        var operation = await StartRecomputeAsync(http, "active-users");
+        var (state, steps) = ("running", 0);
+        while (state == "running" && steps < 2)
+        {
+            using var status = JsonDocument.Parse(await http.GetStringAsync($"api/operations/{operation}"));
+            (state, steps) = (status.RootElement.GetProperty("state").GetString()!, status.RootElement.GetProperty("completedSteps").GetInt32());
+        }
+
+        run.KillHost();
+        Assert.Equal("running", state);
+        await run.StartHostAsync();
+
+        // The restarted host resumes the same operation; starting it again returns that one, not a new run.
+        Assert.Equal(operation, await StartRecomputeAsync(http, "active-users"));
+        Assert.Equal("completed", await WaitForOperationAsync(http, operation));
+        foreach (var view in new[] { "new-users", "revenue", "page-views" })
+        {
+            Assert.Equal("completed", await WaitForOperationAsync(http, await StartRecomputeAsync(http, view)));
+        }
+
+        await using var verify = run.StartTool("verify", "--require-batch");
+        Assert.True(await verify.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, verify.Output);
+    }
+
+    private static async Task<string> StartRecomputeAsync(HttpClient http, string view)
+    {
+        using var started = await http.PostAsync($"api/recompute/{view}?code=test-key", null);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        using var body = JsonDocument.Parse(await started.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("operationId").GetString()!;
+    }
+
+    private static async Task<string> WaitForOperationAsync(HttpClient http, string operation)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        string state;
+        do
+        {
+            await Task.Delay(250);
+            using var status = JsonDocument.Parse(await http.GetStringAsync($"api/operations/{operation}"));
+            state = status.RootElement.GetProperty("state").GetString()!;
+            Assert.True(state != "failed", status.RootElement.ToString());
+        }
+        while (state == "running" && DateTime.UtcNow < deadline);
+        return state;
     }
 }

@@ -10,10 +10,49 @@ namespace Pipeline.Application.Api;
 /// The HTTP API's handlers, independent of the host: each takes the route values and query strings as
 /// strings and returns an <see cref="ApiResponse"/>. The dev host and the Functions app only adapt.
 /// </summary>
-public sealed class PipelineApi(ViewQueryService queries, PipelineStore store, Batch.RecomputeService recomputes, Orchestration.IOrchestrationClient operations, Microsoft.Extensions.Options.IOptions<Configuration.PipelineOptions> options)
+public sealed class PipelineApi(ViewQueryService queries, PipelineStore store, Batch.RecomputeService recomputes, Microsoft.Extensions.Options.IOptions<Configuration.PipelineOptions> options)
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 200;
+
+    /// <summary>
+    /// <c>POST /api/events</c>: a JSON array of events or NDJSON. 202 with the counts once the publisher
+    /// has them; 400 for a body that is neither, with nothing published; 413 over the size limit; 503 with
+    /// Retry-After when the publisher is full.
+    /// </summary>
+    public static async Task<ApiResponse> PublishAsync(Ingest.IEventPublisher publisher, Stream body, long? contentLength, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(publisher);
+        ArgumentNullException.ThrowIfNull(body);
+        var (limit, setting) = publisher.MaxRequestBytes;
+        if (contentLength > limit)
+        {
+            return ApiResponse.Error(413, $"the body is {contentLength} bytes; the limit is {limit} ({setting})");
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return ApiResponse.Error(413, $"the body is over {limit} bytes ({setting})");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        if (!EventBodySplitter.TrySplit(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), out var events, out var error))
+        {
+            return ApiResponse.Error(400, error);
+        }
+
+        var outcome = await publisher.PublishAsync(events, cancellationToken).ConfigureAwait(false);
+        return outcome.RetryAfter is { } delay
+            ? new ApiResponse(503, new ApiError("the ingest queues are full; retry after the delay in Retry-After"), new Dictionary<string, string> { ["Retry-After"] = Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture) })
+            : new ApiResponse(202, new { accepted = outcome.Accepted, quarantined = outcome.Quarantined });
+    }
 
     /// <summary><c>GET /api/views</c>: every view, its versions, the serving version and its batch cutoff.</summary>
     public async Task<ApiResponse> ListViewsAsync(CancellationToken cancellationToken = default)
@@ -47,7 +86,7 @@ public sealed class PipelineApi(ViewQueryService queries, PipelineStore store, B
         : ApiResponse.Error(401, "this route needs the admin key in the x-functions-key header or the code query parameter");
 
     /// <summary><c>POST /api/recompute/{name}?cutoff=E&amp;version=N</c>: 202 with the operation.</summary>
-    public async Task<ApiResponse> StartRecomputeAsync(string name, string? cutoff, string? version, CancellationToken cancellationToken = default)
+    public async Task<ApiResponse> StartRecomputeAsync(Orchestration.IOrchestrationClient orchestrations, string name, string? cutoff, string? version, CancellationToken cancellationToken = default)
     {
         int? pinned = int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
         if (version is not null && pinned is null)
@@ -71,16 +110,16 @@ public sealed class PipelineApi(ViewQueryService queries, PipelineStore store, B
             requested = c;
         }
 
-        var (operation, started, refusal) = await recomputes.StartAsync(view, requested, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var (operation, started, refusal) = await recomputes.StartAsync(orchestrations, view, requested, cancellationToken: cancellationToken).ConfigureAwait(false);
         return refusal is not null
             ? ApiResponse.Error(refusal.Status, refusal.Message)
             : new ApiResponse(202, new { operationId = operation!.InstanceId, started, state = operation.State, statusUri = $"/api/operations/{operation.InstanceId}" });
     }
 
     /// <summary><c>GET /api/operations/{id}</c>: status, progress, timings and errors.</summary>
-    public async Task<ApiResponse> GetOperationAsync(string id, CancellationToken cancellationToken = default)
+    public static async Task<ApiResponse> GetOperationAsync(Orchestration.IOrchestrationClient orchestrations, string id, CancellationToken cancellationToken = default)
     {
-        var status = await operations.GetStatusAsync(id, cancellationToken).ConfigureAwait(false);
+        var status = await orchestrations.GetStatusAsync(id, cancellationToken).ConfigureAwait(false);
         return status is null ? ApiResponse.Error(404, $"there is no operation '{id}'") : ApiResponse.Ok(status);
     }
 

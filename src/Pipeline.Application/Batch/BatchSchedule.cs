@@ -22,8 +22,15 @@ public sealed partial class BatchSchedule(
     public TimeSpan RetirementSweepInterval { get; } = TimeSpan.FromTicks(Math.Clamp(
         options.Value.RetirementGrace.Ticks / 4, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromMinutes(1).Ticks));
 
+    /// <summary>One tick of a host's timer: starts due recomputes, then retires covered speed rows.</summary>
+    public async Task RunOnceAsync(Orchestration.IOrchestrationClient orchestrations, CancellationToken cancellationToken = default)
+    {
+        await StartDueRecomputesAsync(orchestrations, cancellationToken).ConfigureAwait(false);
+        await RetireCoveredSpeedRowsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Starts a recompute at the sealed cutoff of every view behind it; returns how many started.</summary>
-    public async Task<int> StartDueRecomputesAsync(CancellationToken cancellationToken = default)
+    public async Task<int> StartDueRecomputesAsync(Orchestration.IOrchestrationClient orchestrations, CancellationToken cancellationToken = default)
     {
         var sealedCutoff = await recomputes.SealedCutoffAsync(cancellationToken).ConfigureAwait(false);
         var started = 0;
@@ -32,7 +39,7 @@ public sealed partial class BatchSchedule(
             var pointer = await pointers.GetAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
             if (sealedCutoff > (pointer?.Cutoff ?? 0))
             {
-                var (operation, isNew, refusal) = await recomputes.StartAsync(view, null, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var (operation, isNew, refusal) = await recomputes.StartAsync(orchestrations, view, null, cancellationToken: cancellationToken).ConfigureAwait(false);
                 LogScheduled(view.Name, operation?.InstanceId ?? refusal?.Message ?? string.Empty, isNew);
                 started += isNew ? 1 : 0;
             }

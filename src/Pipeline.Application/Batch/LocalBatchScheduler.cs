@@ -27,7 +27,7 @@ internal sealed partial class LocalBatchScheduler(
         }
 
         var recomputes = options.Value.RecomputeInterval > TimeSpan.Zero
-            ? EveryAsync(options.Value.RecomputeInterval, schedule.StartDueRecomputesAsync, stoppingToken)
+            ? EveryAsync(options.Value.RecomputeInterval, ct => schedule.StartDueRecomputesAsync(runner, ct), stoppingToken)
             : Task.CompletedTask;
         await Task.WhenAll(recomputes, EveryAsync(schedule.RetirementSweepInterval, schedule.RetireCoveredSpeedRowsAsync, stoppingToken)).ConfigureAwait(false);
     }

@@ -26,7 +26,6 @@ public sealed class RecomputeService(
     ProgressStore progress,
     PipelineStore store,
     PointerStore pointers,
-    IOrchestrationClient orchestrations,
     IOptions<PipelineOptions> options,
     IHostApplicationLifetime lifetime)
 {
@@ -40,12 +39,14 @@ public sealed class RecomputeService(
     }
 
     /// <summary>Starts (or finds) the recompute of a view version up to a cutoff.</summary>
+    /// <param name="orchestrations">The host's orchestration client (the local runner, or Durable Functions' client of this invocation).</param>
     /// <param name="view">The view version.</param>
     /// <param name="requestedCutoff">The cutoff, or null for the newest sealed epoch.</param>
     /// <param name="full">Fold the whole log even when a batch view to build on exists.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    public async Task<(OperationStatus? Operation, bool Started, RecomputeRefusal? Refusal)> StartAsync(ViewDefinition view, long? requestedCutoff, bool full = false, CancellationToken cancellationToken = default)
+    public async Task<(OperationStatus? Operation, bool Started, RecomputeRefusal? Refusal)> StartAsync(IOrchestrationClient orchestrations, ViewDefinition view, long? requestedCutoff, bool full = false, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(orchestrations);
         ArgumentNullException.ThrowIfNull(view);
         var sealedCutoff = await SealedCutoffAsync(cancellationToken).ConfigureAwait(false);
         if (sealedCutoff is null or <= 0)

@@ -62,7 +62,7 @@ public enum OperationState
 /// <param name="CustomStatus">Its published progress.</param>
 /// <param name="Output">Its output, when completed.</param>
 /// <param name="Error">Its error, when failed.</param>
-/// <param name="CompletedSteps">Activity calls completed so far.</param>
+/// <param name="CompletedSteps">Activity calls completed so far (the local runner counts them; Durable Functions does not say).</param>
 public sealed record OperationStatus(
     string InstanceId,
     string Orchestrator,
@@ -72,7 +72,7 @@ public sealed record OperationStatus(
     JsonElement? CustomStatus,
     JsonElement? Output,
     string? Error,
-    int CompletedSteps);
+    int? CompletedSteps);
 
 /// <summary>Starts orchestrations and reads their status: the local runner on the dev host, Durable Functions in Azure.</summary>
 public interface IOrchestrationClient

@@ -77,7 +77,7 @@ public sealed class StorageAccount
     /// <c>managedidentity</c> (system-assigned, or user-assigned with a client id) as in Azure Functions;
     /// otherwise <see cref="DefaultAzureCredential"/>, which also covers a developer's Azure CLI login.
     /// </summary>
-    private static TokenCredential CreateCredential(string? kind, string? clientId)
+    public static TokenCredential CreateCredential(string? kind, string? clientId)
     {
         if (string.Equals(kind, "managedidentity", StringComparison.OrdinalIgnoreCase))
         {

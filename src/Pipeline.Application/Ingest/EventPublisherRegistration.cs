@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Pipeline.Application.Ingest;
+
+/// <summary>Registration of the Event Hubs publisher (the Functions app's <c>POST /api/events</c>).</summary>
+public static class EventPublisherRegistration
+{
+    /// <summary>Adds <see cref="EventHubsRestPublisher"/>, read from settings now, so a missing setting stops the start naming it.</summary>
+    public static IServiceCollection AddEventHubsPublisher(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddSingleton<IEventPublisher>(EventHubsRestPublisher.FromSettings(name => configuration[name]));
+        return services;
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Pipeline.Http;
+
+namespace Pipeline.Functions;
+
+/// <summary>
+/// The HTTP API: the routes and methods of <c>ApiRoutes</c> (host.json sets an empty route prefix, so the
+/// templates are the whole paths), each handed to the endpoint the dev host uses. Admin routes are at
+/// function authorization level: the Functions host checks the key.
+/// </summary>
+public sealed class HttpFunctions(PipelineEndpoints endpoints)
+{
+    [Function("publish-events")]
+    public async Task<IActionResult> PublishEventsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/events")] HttpRequest request) =>
+        await endpoints.PublishEventsAsync(request);
+
+    [Function("list-views")]
+    public async Task<IActionResult> ListViewsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/views")] HttpRequest request) =>
+        await endpoints.ListViewsAsync(request);
+
+    [Function("get-view")]
+    public async Task<IActionResult> GetViewAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/views/{name}")] HttpRequest request, string name) =>
+        await endpoints.GetViewAsync(request, name);
+
+    [Function("list-quarantine")]
+    public async Task<IActionResult> ListQuarantineAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/quarantine")] HttpRequest request) =>
+        await endpoints.ListQuarantineAsync(request);
+
+    [Function("start-recompute")]
+    public async Task<IActionResult> StartRecomputeAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/recompute/{name}")] HttpRequest request, string name, [DurableClient] DurableTaskClient client) =>
+        await endpoints.StartRecomputeAsync(request, name, new DurableOrchestrationClient(client));
+
+    [Function("get-operation")]
+    public async Task<IActionResult> GetOperationAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/operations/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client) =>
+        await endpoints.GetOperationAsync(request, id, new DurableOrchestrationClient(client));
+
+    [Function("health")]
+    public async Task<IActionResult> HealthAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request) =>
+        await endpoints.HealthAsync(request);
+}

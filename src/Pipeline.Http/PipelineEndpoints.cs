@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Http;
+using Pipeline.Application.Api;
+using Pipeline.Application.Ingest;
+using Pipeline.Application.Orchestration;
+
+namespace Pipeline.Http;
+
+/// <summary>
+/// One method per route of <see cref="ApiRoutes"/>: each reads the request and calls
+/// <see cref="PipelineApi"/>. Hosts only bind routes to these (and, on the dev host, check the admin key
+/// that Functions' authorization level checks in Azure). The orchestration client is an argument because
+/// in Azure it comes from the invocation's Durable client binding.
+/// </summary>
+public sealed class PipelineEndpoints(PipelineApi api, IEventPublisher publisher)
+{
+    /// <summary><c>POST /api/events</c>.</summary>
+    public async Task<ApiResult> PublishEventsAsync(HttpRequest request) =>
+        new(await PipelineApi.PublishAsync(publisher, Checked(request).Body, request.ContentLength, request.HttpContext.RequestAborted).ConfigureAwait(false));
+
+    /// <summary><c>GET /api/views</c>.</summary>
+    public async Task<ApiResult> ListViewsAsync(HttpRequest request) =>
+        new(await api.ListViewsAsync(Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
+
+    /// <summary><c>GET /api/views/{name}?key=K</c> or <c>?from=A&amp;to=B</c>, optionally <c>&amp;version=N</c>.</summary>
+    public async Task<ApiResult> GetViewAsync(HttpRequest request, string name) =>
+        new(await api.GetViewAsync(name, Query(request, "key"), Query(request, "from"), Query(request, "to"), Query(request, "version"), request.HttpContext.RequestAborted).ConfigureAwait(false));
+
+    /// <summary><c>GET /api/quarantine?pageSize=N&amp;continuation=C</c>.</summary>
+    public async Task<ApiResult> ListQuarantineAsync(HttpRequest request) =>
+        new(await api.ListQuarantineAsync(Query(request, "continuation"), Query(request, "pageSize"), request.HttpContext.RequestAborted).ConfigureAwait(false));
+
+    /// <summary><c>POST /api/recompute/{name}?cutoff=E&amp;version=N</c> (admin).</summary>
+    public async Task<ApiResult> StartRecomputeAsync(HttpRequest request, string name, IOrchestrationClient orchestrations) =>
+        new(await api.StartRecomputeAsync(orchestrations, name, Query(request, "cutoff"), Query(request, "version"), request.HttpContext.RequestAborted).ConfigureAwait(false));
+
+    /// <summary><c>GET /api/operations/{id}</c>.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Every route is an instance member, so that hosts call them alike.")]
+    public async Task<ApiResult> GetOperationAsync(HttpRequest request, string id, IOrchestrationClient orchestrations) =>
+        new(await PipelineApi.GetOperationAsync(orchestrations, id, Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
+
+    /// <summary><c>GET /health</c>.</summary>
+    public async Task<ApiResult> HealthAsync(HttpRequest request) =>
+        new(await api.HealthAsync(Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
+
+    /// <summary>Whether the request carries the admin key (the dev host's stand-in for Functions' function-level keys).</summary>
+    public bool IsAdmin(HttpRequest request) => api.IsAdmin(Checked(request).Headers["x-functions-key"], Query(request, "code"));
+
+    /// <summary>The answer to an admin route without the key.</summary>
+    public ApiResult Unauthorized() => new(api.Unauthorized());
+
+    private static string? Query(HttpRequest request, string name) =>
+        Checked(request).Query.TryGetValue(name, out var values) ? values.ToString() : null;
+
+    private static HttpRequest Checked(HttpRequest request) => request ?? throw new ArgumentNullException(nameof(request));
+}
