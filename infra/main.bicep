@@ -35,6 +35,9 @@ param batchParallelism string = '4'
 @description('How long after a batch commit the speed rows it covers are kept.')
 param retirementGrace string = '00:05:00'
 
+@description('Optional view versions registered beside the built-in ones, e.g. new-users:2.')
+param extraVersions string = ''
+
 var suffix = uniqueString(resourceGroup().id)
 
 module storage 'modules/storage.bicep' = {
@@ -83,6 +86,7 @@ module functionApp 'modules/functionapp.bicep' = {
       recomputeInterval: '00:00:00'
       batchParallelism: batchParallelism
       retirementGrace: retirementGrace
+      extraVersions: extraVersions
     }
   }
 }

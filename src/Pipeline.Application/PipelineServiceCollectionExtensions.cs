@@ -30,11 +30,16 @@ public static class PipelineServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton(_ => StorageAccount.FromSettings(name => configuration[name]));
         services.AddSingleton(sp => new PipelineStore(sp.GetRequiredService<StorageAccount>(), sp.GetRequiredService<IOptions<PipelineOptions>>().Value));
-        services.AddSingleton(new ViewRegistry(views ?? BuiltInViews.All));
+        services.AddSingleton(new ViewRegistry(views ?? RegisteredViews(configuration)));
         services.AddSingleton<ProgressStore>();
         services.AddSingleton<IngestHandler>();
         services.AddSingleton<Batch.PointerStore>();
         services.AddSingleton<ViewQueryService>();
+        services.AddSingleton<Versions.VersionStore>();
+        services.AddSingleton<Versions.VersionService>(sp => new Versions.VersionService(
+            sp.GetRequiredService<ViewRegistry>(), sp.GetRequiredService<Versions.VersionStore>(), sp.GetRequiredService<Batch.PointerStore>(),
+            sp.GetRequiredService<PipelineStore>(), sp.GetRequiredService<IOptions<PipelineOptions>>()));
+        services.AddSingleton<Versions.ShadowRecorder>();
         services.AddSingleton<Batch.RecomputeService>();
         services.AddSingleton<Batch.SpeedRetirement>();
         services.AddSingleton<Batch.BatchSchedule>();
@@ -66,10 +71,27 @@ public static class PipelineServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Creates the tables and containers before the host serves anything.</summary>
-    private sealed class StorageInitializer(PipelineStore store) : IHostedService
+    private static IReadOnlyList<ViewDefinition> RegisteredViews(IConfiguration configuration)
     {
-        public Task StartAsync(CancellationToken cancellationToken) => store.EnsureCreatedAsync(cancellationToken);
+        try
+        {
+            return BuiltInViews.With(configuration[$"{PipelineOptions.Section}:{nameof(PipelineOptions.ExtraVersions)}"]);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new OptionsValidationException(nameof(PipelineOptions.ExtraVersions), typeof(PipelineOptions), [$"Pipeline:ExtraVersions: {ex.Message}"]);
+        }
+    }
+
+    /// <summary>Creates the tables and containers before the host serves anything.</summary>
+    private sealed class StorageInitializer(PipelineStore store, Versions.VersionService versions) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await store.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+            await versions.RegisterAllAsync(DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+        }
+
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

@@ -24,6 +24,7 @@ internal static class GroundTruth
         return new(StringComparer.Ordinal)
         {
             ["new-users"] = Sorted(unique.Where(e => e.Type == "user.signup").GroupBy(Day).Select(g => (g.Key, new ExpectedAnswer(g.Count(), g.Count())))),
+            ["new-users@2"] = Sorted(unique.Where(e => e.Type == "user.signup" && e.Plan != "test").GroupBy(Day).Select(g => (g.Key, new ExpectedAnswer(g.Count(), g.Count())))),
             ["active-users"] = Sorted(unique.GroupBy(Day).Select(g => (g.Key, new ExpectedAnswer(g.Select(e => e.Subject).Distinct().Count(), g.Count())))),
             ["revenue"] = Sorted(unique.Where(e => e.Type == "order.placed").GroupBy(Day).Select(g => (g.Key, new ExpectedAnswer(g.Sum(e => e.Amount!.Value), g.Count())))),
             ["page-views"] = Sorted(unique.Where(e => e.Type == "page.view").GroupBy(e => $"{Hour(e)}|{e.Page}").Select(g => (g.Key, new ExpectedAnswer(g.Count(), g.Count())))),

@@ -13,11 +13,15 @@ internal static class Routes
     private static readonly Dictionary<ApiRoute, Delegate> Handlers = new()
     {
         [ApiRoutes.PublishEvents] = (HttpRequest request, PipelineEndpoints endpoints) => endpoints.PublishEventsAsync(request),
-        [ApiRoutes.ListViews] = (HttpRequest request, PipelineEndpoints endpoints) => endpoints.ListViewsAsync(request),
+        [ApiRoutes.ListViews] = (HttpRequest request, PipelineEndpoints endpoints, IOrchestrationClient orchestrations) => endpoints.ListViewsAsync(request, orchestrations),
         [ApiRoutes.GetView] = (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.GetViewAsync(request, name),
         [ApiRoutes.ListQuarantine] = (HttpRequest request, PipelineEndpoints endpoints) => endpoints.ListQuarantineAsync(request),
         [ApiRoutes.Recompute] = (HttpRequest request, string name, PipelineEndpoints endpoints, IOrchestrationClient orchestrations) => endpoints.StartRecomputeAsync(request, name, orchestrations),
         [ApiRoutes.GetOperation] = (HttpRequest request, string id, PipelineEndpoints endpoints, IOrchestrationClient orchestrations) => endpoints.GetOperationAsync(request, id, orchestrations),
+        [ApiRoutes.Replay] = (HttpRequest request, string name, PipelineEndpoints endpoints, IOrchestrationClient orchestrations) => endpoints.StartReplayAsync(request, name, orchestrations),
+        [ApiRoutes.CancelOperation] = (HttpRequest request, string id, PipelineEndpoints endpoints, IOrchestrationClient orchestrations) => endpoints.CancelOperationAsync(request, id, orchestrations),
+        [ApiRoutes.SetRouting] = (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.SetRoutingAsync(request, name),
+        [ApiRoutes.ListShadowDifferences] = (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.ListShadowDifferencesAsync(request, name),
         [ApiRoutes.Health] = (HttpRequest request, PipelineEndpoints endpoints) => endpoints.HealthAsync(request),
     };
 

@@ -20,7 +20,7 @@ internal sealed class DurableOrchestrationContext(TaskOrchestrationContext inner
     public override async Task<TResult> CallActivityAsync<TResult>(string name, object? input = null) =>
         OrchestrationCatalog.FromJson<TResult>(await inner.CallActivityAsync<JsonElement>(name, OrchestrationCatalog.ToJson(input), Retries));
 
-    public override void SetCustomStatus(object? status) => inner.SetCustomStatus(status);
+    public override void SetCustomStatus(object? status) => inner.SetCustomStatus(OrchestrationCatalog.ToJson(status));
 }
 
 /// <summary>The shared orchestration client on the invocation's <see cref="DurableTaskClient"/>.</summary>
@@ -28,10 +28,12 @@ internal sealed class DurableOrchestrationClient(DurableTaskClient client) : IOr
 {
     public async Task<(OperationStatus Status, bool Started)> StartAsync(string orchestrator, string instanceId, object? input, CancellationToken stopping)
     {
-        if (await GetStatusAsync(instanceId, stopping) is { } existing)
+        if (await GetStatusAsync(instanceId, stopping) is { } existing && existing.State != OperationState.Canceled)
         {
             return (existing, false);
         }
+
+        // A canceled (terminated) instance id starts afresh: Durable Functions reuses ids of finished instances.
 
         await client.ScheduleNewOrchestrationInstanceAsync(orchestrator, OrchestrationCatalog.ToJson(input), new StartOrchestrationOptions(instanceId), stopping);
         return (await GetStatusAsync(instanceId, stopping) ?? new OperationStatus(instanceId, orchestrator, OperationState.Running, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, null, null, null), true);
@@ -46,7 +48,8 @@ internal sealed class DurableOrchestrationClient(DurableTaskClient client) : IOr
             instance.RuntimeStatus switch
             {
                 OrchestrationRuntimeStatus.Completed => OperationState.Completed,
-                OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated => OperationState.Failed,
+                OrchestrationRuntimeStatus.Failed => OperationState.Failed,
+                OrchestrationRuntimeStatus.Terminated => OperationState.Canceled,
                 _ => OperationState.Running,
             },
             instance.CreatedAt,
@@ -55,6 +58,16 @@ internal sealed class DurableOrchestrationClient(DurableTaskClient client) : IOr
             Json(instance.SerializedOutput),
             instance.FailureDetails?.ErrorMessage,
             CompletedSteps: null);
+    }
+
+    public async Task<OperationStatus?> CancelAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        if (await GetStatusAsync(instanceId, cancellationToken) is { State: OperationState.Running })
+        {
+            await client.TerminateInstanceAsync(instanceId, "canceled on request", cancellationToken);
+        }
+
+        return await GetStatusAsync(instanceId, cancellationToken);
     }
 
     private static JsonElement? Json(string? serialized) => serialized is null ? null : JsonDocument.Parse(serialized).RootElement.Clone();

@@ -18,8 +18,8 @@ public sealed class HttpFunctions(PipelineEndpoints endpoints)
         await endpoints.PublishEventsAsync(request);
 
     [Function("list-views")]
-    public async Task<IActionResult> ListViewsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/views")] HttpRequest request) =>
-        await endpoints.ListViewsAsync(request);
+    public async Task<IActionResult> ListViewsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/views")] HttpRequest request, [DurableClient] DurableTaskClient client) =>
+        await endpoints.ListViewsAsync(request, new DurableOrchestrationClient(client));
 
     [Function("get-view")]
     public async Task<IActionResult> GetViewAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/views/{name}")] HttpRequest request, string name) =>
@@ -38,6 +38,24 @@ public sealed class HttpFunctions(PipelineEndpoints endpoints)
     public async Task<IActionResult> GetOperationAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/operations/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client) =>
         await endpoints.GetOperationAsync(request, id, new DurableOrchestrationClient(client));
+
+    [Function("start-replay")]
+    public async Task<IActionResult> StartReplayAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/replay/{name}")] HttpRequest request, string name, [DurableClient] DurableTaskClient client) =>
+        await endpoints.StartReplayAsync(request, name, new DurableOrchestrationClient(client));
+
+    [Function("cancel-operation")]
+    public async Task<IActionResult> CancelOperationAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/operations/{id}/cancel")] HttpRequest request, string id, [DurableClient] DurableTaskClient client) =>
+        await endpoints.CancelOperationAsync(request, id, new DurableOrchestrationClient(client));
+
+    [Function("set-routing")]
+    public async Task<IActionResult> SetRoutingAsync([HttpTrigger(AuthorizationLevel.Function, "put", Route = "api/views/{name}/routing")] HttpRequest request, string name) =>
+        await endpoints.SetRoutingAsync(request, name);
+
+    [Function("list-shadow-differences")]
+    public async Task<IActionResult> ListShadowDifferencesAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/views/{name}/shadow")] HttpRequest request, string name) =>
+        await endpoints.ListShadowDifferencesAsync(request, name);
 
     [Function("health")]
     public async Task<IActionResult> HealthAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request) =>

@@ -18,12 +18,12 @@ public sealed class PipelineEndpoints(PipelineApi api, IEventPublisher publisher
         new(await PipelineApi.PublishAsync(publisher, Checked(request).Body, request.ContentLength, request.HttpContext.RequestAborted).ConfigureAwait(false));
 
     /// <summary><c>GET /api/views</c>.</summary>
-    public async Task<ApiResult> ListViewsAsync(HttpRequest request) =>
-        new(await api.ListViewsAsync(Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
+    public async Task<ApiResult> ListViewsAsync(HttpRequest request, IOrchestrationClient orchestrations) =>
+        new(await api.ListViewsAsync(orchestrations, Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
 
     /// <summary><c>GET /api/views/{name}?key=K</c> or <c>?from=A&amp;to=B</c>, optionally <c>&amp;version=N</c>.</summary>
     public async Task<ApiResult> GetViewAsync(HttpRequest request, string name) =>
-        new(await api.GetViewAsync(name, Query(request, "key"), Query(request, "from"), Query(request, "to"), Query(request, "version"), request.HttpContext.RequestAborted).ConfigureAwait(false));
+        new(await api.GetViewAsync(name, Query(request, "key"), Query(request, "from"), Query(request, "to"), Query(request, "version"), CallerId(request), request.HttpContext.RequestAborted).ConfigureAwait(false));
 
     /// <summary><c>GET /api/quarantine?pageSize=N&amp;continuation=C</c>.</summary>
     public async Task<ApiResult> ListQuarantineAsync(HttpRequest request) =>
@@ -38,6 +38,23 @@ public sealed class PipelineEndpoints(PipelineApi api, IEventPublisher publisher
     public async Task<ApiResult> GetOperationAsync(HttpRequest request, string id, IOrchestrationClient orchestrations) =>
         new(await PipelineApi.GetOperationAsync(orchestrations, id, Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
 
+    /// <summary><c>POST /api/replay/{name}?version=N</c> (admin).</summary>
+    public async Task<ApiResult> StartReplayAsync(HttpRequest request, string name, IOrchestrationClient orchestrations) =>
+        new(await api.StartReplayAsync(orchestrations, name, Query(request, "version"), request.HttpContext.RequestAborted).ConfigureAwait(false));
+
+    /// <summary><c>POST /api/operations/{id}/cancel</c> (admin).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Every route is an instance member, so that hosts call them alike.")]
+    public async Task<ApiResult> CancelOperationAsync(HttpRequest request, string id, IOrchestrationClient orchestrations) =>
+        new(await PipelineApi.CancelOperationAsync(orchestrations, id, Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
+
+    /// <summary><c>PUT /api/views/{name}/routing?weights=1:90,2:10&amp;shadow=N</c> (admin).</summary>
+    public async Task<ApiResult> SetRoutingAsync(HttpRequest request, string name) =>
+        new(await api.SetRoutingAsync(name, Query(request, "weights"), Query(request, "shadow"), request.HttpContext.RequestAborted).ConfigureAwait(false));
+
+    /// <summary><c>GET /api/views/{name}/shadow?max=N</c>.</summary>
+    public async Task<ApiResult> ListShadowDifferencesAsync(HttpRequest request, string name) =>
+        new(await api.ListShadowDifferencesAsync(name, Query(request, "max"), request.HttpContext.RequestAborted).ConfigureAwait(false));
+
     /// <summary><c>GET /health</c>.</summary>
     public async Task<ApiResult> HealthAsync(HttpRequest request) =>
         new(await api.HealthAsync(Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
@@ -47,6 +64,10 @@ public sealed class PipelineEndpoints(PipelineApi api, IEventPublisher publisher
 
     /// <summary>The answer to an admin route without the key.</summary>
     public ApiResult Unauthorized() => new(api.Unauthorized());
+
+    /// <summary>Who is asking, for sticky routing between versions: the <c>x-pipeline-client</c> header.</summary>
+    private static string? CallerId(HttpRequest request) =>
+        Checked(request).Headers.TryGetValue("x-pipeline-client", out var values) ? values.ToString() : null;
 
     private static string? Query(HttpRequest request, string name) =>
         Checked(request).Query.TryGetValue(name, out var values) ? values.ToString() : null;

@@ -2,21 +2,14 @@ using Pipeline.Domain.Epochs;
 
 namespace Pipeline.Application.Api;
 
-/// <summary>One version of a view, as <c>GET /api/views</c> lists it.</summary>
-/// <param name="Version">The version.</param>
-/// <param name="Aggregation">The aggregation, such as <c>count</c>.</param>
-/// <param name="Filter">Which events it takes.</param>
-/// <param name="KeyFormat">The key format.</param>
-/// <param name="Description">What it answers.</param>
-/// <param name="Status">Its state.</param>
-public sealed record ViewVersionInfo(int Version, string Aggregation, string Filter, string KeyFormat, string Description, string Status);
-
-/// <summary>A view and its versions.</summary>
+/// <summary>A view, its routing and its versions.</summary>
 /// <param name="Name">The view name.</param>
-/// <param name="ServingVersion">The version that answers queries.</param>
-/// <param name="BatchCutoffEpoch">The serving version's batch cutoff, when a batch view exists.</param>
-/// <param name="Versions">Every registered version.</param>
-public sealed record ViewInfo(string Name, int ServingVersion, long? BatchCutoffEpoch, IReadOnlyList<ViewVersionInfo> Versions);
+/// <param name="ServingVersion">The version that answers callers without an id (the heaviest).</param>
+/// <param name="BatchCutoffEpoch">That version's batch cutoff, when a batch view exists.</param>
+/// <param name="Weights">The share of callers per version, as <c>1:90,2:10</c>.</param>
+/// <param name="Shadow">The version computed in shadow beside served key answers, if any.</param>
+/// <param name="Versions">Every registered version and its state.</param>
+public sealed record ViewInfo(string Name, int ServingVersion, long? BatchCutoffEpoch, string Weights, int? Shadow, IReadOnlyList<Versions.VersionState> Versions);
 
 /// <summary>One key's answer.</summary>
 /// <param name="View">The view.</param>
@@ -70,3 +63,34 @@ public sealed record RangeAnswer(string View, string From, string To, IReadOnlyL
 /// <param name="Items">The events.</param>
 /// <param name="Continuation">Pass as <c>continuation</c> for the next page; null on the last.</param>
 public sealed record QuarantinePage(IReadOnlyList<Ingest.QuarantinedEvent> Items, string? Continuation);
+
+/// <summary>
+/// What <c>GET /api/operations/{id}</c> shows: the status, its published progress, and derived from them
+/// the events read per second so far and, while folding, the estimated time left.
+/// </summary>
+public sealed record OperationReport(
+    string InstanceId, string Orchestrator, Orchestration.OperationState State, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    System.Text.Json.JsonElement? CustomStatus, System.Text.Json.JsonElement? Output, string? Error, int? CompletedSteps,
+    double? EventsPerSecond, double? EstimatedSecondsLeft)
+{
+    /// <summary>The report of a status, as of <paramref name="now"/>.</summary>
+    public static OperationReport From(Orchestration.OperationStatus status, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        double? rate = null;
+        double? left = null;
+        if (status.CustomStatus is { ValueKind: System.Text.Json.JsonValueKind.Object } progress
+            && progress.TryGetProperty("eventsRead", out var read) && progress.TryGetProperty("partitions", out var total) && progress.TryGetProperty("partitionsDone", out var done))
+        {
+            var elapsed = ((status.State == Orchestration.OperationState.Running ? now : status.UpdatedAt) - status.CreatedAt).TotalSeconds;
+            rate = elapsed > 0 ? Math.Round(read.GetInt64() / elapsed) : null;
+            if (status.State == Orchestration.OperationState.Running && done.GetInt32() > 0 && done.GetInt32() < total.GetInt32())
+            {
+                left = Math.Round(elapsed * (total.GetInt32() - done.GetInt32()) / done.GetInt32(), 1);
+            }
+        }
+
+        return new OperationReport(status.InstanceId, status.Orchestrator, status.State, status.CreatedAt, status.UpdatedAt,
+            status.CustomStatus, status.Output, status.Error, status.CompletedSteps, rate, left);
+    }
+}

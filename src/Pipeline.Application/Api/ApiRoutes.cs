@@ -27,9 +27,22 @@ public static class ApiRoutes
     /// <summary><c>GET /api/operations/{id}</c>: an operation's status and progress.</summary>
     public static ApiRoute GetOperation { get; } = new("GET", "api/operations/{id}");
 
+    /// <summary><c>POST /api/replay/{name}?version=N</c>: rebuild a version from the whole log (admin).</summary>
+    public static ApiRoute Replay { get; } = new("POST", "api/replay/{name}", Admin: true);
+
+    /// <summary><c>POST /api/operations/{id}/cancel</c>: stop an operation (admin).</summary>
+    public static ApiRoute CancelOperation { get; } = new("POST", "api/operations/{id}/cancel", Admin: true);
+
+    /// <summary><c>PUT /api/views/{name}/routing?weights=1:90,2:10&amp;shadow=N</c>: move readers between versions (admin).</summary>
+    public static ApiRoute SetRouting { get; } = new("PUT", "api/views/{name}/routing", Admin: true);
+
+    /// <summary><c>GET /api/views/{name}/shadow</c>: keys where the shadow version answered differently.</summary>
+    public static ApiRoute ListShadowDifferences { get; } = new("GET", "api/views/{name}/shadow");
+
     /// <summary><c>GET /health</c>: liveness and storage reachability.</summary>
     public static ApiRoute Health { get; } = new("GET", "health");
 
     /// <summary>Every route.</summary>
-    public static IReadOnlyList<ApiRoute> All { get; } = [PublishEvents, ListViews, GetView, ListQuarantine, Recompute, GetOperation, Health];
+    public static IReadOnlyList<ApiRoute> All { get; } =
+        [PublishEvents, ListViews, GetView, ListQuarantine, Recompute, GetOperation, Replay, CancelOperation, SetRouting, ListShadowDifferences, Health];
 }

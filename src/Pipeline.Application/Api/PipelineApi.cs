@@ -10,7 +10,7 @@ namespace Pipeline.Application.Api;
 /// The HTTP API's handlers, independent of the host: each takes the route values and query strings as
 /// strings and returns an <see cref="ApiResponse"/>. The dev host and the Functions app only adapt.
 /// </summary>
-public sealed class PipelineApi(ViewQueryService queries, PipelineStore store, Batch.RecomputeService recomputes, Microsoft.Extensions.Options.IOptions<Configuration.PipelineOptions> options)
+public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore store, Batch.RecomputeService recomputes, Versions.VersionService versions, Versions.ShadowRecorder shadows, Microsoft.Extensions.Options.IOptions<Configuration.PipelineOptions> options)
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 200;
@@ -54,23 +54,6 @@ public sealed class PipelineApi(ViewQueryService queries, PipelineStore store, B
             : new ApiResponse(202, new { accepted = outcome.Accepted, quarantined = outcome.Quarantined });
     }
 
-    /// <summary><c>GET /api/views</c>: every view, its versions, the serving version and its batch cutoff.</summary>
-    public async Task<ApiResponse> ListViewsAsync(CancellationToken cancellationToken = default)
-    {
-        var views = new List<ViewInfo>();
-        foreach (var name in queries.Registry.Names)
-        {
-            var versions = queries.Registry.Versions(name);
-            var serving = versions[^1];
-            var pointer = await queries.PointerAsync(serving, cancellationToken).ConfigureAwait(false);
-            views.Add(new ViewInfo(name, serving.Version, pointer?.Cutoff, [.. versions.Select(v => new ViewVersionInfo(
-                v.Version, v.Aggregation.Description, v.Filter.Description, v.KeyFormat, v.Description,
-                v != serving ? "speed layer only" : pointer is null ? "serving (speed layer; no batch view yet)" : "serving"))]));
-        }
-
-        return ApiResponse.Ok(views);
-    }
-
     /// <summary>Whether a request carries the admin key (<c>x-functions-key</c> header or <c>code</c> query value).</summary>
     public bool IsAdmin(string? headerKey, string? codeKey)
     {
@@ -94,9 +77,10 @@ public sealed class PipelineApi(ViewQueryService queries, PipelineStore store, B
             return ApiResponse.Error(400, $"version '{version}' is not a number");
         }
 
-        if (!queries.Registry.TryGet(name, pinned, out var view))
+        var (view, missing) = await ResolveAsync(name, pinned, null, cancellationToken).ConfigureAwait(false);
+        if (view is null)
         {
-            return ApiResponse.Error(404, $"there is no view '{name}'{(pinned is null ? string.Empty : $" version {pinned}")}; views: {string.Join(", ", queries.Registry.Names)}");
+            return missing!;
         }
 
         long? requested = null;
@@ -119,12 +103,16 @@ public sealed class PipelineApi(ViewQueryService queries, PipelineStore store, B
     /// <summary><c>GET /api/operations/{id}</c>: status, progress, timings and errors.</summary>
     public static async Task<ApiResponse> GetOperationAsync(Orchestration.IOrchestrationClient orchestrations, string id, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(orchestrations);
         var status = await orchestrations.GetStatusAsync(id, cancellationToken).ConfigureAwait(false);
-        return status is null ? ApiResponse.Error(404, $"there is no operation '{id}'") : ApiResponse.Ok(status);
+        return status is null ? ApiResponse.Error(404, $"there is no operation '{id}'") : ApiResponse.Ok(OperationReport.From(status, DateTimeOffset.UtcNow));
     }
 
-    /// <summary><c>GET /api/views/{name}?key=K</c> or <c>?from=A&amp;to=B</c>, optionally <c>&amp;version=N</c>.</summary>
-    public async Task<ApiResponse> GetViewAsync(string name, string? key, string? from, string? to, string? version, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// <c>GET /api/views/{name}?key=K</c> or <c>?from=A&amp;to=B</c>, optionally <c>&amp;version=N</c>; without a
+    /// version, the view's routing picks one by <paramref name="callerId"/> (sticky).
+    /// </summary>
+    public async Task<ApiResponse> GetViewAsync(string name, string? key, string? from, string? to, string? version, string? callerId = null, CancellationToken cancellationToken = default)
     {
         int? pinned = null;
         if (!string.IsNullOrEmpty(version))
@@ -137,11 +125,10 @@ public sealed class PipelineApi(ViewQueryService queries, PipelineStore store, B
             pinned = parsed;
         }
 
-        if (!queries.Registry.TryGet(name, pinned, out var view))
+        var (view, missing) = await ResolveAsync(name, pinned, callerId, cancellationToken).ConfigureAwait(false);
+        if (view is null)
         {
-            return queries.Registry.Versions(name).Count == 0
-                ? ApiResponse.Error(404, $"there is no view '{name}'; views: {string.Join(", ", queries.Registry.Names)}")
-                : ApiResponse.Error(404, $"view '{name}' has no version {pinned}");
+            return missing!;
         }
 
         if (key is not null)
@@ -157,6 +144,11 @@ public sealed class PipelineApi(ViewQueryService queries, PipelineStore store, B
             }
 
             var answer = await queries.QueryKeyAsync(view, parsedKey, cancellationToken).ConfigureAwait(false);
+            if (pinned is null)
+            {
+                await CompareWithShadowAsync(view, parsedKey, answer, cancellationToken).ConfigureAwait(false);
+            }
+
             return ApiResponse.Ok(ViewAnswer.From(answer, view.Window));
         }
 

@@ -15,6 +15,7 @@ public sealed partial class BatchSchedule(
     PointerStore pointers,
     SpeedRetirement retirement,
     ViewRegistry registry,
+    Versions.VersionService versions,
     IOptions<PipelineOptions> options,
     ILogger<BatchSchedule> logger)
 {
@@ -34,10 +35,13 @@ public sealed partial class BatchSchedule(
     {
         var sealedCutoff = await recomputes.SealedCutoffAsync(cancellationToken).ConfigureAwait(false);
         var started = 0;
-        foreach (var view in Views())
+        foreach (var view in registry.All)
         {
+            // Versions that serve, shadow, or have a batch view are kept current; a new version waits for its replay.
+            var routing = await versions.ServingRoutingAsync(view.Name, cancellationToken).ConfigureAwait(false);
             var pointer = await pointers.GetAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
-            if (sealedCutoff > (pointer?.Cutoff ?? 0))
+            var active = pointer is not null || routing.Weights.GetValueOrDefault(view.Version) > 0 || routing.Shadow == view.Version;
+            if (active && sealedCutoff > (pointer?.Cutoff ?? 0))
             {
                 var (operation, isNew, refusal) = await recomputes.StartAsync(orchestrations, view, null, cancellationToken: cancellationToken).ConfigureAwait(false);
                 LogScheduled(view.Name, operation?.InstanceId ?? refusal?.Message ?? string.Empty, isNew);
@@ -52,7 +56,7 @@ public sealed partial class BatchSchedule(
     public async Task<int> RetireCoveredSpeedRowsAsync(CancellationToken cancellationToken = default)
     {
         var total = 0;
-        foreach (var view in Views())
+        foreach (var view in registry.All)
         {
             var retired = await retirement.RetireAsync(view, options.Value.RetirementGrace, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
             if (retired > 0)
@@ -64,17 +68,6 @@ public sealed partial class BatchSchedule(
         }
 
         return total;
-    }
-
-    private IEnumerable<ViewDefinition> Views()
-    {
-        foreach (var name in registry.Names)
-        {
-            if (registry.TryGet(name, null, out var view))
-            {
-                yield return view;
-            }
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retired {Rows} speed rows of {View} covered by its batch view")]

@@ -24,8 +24,21 @@ public sealed class RecomputeOrchestrator : IOrchestrator
         var partitions = await context.CallActivityAsync<int[]>(ListPartitionsActivity.ActivityName);
         context.SetCustomStatus(Progress("folding", partitions.Length, [], rows: null));
 
-        var folds = await Task.WhenAll(partitions.Select(p => context.CallActivityAsync<PartitionFold>(
-            FoldPartitionActivity.ActivityName, new FoldPartitionInput(request.View, request.Version, request.Cutoff, p, context.InstanceId, request.Since))));
+        var calls = partitions.Select(p => context.CallActivityAsync<PartitionFold>(
+            FoldPartitionActivity.ActivityName, new FoldPartitionInput(request.View, request.Version, request.Cutoff, p, context.InstanceId, request.Since))).ToList();
+
+        // Progress as each partition finishes (Task.WhenAny over activity calls is deterministic on replay).
+        var pending = calls.ToList();
+        var finished = new List<PartitionFold>();
+        while (pending.Count > 0)
+        {
+            var next = await Task.WhenAny(pending);
+            pending.Remove(next);
+            finished.Add(await next);
+            context.SetCustomStatus(Progress("folding", partitions.Length, [.. finished], rows: null));
+        }
+
+        var folds = await Task.WhenAll(calls);
         var duplicates = folds.Sum(f => f.RedeliveredRemoved + f.RetriesRemoved);
         context.SetCustomStatus(Progress("writing", partitions.Length, folds, rows: null));
 

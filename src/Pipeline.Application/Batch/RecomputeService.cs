@@ -43,8 +43,9 @@ public sealed class RecomputeService(
     /// <param name="view">The view version.</param>
     /// <param name="requestedCutoff">The cutoff, or null for the newest sealed epoch.</param>
     /// <param name="full">Fold the whole log even when a batch view to build on exists.</param>
+    /// <param name="kind">What the operation is called (<c>recompute</c>, <c>replay</c>): the first part of its id.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    public async Task<(OperationStatus? Operation, bool Started, RecomputeRefusal? Refusal)> StartAsync(IOrchestrationClient orchestrations, ViewDefinition view, long? requestedCutoff, bool full = false, CancellationToken cancellationToken = default)
+    public async Task<(OperationStatus? Operation, bool Started, RecomputeRefusal? Refusal)> StartAsync(IOrchestrationClient orchestrations, ViewDefinition view, long? requestedCutoff, bool full = false, string kind = "recompute", CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(orchestrations);
         ArgumentNullException.ThrowIfNull(view);
@@ -73,7 +74,7 @@ public sealed class RecomputeService(
             return (status, false, null);
         }
 
-        var instanceId = string.Create(CultureInfo.InvariantCulture, $"{lockKey}.{cutoff:D12}");
+        var instanceId = string.Create(CultureInfo.InvariantCulture, $"{kind}.{view.Name}.{view.Version}.{cutoff:D12}");
         try
         {
             var lockRow = new TableEntity("lock", lockKey) { ["Instance"] = instanceId };

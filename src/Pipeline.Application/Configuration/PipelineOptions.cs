@@ -38,6 +38,12 @@ public sealed class PipelineOptions
     public TimeSpan RetirementGrace { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// Optional view versions to register beside the built-in ones, like <c>new-users:2</c> (comma-separated).
+    /// From the moment a version is registered the speed layer maintains it; replay it to catch it up.
+    /// </summary>
+    public string ExtraVersions { get; set; } = string.Empty;
+
+    /// <summary>
     /// Prefix of every table and container name, so that several pipelines (or test runs) can share an
     /// account. Lower-case letters and digits.
     /// </summary>

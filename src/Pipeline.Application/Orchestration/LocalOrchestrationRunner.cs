@@ -25,6 +25,7 @@ public sealed partial class LocalOrchestrationRunner : IOrchestrationClient, IDi
     private readonly Dictionary<string, IActivity> _activities;
     private readonly SemaphoreSlim _activitySlots;
     private readonly Dictionary<string, Task> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CancellationTokenSource> _cancellations = new(StringComparer.Ordinal);
     private readonly ILogger<LocalOrchestrationRunner> _logger;
 
     /// <summary>Creates a runner for the given orchestrators and activities.</summary>
@@ -66,6 +67,15 @@ public sealed partial class LocalOrchestrationRunner : IOrchestrationClient, IDi
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
             var existing = (await GetStatusAsync(instanceId, stopping).ConfigureAwait(false))!;
+            if (existing.State == OperationState.Canceled)
+            {
+                // Started again after a cancel: it goes on from the steps it had finished.
+                var restart = new TableEntity(instanceId, StatusRow) { ["State"] = OperationState.Running.ToString(), ["UpdatedAt"] = DateTimeOffset.UtcNow, ["Error"] = null };
+                await _store.Operations.UpsertEntityAsync(restart, TableUpdateMode.Merge, stopping).ConfigureAwait(false);
+                Launch(instanceId, stopping);
+                return ((await GetStatusAsync(instanceId, stopping).ConfigureAwait(false))!, true);
+            }
+
             if (existing.State == OperationState.Running)
             {
                 Launch(instanceId, stopping);
@@ -97,6 +107,31 @@ public sealed partial class LocalOrchestrationRunner : IOrchestrationClient, IDi
             Json(row.GetString("Output")),
             row.GetString("Error"),
             row.GetInt32("CompletedSteps") ?? 0);
+    }
+
+    /// <summary>
+    /// Marks a running instance canceled (so no restart resumes it) and stops its run in this process;
+    /// activities already finished keep their effects, which are idempotent and uncommitted.
+    /// </summary>
+    public async Task<OperationStatus?> CancelAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        var status = await GetStatusAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        if (status is not { State: OperationState.Running })
+        {
+            return status;
+        }
+
+        var update = new TableEntity(instanceId, StatusRow) { ["State"] = OperationState.Canceled.ToString(), ["UpdatedAt"] = DateTimeOffset.UtcNow, ["Error"] = "canceled on request" };
+        await _store.Operations.UpsertEntityAsync(update, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        lock (_running)
+        {
+            if (_cancellations.TryGetValue(instanceId, out var run))
+            {
+                run.Cancel();
+            }
+        }
+
+        return await GetStatusAsync(instanceId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Resumes every instance that storage says is running (after a restart).</summary>
@@ -132,14 +167,33 @@ public sealed partial class LocalOrchestrationRunner : IOrchestrationClient, IDi
                 return;
             }
 
-            _running[instanceId] = Task.Run(() => RunAsync(instanceId, stopping), CancellationToken.None);
+            var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            _cancellations[instanceId] = cancellation;
+            _running[instanceId] = Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        await RunAsync(instanceId, stopping, cancellation.Token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        lock (_running)
+                        {
+                            _cancellations.Remove(instanceId);
+                        }
+
+                        cancellation.Dispose();
+                    }
+                },
+                CancellationToken.None);
         }
     }
 
     /// <inheritdoc />
     public void Dispose() => _activitySlots.Dispose();
 
-    private async Task RunAsync(string instanceId, CancellationToken stopping)
+    private async Task RunAsync(string instanceId, CancellationToken hostStopping, CancellationToken stopping)
     {
         var rows = await _store.Operations.QueryAsync(TableFilter.Create($"PartitionKey eq {instanceId}"), cancellationToken: stopping).ToListAsync(stopping).ConfigureAwait(false);
         var status = rows.Single(r => r.RowKey == StatusRow);
@@ -174,10 +228,15 @@ public sealed partial class LocalOrchestrationRunner : IOrchestrationClient, IDi
             await recording.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             await FinishAsync(instanceId, OperationState.Completed, JsonSerializer.Serialize(output, ApiJson.Options), null, completed, context, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (hostStopping.IsCancellationRequested)
         {
             // Stopped with the host: the instance stays running in storage and resumes at the next start.
             LogStopped(instanceId);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Canceled on request: CancelAsync has already recorded it.
+            LogCanceled(instanceId);
         }
         catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or RequestFailedException or JsonException or ArgumentException or IOException)
         {
@@ -255,6 +314,9 @@ public sealed partial class LocalOrchestrationRunner : IOrchestrationClient, IDi
     }
 
     private static JsonElement? Json(string? text) => text is null ? null : JsonDocument.Parse(text).RootElement.Clone();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Canceled orchestration {InstanceId}")]
+    private partial void LogCanceled(string instanceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming orchestration {InstanceId}")]
     private partial void LogResuming(string instanceId);

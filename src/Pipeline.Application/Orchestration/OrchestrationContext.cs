@@ -51,6 +51,9 @@ public enum OperationState
 
     /// <summary>Stopped by an error.</summary>
     Failed,
+
+    /// <summary>Stopped on request before it finished; nothing it would have committed was.</summary>
+    Canceled,
 }
 
 /// <summary>What <c>GET /api/operations/{id}</c> shows.</summary>
@@ -82,4 +85,7 @@ public interface IOrchestrationClient
 
     /// <summary>An instance's status, or null.</summary>
     Task<OperationStatus?> GetStatusAsync(string instanceId, CancellationToken cancellationToken = default);
+
+    /// <summary>Stops a running instance; returns its status afterwards, or null when there is no such instance.</summary>
+    Task<OperationStatus?> CancelAsync(string instanceId, CancellationToken cancellationToken = default);
 }

@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using Azure;
+using Microsoft.Extensions.Options;
+using Pipeline.Application.Batch;
+using Pipeline.Application.Configuration;
+using Pipeline.Application.Orchestration;
+using Pipeline.Application.Serving;
+using Pipeline.Application.Storage;
+using Pipeline.Domain.Epochs;
+using Pipeline.Domain.Views;
+using Pipeline.Storage.Tables;
+
+namespace Pipeline.Application.Versions;
+
+/// <summary>One version of a view as <c>GET /api/views</c> shows it.</summary>
+public sealed record VersionState(
+    int Version, string Aggregation, string Filter, string KeyFormat, string Description,
+    long? RegisteredEpoch, long? BatchCutoffEpoch, bool CaughtUp, int ServingPercent, bool Shadow, string State, string? Operation);
+
+/// <summary>
+/// The versions of each view side by side: their registration (the speed layer maintains every
+/// registered version from then on), whether each is caught up (a committed batch view whose cutoff is
+/// past the registration epoch, so batch and speed together cover everything), and the routing of
+/// readers between them. Without a stored routing the oldest version serves everyone, so registering
+/// a new version changes no answer until it is given weight.
+/// </summary>
+public sealed class VersionService
+{
+    private readonly ViewRegistry _registry;
+    private readonly VersionStore _versions;
+    private readonly PointerStore _pointers;
+    private readonly PipelineStore _store;
+    private readonly EpochClock _clock;
+    private readonly TimeSpan _routingLifetime;
+    private readonly ConcurrentDictionary<string, (VersionRouting Routing, DateTime ReadAt)> _routing = new(StringComparer.Ordinal);
+    private readonly ReadCoalescer<string, VersionRouting> _routingReads;
+
+    /// <summary>Creates the service; routings are re-read after <paramref name="routingLifetime"/> (default one second).</summary>
+    public VersionService(ViewRegistry registry, VersionStore versions, PointerStore pointers, PipelineStore store, IOptions<PipelineOptions> options, TimeSpan? routingLifetime = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _registry = registry;
+        _versions = versions;
+        _pointers = pointers;
+        _store = store;
+        _clock = new EpochClock(options.Value.EpochLength);
+        _routingLifetime = routingLifetime ?? TimeSpan.FromSeconds(1);
+        _routingReads = new ReadCoalescer<string, VersionRouting>(ReadRoutingAsync);
+    }
+
+    /// <summary>Records every registered version's registration epoch as of <paramref name="now"/> (the first host to see a version sets it).</summary>
+    public async Task RegisterAllAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var epoch = _clock.EpochOf(now);
+        foreach (var view in _registry.All)
+        {
+            await _versions.RegisterAsync(view.Name, view.Version, epoch, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The routing that serves a view now (kept for a second, refreshed by one shared read).</summary>
+    public async Task<VersionRouting> ServingRoutingAsync(string view, CancellationToken cancellationToken = default)
+    {
+        if (_routing.TryGetValue(view, out var cached) && DateTime.UtcNow - cached.ReadAt < _routingLifetime)
+        {
+            return cached.Routing;
+        }
+
+        return await _routingReads.ReadAsync(view, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether a version answers completely: its batch view covers everything before its registration
+    /// (cutoff past the registration epoch), or it was registered before the log's first epoch, so its
+    /// speed data has everything.
+    /// </summary>
+    public async Task<bool> IsCaughtUpAsync(ViewDefinition view, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        var pointer = await _pointers.GetAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
+        var registered = await _versions.RegisteredEpochAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
+        return await CaughtUpAsync(pointer, registered, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<bool> CaughtUpAsync(BatchPointer? pointer, long? registered, CancellationToken cancellationToken)
+    {
+        if (registered is null)
+        {
+            return false;
+        }
+
+        if (pointer is not null)
+        {
+            return pointer.Cutoff > registered;
+        }
+
+        // Raw segments are named by epoch first, so the first one listed is the log's oldest.
+        await foreach (var blob in _store.Raw.GetBlobsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            return long.TryParse(blob.Name.AsSpan(0, Math.Max(0, blob.Name.IndexOf('/', StringComparison.Ordinal))), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var first)
+                && registered <= first;
+        }
+
+        return true;
+    }
+
+    /// <summary>Every version of a view with its state.</summary>
+    public async Task<IReadOnlyList<VersionState>> StatesAsync(string name, IOrchestrationClient? orchestrations, CancellationToken cancellationToken = default)
+    {
+        var routing = await ReadRoutingAsync(name).ConfigureAwait(false);
+        var states = new List<VersionState>();
+        foreach (var view in _registry.Versions(name))
+        {
+            var pointer = await _pointers.GetAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
+            var registered = await _versions.RegisteredEpochAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
+            var caughtUp = await CaughtUpAsync(pointer, registered, cancellationToken).ConfigureAwait(false);
+            var weight = routing.Weights.GetValueOrDefault(view.Version);
+            var running = await RunningOperationAsync(view, orchestrations, cancellationToken).ConfigureAwait(false);
+            var state = weight > 0 ? $"serving {weight}%"
+                : running is not null ? (pointer is null ? "replaying" : "recomputing")
+                : routing.Shadow == view.Version ? "shadow"
+                : caughtUp ? "caught up"
+                : pointer is null ? "speed layer only (replay to catch up)" : "behind (recompute to catch up)";
+            states.Add(new VersionState(view.Version, view.Aggregation.Description, view.Filter.Description, view.KeyFormat, view.Description,
+                registered, pointer?.Cutoff, caughtUp, weight, routing.Shadow == view.Version, state, running));
+        }
+
+        return states;
+    }
+
+    /// <summary>
+    /// Sets a view's weights (and shadow version) in one ETag-guarded write. Refused (409) when a version
+    /// that is not caught up would gain weight, so no reader is moved to a version that would answer
+    /// short (a version keeps the share it has, such as v1 serving before any batch view exists).
+    /// </summary>
+    public async Task<(VersionRouting? Routing, int Status, string? Error)> ChangeRoutingAsync(string name, IReadOnlyDictionary<int, int> weights, int? shadow, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        foreach (var version in weights.Keys.Concat(shadow is { } s ? [s] : []))
+        {
+            if (!_registry.TryGet(name, version, out _))
+            {
+                return (null, 404, $"view '{name}' has no version {version}");
+            }
+        }
+
+        var before = await ReadRoutingAsync(name).ConfigureAwait(false);
+        foreach (var (version, weight) in weights)
+        {
+            if (weight > before.Weights.GetValueOrDefault(version) && _registry.TryGet(name, version, out var view) && !await IsCaughtUpAsync(view, cancellationToken).ConfigureAwait(false))
+            {
+                return (null, 409, $"version {version} of '{name}' is not caught up (no committed batch view past its registration epoch): replay it first");
+            }
+        }
+
+        var next = new VersionRouting(weights.Where(w => w.Value > 0).ToDictionary(w => w.Key, w => w.Value), shadow);
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await _versions.GetRoutingAsync(name, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _versions.SetRoutingAsync(name, next, current?.ETag, cancellationToken).ConfigureAwait(false);
+                _routing[name] = (next, DateTime.UtcNow);
+                return (next, 200, null);
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 3)
+            {
+                // Another change landed between the read and the write: this one is whole, so apply it on top.
+            }
+        }
+    }
+
+    private async Task<VersionRouting> ReadRoutingAsync(string name)
+    {
+        var readAt = DateTime.UtcNow;
+        var stored = await _versions.GetRoutingAsync(name, CancellationToken.None).ConfigureAwait(false);
+        var versions = _registry.Versions(name);
+        var routing = stored?.Routing ?? (versions.Count == 0 ? VersionRouting.AllOn(1) : VersionRouting.AllOn(versions[0].Version));
+        _routing[name] = (routing, readAt);
+        return routing;
+    }
+
+    private async Task<string?> RunningOperationAsync(ViewDefinition view, IOrchestrationClient? orchestrations, CancellationToken cancellationToken)
+    {
+        var lockRow = await _store.Operations.GetEntityIfExistsAsync("lock", $"recompute.{view.Name}.{view.Version}", cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (orchestrations is null || lockRow?.GetString("Instance") is not { } instance)
+        {
+            return null;
+        }
+
+        return await orchestrations.GetStatusAsync(instance, cancellationToken).ConfigureAwait(false) is { State: OperationState.Running } ? instance : null;
+    }
+}

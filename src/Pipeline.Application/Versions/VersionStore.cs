@@ -1,0 +1,61 @@
+using System.Globalization;
+using Azure;
+using Pipeline.Application.Storage;
+using Pipeline.Storage.Tables;
+
+namespace Pipeline.Application.Versions;
+
+/// <summary>
+/// Where versions are recorded, beside the pointers: when each version was first registered (the epoch
+/// from which the speed layer maintains it) and each view's routing. A routing change is one
+/// ETag-guarded write, so concurrent changes cannot interleave.
+/// </summary>
+public sealed class VersionStore(PipelineStore store)
+{
+    private const string RegistrationPartition = "version";
+    private const string RoutingPartition = "routing";
+
+    /// <summary>Records a version's registration epoch unless one is recorded; returns the recorded epoch.</summary>
+    public async Task<long> RegisterAsync(string view, int version, long epoch, CancellationToken cancellationToken = default)
+    {
+        var key = RowKey(view, version);
+        try
+        {
+            await store.Pointers.AddEntityAsync(new TableEntity(RegistrationPartition, key) { ["RegisteredEpoch"] = epoch, ["RegisteredAt"] = DateTimeOffset.UtcNow }, cancellationToken).ConfigureAwait(false);
+            return epoch;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return await RegisteredEpochAsync(view, version, cancellationToken).ConfigureAwait(false) ?? epoch;
+        }
+    }
+
+    /// <summary>The epoch from which the speed layer maintains the version, or null if it was never registered.</summary>
+    public async Task<long?> RegisteredEpochAsync(string view, int version, CancellationToken cancellationToken = default) =>
+        (await store.Pointers.GetEntityIfExistsAsync(RegistrationPartition, RowKey(view, version), cancellationToken: cancellationToken).ConfigureAwait(false))?.GetInt64("RegisteredEpoch");
+
+    /// <summary>The view's routing and its ETag, or null when none was ever set.</summary>
+    public async Task<(VersionRouting Routing, ETag ETag)?> GetRoutingAsync(string view, CancellationToken cancellationToken = default)
+    {
+        var row = await store.Pointers.GetEntityIfExistsAsync(RoutingPartition, view, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (row is null || !VersionRouting.TryParseWeights(row.GetString("Weights"), out var weights, out _))
+        {
+            return null;
+        }
+
+        return (new VersionRouting(weights, row.GetInt32("Shadow")), row.ETag);
+    }
+
+    /// <summary>Writes the routing if it is still the one read (<paramref name="ifMatch"/>; default: none may exist yet).</summary>
+    /// <exception cref="RequestFailedException">412 or 409: it changed meanwhile.</exception>
+    public async Task SetRoutingAsync(string view, VersionRouting routing, ETag? ifMatch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(routing);
+        var row = new TableEntity(RoutingPartition, view) { ["Weights"] = routing.FormatWeights(), ["Shadow"] = routing.Shadow, ["UpdatedAt"] = DateTimeOffset.UtcNow };
+        _ = ifMatch is { } etag
+            ? await store.Pointers.UpdateEntityAsync(row, etag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false)
+            : await store.Pointers.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string RowKey(string view, int version) => string.Create(CultureInfo.InvariantCulture, $"{view}.{version}");
+}

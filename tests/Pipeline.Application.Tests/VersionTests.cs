@@ -1,0 +1,280 @@
+using System.Text;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Pipeline.Application.Api;
+using Pipeline.Application.Batch;
+using Pipeline.Application.Ingest;
+using Pipeline.Application.Orchestration;
+using Pipeline.Application.Serving;
+using Pipeline.Application.Versions;
+using Pipeline.Domain.Views;
+using Pipeline.Testing;
+
+namespace Pipeline.Application.Tests;
+
+/// <summary>View versions side by side: replay, routing between versions, shadow mode, cancel.</summary>
+[Collection(UsesAzurite.Name)]
+public class VersionTests(AzuriteFixture azurite)
+{
+    private static readonly ViewDefinition V1 = BuiltInViews.NewUsers;
+    private static readonly ViewDefinition V2 = BuiltInViews.NewUsersV2;
+
+    private sealed class NoStop : IHostApplicationLifetime
+    {
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => CancellationToken.None;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication()
+        {
+        }
+    }
+
+    /// <summary>An activity that waits for a gate before doing the real work: a run held in mid-flight.</summary>
+    private sealed class Gated(IActivity inner, Task gate) : IActivity
+    {
+        public string Name => inner.Name;
+
+        public async Task<object?> RunAsync(System.Text.Json.JsonElement input, CancellationToken cancellationToken)
+        {
+            await gate.WaitAsync(cancellationToken);
+            return await inner.RunAsync(input, cancellationToken);
+        }
+    }
+
+    /// <summary>A deployment with new-users v2 registered beside v1.</summary>
+    private sealed class Deployment : IDisposable
+    {
+        public Deployment(PipelineContext context, Task? foldGate = null)
+        {
+            Context = context;
+            Registry = new ViewRegistry(BuiltInViews.With("new-users:2"));
+            var options = Options.Create(context.Options);
+            Versions = new VersionService(Registry, new VersionStore(context.Store), context.Pointers, context.Store, options, routingLifetime: TimeSpan.Zero);
+            var queries = new ViewQueryService(context.Store, context.Pointers, Registry, pointerLifetime: TimeSpan.Zero);
+            IActivity fold = new FoldPartitionActivity(context.Store, Registry);
+            Runner = new LocalOrchestrationRunner(
+                context.Store,
+                [new RecomputeOrchestrator()],
+                [new ListPartitionsActivity(context.Progress), foldGate is null ? fold : new Gated(fold, foldGate), new WriteBatchViewActivity(context.Store, Registry), new CommitBatchViewActivity(context.Pointers), new ReadPointerActivity(context.Pointers)],
+                NullLogger<LocalOrchestrationRunner>.Instance);
+            Api = new PipelineApi(queries, context.Store, new RecomputeService(context.Progress, context.Store, context.Pointers, options, new NoStop()), Versions, new ShadowRecorder(context.Store), options);
+            Shadows = new ShadowRecorder(context.Store);
+        }
+
+        public PipelineContext Context { get; }
+
+        public ViewRegistry Registry { get; }
+
+        public VersionService Versions { get; }
+
+        public LocalOrchestrationRunner Runner { get; }
+
+        public PipelineApi Api { get; }
+
+        public ShadowRecorder Shadows { get; }
+
+        public IngestHandler Handler() => new(Context.Store, Context.Progress, Registry, Options.Create(Context.Options), NullLoggerFactory.Instance);
+
+        public async Task<ViewAnswer> AskAsync(string key, int? version = null, string? caller = null)
+        {
+            var response = await Api.GetViewAsync("new-users", key, null, null, version?.ToString(System.Globalization.CultureInfo.InvariantCulture), caller);
+            Assert.True(response.Status == 200, $"{response.Status}: {(response.Body as ApiError)?.Error}");
+            return Assert.IsType<ViewAnswer>(response.Body);
+        }
+
+        public async Task<string> ReplayAsync(int version)
+        {
+            var response = await Api.StartReplayAsync(Runner, "new-users", version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(202, response.Status);
+            return (string)response.Body!.GetType().GetProperty("operationId")!.GetValue(response.Body)!;
+        }
+
+        public void Dispose() => Runner.Dispose();
+    }
+
+    /// <summary>Sign-ups with every fifth one a test account, enqueued in the given epoch (10-second epochs).</summary>
+    private static IncomingEvent[] Signups(int count, long firstSequence, int epochOffset) =>
+        [.. Enumerable.Range(0, count).Select(i => new IncomingEvent(
+            Encoding.UTF8.GetBytes(PipelineContext.Event($"s{firstSequence + i}", "user.signup", $"u{firstSequence + i}", 0, (firstSequence + i) % 5 == 0 ? """{"plan":"test"}""" : """{"plan":"free"}""")),
+            firstSequence + i,
+            PipelineContext.Start.AddSeconds((epochOffset * 10) + (i * 0.01))))];
+
+    [Fact]
+    public async Task ReplayOfV2_WhileEventsArrive_AnswersWithV2Logic_V1IsUnchanged_AndReadersMoveAndMoveBack()
+    {
+        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        var day = PipelineContext.Day(0);
+
+        // An older deployment, without v2, registered v1 before the first event and ingests the first epoch.
+        await new VersionStore(context.Store).RegisterAsync("new-users", 1, new Domain.Epochs.EpochClock(context.Options.EpochLength).EpochOf(PipelineContext.Start.AddSeconds(-10)));
+        await context.NewHandler().IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
+
+        // v2 is registered during epoch 1; from then on the speed layer maintains both versions.
+        using var deployment = new Deployment(context);
+        await deployment.Versions.RegisterAllAsync(PipelineContext.Start.AddSeconds(15));
+        var handler = deployment.Handler();
+        await handler.IngestAsync(new IngestBatch(0, Signups(10, 10, epochOffset: 1)));
+        await handler.IngestAsync(new IngestBatch(0, Signups(5, 20, epochOffset: 2)));
+        await handler.IngestAsync(new IngestBatch(0, Signups(1, 25, epochOffset: 3)));
+
+        // Before its replay v2 knows only what arrived since its registration, and cannot be given readers.
+        Assert.Equal(12m, (await deployment.AskAsync(day, version: 2)).Value);
+        var early = await deployment.Api.SetRoutingAsync("new-users", "1:50,2:50", null);
+        Assert.Equal(409, early.Status);
+        Assert.Contains("not caught up", ((ApiError)early.Body!).Error, StringComparison.Ordinal);
+        Assert.Contains(await deployment.Versions.StatesAsync("new-users", deployment.Runner), s => s.Version == 2 && s.State.StartsWith("speed layer only", StringComparison.Ordinal));
+
+        // Replay v2 while more events arrive.
+        var operation = await deployment.ReplayAsync(2);
+        await handler.IngestAsync(new IngestBatch(0, Signups(5, 26, epochOffset: 3)));
+        await deployment.Runner.WaitAsync(operation);
+        Assert.Equal(OperationState.Completed, (await deployment.Runner.GetStatusAsync(operation))!.State);
+
+        // 31 sign-ups, 7 of them test accounts (sequence numbers divisible by 5).
+        Assert.Equal(24m, (await deployment.AskAsync(day, version: 2)).Value);
+        Assert.Equal(31m, (await deployment.AskAsync(day, version: 1)).Value);
+        Assert.Equal(31m, (await deployment.AskAsync(day)).Value);
+        Assert.Contains(await deployment.Versions.StatesAsync("new-users", deployment.Runner), s => s.Version == 2 && s.CaughtUp && s.State == "caught up");
+
+        Assert.Equal(200, (await deployment.Api.SetRoutingAsync("new-users", "2:100", null)).Status);
+        var promoted = await deployment.AskAsync(day, caller: "anyone");
+        Assert.Equal((24m, 2), (promoted.Value, promoted.Provenance.ViewVersion));
+        Assert.Equal(200, (await deployment.Api.SetRoutingAsync("new-users", "1:100", null)).Status);
+        var rolledBack = await deployment.AskAsync(day, caller: "anyone");
+        Assert.Equal((31m, 1), (rolledBack.Value, rolledBack.Provenance.ViewVersion));
+
+        // A replay of v2 again at the same cutoff gives identical rows.
+        var rows = await BatchRowsAsync(context, "new-users.2.");
+        await deployment.Runner.WaitAsync(await deployment.ReplayAsync(2));
+        Assert.Equal(rows, await BatchRowsAsync(context, "new-users.2."));
+    }
+
+    [Fact]
+    public async Task PromoteAndRollBack_UnderConcurrentQueries_NeverFail_NorMixVersions()
+    {
+        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        using var deployment = new Deployment(context);
+        await deployment.Versions.RegisterAllAsync(PipelineContext.Start.AddSeconds(-10));
+        var handler = deployment.Handler();
+        await handler.IngestAsync(new IngestBatch(0, Signups(20, 0, epochOffset: 0)));
+        await handler.IngestAsync(new IngestBatch(0, Signups(1, 20, epochOffset: 1)));
+        await deployment.Runner.WaitAsync(await deployment.ReplayAsync(2));
+        var day = PipelineContext.Day(0);
+        var expected = new Dictionary<int, decimal> { [1] = 21m, [2] = 16m };
+
+        using var stop = new CancellationTokenSource();
+        var readers = Enumerable.Range(0, 6).Select(r => Task.Run(async () =>
+        {
+            var seen = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                var answer = await deployment.AskAsync(day, caller: $"caller-{r}-{seen % 7}");
+                Assert.Equal(expected[answer.Provenance.ViewVersion], answer.Value);
+                seen++;
+            }
+
+            return seen;
+        })).ToList();
+
+        foreach (var weights in new[] { "1:90,2:10", "1:50,2:50", "2:100", "1:100", "2:100", "1:100" })
+        {
+            Assert.Equal(200, (await deployment.Api.SetRoutingAsync("new-users", weights, null)).Status);
+            await Task.Delay(30);
+        }
+
+        await stop.CancelAsync();
+        Assert.All(await Task.WhenAll(readers), seen => Assert.True(seen > 0));
+    }
+
+    [Fact]
+    public async Task ShadowMode_ServesOneVersion_AndRecordsWhereTheOtherDiffers()
+    {
+        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        using var deployment = new Deployment(context);
+        await deployment.Versions.RegisterAllAsync(PipelineContext.Start.AddSeconds(-10));
+        var handler = deployment.Handler();
+        await handler.IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
+        await handler.IngestAsync(new IngestBatch(0, Signups(1, 10, epochOffset: 1)));
+        await deployment.Runner.WaitAsync(await deployment.ReplayAsync(2));
+
+        Assert.Equal(200, (await deployment.Api.SetRoutingAsync("new-users", "1:100", "2")).Status);
+        var served = await deployment.AskAsync(PipelineContext.Day(0), caller: "c");
+
+        Assert.Equal((11m, 1), (served.Value, served.Provenance.ViewVersion));
+        var difference = Assert.Single(await deployment.Shadows.ListAsync("new-users", 10));
+        Assert.Equal((PipelineContext.Day(0), 1, 11m, 2, 8m), (difference.Key, difference.ServedVersion, difference.ServedValue, difference.ShadowVersion, difference.ShadowValue));
+    }
+
+    [Fact]
+    public async Task CancelledReplay_Stops_CommitsNothing_AndV1KeepsServing_ThenStartsAgainFromItsFinishedSteps()
+    {
+        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var deployment = new Deployment(context, gate.Task);
+        await deployment.Versions.RegisterAllAsync(PipelineContext.Start.AddSeconds(-10));
+        var handler = deployment.Handler();
+        await handler.IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
+        await handler.IngestAsync(new IngestBatch(0, Signups(1, 10, epochOffset: 1)));
+
+        var operation = await deployment.ReplayAsync(2);
+        var cancelled = await PipelineApi.CancelOperationAsync(deployment.Runner, operation);
+        await deployment.Runner.WaitAsync(operation);
+
+        Assert.Equal(200, cancelled.Status);
+        Assert.Equal(OperationState.Canceled, (await deployment.Runner.GetStatusAsync(operation))!.State);
+        Assert.Null(await context.Pointers.GetAsync("new-users", 2));
+        Assert.Equal(11m, (await deployment.AskAsync(PipelineContext.Day(0))).Value);
+        Assert.Equal(404, (await PipelineApi.CancelOperationAsync(deployment.Runner, "no-such-operation")).Status);
+
+        gate.SetResult();
+        Assert.Equal(operation, await deployment.ReplayAsync(2));
+        await deployment.Runner.WaitAsync(operation);
+        Assert.Equal(OperationState.Completed, (await deployment.Runner.GetStatusAsync(operation))!.State);
+        Assert.Equal(8m, (await deployment.AskAsync(PipelineContext.Day(0), version: 2)).Value);
+    }
+
+    private static async Task<List<string>> BatchRowsAsync(PipelineContext context, string prefix) =>
+        [.. (await context.Store.Batch.QueryAsync().ToListAsync()).Where(e => e.PartitionKey.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(e => $"{e.PartitionKey}/{e.RowKey} {Convert.ToBase64String(e.GetBinary("State")!)} {e.GetInt64("Events")}")];
+}
+
+public class VersionRoutingTests
+{
+    private static readonly string[] Callers = [.. Enumerable.Range(0, 20_000).Select(i => $"client-{i}")];
+
+    [Theory]
+    [InlineData(90, 10)]
+    [InlineData(50, 50)]
+    [InlineData(99, 1)]
+    public void CallersAreSharedByWeight_WithinTolerance(int first, int second)
+    {
+        var routing = new VersionRouting(new Dictionary<int, int> { [1] = first, [2] = second }, null);
+        var onSecond = Callers.Count(c => routing.Choose(c) == 2) / (double)Callers.Length;
+        Assert.InRange(onSecond, (second / 100.0) - 0.015, (second / 100.0) + 0.015);
+    }
+
+    [Fact]
+    public void ACallerStaysOnItsVersion_AndRaisingAWeightOnlyMovesCallersTowardsIt()
+    {
+        var ten = new VersionRouting(new Dictionary<int, int> { [1] = 90, [2] = 10 }, null);
+        var half = new VersionRouting(new Dictionary<int, int> { [1] = 50, [2] = 50 }, null);
+        Assert.All(Callers.Take(500), c => Assert.Equal(ten.Choose(c), ten.Choose(c)));
+        Assert.All(Callers.Where(c => ten.Choose(c) == 2), c => Assert.Equal(2, half.Choose(c)));
+        Assert.Equal(1, ten.Choose(null));
+    }
+
+    [Theory]
+    [InlineData("1:90,2:20", "add up to 100")]
+    [InlineData("1:90,1:10", "each version once")]
+    [InlineData("one:100", "version:percent")]
+    [InlineData("", "add up to 100")]
+    public void BadWeights_AreRefusedWithAReason(string weights, string reason)
+    {
+        Assert.False(VersionRouting.TryParseWeights(weights, out _, out var error));
+        Assert.Contains(reason, error, StringComparison.Ordinal);
+    }
+}
