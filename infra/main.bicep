@@ -35,6 +35,12 @@ param batchParallelism string = '4'
 @description('How long after a batch commit the speed rows it covers are kept.')
 param retirementGrace string = '00:05:00'
 
+@description('How often each serving view version is audited against the raw log (the batch timer starts audits when due).')
+param auditInterval string = '1.00:00:00'
+
+@description('How many keys a scheduled audit checks.')
+param auditSample string = '200'
+
 @description('Optional view versions registered beside the built-in ones, e.g. new-users:2.')
 param extraVersions string = ''
 
@@ -87,6 +93,8 @@ module functionApp 'modules/functionapp.bicep' = {
       batchParallelism: batchParallelism
       retirementGrace: retirementGrace
       extraVersions: extraVersions
+      auditInterval: auditInterval
+      auditSample: auditSample
     }
   }
 }

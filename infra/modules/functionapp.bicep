@@ -76,6 +76,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'Pipeline__RecomputeInterval', value: pipelineSettings.recomputeInterval }
         { name: 'Pipeline__BatchParallelism', value: pipelineSettings.batchParallelism }
         { name: 'Pipeline__RetirementGrace', value: pipelineSettings.retirementGrace }
+        { name: 'Pipeline__AuditInterval', value: pipelineSettings.auditInterval }
+        { name: 'Pipeline__AuditSample', value: pipelineSettings.auditSample }
         { name: 'Pipeline__ExtraVersions', value: pipelineSettings.extraVersions }
         { name: 'Pipeline__StoragePrefix', value: '' }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insightsConnectionString }

@@ -38,8 +38,10 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<Versions.VersionStore>();
         services.AddSingleton<Versions.VersionService>(sp => new Versions.VersionService(
             sp.GetRequiredService<ViewRegistry>(), sp.GetRequiredService<Versions.VersionStore>(), sp.GetRequiredService<Batch.PointerStore>(),
-            sp.GetRequiredService<PipelineStore>(), sp.GetRequiredService<IOptions<PipelineOptions>>()));
+            sp.GetRequiredService<PipelineStore>(), sp.GetRequiredService<Audit.AuditStore>(), sp.GetRequiredService<IOptions<PipelineOptions>>()));
         services.AddSingleton<Versions.ShadowRecorder>();
+        services.AddSingleton<Audit.AuditStore>();
+        services.AddSingleton<Audit.AuditService>();
         services.AddSingleton<Batch.RecomputeService>();
         services.AddSingleton<Batch.SpeedRetirement>();
         services.AddSingleton<Batch.BatchSchedule>();
@@ -49,6 +51,8 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<Orchestration.IActivity, Batch.WriteBatchViewActivity>();
         services.AddSingleton<Orchestration.IActivity, Batch.CommitBatchViewActivity>();
         services.AddSingleton<Orchestration.IActivity, Batch.ReadPointerActivity>();
+        services.AddSingleton<Orchestration.IOrchestrator, Audit.AuditOrchestrator>();
+        services.AddSingleton<Orchestration.IActivity, Audit.AuditActivity>();
         services.AddSingleton<Orchestration.OrchestrationCatalog>();
         services.AddSingleton<PipelineApi>();
         services.AddHostedService<StorageInitializer>();

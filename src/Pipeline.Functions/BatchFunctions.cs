@@ -22,6 +22,14 @@ public sealed class BatchFunctions(BatchSchedule schedule, OrchestrationCatalog 
     public Task<object?> RecomputeOrchestratorAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
         orchestrations.RunOrchestratorAsync("recompute", new DurableOrchestrationContext(context), context.GetInput<JsonElement>());
 
+    [Function("audit")]
+    public Task<object?> AuditOrchestratorAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        orchestrations.RunOrchestratorAsync("audit", new DurableOrchestrationContext(context), context.GetInput<JsonElement>());
+
+    [Function("audit-view")]
+    public Task<JsonElement> AuditViewAsync([ActivityTrigger] JsonElement input, FunctionContext context) =>
+        orchestrations.RunActivityAsync("audit-view", input, context.CancellationToken);
+
     [Function("list-partitions")]
     public Task<JsonElement> ListPartitionsAsync([ActivityTrigger] JsonElement input, FunctionContext context) =>
         orchestrations.RunActivityAsync("list-partitions", input, context.CancellationToken);

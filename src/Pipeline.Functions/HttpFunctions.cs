@@ -57,6 +57,15 @@ public sealed class HttpFunctions(PipelineEndpoints endpoints)
     public async Task<IActionResult> ListShadowDifferencesAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/views/{name}/shadow")] HttpRequest request, string name) =>
         await endpoints.ListShadowDifferencesAsync(request, name);
 
+    [Function("start-audit")]
+    public async Task<IActionResult> StartAuditAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/audit/{name}")] HttpRequest request, string name, [DurableClient] DurableTaskClient client) =>
+        await endpoints.StartAuditAsync(request, name, new DurableOrchestrationClient(client));
+
+    [Function("list-audits")]
+    public async Task<IActionResult> ListAuditsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/audits/{name}")] HttpRequest request, string name) =>
+        await endpoints.ListAuditsAsync(request, name);
+
     [Function("health")]
     public async Task<IActionResult> HealthAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request) =>
         await endpoints.HealthAsync(request);

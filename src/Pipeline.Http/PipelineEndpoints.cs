@@ -49,7 +49,15 @@ public sealed class PipelineEndpoints(PipelineApi api, IEventPublisher publisher
 
     /// <summary><c>PUT /api/views/{name}/routing?weights=1:90,2:10&amp;shadow=N</c> (admin).</summary>
     public async Task<ApiResult> SetRoutingAsync(HttpRequest request, string name) =>
-        new(await api.SetRoutingAsync(name, Query(request, "weights"), Query(request, "shadow"), request.HttpContext.RequestAborted).ConfigureAwait(false));
+        new(await api.SetRoutingAsync(name, Query(request, "weights"), Query(request, "shadow"), Query(request, "audited"), request.HttpContext.RequestAborted).ConfigureAwait(false));
+
+    /// <summary><c>POST /api/audit/{name}?version=N&amp;from=A&amp;to=B&amp;sample=K</c> (admin).</summary>
+    public async Task<ApiResult> StartAuditAsync(HttpRequest request, string name, IOrchestrationClient orchestrations) =>
+        new(await api.StartAuditAsync(orchestrations, name, Query(request, "version"), Query(request, "from"), Query(request, "to"), Query(request, "sample"), request.HttpContext.RequestAborted).ConfigureAwait(false));
+
+    /// <summary><c>GET /api/audits/{name}?version=N&amp;max=M</c>.</summary>
+    public async Task<ApiResult> ListAuditsAsync(HttpRequest request, string name) =>
+        new(await api.ListAuditsAsync(name, Query(request, "version"), Query(request, "max"), request.HttpContext.RequestAborted).ConfigureAwait(false));
 
     /// <summary><c>GET /api/views/{name}/shadow?max=N</c>.</summary>
     public async Task<ApiResult> ListShadowDifferencesAsync(HttpRequest request, string name) =>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Api;
+using Pipeline.Application.Audit;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Orchestration;
@@ -53,15 +54,17 @@ public class VersionTests(AzuriteFixture azurite)
             Context = context;
             Registry = new ViewRegistry(BuiltInViews.With("new-users:2"));
             var options = Options.Create(context.Options);
-            Versions = new VersionService(Registry, new VersionStore(context.Store), context.Pointers, context.Store, options, routingLifetime: TimeSpan.Zero);
+            Audits = new AuditStore(context.Store);
+            Versions = new VersionService(Registry, new VersionStore(context.Store), context.Pointers, context.Store, Audits, options, routingLifetime: TimeSpan.Zero);
             var queries = new ViewQueryService(context.Store, context.Pointers, Registry, pointerLifetime: TimeSpan.Zero);
+            AuditService = new AuditService(context.Store, context.Pointers, queries, Registry, Audits);
             IActivity fold = new FoldPartitionActivity(context.Store, Registry);
             Runner = new LocalOrchestrationRunner(
                 context.Store,
-                [new RecomputeOrchestrator()],
-                [new ListPartitionsActivity(context.Progress), foldGate is null ? fold : new Gated(fold, foldGate), new WriteBatchViewActivity(context.Store, Registry), new CommitBatchViewActivity(context.Pointers), new ReadPointerActivity(context.Pointers)],
+                [new RecomputeOrchestrator(), new AuditOrchestrator()],
+                [new ListPartitionsActivity(context.Progress), foldGate is null ? fold : new Gated(fold, foldGate), new WriteBatchViewActivity(context.Store, Registry), new CommitBatchViewActivity(context.Pointers), new ReadPointerActivity(context.Pointers), new AuditActivity(AuditService)],
                 NullLogger<LocalOrchestrationRunner>.Instance);
-            Api = new PipelineApi(queries, context.Store, new RecomputeService(context.Progress, context.Store, context.Pointers, options, new NoStop()), Versions, new ShadowRecorder(context.Store), options);
+            Api = new PipelineApi(queries, context.Store, new RecomputeService(context.Progress, context.Store, context.Pointers, options, new NoStop()), Versions, new ShadowRecorder(context.Store), Audits, options);
             Shadows = new ShadowRecorder(context.Store);
         }
 
@@ -76,6 +79,10 @@ public class VersionTests(AzuriteFixture azurite)
         public PipelineApi Api { get; }
 
         public ShadowRecorder Shadows { get; }
+
+        public AuditStore Audits { get; }
+
+        public AuditService AuditService { get; }
 
         public IngestHandler Handler() => new(Context.Store, Context.Progress, Registry, Options.Create(Context.Options), NullLoggerFactory.Instance);
 
@@ -96,12 +103,16 @@ public class VersionTests(AzuriteFixture azurite)
         public void Dispose() => Runner.Dispose();
     }
 
-    /// <summary>Sign-ups with every fifth one a test account, enqueued in the given epoch (10-second epochs).</summary>
-    private static IncomingEvent[] Signups(int count, long firstSequence, int epochOffset) =>
-        [.. Enumerable.Range(0, count).Select(i => new IncomingEvent(
-            Encoding.UTF8.GetBytes(PipelineContext.Event($"s{firstSequence + i}", "user.signup", $"u{firstSequence + i}", 0, (firstSequence + i) % 5 == 0 ? """{"plan":"test"}""" : """{"plan":"free"}""")),
-            firstSequence + i,
-            PipelineContext.Start.AddSeconds((epochOffset * 10) + (i * 0.01))))];
+    /// <summary>Sign-ups with every fifth one a test account, enqueued in the given epoch (10-second epochs), timed on the given day.</summary>
+    private static IncomingEvent[] Signups(int count, long firstSequence, int epochOffset, int idOffset = 0, int day = 0) =>
+        [.. Enumerable.Range(0, count).Select(i =>
+        {
+            var n = idOffset + firstSequence + i;
+            return new IncomingEvent(
+                Encoding.UTF8.GetBytes(PipelineContext.Event($"s{n}", "user.signup", $"u{n}", day, n % 5 == 0 ? """{"plan":"test"}""" : """{"plan":"free"}""")),
+                firstSequence + i,
+                PipelineContext.Start.AddSeconds((epochOffset * 10) + (i * 0.01)));
+        })];
 
     [Fact]
     public async Task ReplayOfV2_WhileEventsArrive_AnswersWithV2Logic_V1IsUnchanged_AndReadersMoveAndMoveBack()
@@ -235,6 +246,56 @@ public class VersionTests(AzuriteFixture azurite)
         await deployment.Runner.WaitAsync(operation);
         Assert.Equal(OperationState.Completed, (await deployment.Runner.GetStatusAsync(operation))!.State);
         Assert.Equal(8m, (await deployment.AskAsync(PipelineContext.Day(0), version: 2)).Value);
+    }
+
+    [Fact]
+    public async Task Audit_IsClean_ThenCatchesACorruptedBatchRow_AndADeletedRawBlob_AndGatesPromotion()
+    {
+        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        using var deployment = new Deployment(context);
+        await deployment.Versions.RegisterAllAsync(PipelineContext.Start.AddSeconds(-10));
+        var handler = deployment.Handler();
+        await handler.IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
+        await handler.IngestAsync(new IngestBatch(1, Signups(5, 0, epochOffset: 0, idOffset: 100, day: 1)));
+        await handler.IngestAsync(new IngestBatch(0, Signups(1, 10, epochOffset: 1)));
+        await handler.IngestAsync(new IngestBatch(1, Signups(1, 5, epochOffset: 1, idOffset: 100, day: 1)));
+        await deployment.Runner.WaitAsync(await deployment.ReplayAsync(2));
+
+        // Promotion gated on an audit: refused until a clean one exists at v2's cutoff.
+        var gated = await deployment.Api.SetRoutingAsync("new-users", "2:100", null, audited: "true");
+        Assert.Equal(409, gated.Status);
+        Assert.Contains("no clean audit", ((ApiError)gated.Body!).Error, StringComparison.Ordinal);
+        var clean = await deployment.AuditService.RunAsync(new AuditRequest("new-users", 2, null, null, null, "a1"));
+        Assert.True(clean.Clean, string.Join("; ", clean.Mismatches));
+        Assert.Equal((2, 15L), (clean.KeysChecked, clean.EventsRead));
+        Assert.Equal(200, (await deployment.Api.SetRoutingAsync("new-users", "2:100", null, audited: "true")).Status);
+
+        // A batch row whose state was replaced by another key's.
+        var rows = await context.Store.Batch.QueryAsync().ToListAsync();
+        var day0 = rows.Single(r => r.PartitionKey.StartsWith("new-users.2.", StringComparison.Ordinal) && r.GetString("Key") == PipelineContext.Day(0));
+        var day1 = rows.Single(r => r.PartitionKey.StartsWith("new-users.2.", StringComparison.Ordinal) && r.GetString("Key") == PipelineContext.Day(1));
+        day0["State"] = day1.GetBinary("State");
+        await context.Store.Batch.UpsertEntityAsync(day0, Pipeline.Storage.Tables.TableUpdateMode.Replace);
+        var corrupted = await deployment.AuditService.RunAsync(new AuditRequest("new-users", 2, null, null, null, "a2"));
+        Assert.False(corrupted.Clean);
+
+        // This process still serves the row it read before the damage (rows are immutable); a fresh one serves the damage.
+        Assert.Equal([new AuditMismatch(PipelineContext.Day(0), "batch", 8m, 4m)], corrupted.Mismatches);
+        var freshProcess = new AuditService(context.Store, context.Pointers, new ViewQueryService(context.Store, context.Pointers, deployment.Registry), deployment.Registry, deployment.Audits);
+        var seenFresh = await freshProcess.RunAsync(new AuditRequest("new-users", 2, null, null, null, "a2b"));
+        Assert.Equal(
+            [new AuditMismatch(PipelineContext.Day(0), "batch", 8m, 4m), new AuditMismatch(PipelineContext.Day(0), "serving", 8m, 4m)],
+            seenFresh.Mismatches);
+
+        // A raw segment deleted from the log.
+        var segment = (await context.RawSegmentsAsync()).First(n => n.Contains("/0001/", StringComparison.Ordinal));
+        await context.Store.Raw.GetBlobClient(segment).DeleteAsync();
+        var lost = await deployment.AuditService.RunAsync(new AuditRequest("new-users", 2, null, null, null, "a3"));
+        Assert.Equal([new LogShortfall(1, 5, 0)], lost.Shortfalls);
+        Assert.Contains(lost.Mismatches, m => m.Kind == "batch" && m.Key == PipelineContext.Day(1));
+
+        // Every report is kept, newest first.
+        Assert.Equal(["a3", "a2b", "a2", "a1"], (await deployment.Audits.ListAsync("new-users", 2, 10)).Select(r => r.Audit));
     }
 
     private static async Task<List<string>> BatchRowsAsync(PipelineContext context, string prefix) =>

@@ -35,6 +35,9 @@ internal sealed class DevHostRun : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The prefix of this run's tables and containers.</summary>
+    public string StoragePrefix => _environment["Pipeline__StoragePrefix"];
+
     public Uri BaseUri { get; }
 
     public string WorkDirectory { get; }
@@ -75,6 +78,9 @@ internal sealed class DevHostRun : IAsyncDisposable
 
         throw new TimeoutException($"the dev host did not become healthy:\n{_host.Output}");
     }
+
+    /// <summary>Changes a setting for the next start (a new deployment of the same pipeline).</summary>
+    public void Configure(string name, string value) => _environment[name] = value;
 
     /// <summary>A graceful stop (SIGTERM); returns the exit code.</summary>
     public async Task<int> StopHostAsync()

@@ -168,7 +168,7 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
         return body.RootElement.GetProperty("operationId").GetString()!;
     }
 
-    private static async Task<string> WaitForOperationAsync(HttpClient http, string operation)
+    internal static async Task<string> WaitForOperationAsync(HttpClient http, string operation)
     {
         var deadline = DateTime.UtcNow.AddMinutes(3);
         string state;

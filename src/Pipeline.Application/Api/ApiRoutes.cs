@@ -39,10 +39,16 @@ public static class ApiRoutes
     /// <summary><c>GET /api/views/{name}/shadow</c>: keys where the shadow version answered differently.</summary>
     public static ApiRoute ListShadowDifferences { get; } = new("GET", "api/views/{name}/shadow");
 
+    /// <summary><c>POST /api/audit/{name}?version=N&amp;from=A&amp;to=B&amp;sample=K</c>: audit a version against the raw log (admin).</summary>
+    public static ApiRoute StartAudit { get; } = new("POST", "api/audit/{name}", Admin: true);
+
+    /// <summary><c>GET /api/audits/{name}?version=N&amp;max=M</c>: the newest audit reports.</summary>
+    public static ApiRoute ListAudits { get; } = new("GET", "api/audits/{name}");
+
     /// <summary><c>GET /health</c>: liveness and storage reachability.</summary>
     public static ApiRoute Health { get; } = new("GET", "health");
 
     /// <summary>Every route.</summary>
     public static IReadOnlyList<ApiRoute> All { get; } =
-        [PublishEvents, ListViews, GetView, ListQuarantine, Recompute, GetOperation, Replay, CancelOperation, SetRouting, ListShadowDifferences, Health];
+        [PublishEvents, ListViews, GetView, ListQuarantine, Recompute, GetOperation, Replay, CancelOperation, SetRouting, ListShadowDifferences, StartAudit, ListAudits, Health];
 }

@@ -49,9 +49,9 @@ public sealed partial class PipelineApi
     /// <summary>
     /// <c>PUT /api/views/{name}/routing?weights=1:90,2:10&amp;shadow=2</c>: moves readers between versions
     /// (promote: <c>2:100</c>; roll back: <c>1:100</c>) in one ETag-guarded write; 409 for a version that
-    /// is not caught up.
+    /// is not caught up, and with <c>audited=true</c> for one whose newest audit at its cutoff is not clean.
     /// </summary>
-    public async Task<ApiResponse> SetRoutingAsync(string name, string? weights, string? shadow, CancellationToken cancellationToken = default)
+    public async Task<ApiResponse> SetRoutingAsync(string name, string? weights, string? shadow, string? audited = null, CancellationToken cancellationToken = default)
     {
         if (queries.Registry.Versions(name).Count == 0)
         {
@@ -74,7 +74,8 @@ public sealed partial class PipelineApi
             shadowVersion = s;
         }
 
-        var (routing, status, refusal) = await versions.ChangeRoutingAsync(name, parsed, shadowVersion, cancellationToken).ConfigureAwait(false);
+        var requireAudit = string.Equals(audited, "true", StringComparison.OrdinalIgnoreCase);
+        var (routing, status, refusal) = await versions.ChangeRoutingAsync(name, parsed, shadowVersion, requireAudit, cancellationToken).ConfigureAwait(false);
         return routing is null ? ApiResponse.Error(status, refusal!) : ApiResponse.Ok(new { view = name, weights = routing.FormatWeights(), shadow = routing.Shadow });
     }
 

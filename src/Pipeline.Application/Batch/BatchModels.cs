@@ -29,7 +29,8 @@ public sealed record PartitionFold(int Partition, int Segments, long EventsRead,
 /// <param name="LastSequences">Per partition, the last sequence number covered.</param>
 /// <param name="CommittedAt">When it was committed.</param>
 /// <param name="Timings">Seconds spent folding (the slowest partition) and writing the rows, and events read.</param>
-public sealed record BatchPointer(string View, int Version, long Cutoff, string Operation, long Rows, long Events, long DuplicatesRemoved, IReadOnlyDictionary<int, long> LastSequences, DateTimeOffset CommittedAt, BatchTimings? Timings = null);
+/// <param name="LoggedEvents">Per partition, the events (distinct sequence numbers) the raw log held below the cutoff when folded: what an audit expects to find there still.</param>
+public sealed record BatchPointer(string View, int Version, long Cutoff, string Operation, long Rows, long Events, long DuplicatesRemoved, IReadOnlyDictionary<int, long> LastSequences, DateTimeOffset CommittedAt, BatchTimings? Timings = null, IReadOnlyDictionary<int, long>? LoggedEvents = null);
 
 /// <summary>How long a recompute's steps took.</summary>
 /// <param name="FoldSeconds">The slowest partition's fold.</param>

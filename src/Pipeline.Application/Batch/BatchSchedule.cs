@@ -16,6 +16,7 @@ public sealed partial class BatchSchedule(
     SpeedRetirement retirement,
     ViewRegistry registry,
     Versions.VersionService versions,
+    Audit.AuditStore audits,
     IOptions<PipelineOptions> options,
     ILogger<BatchSchedule> logger)
 {
@@ -28,6 +29,39 @@ public sealed partial class BatchSchedule(
     {
         await StartDueRecomputesAsync(orchestrations, cancellationToken).ConfigureAwait(false);
         await RetireCoveredSpeedRowsAsync(cancellationToken).ConfigureAwait(false);
+        await StartDueAuditsAsync(orchestrations, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts a sampled audit (<c>Pipeline:AuditSample</c> keys) of every serving version with a batch view
+    /// whose newest audit is older than <c>Pipeline:AuditInterval</c>; returns how many started.
+    /// </summary>
+    public async Task<int> StartDueAuditsAsync(Orchestration.IOrchestrationClient orchestrations, CancellationToken cancellationToken = default)
+    {
+        var interval = options.Value.AuditInterval;
+        if (interval <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+
+        var started = 0;
+        foreach (var name in registry.Names)
+        {
+            var routing = await versions.ServingRoutingAsync(name, cancellationToken).ConfigureAwait(false);
+            foreach (var version in routing.Weights.Where(w => w.Value > 0).Select(w => w.Key))
+            {
+                var newest = await audits.ListAsync(name, version, 1, cancellationToken).ConfigureAwait(false);
+                if ((newest.Count == 0 || DateTimeOffset.UtcNow - newest[0].FinishedAt >= interval)
+                    && await pointers.GetAsync(name, version, cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    await Api.PipelineApi.StartAuditAsync(orchestrations, new Audit.AuditRequest(name, version, null, null, options.Value.AuditSample, string.Empty), cancellationToken).ConfigureAwait(false);
+                    LogAuditStarted(name, version);
+                    started++;
+                }
+            }
+        }
+
+        return started;
     }
 
     /// <summary>Starts a recompute at the sealed cutoff of every view behind it; returns how many started.</summary>
@@ -69,6 +103,9 @@ public sealed partial class BatchSchedule(
 
         return total;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Started the scheduled audit of {View} version {Version}")]
+    private partial void LogAuditStarted(string view, int version);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retired {Rows} speed rows of {View} covered by its batch view")]
     private partial void LogRetired(int rows, string view);

@@ -9,8 +9,8 @@ namespace Pipeline.Application.Batch;
 /// <summary>
 /// The dev host's stand-in for the TimerTrigger and the Durable Task hub: resumes orchestrations a
 /// previous process left unfinished, then runs <see cref="BatchSchedule"/>: recomputes on
-/// <c>Pipeline:RecomputeInterval</c> (zero: only on demand) and retirement sweeps (always, since on-demand
-/// recomputes also make speed rows redundant).
+/// <c>Pipeline:RecomputeInterval</c> (zero: only on demand), audits due by <c>Pipeline:AuditInterval</c>, and
+/// retirement sweeps (always, since on-demand recomputes also make speed rows redundant).
 /// </summary>
 internal sealed partial class LocalBatchScheduler(
     LocalOrchestrationRunner runner,
@@ -29,7 +29,10 @@ internal sealed partial class LocalBatchScheduler(
         var recomputes = options.Value.RecomputeInterval > TimeSpan.Zero
             ? EveryAsync(options.Value.RecomputeInterval, ct => schedule.StartDueRecomputesAsync(runner, ct), stoppingToken)
             : Task.CompletedTask;
-        await Task.WhenAll(recomputes, EveryAsync(schedule.RetirementSweepInterval, schedule.RetireCoveredSpeedRowsAsync, stoppingToken)).ConfigureAwait(false);
+        var audits = options.Value.AuditInterval > TimeSpan.Zero
+            ? EveryAsync(TimeSpan.FromTicks(Math.Min(options.Value.AuditInterval.Ticks, TimeSpan.FromMinutes(1).Ticks)), ct => schedule.StartDueAuditsAsync(runner, ct), stoppingToken)
+            : Task.CompletedTask;
+        await Task.WhenAll(recomputes, audits, EveryAsync(schedule.RetirementSweepInterval, schedule.RetireCoveredSpeedRowsAsync, stoppingToken)).ConfigureAwait(false);
     }
 
     private async Task EveryAsync(TimeSpan interval, Func<CancellationToken, Task<int>> work, CancellationToken stoppingToken)

@@ -67,6 +67,7 @@ public sealed class PointerStore(PipelineStore store)
         ["LastSequences"] = JsonSerializer.Serialize(pointer.LastSequences, ApiJson.Options),
         ["CommittedAt"] = pointer.CommittedAt,
         ["Timings"] = pointer.Timings is null ? null : JsonSerializer.Serialize(pointer.Timings, ApiJson.Options),
+        ["LoggedEvents"] = pointer.LoggedEvents is null ? null : JsonSerializer.Serialize(pointer.LoggedEvents, ApiJson.Options),
     };
 
     private static BatchPointer FromEntity(TableEntity row)
@@ -82,6 +83,7 @@ public sealed class PointerStore(PipelineStore store)
             row.GetInt64("DuplicatesRemoved") ?? 0,
             JsonSerializer.Deserialize<Dictionary<int, long>>(row.GetString("LastSequences") ?? "{}", ApiJson.Options) ?? [],
             row.GetDateTimeOffset("CommittedAt") ?? default,
-            row.GetString("Timings") is { } timings ? JsonSerializer.Deserialize<BatchTimings>(timings, ApiJson.Options) : null);
+            row.GetString("Timings") is { } timings ? JsonSerializer.Deserialize<BatchTimings>(timings, ApiJson.Options) : null,
+            row.GetString("LoggedEvents") is { } logged ? JsonSerializer.Deserialize<Dictionary<int, long>>(logged, ApiJson.Options) : null);
     }
 }

@@ -48,7 +48,8 @@ public sealed class RecomputeOrchestrator : IOrchestrator
             request.View, request.Version, request.Cutoff, context.InstanceId,
             written.GetProperty("rows").GetInt64(), written.GetProperty("events").GetInt64(), duplicates,
             folds.Where(f => f.LastSequence >= 0).ToDictionary(f => f.Partition, f => f.LastSequence), default,
-            new BatchTimings(folds.Length == 0 ? 0 : folds.Max(f => f.Seconds), written.GetProperty("seconds").GetDouble(), folds.Sum(f => f.EventsRead)));
+            new BatchTimings(folds.Length == 0 ? 0 : folds.Max(f => f.Seconds), written.GetProperty("seconds").GetDouble(), folds.Sum(f => f.EventsRead)),
+            folds.ToDictionary(f => f.Partition, f => f.EventsRead - f.RedeliveredRemoved));
         if (request.Since > 0)
         {
             // Partitions with nothing new keep the position the previous batch view covered.
@@ -59,7 +60,13 @@ public sealed class RecomputeOrchestrator : IOrchestrator
                 covered[partition] = last;
             }
 
-            pointer = pointer with { LastSequences = covered, DuplicatesRemoved = pointer.DuplicatesRemoved + (previous?.DuplicatesRemoved ?? 0) };
+            var logged = new Dictionary<int, long>(previous?.LoggedEvents ?? new Dictionary<int, long>());
+            foreach (var (partition, events) in pointer.LoggedEvents!)
+            {
+                logged[partition] = logged.GetValueOrDefault(partition) + events;
+            }
+
+            pointer = pointer with { LastSequences = covered, DuplicatesRemoved = pointer.DuplicatesRemoved + (previous?.DuplicatesRemoved ?? 0), LoggedEvents = previous?.LoggedEvents is null ? null : logged };
         }
 
         var result = await context.CallActivityAsync<RecomputeResult>(CommitBatchViewActivity.ActivityName, pointer);

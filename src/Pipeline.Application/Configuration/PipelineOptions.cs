@@ -37,6 +37,14 @@ public sealed class PipelineOptions
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ErrorMessage = "Pipeline:RetirementGrace must be between 0 and 7 days")]
     public TimeSpan RetirementGrace { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How often every serving view version is audited against the raw log (zero: only on demand).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00", ErrorMessage = "Pipeline:AuditInterval must be between 0 and 30 days")]
+    public TimeSpan AuditInterval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How many keys a scheduled audit checks.</summary>
+    [Range(1, 100_000, ErrorMessage = "Pipeline:AuditSample must be between 1 and 100000")]
+    public int AuditSample { get; set; } = 200;
+
     /// <summary>
     /// Optional view versions to register beside the built-in ones, like <c>new-users:2</c> (comma-separated).
     /// From the moment a version is registered the speed layer maintains it; replay it to catch it up.

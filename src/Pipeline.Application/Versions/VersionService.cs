@@ -34,10 +34,12 @@ public sealed class VersionService
     private readonly TimeSpan _routingLifetime;
     private readonly ConcurrentDictionary<string, (VersionRouting Routing, DateTime ReadAt)> _routing = new(StringComparer.Ordinal);
     private readonly ReadCoalescer<string, VersionRouting> _routingReads;
+    private readonly Audit.AuditStore _audits;
 
     /// <summary>Creates the service; routings are re-read after <paramref name="routingLifetime"/> (default one second).</summary>
-    public VersionService(ViewRegistry registry, VersionStore versions, PointerStore pointers, PipelineStore store, IOptions<PipelineOptions> options, TimeSpan? routingLifetime = null)
+    public VersionService(ViewRegistry registry, VersionStore versions, PointerStore pointers, PipelineStore store, Audit.AuditStore audits, IOptions<PipelineOptions> options, TimeSpan? routingLifetime = null)
     {
+        _audits = audits;
         ArgumentNullException.ThrowIfNull(options);
         _registry = registry;
         _versions = versions;
@@ -133,7 +135,7 @@ public sealed class VersionService
     /// that is not caught up would gain weight, so no reader is moved to a version that would answer
     /// short (a version keeps the share it has, such as v1 serving before any batch view exists).
     /// </summary>
-    public async Task<(VersionRouting? Routing, int Status, string? Error)> ChangeRoutingAsync(string name, IReadOnlyDictionary<int, int> weights, int? shadow, CancellationToken cancellationToken = default)
+    public async Task<(VersionRouting? Routing, int Status, string? Error)> ChangeRoutingAsync(string name, IReadOnlyDictionary<int, int> weights, int? shadow, bool requireCleanAudit = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(weights);
         foreach (var version in weights.Keys.Concat(shadow is { } s ? [s] : []))
@@ -150,6 +152,17 @@ public sealed class VersionService
             if (weight > before.Weights.GetValueOrDefault(version) && _registry.TryGet(name, version, out var view) && !await IsCaughtUpAsync(view, cancellationToken).ConfigureAwait(false))
             {
                 return (null, 409, $"version {version} of '{name}' is not caught up (no committed batch view past its registration epoch): replay it first");
+            }
+
+            if (requireCleanAudit && weight > before.Weights.GetValueOrDefault(version))
+            {
+                var pointer = await _pointers.GetAsync(name, version, cancellationToken).ConfigureAwait(false);
+                var newest = await _audits.ListAsync(name, version, 1, cancellationToken).ConfigureAwait(false);
+                var audit = newest.Count == 0 ? null : newest[0];
+                if (pointer is null || audit is not { Clean: true } || audit.Cutoff != pointer.Cutoff)
+                {
+                    return (null, 409, $"version {version} of '{name}' has no clean audit at its batch cutoff {pointer?.Cutoff}: audit it first (POST /api/audit/{name}?version={version})");
+                }
             }
         }
 

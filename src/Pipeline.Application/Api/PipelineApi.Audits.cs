@@ -1,0 +1,78 @@
+using System.Globalization;
+using Pipeline.Application.Audit;
+using Pipeline.Application.Orchestration;
+
+namespace Pipeline.Application.Api;
+
+/// <summary>The handlers of audits.</summary>
+public sealed partial class PipelineApi
+{
+    /// <summary>
+    /// <c>POST /api/audit/{name}?version=N&amp;from=A&amp;to=B&amp;sample=K</c>: starts an audit of a version
+    /// (default: the serving one) against the raw log; 202 with the operation.
+    /// </summary>
+    public async Task<ApiResponse> StartAuditAsync(IOrchestrationClient orchestrations, string name, string? version, string? from, string? to, string? sample, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orchestrations);
+        int? pinned = null;
+        if (!string.IsNullOrEmpty(version))
+        {
+            if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var v))
+            {
+                return ApiResponse.Error(400, $"version '{version}' is not a number");
+            }
+
+            pinned = v;
+        }
+
+        var (view, missing) = await ResolveAsync(name, pinned, null, cancellationToken).ConfigureAwait(false);
+        if (view is null)
+        {
+            return missing!;
+        }
+
+        foreach (var (label, key) in new[] { ("from", from), ("to", to) })
+        {
+            if (key is not null && !view.TryParseKey(key, out _, out var error))
+            {
+                return ApiResponse.Error(400, $"{label}: {error}");
+            }
+        }
+
+        int? keys = null;
+        if (!string.IsNullOrEmpty(sample))
+        {
+            if (!int.TryParse(sample, NumberStyles.None, CultureInfo.InvariantCulture, out var k) || k < 1)
+            {
+                return ApiResponse.Error(400, "sample must be a positive number of keys");
+            }
+
+            keys = k;
+        }
+
+        var (operation, _) = await StartAuditAsync(orchestrations, new AuditRequest(view.Name, view.Version, from, to, keys, string.Empty), cancellationToken).ConfigureAwait(false);
+        return new ApiResponse(202, new { operationId = operation.InstanceId, state = operation.State, statusUri = $"/api/operations/{operation.InstanceId}", reportsUri = $"/api/audits/{view.Name}" });
+    }
+
+    /// <summary><c>GET /api/audits/{name}?version=N&amp;max=M</c>: the newest audit reports of a view.</summary>
+    public async Task<ApiResponse> ListAuditsAsync(string name, string? version, string? max, CancellationToken cancellationToken = default)
+    {
+        if (queries.Registry.Versions(name).Count == 0)
+        {
+            return ApiResponse.Error(404, $"there is no view '{name}'; views: {string.Join(", ", queries.Registry.Names)}");
+        }
+
+        int? pinned = int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
+        var count = int.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out var m) && m is >= 1 and <= 100 ? m : 20;
+        return ApiResponse.Ok(await audits.ListAsync(name, pinned, count, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Starts an audit operation; its id says the view, version and moment it was asked for.</summary>
+    public static Task<(OperationStatus Status, bool Started)> StartAuditAsync(IOrchestrationClient orchestrations, AuditRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orchestrations);
+        ArgumentNullException.ThrowIfNull(request);
+        var id = string.Create(CultureInfo.InvariantCulture, $"audit.{request.View}.{request.Version}.{DateTimeOffset.UtcNow:yyyyMMddHHmmssfff}");
+        return orchestrations.StartAsync(AuditOrchestrator.OrchestratorName, id, request with { Audit = id }, cancellationToken);
+    }
+}

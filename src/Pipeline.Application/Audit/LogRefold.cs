@@ -1,0 +1,79 @@
+using Pipeline.Application.Ingest;
+using Pipeline.Application.Storage;
+using Pipeline.Domain.Epochs;
+using Pipeline.Domain.Events;
+using Pipeline.Domain.Views;
+
+namespace Pipeline.Application.Audit;
+
+/// <summary>A partition whose raw log below the cutoff now holds fewer events than the batch view read from it.</summary>
+/// <param name="Partition">The partition.</param>
+/// <param name="EventsWhenFolded">Events (distinct sequence numbers) the batch view read there.</param>
+/// <param name="EventsNow">Events the log holds there now.</param>
+public sealed record LogShortfall(int Partition, long EventsWhenFolded, long EventsNow);
+
+/// <summary>
+/// An audit's own pass over the raw log below a cutoff: every segment of every partition, folded with
+/// the view's definition and the layers' de-duplication rules (a sequence number at or below the highest
+/// read is a redelivery; a repeated (source, id) in a partition is a producer retry), in memory, with no
+/// batch intermediate. It also counts each partition's events, to compare with what the batch view
+/// read (a deleted or lost segment shows as a shortfall; sequence numbers alone would not tell, since
+/// the dev host's numbering may skip after a crash).
+/// </summary>
+internal static class LogRefold
+{
+    public static async Task<(ViewAccumulator Folded, long EventsRead, IReadOnlyList<LogShortfall> Shortfalls)> RunAsync(
+        PipelineStore store, ViewDefinition view, long cutoff, IReadOnlyDictionary<int, long>? loggedEvents, CancellationToken cancellationToken)
+    {
+        var segments = new List<(string Name, int Partition, long First, long Last)>();
+        foreach (var prefix in RawSegments.EpochRangePrefixes(0, cutoff - 1))
+        {
+            await foreach (var blob in store.Raw.GetBlobsAsync(prefix, cancellationToken).ConfigureAwait(false))
+            {
+                if (RawSegments.TryParse(blob.Name, out var epoch, out var partition, out var first, out var last) && epoch < cutoff)
+                {
+                    segments.Add((blob.Name, partition, first, last));
+                }
+            }
+        }
+
+        var folded = new ViewAccumulator(view);
+        var shortfalls = new List<LogShortfall>();
+        long read = 0;
+        foreach (var partition in segments.Select(s => s.Partition).Union(loggedEvents?.Keys ?? []).Order())
+        {
+            var mine = segments.Where(s => s.Partition == partition).OrderBy(s => s.First).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
+            var identities = new HashSet<EventIdentity>();
+            long highest = -1;
+            long distinct = 0;
+            foreach (var (name, _, _, _) in mine)
+            {
+                await RawSegmentReader.ReadBlobAsync(store.Raw, name, records =>
+                {
+                    foreach (var record in records)
+                    {
+                        read++;
+                        if (record.SequenceNumber <= highest)
+                        {
+                            continue;
+                        }
+
+                        highest = record.SequenceNumber;
+                        distinct++;
+                        if (CloudEventParser.TryParse(record.Event, record.EnqueuedTime, out var cloudEvent, out _) && identities.Add(EventIdentity.Of(cloudEvent)))
+                        {
+                            folded.Add(cloudEvent);
+                        }
+                    }
+                }, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (loggedEvents is not null && distinct < loggedEvents.GetValueOrDefault(partition))
+            {
+                shortfalls.Add(new LogShortfall(partition, loggedEvents[partition], distinct));
+            }
+        }
+
+        return (folded, read, shortfalls);
+    }
+}
