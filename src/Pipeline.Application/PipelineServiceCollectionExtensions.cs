@@ -40,6 +40,7 @@ public static class PipelineServiceCollectionExtensions
             sp.GetRequiredService<ViewRegistry>(), sp.GetRequiredService<Versions.VersionStore>(), sp.GetRequiredService<Batch.PointerStore>(),
             sp.GetRequiredService<PipelineStore>(), sp.GetRequiredService<Audit.AuditStore>(), sp.GetRequiredService<IOptions<PipelineOptions>>()));
         services.AddSingleton<Versions.ShadowRecorder>();
+        services.AddSingleton<Versions.VersionDropper>();
         services.AddSingleton<Audit.AuditStore>();
         services.AddSingleton<Audit.AuditService>();
         services.AddSingleton<Batch.RecomputeService>();

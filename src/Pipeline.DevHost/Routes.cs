@@ -22,6 +22,7 @@ internal static class Routes
         [ApiRoutes.CancelOperation] = (HttpRequest request, string id, PipelineEndpoints endpoints, IOrchestrationClient orchestrations) => endpoints.CancelOperationAsync(request, id, orchestrations),
         [ApiRoutes.SetRouting] = (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.SetRoutingAsync(request, name),
         [ApiRoutes.ListShadowDifferences] = (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.ListShadowDifferencesAsync(request, name),
+        [ApiRoutes.DropVersion] = (HttpRequest request, string name, string version, PipelineEndpoints endpoints) => endpoints.DropVersionAsync(request, name, version),
         [ApiRoutes.StartAudit] = (HttpRequest request, string name, PipelineEndpoints endpoints, IOrchestrationClient orchestrations) => endpoints.StartAuditAsync(request, name, orchestrations),
         [ApiRoutes.ListAudits] = (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.ListAuditsAsync(request, name),
         [ApiRoutes.Health] = (HttpRequest request, PipelineEndpoints endpoints) => endpoints.HealthAsync(request),

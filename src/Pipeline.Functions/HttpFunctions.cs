@@ -57,6 +57,11 @@ public sealed class HttpFunctions(PipelineEndpoints endpoints)
     public async Task<IActionResult> ListShadowDifferencesAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/views/{name}/shadow")] HttpRequest request, string name) =>
         await endpoints.ListShadowDifferencesAsync(request, name);
 
+    [Function("drop-version")]
+    public async Task<IActionResult> DropVersionAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "api/views/{name}/versions/{version}")] HttpRequest request, string name, string version) =>
+        await endpoints.DropVersionAsync(request, name, version);
+
     [Function("start-audit")]
     public async Task<IActionResult> StartAuditAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/audit/{name}")] HttpRequest request, string name, [DurableClient] DurableTaskClient client) =>

@@ -59,6 +59,10 @@ public sealed class PipelineEndpoints(PipelineApi api, IEventPublisher publisher
     public async Task<ApiResult> ListAuditsAsync(HttpRequest request, string name) =>
         new(await api.ListAuditsAsync(name, Query(request, "version"), Query(request, "max"), request.HttpContext.RequestAborted).ConfigureAwait(false));
 
+    /// <summary><c>DELETE /api/views/{name}/versions/{version}</c> (admin).</summary>
+    public async Task<ApiResult> DropVersionAsync(HttpRequest request, string name, string version) =>
+        new(await api.DropVersionAsync(name, version, Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
+
     /// <summary><c>GET /api/views/{name}/shadow?max=N</c>.</summary>
     public async Task<ApiResult> ListShadowDifferencesAsync(HttpRequest request, string name) =>
         new(await api.ListShadowDifferencesAsync(name, Query(request, "max"), request.HttpContext.RequestAborted).ConfigureAwait(false));

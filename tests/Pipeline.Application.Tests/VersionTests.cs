@@ -64,7 +64,7 @@ public class VersionTests(AzuriteFixture azurite)
                 [new RecomputeOrchestrator(), new AuditOrchestrator()],
                 [new ListPartitionsActivity(context.Progress), foldGate is null ? fold : new Gated(fold, foldGate), new WriteBatchViewActivity(context.Store, Registry), new CommitBatchViewActivity(context.Pointers), new ReadPointerActivity(context.Pointers), new AuditActivity(AuditService)],
                 NullLogger<LocalOrchestrationRunner>.Instance);
-            Api = new PipelineApi(queries, context.Store, new RecomputeService(context.Progress, context.Store, context.Pointers, options, new NoStop()), Versions, new ShadowRecorder(context.Store), Audits, options);
+            Api = new PipelineApi(queries, context.Store, new RecomputeService(context.Progress, context.Store, context.Pointers, options, new NoStop()), Versions, new ShadowRecorder(context.Store), new VersionDropper(context.Store, Versions, Registry), Audits, options);
             Shadows = new ShadowRecorder(context.Store);
         }
 
@@ -162,6 +162,16 @@ public class VersionTests(AzuriteFixture azurite)
         var rows = await BatchRowsAsync(context, "new-users.2.");
         await deployment.Runner.WaitAsync(await deployment.ReplayAsync(2));
         Assert.Equal(rows, await BatchRowsAsync(context, "new-users.2."));
+
+        // Dropping: never a version that serves; v2 goes with its rows, v1 is untouched.
+        Assert.Equal(409, (await deployment.Api.DropVersionAsync("new-users", "1")).Status);
+        var dropped = await deployment.Api.DropVersionAsync("new-users", "2");
+        Assert.Equal(200, dropped.Status);
+        var result = Assert.IsType<DropResult>(dropped.Body);
+        Assert.True(result.BatchRows > 0 && result.SpeedRows > 0 && result.WorkBlobs > 0, result.ToString());
+        Assert.Empty(await BatchRowsAsync(context, "new-users.2."));
+        Assert.Null(await context.Pointers.GetAsync("new-users", 2));
+        Assert.Equal(31m, (await deployment.AskAsync(day)).Value);
     }
 
     [Fact]

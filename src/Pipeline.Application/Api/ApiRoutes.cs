@@ -39,6 +39,9 @@ public static class ApiRoutes
     /// <summary><c>GET /api/views/{name}/shadow</c>: keys where the shadow version answered differently.</summary>
     public static ApiRoute ListShadowDifferences { get; } = new("GET", "api/views/{name}/shadow");
 
+    /// <summary><c>DELETE /api/views/{name}/versions/{version}</c>: drop a version no reader uses (admin).</summary>
+    public static ApiRoute DropVersion { get; } = new("DELETE", "api/views/{name}/versions/{version}", Admin: true);
+
     /// <summary><c>POST /api/audit/{name}?version=N&amp;from=A&amp;to=B&amp;sample=K</c>: audit a version against the raw log (admin).</summary>
     public static ApiRoute StartAudit { get; } = new("POST", "api/audit/{name}", Admin: true);
 
@@ -50,5 +53,5 @@ public static class ApiRoutes
 
     /// <summary>Every route.</summary>
     public static IReadOnlyList<ApiRoute> All { get; } =
-        [PublishEvents, ListViews, GetView, ListQuarantine, Recompute, GetOperation, Replay, CancelOperation, SetRouting, ListShadowDifferences, StartAudit, ListAudits, Health];
+        [PublishEvents, ListViews, GetView, ListQuarantine, Recompute, GetOperation, Replay, CancelOperation, SetRouting, ListShadowDifferences, DropVersion, StartAudit, ListAudits, Health];
 }

@@ -96,6 +96,18 @@ public sealed partial class PipelineApi
         return ApiResponse.Ok(await shadows.ListAsync(name, count, cancellationToken).ConfigureAwait(false));
     }
 
+    /// <summary><c>DELETE /api/views/{name}/versions/{version}</c>: deletes a version's rows and blobs; 409 while it serves.</summary>
+    public async Task<ApiResponse> DropVersionAsync(string name, string version, CancellationToken cancellationToken = default)
+    {
+        if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var v))
+        {
+            return ApiResponse.Error(400, $"version '{version}' is not a number");
+        }
+
+        var (result, status, error) = await dropper.DropAsync(name, v, cancellationToken).ConfigureAwait(false);
+        return result is null ? ApiResponse.Error(status, error!) : ApiResponse.Ok(result);
+    }
+
     /// <summary><c>POST /api/operations/{id}/cancel</c>: stops a running operation; nothing it would have committed is.</summary>
     public static async Task<ApiResponse> CancelOperationAsync(IOrchestrationClient orchestrations, string id, CancellationToken cancellationToken = default)
     {

@@ -10,7 +10,7 @@ namespace Pipeline.Application.Api;
 /// The HTTP API's handlers, independent of the host: each takes the route values and query strings as
 /// strings and returns an <see cref="ApiResponse"/>. The dev host and the Functions app only adapt.
 /// </summary>
-public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore store, Batch.RecomputeService recomputes, Versions.VersionService versions, Versions.ShadowRecorder shadows, Audit.AuditStore audits, Microsoft.Extensions.Options.IOptions<Configuration.PipelineOptions> options)
+public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore store, Batch.RecomputeService recomputes, Versions.VersionService versions, Versions.ShadowRecorder shadows, Versions.VersionDropper dropper, Audit.AuditStore audits, Microsoft.Extensions.Options.IOptions<Configuration.PipelineOptions> options)
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 200;

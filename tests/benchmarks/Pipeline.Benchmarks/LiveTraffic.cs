@@ -21,7 +21,7 @@ internal sealed class LiveTraffic(int seed, double spanSeconds = 120)
             var roll = _random.Next(100);
             var (type, data) = roll switch
             {
-                < 10 => ("user.signup", """{"plan":"free"}"""),
+                < 10 => ("user.signup", id % 5 == 0 ? """{"plan":"test"}""" : """{"plan":"free"}"""),
                 < 35 => ("order.placed", string.Create(CultureInfo.InvariantCulture, $$"""{"amount":{{_random.Next(100, 50_000) / 100m}}}""")),
                 _ => ("page.view", string.Create(CultureInfo.InvariantCulture, $$"""{"page":"/p/{{(int)Math.Floor(Math.Pow(_random.NextDouble(), 3) * 200)}}"}""")),
             };

@@ -13,6 +13,7 @@ const deduplicated = `(SELECT * FROM (SELECT DISTINCT ON (p, s) p, s, e FROM ${s
 const day = `strftime(CAST(e->>'time' AS TIMESTAMPTZ) AT TIME ZONE 'UTC', '%Y-%m-%d')`;
 const views = {
   'new-users': `SELECT ${day} AS k, count(*) AS v, count(*) AS n FROM ${deduplicated} WHERE e->>'type' = 'user.signup' GROUP BY k`,
+  'new-users-v2': `SELECT ${day} AS k, count(*) AS v, count(*) AS n FROM ${deduplicated} WHERE e->>'type' = 'user.signup' AND coalesce(e->'data'->>'plan', '') <> 'test' GROUP BY k`,
   'active-users': `SELECT ${day} AS k, count(DISTINCT e->>'subject') AS v, count(*) AS n FROM ${deduplicated} WHERE e->>'subject' IS NOT NULL GROUP BY k`,
   'revenue': `SELECT ${day} AS k, sum(CAST(e->'data'->>'amount' AS DECIMAL(38, 10))) AS v, count(*) AS n FROM ${deduplicated} WHERE e->>'type' = 'order.placed' GROUP BY k`,
   'page-views': `SELECT strftime(CAST(e->>'time' AS TIMESTAMPTZ) AT TIME ZONE 'UTC', '%Y-%m-%dT%H') || '|' || (e->'data'->>'page') AS k, count(*) AS v, count(*) AS n FROM ${deduplicated} WHERE e->>'type' = 'page.view' GROUP BY k`,

@@ -1,0 +1,66 @@
+using Pipeline.Application.Batch;
+using Pipeline.Application.Storage;
+using Pipeline.Domain.Views;
+using Pipeline.Storage.Tables;
+
+namespace Pipeline.Application.Versions;
+
+/// <summary>What dropping a version removed.</summary>
+public sealed record DropResult(string View, int Version, int BatchRows, int SpeedRows, int WorkBlobs);
+
+/// <summary>
+/// Drops a view version that no reader uses: deletes its batch rows (every cutoff), speed rows, pointer
+/// and intermediate blobs. A version with weight or in shadow is refused. The definition stays in code;
+/// remove it from <c>Pipeline:ExtraVersions</c> too, or the speed layer keeps maintaining it.
+/// </summary>
+public sealed class VersionDropper(PipelineStore store, VersionService versions, ViewRegistry registry)
+{
+    /// <summary>Drops the version; returns what was deleted, or a refusal (404, 409).</summary>
+    public async Task<(DropResult? Result, int Status, string? Error)> DropAsync(string name, int version, CancellationToken cancellationToken = default)
+    {
+        if (!registry.TryGet(name, version, out var view))
+        {
+            return (null, 404, $"view '{name}' has no version {version}");
+        }
+
+        var routing = await versions.ServingRoutingAsync(name, cancellationToken).ConfigureAwait(false);
+        if (routing.Weights.GetValueOrDefault(version) > 0 || routing.Shadow == version)
+        {
+            return (null, 409, $"version {version} of '{name}' serves readers ({routing.FormatWeights()}{(routing.Shadow is { } s ? $", shadow {s}" : string.Empty)}): move them off it first");
+        }
+
+        var prefix = $"{view.Name}.{view.Version}.";
+        var batch = await DeleteRowsAsync(store.Batch, prefix, cancellationToken).ConfigureAwait(false);
+        var speed = await DeleteRowsAsync(store.Speed, prefix, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await store.Pointers.DeleteEntityAsync("pointer", $"{view.Name}.{view.Version}", cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Never committed.
+        }
+        var blobs = 0;
+        foreach (var kind in new[] { "recompute", "replay" })
+        {
+            await foreach (var blob in store.Work.GetBlobsAsync($"{kind}.{prefix}", cancellationToken).ConfigureAwait(false))
+            {
+                blobs += await store.Work.GetBlobClient(blob.Name).DeleteIfExistsAsync(cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            }
+        }
+
+        return (new DropResult(view.Name, view.Version, batch, speed, blobs), 200, null);
+    }
+
+    private static async Task<int> DeleteRowsAsync(TableClient table, string prefix, CancellationToken cancellationToken)
+    {
+        var rows = await table.QueryAsync(TableFilter.Create($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var chunk in rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(TableClient.MaxTransactionActions)))
+        {
+            await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r)), cancellationToken).ConfigureAwait(false);
+        }
+
+        return rows.Count;
+    }
+}
