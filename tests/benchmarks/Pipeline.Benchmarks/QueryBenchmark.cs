@@ -28,6 +28,8 @@ internal static partial class QueryBenchmark
             ["Pipeline__AdminKey"] = "bench",
             ["Pipeline__RecomputeInterval"] = "00:00:00",
             ["Pipeline__RetirementGrace"] = "00:00:05",
+            ["Pipeline__AuditInterval"] = "00:00:00",
+            ["Pipeline__ExtraVersions"] = "new-users:2",
         });
         using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(2) };
         await IngestBenchmark.WaitHealthyAsync(http, host);
@@ -41,9 +43,9 @@ internal static partial class QueryBenchmark
         }
 
         await Task.Delay(TimeSpan.FromSeconds(6));
-        foreach (var view in new[] { "new-users", "active-users", "revenue", "page-views" })
+        foreach (var path in new[] { "recompute/new-users", "recompute/active-users", "recompute/revenue", "recompute/page-views", "replay/new-users?version=2&" })
         {
-            using var started = await http.PostAsync($"api/recompute/{view}?code=bench", null);
+            using var started = await http.PostAsync($"api/{path}{(path.Contains('?', StringComparison.Ordinal) ? string.Empty : "?")}code=bench", null);
             var operation = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement.GetProperty("operationId").GetString();
             while (JsonDocument.Parse(await http.GetStringAsync($"api/operations/{operation}")).RootElement.GetProperty("state").GetString() == "running")
             {
@@ -62,8 +64,19 @@ internal static partial class QueryBenchmark
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var monthAgo = DateTime.UtcNow.AddDays(-30).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         Console.WriteLine($"sample answer: {await http.GetStringAsync($"api/views/new-users?key={today}")}");
+        Wrk(new Uri(baseUri, $"api/views/new-users?key={today}"), 3); // warm-up: JIT, connection pools, caches
         var one = Wrk(new Uri(baseUri, $"api/views/new-users?key={today}"), seconds);
         var range = Wrk(new Uri(baseUri, $"api/views/new-users?from={monthAgo}&to={today}"), seconds);
+
+        // One key again while readers are moved from v1 to v2 and back every half second.
+        var promotions = 0;
+        var during = WrkWhileAsync(new Uri(baseUri, $"api/views/new-users?key={today}"), seconds, async () =>
+        {
+            using var moved = await http.PutAsync($"api/views/new-users/routing?weights={(promotions++ % 2 == 0 ? "2:100" : "1:100")}&code=bench", null);
+            moved.EnsureSuccessStatusCode();
+            await Task.Delay(500);
+        });
+        var promoting = await during;
         host.Kill(entireProcessTree: true);
 
         Console.WriteLine();
@@ -72,6 +85,7 @@ internal static partial class QueryBenchmark
         Console.WriteLine("|---|---|---|---|");
         Console.WriteLine($"| one key (`new-users?key={today}`) | {one.RequestsPerSecond:N0} | {one.P50} | {one.P99} |");
         Console.WriteLine($"| 31-day range (`new-users?from={monthAgo}&to={today}`) | {range.RequestsPerSecond:N0} | {range.P50} | {range.P99} |");
+        Console.WriteLine($"| one key during {promotions} promotions and roll-backs (every 0.5 s) | {promoting.RequestsPerSecond:N0} | {promoting.P50} | {promoting.P99} |");
         return 0;
     }
 
@@ -96,6 +110,18 @@ internal static partial class QueryBenchmark
 
             previous = rows;
         }
+    }
+
+    /// <summary>Runs wrk while <paramref name="meanwhile"/> repeats until it ends.</summary>
+    private static async Task<WrkResult> WrkWhileAsync(Uri uri, int seconds, Func<Task> meanwhile)
+    {
+        var wrk = Task.Run(() => Wrk(uri, seconds));
+        while (!wrk.IsCompleted)
+        {
+            await meanwhile();
+        }
+
+        return await wrk;
     }
 
     private sealed record WrkResult(double RequestsPerSecond, string P50, string P99);
