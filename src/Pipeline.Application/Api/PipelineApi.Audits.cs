@@ -14,15 +14,9 @@ public sealed partial class PipelineApi
     public async Task<ApiResponse> StartAuditAsync(IOrchestrationClient orchestrations, string name, string? version, string? from, string? to, string? sample, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(orchestrations);
-        int? pinned = null;
-        if (!string.IsNullOrEmpty(version))
+        if (!TryParseVersion(version, out var pinned, out var badVersion))
         {
-            if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var v))
-            {
-                return ApiResponse.Error(400, $"version '{version}' is not a number");
-            }
-
-            pinned = v;
+            return badVersion!;
         }
 
         var (view, missing) = await ResolveAsync(name, pinned, null, cancellationToken).ConfigureAwait(false);

@@ -116,6 +116,25 @@ public sealed partial class PipelineApi
         return status is null ? ApiResponse.Error(404, $"there is no operation '{id}'") : ApiResponse.Ok(status);
     }
 
+    /// <summary>An optional <c>version=N</c>: absent is null; not a number is a 400 to answer.</summary>
+    private static bool TryParseVersion(string? version, out int? pinned, out ApiResponse? error)
+    {
+        (pinned, error) = (null, null);
+        if (string.IsNullOrEmpty(version))
+        {
+            return true;
+        }
+
+        if (int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+        {
+            pinned = parsed;
+            return true;
+        }
+
+        error = ApiResponse.Error(400, $"version '{version}' is not a number");
+        return false;
+    }
+
     /// <summary>The version to use: the pinned one, else the one the view's routing gives this caller.</summary>
     private async Task<(ViewDefinition? View, ApiResponse? Missing)> ResolveAsync(string name, int? pinned, string? callerId, CancellationToken cancellationToken)
     {

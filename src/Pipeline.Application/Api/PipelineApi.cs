@@ -71,10 +71,9 @@ public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore 
     /// <summary><c>POST /api/recompute/{name}?cutoff=E&amp;version=N</c>: 202 with the operation.</summary>
     public async Task<ApiResponse> StartRecomputeAsync(Orchestration.IOrchestrationClient orchestrations, string name, string? cutoff, string? version, CancellationToken cancellationToken = default)
     {
-        int? pinned = int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
-        if (version is not null && pinned is null)
+        if (!TryParseVersion(version, out var pinned, out var badVersion))
         {
-            return ApiResponse.Error(400, $"version '{version}' is not a number");
+            return badVersion!;
         }
 
         var (view, missing) = await ResolveAsync(name, pinned, null, cancellationToken).ConfigureAwait(false);
@@ -114,15 +113,9 @@ public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore 
     /// </summary>
     public async Task<ApiResponse> GetViewAsync(string name, string? key, string? from, string? to, string? version, string? callerId = null, CancellationToken cancellationToken = default)
     {
-        int? pinned = null;
-        if (!string.IsNullOrEmpty(version))
+        if (!TryParseVersion(version, out var pinned, out var badVersion))
         {
-            if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
-            {
-                return ApiResponse.Error(400, $"version '{version}' is not a number");
-            }
-
-            pinned = parsed;
+            return badVersion!;
         }
 
         var (view, missing) = await ResolveAsync(name, pinned, callerId, cancellationToken).ConfigureAwait(false);
