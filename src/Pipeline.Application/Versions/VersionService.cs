@@ -3,6 +3,7 @@ using Azure;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Configuration;
+using Pipeline.Application.Ingest;
 using Pipeline.Application.Orchestration;
 using Pipeline.Application.Serving;
 using Pipeline.Application.Storage;
@@ -35,6 +36,7 @@ public sealed class VersionService
     private readonly ConcurrentDictionary<string, (VersionRouting Routing, DateTime ReadAt)> _routing = new(StringComparer.Ordinal);
     private readonly ReadCoalescer<string, VersionRouting> _routingReads;
     private readonly Audit.AuditStore _audits;
+    private long _firstLogEpoch = -1;
 
     /// <summary>Creates the service; routings are re-read after <paramref name="routingLifetime"/> (default one second).</summary>
     public VersionService(ViewRegistry registry, VersionStore versions, PointerStore pointers, PipelineStore store, Audit.AuditStore audits, IOptions<PipelineOptions> options, TimeSpan? routingLifetime = null)
@@ -96,20 +98,40 @@ public sealed class VersionService
             return pointer.Cutoff > registered;
         }
 
+        var first = await FirstLogEpochAsync(cancellationToken).ConfigureAwait(false);
+        return first is null || registered <= first;
+    }
+
+    /// <summary>
+    /// The raw log's oldest epoch, or null while the log is empty. Read once: the oldest epoch only moves
+    /// later (retention), which can only make "registered before the log began" truer, so the first
+    /// value read stays a safe answer.
+    /// </summary>
+    private async Task<long?> FirstLogEpochAsync(CancellationToken cancellationToken)
+    {
+        var known = Interlocked.Read(ref _firstLogEpoch);
+        if (known >= 0)
+        {
+            return known;
+        }
+
         // Raw segments are named by epoch first, so the first one listed is the log's oldest.
         await foreach (var blob in _store.Raw.GetBlobsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            return long.TryParse(blob.Name.AsSpan(0, Math.Max(0, blob.Name.IndexOf('/', StringComparison.Ordinal))), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var first)
-                && registered <= first;
+            if (RawSegments.TryParse(blob.Name, out var epoch, out _, out _, out _))
+            {
+                Interlocked.Exchange(ref _firstLogEpoch, epoch);
+                return epoch;
+            }
         }
 
-        return true;
+        return null;
     }
 
     /// <summary>Every version of a view with its state.</summary>
     public async Task<IReadOnlyList<VersionState>> StatesAsync(string name, IOrchestrationClient? orchestrations, CancellationToken cancellationToken = default)
     {
-        var routing = await ReadRoutingAsync(name).ConfigureAwait(false);
+        var routing = await ServingRoutingAsync(name, cancellationToken).ConfigureAwait(false);
         var states = new List<VersionState>();
         foreach (var view in _registry.Versions(name))
         {
