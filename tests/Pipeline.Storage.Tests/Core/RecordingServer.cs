@@ -1,27 +1,35 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Pipeline.Storage.Tests.Core;
 
 /// <summary>
-/// A loopback HTTP server that records each request's method, path and headers and answers with
-/// scripted status codes, for testing what the clients send (auth headers, retries).
+/// A loopback Kestrel server that records each request's method, path and headers and answers with
+/// scripted status codes, for testing what the clients send over a real socket (auth headers,
+/// retries). It binds port 0, so parallel tests never race for a port.
 /// </summary>
 internal sealed class RecordingServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
     private readonly Queue<int> _statuses;
-    private readonly Task _loop;
+    private readonly WebApplication _app;
 
     public RecordingServer(params int[] statuses)
     {
         _statuses = new Queue<int>(statuses);
-        var port = FreePort();
-        Uri = new Uri($"http://127.0.0.1:{port}/devstoreaccount1");
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
-        _loop = Task.Run(ServeAsync);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        _app = builder.Build();
+        _app.Run(Answer);
+        _app.StartAsync().GetAwaiter().GetResult();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        Uri = new Uri($"{address.TrimEnd('/')}/devstoreaccount1");
     }
 
     public Uri Uri { get; }
@@ -30,47 +38,24 @@ internal sealed class RecordingServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
-        _listener.Close();
-        try
-        {
-            await _loop;
-        }
-        catch (HttpListenerException)
-        {
-            // Stopping the listener ends the pending GetContextAsync.
-        }
-        catch (ObjectDisposedException)
-        {
-            // Same, on some runtimes.
-        }
+        await _app.StopAsync();
+        await _app.DisposeAsync();
     }
 
-    private async Task ServeAsync()
+    private Task Answer(HttpContext context)
     {
-        while (_listener.IsListening)
+        var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        Requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? string.Empty, headers));
+        int status;
+        lock (_statuses)
         {
-            var context = await _listener.GetContextAsync();
-            var headers = context.Request.Headers.AllKeys.OfType<string>().ToDictionary(k => k, k => context.Request.Headers[k] ?? string.Empty, StringComparer.OrdinalIgnoreCase);
-            Requests.Enqueue(new RecordedRequest(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, headers));
-            int status;
-            lock (_statuses)
-            {
-                status = _statuses.Count > 1 ? _statuses.Dequeue() : _statuses.Peek();
-            }
-
-            context.Response.StatusCode = status;
-            context.Response.Headers["ETag"] = "\"0x1\"";
-            context.Response.Headers["Last-Modified"] = "Sat, 21 Nov 2026 12:00:00 GMT";
-            context.Response.Close();
+            status = _statuses.Count > 1 ? _statuses.Dequeue() : _statuses.Peek();
         }
-    }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        context.Response.StatusCode = status;
+        context.Response.Headers.ETag = "\"0x1\"";
+        context.Response.Headers.LastModified = "Sat, 21 Nov 2026 12:00:00 GMT";
+        return Task.CompletedTask;
     }
 }
 
