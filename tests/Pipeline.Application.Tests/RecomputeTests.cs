@@ -1,6 +1,4 @@
 using System.Text;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Orchestration;
@@ -13,41 +11,10 @@ namespace Pipeline.Application.Tests;
 [Collection(UsesAzurite.Name)]
 public class RecomputeTests(AzuriteFixture azurite)
 {
-    private sealed class Lifetime : IHostApplicationLifetime
-    {
-        public CancellationToken ApplicationStarted => CancellationToken.None;
+    private static (LocalOrchestrationRunner Runner, RecomputeService Service) Batch(PipelineContext context) => BatchRuns.Create(context);
 
-        public CancellationToken ApplicationStopping => CancellationToken.None;
-
-        public CancellationToken ApplicationStopped => CancellationToken.None;
-
-        public void StopApplication()
-        {
-        }
-    }
-
-    private static (LocalOrchestrationRunner Runner, RecomputeService Service) Batch(PipelineContext context)
-    {
-        var registry = ViewRegistry.BuiltIn();
-        var runner = new LocalOrchestrationRunner(
-            context.Store,
-            [new RecomputeOrchestrator()],
-            [new ListPartitionsActivity(context.Progress), new FoldPartitionActivity(context.Store, registry), new WriteBatchViewActivity(context.Store, registry), new CommitBatchViewActivity(context.Pointers), new ReadPointerActivity(context.Pointers)],
-            NullLogger<LocalOrchestrationRunner>.Instance);
-        return (runner, new RecomputeService(context.Progress, context.Store, context.Pointers, Microsoft.Extensions.Options.Options.Create(context.Options), new Lifetime()));
-    }
-
-    private static async Task<OperationStatus> RecomputeAsync(PipelineContext context, ViewDefinition view, long? cutoff = null, bool full = false)
-    {
-        var (runner, service) = Batch(context);
-        using (runner)
-        {
-            var (operation, _, refusal) = await service.StartAsync(runner, view, cutoff, full);
-            Assert.Null(refusal);
-            await runner.WaitAsync(operation!.InstanceId);
-            return (await runner.GetStatusAsync(operation.InstanceId))!;
-        }
-    }
+    private static Task<OperationStatus> RecomputeAsync(PipelineContext context, ViewDefinition view, long? cutoff = null, bool full = false) =>
+        BatchRuns.RecomputeAsync(context, view, cutoff, full);
 
     /// <summary>Sign-ups enqueued one epoch (10 s) apart from the given epoch offset, all with event time on day 0.</summary>
     private static IncomingEvent[] Signups(int count, long firstSequence, int epochOffset, string prefix = "e") =>
@@ -221,7 +188,7 @@ public class RecomputeTests(AzuriteFixture azurite)
         var handler = context.NewHandler();
         await handler.IngestAsync(new IngestBatch(0, Signups(20, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(5, 20, epochOffset: 1)));
-        var retirement = new SpeedRetirement(context.Store, context.Pointers);
+        var retirement = new SpeedRetirement(context.Store, context.Pointers, new Pipeline.Application.Versions.VersionStore(context.Store));
         Assert.Equal(0, await retirement.RetireAsync(BuiltInViews.NewUsers, TimeSpan.Zero, DateTimeOffset.UtcNow));
 
         await RecomputeAsync(context, BuiltInViews.NewUsers);

@@ -163,13 +163,21 @@ public class VersionTests(AzuriteFixture azurite)
         await deployment.Runner.WaitAsync(await deployment.ReplayAsync(2));
         Assert.Equal(rows, await BatchRowsAsync(context, "new-users.2."));
 
-        // Dropping: never a version that serves; v2 goes with its rows, v1 is untouched.
+        // Retiring v2's speed rows keeps what they said from the epoch after its registration on; an audit finds it right.
+        var registered = (await new VersionStore(context.Store).RegisteredEpochAsync("new-users", 2))!.Value;
+        Assert.True(await new SpeedRetirement(context.Store, context.Pointers, new VersionStore(context.Store)).RetireAsync(V2, TimeSpan.Zero, DateTimeOffset.UtcNow) > 0);
+        var audit = await deployment.AuditService.RunAsync(new AuditRequest("new-users", 2, null, null, null, "speed"));
+        Assert.True(audit.Clean && audit.Mismatches.Count == 0, string.Join("; ", audit.Mismatches));
+        Assert.Equal(registered + 1, audit.Speed!.FromEpoch);
+
+        // Dropping: never a version that serves; v2 goes with its rows and records, v1 is untouched.
         Assert.Equal(409, (await deployment.Api.DropVersionAsync("new-users", "1")).Status);
         var dropped = await deployment.Api.DropVersionAsync("new-users", "2");
         Assert.Equal(200, dropped.Status);
         var result = Assert.IsType<DropResult>(dropped.Body);
         Assert.True(result.BatchRows > 0 && result.SpeedRows > 0 && result.WorkBlobs > 0, result.ToString());
         Assert.Empty(await BatchRowsAsync(context, "new-users.2."));
+        Assert.Empty(await context.Store.Work.GetBlobsAsync("speed-said.new-users.2.").ToListAsync());
         Assert.Null(await context.Pointers.GetAsync("new-users", 2));
         Assert.Equal(31m, (await deployment.AskAsync(day)).Value);
     }

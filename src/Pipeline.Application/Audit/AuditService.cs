@@ -1,7 +1,9 @@
 using System.Text;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Serving;
+using Pipeline.Application.Speed;
 using Pipeline.Application.Storage;
+using Pipeline.Domain.Aggregations;
 using Pipeline.Domain.Epochs;
 using Pipeline.Domain.Hashing;
 using Pipeline.Domain.Views;
@@ -12,8 +14,10 @@ namespace Pipeline.Application.Audit;
 /// <summary>
 /// "Trust, but verify": recomputes a view version's keys straight from the raw log below its committed
 /// cutoff and compares them with its batch rows and with what is served (where the batch view alone
-/// answers); checks that the log still holds as many events as the batch view read; and measures how far
-/// approximate answers were from exact ones.
+/// answers); checks that the log still holds as many events as the batch view read; and compares what the
+/// speed layer had said for the epochs it has retired with the log's events of those epochs, counting its
+/// wrong exact answers and measuring the error of its estimates. Speed differences are reported but do
+/// not make an audit unclean: the batch view has already replaced those answers.
 /// </summary>
 public sealed class AuditService(PipelineStore store, PointerStore pointers, ViewQueryService queries, ViewRegistry registry, AuditStore audits)
 {
@@ -33,11 +37,14 @@ public sealed class AuditService(PipelineStore store, PointerStore pointers, Vie
                 "no committed batch view to audit: recompute or replay the version first"), cancellationToken).ConfigureAwait(false);
         }
 
-        var (folded, read, shortfalls) = await LogRefold.RunAsync(store, view, pointer.Cutoff, pointer.LoggedEvents, cancellationToken).ConfigureAwait(false);
+        var retiredSpeed = await RetiredSpeedRecords.ReadAsync(store, view, pointer.Cutoff, cancellationToken).ConfigureAwait(false);
+        var (folded, inSpeedEpochs, read, shortfalls) = await LogRefold.RunAsync(
+            store, view, pointer.Cutoff, pointer.LoggedEvents, retiredSpeed is { } r ? (r.FromEpoch, r.UntilEpoch) : null, cancellationToken).ConfigureAwait(false);
         var batch = await BatchPartialsAsync(view, pointer.Cutoff, cancellationToken).ConfigureAwait(false);
         var keys = Choose(view, request, batch.Keys.Union(folded.Partials.Keys));
 
         var mismatches = new List<AuditMismatch>();
+        var speedMismatches = new List<AuditMismatch>();
         var errors = new List<double>();
         foreach (var key in keys)
         {
@@ -49,20 +56,24 @@ public sealed class AuditService(PipelineStore store, PointerStore pointers, Vie
             }
 
             var served = await queries.QueryKeyAsync(view, key, cancellationToken).ConfigureAwait(false);
-            if (served.Provenance.Approximate && fromLog is > 0 && served.Result.Value is { } estimate)
-            {
-                errors.Add((double)Math.Abs(estimate - fromLog.Value) / (double)fromLog.Value);
-            }
-            else if (served.Provenance.CoveredByBatch && served.Provenance.BatchCutoffEpoch == pointer.Cutoff && served.Result.Value != fromLog)
+            if (served.Provenance.CoveredByBatch && served.Provenance.BatchCutoffEpoch == pointer.Cutoff && served.Result.Value != fromLog)
             {
                 mismatches.Add(new AuditMismatch(key.Format(view.Window), "serving", fromLog, served.Result.Value));
             }
+
+            if (retiredSpeed is not null)
+            {
+                CompareSpeed(view, key, retiredSpeed.Said.Partials.GetValueOrDefault(key), inSpeedEpochs.Partials.GetValueOrDefault(key), speedMismatches, errors);
+            }
         }
 
-        var approximation = errors.Count == 0 ? null : new ApproximationError(errors.Count, errors.Average(), errors.Max());
+        var speed = retiredSpeed is null ? null : new SpeedComparison(
+            retiredSpeed.FromEpoch, retiredSpeed.UntilEpoch, speedMismatches.Count,
+            errors.Count == 0 ? null : new ApproximationError(errors.Count, errors.Average(), errors.Max()));
+        var listed = mismatches.Concat(speedMismatches).ToList();
         var report = new AuditReport(request.Audit, view.Name, view.Version, pointer.Cutoff, mismatches.Count == 0 && shortfalls.Count == 0, keys.Count, read,
-            [.. mismatches.Take(MaxListedMismatches)], shortfalls, approximation, started, DateTimeOffset.UtcNow,
-            mismatches.Count > MaxListedMismatches ? $"{mismatches.Count} mismatches; the first {MaxListedMismatches} are listed" : null);
+            [.. listed.Take(MaxListedMismatches)], shortfalls, speed, started, DateTimeOffset.UtcNow,
+            listed.Count > MaxListedMismatches ? $"{listed.Count} mismatches; the first {MaxListedMismatches} are listed" : null);
         return await KeepAsync(report, cancellationToken).ConfigureAwait(false);
     }
 
@@ -96,6 +107,29 @@ public sealed class AuditService(PipelineStore store, PointerStore pointers, Vie
         return request.Sample is { } sample
             ? [.. inRange.OrderBy(k => XxHash64.Hash(Encoding.UTF8.GetBytes(k.Format(view.Window)))).Take(sample)]
             : [.. inRange.OrderBy(k => k.WindowStart).ThenBy(k => k.Dimension, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The speed layer's answer for retired epochs against the log's for the same epochs: an exact answer
+    /// that differs is a <c>speed</c> mismatch; an estimate adds its relative error to the measurement.
+    /// </summary>
+    private static void CompareSpeed(ViewDefinition view, ViewKey key, ViewPartial? said, ViewPartial? logged, List<AuditMismatch> mismatches, List<double> errors)
+    {
+        if (said is null && logged is null)
+        {
+            return;
+        }
+
+        var fromLog = Value(view, long.MaxValue, logged);
+        AggregateResult? saidAnswer = said is null ? null : ServingMerge.Merge(view, key, null, [new SpeedContribution(0, said, default)]).Result;
+        if (saidAnswer is { IsApproximate: true, Value: { } estimate } && fromLog is > 0)
+        {
+            errors.Add((double)Math.Abs(estimate - fromLog.Value) / (double)fromLog.Value);
+        }
+        else if (saidAnswer?.Value != fromLog)
+        {
+            mismatches.Add(new AuditMismatch(key.Format(view.Window), "speed", fromLog, saidAnswer?.Value));
+        }
     }
 
     private static decimal? Value(ViewDefinition view, long cutoff, ViewPartial? partial) =>

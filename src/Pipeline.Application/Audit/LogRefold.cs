@@ -18,26 +18,28 @@ public sealed record LogShortfall(int Partition, long EventsWhenFolded, long Eve
 /// read is a redelivery; a repeated (source, id) in a partition is a producer retry), in memory, with no
 /// batch intermediate. It also counts each partition's events, to compare with what the batch view
 /// read (a deleted or lost segment shows as a shortfall; sequence numbers alone would not tell, since
-/// the dev host's numbering may skip after a crash).
+/// the dev host's numbering may skip after a crash). Given an epoch range, it also folds the events
+/// ingested in that range apart, to compare with what the speed layer said for those epochs.
 /// </summary>
 internal static class LogRefold
 {
-    public static async Task<(ViewAccumulator Folded, long EventsRead, IReadOnlyList<LogShortfall> Shortfalls)> RunAsync(
-        PipelineStore store, ViewDefinition view, long cutoff, IReadOnlyDictionary<int, long>? loggedEvents, CancellationToken cancellationToken)
+    public static async Task<(ViewAccumulator Folded, ViewAccumulator InEpochs, long EventsRead, IReadOnlyList<LogShortfall> Shortfalls)> RunAsync(
+        PipelineStore store, ViewDefinition view, long cutoff, IReadOnlyDictionary<int, long>? loggedEvents, (long From, long Until)? epochs, CancellationToken cancellationToken)
     {
-        var segments = new List<(string Name, int Partition, long First, long Last)>();
+        var segments = new List<(string Name, long Epoch, int Partition, long First, long Last)>();
         foreach (var prefix in RawSegments.EpochRangePrefixes(0, cutoff - 1))
         {
             await foreach (var blob in store.Raw.GetBlobsAsync(prefix, cancellationToken).ConfigureAwait(false))
             {
                 if (RawSegments.TryParse(blob.Name, out var epoch, out var partition, out var first, out var last) && epoch < cutoff)
                 {
-                    segments.Add((blob.Name, partition, first, last));
+                    segments.Add((blob.Name, epoch, partition, first, last));
                 }
             }
         }
 
         var folded = new ViewAccumulator(view);
+        var inEpochs = new ViewAccumulator(view);
         var shortfalls = new List<LogShortfall>();
         long read = 0;
         foreach (var partition in segments.Select(s => s.Partition).Union(loggedEvents?.Keys ?? []).Order())
@@ -46,8 +48,9 @@ internal static class LogRefold
             var identities = new HashSet<EventIdentity>();
             long highest = -1;
             long distinct = 0;
-            foreach (var (name, _, _, _) in mine)
+            foreach (var (name, epoch, _, _, _) in mine)
             {
+                var counted = epochs is { } range && epoch >= range.From && epoch < range.Until;
                 await RawSegmentReader.ReadBlobAsync(store.Raw, name, records =>
                 {
                     foreach (var record in records)
@@ -63,6 +66,10 @@ internal static class LogRefold
                         if (CloudEventParser.TryParse(record.Event, record.EnqueuedTime, out var cloudEvent, out _) && identities.Add(EventIdentity.Of(cloudEvent)))
                         {
                             folded.Add(cloudEvent);
+                            if (counted)
+                            {
+                                inEpochs.Add(cloudEvent);
+                            }
                         }
                     }
                 }, cancellationToken).ConfigureAwait(false);
@@ -74,6 +81,6 @@ internal static class LogRefold
             }
         }
 
-        return (folded, read, shortfalls);
+        return (folded, inEpochs, read, shortfalls);
     }
 }

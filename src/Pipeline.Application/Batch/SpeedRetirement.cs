@@ -1,5 +1,6 @@
 using Pipeline.Application.Speed;
 using Pipeline.Application.Storage;
+using Pipeline.Application.Versions;
 using Pipeline.Domain.Views;
 using Pipeline.Storage.Tables;
 
@@ -8,9 +9,12 @@ namespace Pipeline.Application.Batch;
 /// <summary>
 /// Retires speed data that a committed batch view has made redundant: rows of epochs below the pointer's
 /// cutoff. Only after the commit, and only once the commit is older than the grace period, so that a
-/// query that read the previous pointer a moment ago still finds the speed rows it needs.
+/// query that read the previous pointer a moment ago still finds the speed rows it needs. Before
+/// deleting, it keeps what those rows said per key (<see cref="RetiredSpeedRecords"/>) for audits;
+/// rows of the version's registration epoch are left out of that record, since the speed layer only
+/// saw the part of that epoch after the version was registered.
 /// </summary>
-public sealed class SpeedRetirement(PipelineStore store, PointerStore pointers)
+public sealed class SpeedRetirement(PipelineStore store, PointerStore pointers, VersionStore versions)
 {
     /// <summary>Deletes the view version's retired speed rows; returns how many.</summary>
     public async Task<int> RetireAsync(ViewDefinition view, TimeSpan grace, DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -24,10 +28,37 @@ public sealed class SpeedRetirement(PipelineStore store, PointerStore pointers)
 
         var prefix = $"{view.Name}.{view.Version}.";
         var filter = TableFilter.Create($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"} and Epoch lt {pointer.Cutoff}");
-        var retired = await store.Speed.QueryAsync(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var retired = await store.Speed.QueryAsync(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+        if (retired.Count == 0)
+        {
+            return 0;
+        }
+
+        await KeepWhatTheySaidAsync(view, pointer.Cutoff, retired, cancellationToken).ConfigureAwait(false);
         var chunks = retired.GroupBy(r => r.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(TableClient.MaxTransactionActions)).ToList();
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (chunk, ct) =>
             await store.Speed.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r)), ct).ConfigureAwait(false)).ConfigureAwait(false);
         return retired.Count;
+    }
+
+    private async Task KeepWhatTheySaidAsync(ViewDefinition view, long cutoff, List<TableEntity> rows, CancellationToken cancellationToken)
+    {
+        var registered = await versions.RegisteredEpochAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false) ?? long.MinValue;
+        var said = new ViewAccumulator(view);
+        var from = long.MaxValue;
+        foreach (var row in rows)
+        {
+            var epoch = SpeedRows.EpochOf(row);
+            if (epoch > registered && view.TryParseKey(row.GetString("Key"), out var key, out _))
+            {
+                said.Merge(key, SpeedRows.PartialOf(row));
+                from = Math.Min(from, epoch);
+            }
+        }
+
+        if (said.Partials.Count > 0)
+        {
+            await RetiredSpeedRecords.KeepAsync(store, view, from, cutoff, said, cancellationToken).ConfigureAwait(false);
+        }
     }
 }

@@ -41,7 +41,7 @@ public sealed class VersionDropper(PipelineStore store, VersionService versions,
             // Never committed.
         }
         var blobs = 0;
-        foreach (var kind in new[] { "recompute", "replay" })
+        foreach (var kind in new[] { "recompute", "replay", Speed.RetiredSpeedRecords.Kind })
         {
             await foreach (var blob in store.Work.GetBlobsAsync($"{kind}.{prefix}", cancellationToken).ConfigureAwait(false))
             {
