@@ -13,11 +13,11 @@ internal sealed class DevHostRun : IAsyncDisposable
     private static int _counter;
     private readonly Dictionary<string, string> _environment;
     private DotnetProcess? _host;
+    private bool _started;
 
     public DevHostRun(AzuriteFixture azurite, TimeSpan epoch, IReadOnlyDictionary<string, string>? settings = null)
     {
-        Port = FreePort();
-        BaseUri = new Uri($"http://127.0.0.1:{Port}/");
+        BaseUri = new Uri($"http://127.0.0.1:{FreePort()}/");
         WorkDirectory = Directory.CreateTempSubdirectory("pipeline-e2e-").FullName;
         _environment = new Dictionary<string, string>
         {
@@ -33,18 +33,36 @@ internal sealed class DevHostRun : IAsyncDisposable
         }
     }
 
-    public int Port { get; }
-
     /// <summary>The prefix of this run's tables and containers.</summary>
     public string StoragePrefix => _environment["Pipeline__StoragePrefix"];
 
-    public Uri BaseUri { get; }
+    /// <summary>Where the host listens; chosen once, so that a restarted host is found at the same address.</summary>
+    public Uri BaseUri { get; private set; }
 
     public string WorkDirectory { get; }
 
     public string HostOutput => _host?.Output ?? string.Empty;
 
     public async Task StartHostAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartHostOnceAsync();
+                _started = true;
+                return;
+            }
+            catch (InvalidOperationException ex) when (!_started && attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // The port was free when chosen but taken before the first start bound it: choose another.
+                BaseUri = new Uri($"http://127.0.0.1:{FreePort()}/");
+                _environment["ASPNETCORE_URLS"] = BaseUri.ToString().TrimEnd('/');
+            }
+        }
+    }
+
+    private async Task StartHostOnceAsync()
     {
         _host = DotnetProcess.Start("Pipeline.DevHost", "Pipeline.DevHost", [], _environment);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };

@@ -51,12 +51,28 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>
     /// Finds <c>node_modules/azurite</c> in <paramref name="searchFrom"/> or a parent folder (else from the
     /// application's folder and the current directory), starts it and waits until both services answer.
+    /// The ports are free when chosen but may be taken before Azurite binds them; then it starts again on others.
     /// </summary>
     public static async Task<AzuriteProcess> StartAsync(string? searchFrom = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var script = FindAzurite(searchFrom);
         var guard = Path.Combine(Path.GetTempPath(), "pipeline-azurite-guard.js");
         await File.WriteAllTextAsync(guard, GuardScript, cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(script, guard, timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("EADDRINUSE", StringComparison.Ordinal))
+            {
+                // Another process took a port between choosing and binding it.
+            }
+        }
+    }
+
+    private static async Task<AzuriteProcess> StartOnceAsync(string script, string guard, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
         var workDirectory = Directory.CreateTempSubdirectory("pipeline-azurite-").FullName;
 
         var (blobPort, queuePort, tablePort) = (FreePort(), FreePort(), FreePort());
