@@ -45,6 +45,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<Audit.AuditService>();
         services.AddSingleton<Batch.RecomputeService>();
         services.AddSingleton<Batch.SpeedRetirement>();
+        services.AddSingleton<Batch.SupersededBatchData>();
         services.AddSingleton<Batch.BatchSchedule>();
         services.AddSingleton<Orchestration.IOrchestrator, Batch.RecomputeOrchestrator>();
         services.AddSingleton<Orchestration.IActivity, Batch.ListPartitionsActivity>();

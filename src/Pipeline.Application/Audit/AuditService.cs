@@ -37,10 +37,11 @@ public sealed class AuditService(PipelineStore store, PointerStore pointers, Vie
                 "no committed batch view to audit: recompute or replay the version first"), cancellationToken).ConfigureAwait(false);
         }
 
+        // The batch rows first: once a newer commit is past its grace period, these rows are deleted.
+        var batch = await BatchPartialsAsync(view, pointer.Cutoff, cancellationToken).ConfigureAwait(false);
         var retiredSpeed = await RetiredSpeedRecords.ReadAsync(store, view, pointer.Cutoff, cancellationToken).ConfigureAwait(false);
         var (folded, inSpeedEpochs, read, shortfalls) = await LogRefold.RunAsync(
             store, view, pointer.Cutoff, pointer.LoggedEvents, retiredSpeed is { } r ? (r.FromEpoch, r.UntilEpoch) : null, cancellationToken).ConfigureAwait(false);
-        var batch = await BatchPartialsAsync(view, pointer.Cutoff, cancellationToken).ConfigureAwait(false);
         var keys = Choose(view, request, batch.Keys.Union(folded.Partials.Keys));
 
         var mismatches = new List<AuditMismatch>();

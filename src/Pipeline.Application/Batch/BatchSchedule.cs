@@ -7,13 +7,14 @@ namespace Pipeline.Application.Batch;
 
 /// <summary>
 /// What the batch layer does on a schedule, whichever host's timer calls it: start a recompute of every
-/// view whose batch view is behind the sealed cutoff, and retire speed rows that committed batch views
-/// cover once their grace period has passed.
+/// view whose batch view is behind the sealed cutoff; once a commit's grace period has passed, retire the
+/// speed rows it covers and delete the batch data it superseded; and start due audits.
 /// </summary>
 public sealed partial class BatchSchedule(
     RecomputeService recomputes,
     PointerStore pointers,
     SpeedRetirement retirement,
+    SupersededBatchData superseded,
     ViewRegistry registry,
     Versions.VersionService versions,
     Audit.AuditStore audits,
@@ -86,16 +87,27 @@ public sealed partial class BatchSchedule(
         return started;
     }
 
-    /// <summary>Deletes speed rows that committed batch views cover, past the grace period; returns how many.</summary>
+    /// <summary>
+    /// Past each commit's grace period: deletes the speed rows it covers and the batch rows and blobs it
+    /// superseded; returns how many speed rows were deleted.
+    /// </summary>
     public async Task<int> RetireCoveredSpeedRowsAsync(CancellationToken cancellationToken = default)
     {
         var total = 0;
+        var now = DateTimeOffset.UtcNow;
         foreach (var view in registry.All)
         {
-            var retired = await retirement.RetireAsync(view, options.Value.RetirementGrace, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+            var retired = await retirement.RetireAsync(view, options.Value.RetirementGrace, now, cancellationToken).ConfigureAwait(false);
             if (retired > 0)
             {
                 LogRetired(retired, view.Name);
+            }
+
+            var deleted = await superseded.DeleteAsync(view, options.Value.RetirementGrace, now, cancellationToken).ConfigureAwait(false);
+            if (deleted.BatchRows + deleted.WorkBlobs > 0)
+            {
+                LogSuperseded(deleted.BatchRows, deleted.WorkBlobs, view.Name, view.Version);
+                await superseded.DeleteIdentityIndexesAsync(registry.All, cancellationToken).ConfigureAwait(false);
             }
 
             total += retired;
@@ -103,6 +115,9 @@ public sealed partial class BatchSchedule(
 
         return total;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Rows} batch rows and {Blobs} work blobs that the batch view of {View} version {Version} superseded")]
+    private partial void LogSuperseded(int rows, int blobs, string view, int version);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Started the scheduled audit of {View} version {Version}")]
     private partial void LogAuditStarted(string view, int version);

@@ -13,7 +13,10 @@ namespace Pipeline.Application.Batch;
 /// </summary>
 internal static class IdentityIndex
 {
-    public static string Name(int partition, long cutoff) => string.Create(CultureInfo.InvariantCulture, $"identities/{partition:D4}/{cutoff:D12}.bin");
+    /// <summary>The name prefix of every identity index.</summary>
+    public const string Prefix = "identities/";
+
+    public static string Name(int partition, long cutoff) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}{partition:D4}/{cutoff:D12}.bin");
 
     /// <summary>The identities below <paramref name="cutoff"/>; none for cutoff 0, or when the partition had no events then.</summary>
     public static async Task<FingerprintSet> ReadAsync(PipelineStore store, int partition, long cutoff, CancellationToken cancellationToken)

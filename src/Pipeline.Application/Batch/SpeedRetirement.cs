@@ -12,16 +12,19 @@ namespace Pipeline.Application.Batch;
 /// query that read the previous pointer a moment ago still finds the speed rows it needs. Before
 /// deleting, it keeps what those rows said per key (<see cref="RetiredSpeedRecords"/>) for audits;
 /// rows of the version's registration epoch are left out of that record, since the speed layer only
-/// saw the part of that epoch after the version was registered.
+/// saw the part of that epoch after the version was registered. Once a cutoff's rows are gone no new
+/// ones appear below it (its epochs are sealed), so each process retires each commit once.
 /// </summary>
 public sealed class SpeedRetirement(PipelineStore store, PointerStore pointers, VersionStore versions)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string View, int Version), long> _retiredAt = new();
+
     /// <summary>Deletes the view version's retired speed rows; returns how many.</summary>
     public async Task<int> RetireAsync(ViewDefinition view, TimeSpan grace, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(view);
         var pointer = await pointers.GetAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
-        if (pointer is null || now - pointer.CommittedAt < grace)
+        if (pointer is null || now - pointer.CommittedAt < grace || _retiredAt.GetValueOrDefault((view.Name, view.Version), -1) == pointer.Cutoff)
         {
             return 0;
         }
@@ -29,15 +32,15 @@ public sealed class SpeedRetirement(PipelineStore store, PointerStore pointers, 
         var prefix = $"{view.Name}.{view.Version}.";
         var filter = TableFilter.Create($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"} and Epoch lt {pointer.Cutoff}");
         var retired = await store.Speed.QueryAsync(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
-        if (retired.Count == 0)
+        if (retired.Count > 0)
         {
-            return 0;
+            await KeepWhatTheySaidAsync(view, pointer.Cutoff, retired, cancellationToken).ConfigureAwait(false);
+            var chunks = retired.GroupBy(r => r.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(TableClient.MaxTransactionActions)).ToList();
+            await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (chunk, ct) =>
+                await store.Speed.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r)), ct).ConfigureAwait(false)).ConfigureAwait(false);
         }
 
-        await KeepWhatTheySaidAsync(view, pointer.Cutoff, retired, cancellationToken).ConfigureAwait(false);
-        var chunks = retired.GroupBy(r => r.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(TableClient.MaxTransactionActions)).ToList();
-        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (chunk, ct) =>
-            await store.Speed.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r)), ct).ConfigureAwait(false)).ConfigureAwait(false);
+        _retiredAt[(view.Name, view.Version)] = pointer.Cutoff;
         return retired.Count;
     }
 

@@ -54,5 +54,8 @@ internal sealed class WriteBatchViewActivity(PipelineStore store, ViewRegistry r
 
     /// <summary>The complete partials of a view version's batch view at a cutoff.</summary>
     public static string CumulativeName(ViewDefinition view, long cutoff) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"views/{view.Name}.{view.Version}/{cutoff:D12}.partials");
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{CumulativePrefix(view)}{cutoff:D12}.partials");
+
+    /// <summary>The name prefix of every complete partials blob of a view version.</summary>
+    public static string CumulativePrefix(ViewDefinition view) => $"views/{view.Name}.{view.Version}/";
 }

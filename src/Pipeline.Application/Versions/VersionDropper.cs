@@ -41,9 +41,9 @@ public sealed class VersionDropper(PipelineStore store, VersionService versions,
             // Never committed.
         }
         var blobs = 0;
-        foreach (var kind in new[] { "recompute", "replay", Speed.RetiredSpeedRecords.Kind })
+        foreach (var blobPrefix in new[] { $"recompute.{prefix}", $"replay.{prefix}", $"{Speed.RetiredSpeedRecords.Kind}.{prefix}", Batch.WriteBatchViewActivity.CumulativePrefix(view) })
         {
-            await foreach (var blob in store.Work.GetBlobsAsync($"{kind}.{prefix}", cancellationToken).ConfigureAwait(false))
+            await foreach (var blob in store.Work.GetBlobsAsync(blobPrefix, cancellationToken).ConfigureAwait(false))
             {
                 blobs += await store.Work.GetBlobClient(blob.Name).DeleteIfExistsAsync(cancellationToken).ConfigureAwait(false) ? 1 : 0;
             }

@@ -1,0 +1,71 @@
+using System.Text;
+using Pipeline.Application.Batch;
+using Pipeline.Application.Ingest;
+using Pipeline.Domain.Views;
+using Pipeline.Testing;
+
+namespace Pipeline.Application.Tests;
+
+/// <summary>A new commit's grace period passes: the batch data it superseded goes, what the next run needs stays.</summary>
+[Collection(UsesAzurite.Name)]
+public class SupersededBatchDataTests(AzuriteFixture azurite)
+{
+    private static IncomingEvent[] Signups(int count, long firstSequence, int epoch) =>
+        [.. Enumerable.Range(0, count).Select(i => new IncomingEvent(
+            Encoding.UTF8.GetBytes(PipelineContext.Event($"e{firstSequence + i}", "user.signup", $"u{i}", i % 3)),
+            firstSequence + i,
+            PipelineContext.Start.AddSeconds((epoch * 10) + (i * 0.01))))];
+
+    [Fact]
+    public async Task OlderCutoffsRowsAndBlobsAreDeleted_AfterTheGrace_AndTheNextIncrementalRunStillMatchesAFullOne()
+    {
+        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        var handler = context.NewHandler();
+        await handler.IngestAsync(new IngestBatch(0, Signups(30, 0, epoch: 0)));
+        await handler.IngestAsync(new IngestBatch(0, Signups(1, 30, epoch: 1)));
+        await BatchRuns.RecomputeAsync(context, BuiltInViews.NewUsers);
+        var first = (await context.Pointers.GetAsync("new-users", 1))!.Cutoff;
+        await handler.IngestAsync(new IngestBatch(0, Signups(20, 31, epoch: 2)));
+        await BatchRuns.RecomputeAsync(context, BuiltInViews.NewUsers);
+        var second = (await context.Pointers.GetAsync("new-users", 1))!.Cutoff;
+        Assert.True(second > first);
+        var cleanup = new SupersededBatchData(context.Store, context.Pointers);
+
+        // Within the grace period nothing goes: a query may still hold the previous pointer.
+        Assert.Equal(new SupersededDeletion(0, 0), await cleanup.DeleteAsync(BuiltInViews.NewUsers, TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow));
+        Assert.Equal(3, (await BatchRowPartitionsAsync(context, first)).Count);
+
+        var deleted = await cleanup.DeleteAsync(BuiltInViews.NewUsers, TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow.AddMinutes(6));
+        Assert.Equal(3, deleted.BatchRows);
+        Assert.Empty(await BatchRowPartitionsAsync(context, first));
+        Assert.Equal(3, (await BatchRowPartitionsAsync(context, second)).Count);
+        var blobs = await WorkBlobsAsync(context);
+        Assert.DoesNotContain(blobs, b => b.Contains($"{first:D12}", StringComparison.Ordinal) && !b.StartsWith("identities/", StringComparison.Ordinal));
+        Assert.Contains(WriteBatchViewActivity.CumulativeName(BuiltInViews.NewUsers, second), blobs);
+        Assert.Equal(new SupersededDeletion(0, 0), await cleanup.DeleteAsync(BuiltInViews.NewUsers, TimeSpan.Zero, DateTimeOffset.UtcNow));
+
+        // Identity indexes go once no committed view can start a run from them.
+        Assert.Equal(1, await cleanup.DeleteIdentityIndexesAsync(ViewRegistry.BuiltIn().All));
+        Assert.Equal([$"identities/0000/{second:D12}.bin"], (await WorkBlobsAsync(context)).Where(b => b.StartsWith("identities/", StringComparison.Ordinal)));
+
+        // The next run is incremental from what was kept, and equals the answer a full run gives.
+        await handler.IngestAsync(new IngestBatch(0, [.. Signups(10, 51, epoch: 3), .. Signups(1, 61, epoch: 4)]));
+        var run = await BatchRuns.RecomputeAsync(context, BuiltInViews.NewUsers);
+        Assert.Equal(Orchestration.OperationState.Completed, run.State);
+        // Epochs 2 and 3 only (20 + 10 events); a full run would read 61.
+        Assert.Equal(30, run.CustomStatus!.Value.GetProperty("eventsRead").GetInt64());
+        var incremental = await DayAnswersAsync(context);
+        await BatchRuns.RecomputeAsync(context, BuiltInViews.NewUsers, full: true);
+        Assert.Equal(incremental, await DayAnswersAsync(context));
+        Assert.Equal(62L, incremental.Sum(a => a.Events));
+    }
+
+    private static async Task<List<string>> BatchRowPartitionsAsync(PipelineContext context, long cutoff) =>
+        [.. (await context.Store.Batch.QueryAsync().ToListAsync()).Select(r => r.PartitionKey).Where(pk => pk.StartsWith($"new-users.1.{cutoff:D12}.", StringComparison.Ordinal))];
+
+    private static async Task<List<string>> WorkBlobsAsync(PipelineContext context) =>
+        [.. (await context.Store.Work.GetBlobsAsync().ToListAsync()).Select(b => b.Name)];
+
+    private static async Task<List<(decimal? Value, long Events)>> DayAnswersAsync(PipelineContext context) =>
+        [await context.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(0)), await context.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(1)), await context.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(2))];
+}
