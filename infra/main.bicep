@@ -32,6 +32,9 @@ param dedupWindow string = '00:15:00'
 @description('Activities the dev host runs at once (Durable Functions uses host.json instead).')
 param batchParallelism string = '4'
 
+@description('About how many raw records one fold activity reads (a partition\'s log is split into chunks of whole epochs this size, folded in parallel).')
+param foldChunkEvents string = '1000000'
+
 @description('How long after a batch commit the speed rows it covers are kept.')
 param retirementGrace string = '00:05:00'
 
@@ -91,6 +94,7 @@ module functionApp 'modules/functionapp.bicep' = {
       dedupWindow: dedupWindow
       recomputeInterval: '00:00:00'
       batchParallelism: batchParallelism
+      foldChunkEvents: foldChunkEvents
       retirementGrace: retirementGrace
       extraVersions: extraVersions
       auditInterval: auditInterval

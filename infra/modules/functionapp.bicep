@@ -75,6 +75,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         // The timer trigger schedules recomputes in Azure; this interval drives only the dev host.
         { name: 'Pipeline__RecomputeInterval', value: pipelineSettings.recomputeInterval }
         { name: 'Pipeline__BatchParallelism', value: pipelineSettings.batchParallelism }
+        { name: 'Pipeline__FoldChunkEvents', value: pipelineSettings.foldChunkEvents }
         { name: 'Pipeline__RetirementGrace', value: pipelineSettings.retirementGrace }
         { name: 'Pipeline__AuditInterval', value: pipelineSettings.auditInterval }
         { name: 'Pipeline__AuditSample', value: pipelineSettings.auditSample }

@@ -48,8 +48,9 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<Batch.SupersededBatchData>();
         services.AddSingleton<Batch.BatchSchedule>();
         services.AddSingleton<Orchestration.IOrchestrator, Batch.RecomputeOrchestrator>();
-        services.AddSingleton<Orchestration.IActivity, Batch.ListPartitionsActivity>();
-        services.AddSingleton<Orchestration.IActivity, Batch.FoldPartitionActivity>();
+        services.AddSingleton<Orchestration.IActivity, Batch.PlanFoldsActivity>();
+        services.AddSingleton<Orchestration.IActivity, Batch.FoldChunkActivity>();
+        services.AddSingleton<Orchestration.IActivity, Batch.SettlePartitionActivity>();
         services.AddSingleton<Orchestration.IActivity, Batch.WriteBatchViewActivity>();
         services.AddSingleton<Orchestration.IActivity, Batch.CommitBatchViewActivity>();
         services.AddSingleton<Orchestration.IActivity, Batch.ReadPointerActivity>();

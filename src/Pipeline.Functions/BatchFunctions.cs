@@ -30,13 +30,17 @@ public sealed class BatchFunctions(BatchSchedule schedule, OrchestrationCatalog 
     public Task<JsonElement> AuditViewAsync([ActivityTrigger] JsonElement input, FunctionContext context) =>
         orchestrations.RunActivityAsync("audit-view", input, context.CancellationToken);
 
-    [Function("list-partitions")]
-    public Task<JsonElement> ListPartitionsAsync([ActivityTrigger] JsonElement input, FunctionContext context) =>
-        orchestrations.RunActivityAsync("list-partitions", input, context.CancellationToken);
+    [Function("plan-folds")]
+    public Task<JsonElement> PlanFoldsAsync([ActivityTrigger] JsonElement input, FunctionContext context) =>
+        orchestrations.RunActivityAsync("plan-folds", input, context.CancellationToken);
 
-    [Function("fold-partition")]
-    public Task<JsonElement> FoldPartitionAsync([ActivityTrigger] JsonElement input, FunctionContext context) =>
-        orchestrations.RunActivityAsync("fold-partition", input, context.CancellationToken);
+    [Function("fold-chunk")]
+    public Task<JsonElement> FoldChunkAsync([ActivityTrigger] JsonElement input, FunctionContext context) =>
+        orchestrations.RunActivityAsync("fold-chunk", input, context.CancellationToken);
+
+    [Function("settle-partition")]
+    public Task<JsonElement> SettlePartitionAsync([ActivityTrigger] JsonElement input, FunctionContext context) =>
+        orchestrations.RunActivityAsync("settle-partition", input, context.CancellationToken);
 
     [Function("write-batch-view")]
     public Task<JsonElement> WriteBatchViewAsync([ActivityTrigger] JsonElement input, FunctionContext context) =>

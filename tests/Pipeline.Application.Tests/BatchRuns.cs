@@ -28,7 +28,7 @@ internal static class BatchRuns
         var runner = new LocalOrchestrationRunner(
             context.Store,
             [new RecomputeOrchestrator()],
-            [new ListPartitionsActivity(context.Progress), new FoldPartitionActivity(context.Store, registry), new WriteBatchViewActivity(context.Store, registry), new CommitBatchViewActivity(context.Pointers), new ReadPointerActivity(context.Pointers)],
+            RecomputeActivities.Create(context.Store, context.Progress, context.Pointers, registry),
             NullLogger<LocalOrchestrationRunner>.Instance);
         return (runner, new RecomputeService(context.Progress, context.Store, context.Pointers, Microsoft.Extensions.Options.Options.Create(context.Options), new Lifetime()));
     }

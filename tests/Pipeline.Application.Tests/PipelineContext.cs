@@ -38,13 +38,14 @@ internal sealed class PipelineContext
 
     public static readonly DateTimeOffset Start = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
 
-    public static async Task<PipelineContext> CreateAsync(AzuriteFixture azurite, TimeSpan? epoch = null, TimeSpan? dedupWindow = null)
+    public static async Task<PipelineContext> CreateAsync(AzuriteFixture azurite, TimeSpan? epoch = null, TimeSpan? dedupWindow = null, long? foldChunkEvents = null)
     {
         var options = new PipelineOptions
         {
             StoragePrefix = $"t{Environment.ProcessId % 10000}x{Interlocked.Increment(ref _counter)}",
             EpochLength = epoch ?? TimeSpan.FromMinutes(1),
             DedupWindow = dedupWindow ?? TimeSpan.FromMinutes(15),
+            FoldChunkEvents = foldChunkEvents ?? Batch.RecomputeInput.DefaultChunkEvents,
         };
         var context = new PipelineContext(azurite, options);
         await context.Store.EnsureCreatedAsync();

@@ -204,18 +204,26 @@ public class RecomputeTests(AzuriteFixture azurite)
         Assert.Equal([cutoff], remaining.Select(r => r.GetInt64("Epoch")!.Value));
     }
 
-    [Fact]
-    public async Task IncrementalRecompute_ReadsOnlyNewEpochs_AndEqualsAFullRun()
+    /// <summary>
+    /// With 12-record chunks every epoch of partition 0 after the first is its own fold chunk, so the
+    /// retry of e45 (epoch 1) in epoch 3 crosses chunks, and the retry of e3 (epoch 0) crosses the
+    /// incremental boundary; the whole run folds each partition in one chunk.
+    /// </summary>
+    [Theory]
+    [InlineData(RecomputeInput.DefaultChunkEvents)]
+    [InlineData(12)]
+    public async Task IncrementalRecompute_ReadsOnlyNewEpochs_AndEqualsAFullRun(long chunkEvents)
     {
         var views = new[] { BuiltInViews.ActiveUsers, BuiltInViews.NewUsers };
         var history = new (int Partition, IncomingEvent[] Events)[]
         {
             (0, Signups(40, 0, epochOffset: 0)), (1, Signups(40, 1000, epochOffset: 0)), (0, Signups(10, 40, epochOffset: 1)), (1, Signups(10, 1040, epochOffset: 1)),
             (0, Signups(15, 50, epochOffset: 2)), (0, [new IncomingEvent(Signups(1, 3, 0)[0].Body, 65, PipelineContext.Start.AddSeconds(31))]),
-            (1, Signups(5, 1050, epochOffset: 3)), (0, Signups(1, 66, epochOffset: 4)), (1, Signups(1, 1055, epochOffset: 4)),
+            (0, [new IncomingEvent(Signups(1, 45, 1)[0].Body, 66, PipelineContext.Start.AddSeconds(32))]),
+            (1, Signups(5, 1050, epochOffset: 3)), (0, Signups(1, 67, epochOffset: 4)), (1, Signups(1, 1055, epochOffset: 4)),
         };
 
-        var stepwise = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        var stepwise = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), foldChunkEvents: chunkEvents);
         var handler = stepwise.NewHandler();
         foreach (var (partition, events) in history[..4])
         {
@@ -251,14 +259,15 @@ public class RecomputeTests(AzuriteFixture azurite)
         }
 
         Assert.All(incremental, status => Assert.Equal(OperationState.Completed, status.State));
-        // Epochs 1 to 3 only (20 + 15 + 1 + 5 events); a full run reads those and the 80 of epoch 0.
-        Assert.All(incremental, status => Assert.Equal(41, status.CustomStatus!.Value.GetProperty("eventsRead").GetInt64()));
-        Assert.All(incremental, status => Assert.Equal(1, status.CustomStatus!.Value.GetProperty("retriesRemoved").GetInt64()));
+        // Epochs 1 to 3 only (20 + 15 + 2 + 5 events); a full run reads those and the 80 of epoch 0.
+        Assert.All(incremental, status => Assert.Equal(42, status.CustomStatus!.Value.GetProperty("eventsRead").GetInt64()));
+        Assert.All(incremental, status => Assert.Equal(2, status.CustomStatus!.Value.GetProperty("retriesRemoved").GetInt64()));
+        Assert.All(incremental, status => Assert.Equal(chunkEvents == 12 ? 5 : 2, status.CustomStatus!.Value.GetProperty("chunks").GetInt32()));
         Assert.Equal(await BatchRowsAsync(whole), await BatchRowsAsync(stepwise, onlyCutoffOf: whole));
         Assert.Equal(Json(await whole.Pointers.GetAsync("new-users", 1) is { } p ? p with { Operation = "", CommittedAt = default, Timings = null } : null),
             Json((await stepwise.Pointers.GetAsync("new-users", 1))! with { Operation = "", CommittedAt = default, Timings = null }));
-        Assert.Equal(41, (await stepwise.Pointers.GetAsync("new-users", 1))!.Timings!.EventsRead);
-        // 123 events, one of them a producer retry of e3 that crosses the incremental boundary.
+        Assert.Equal(42, (await stepwise.Pointers.GetAsync("new-users", 1))!.Timings!.EventsRead);
+        // 124 events, two of them producer retries.
         Assert.Equal((122m, 122L), await stepwise.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(0)));
     }
 

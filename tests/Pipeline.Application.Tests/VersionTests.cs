@@ -58,11 +58,12 @@ public class VersionTests(AzuriteFixture azurite)
             Versions = new VersionService(Registry, new VersionStore(context.Store), context.Pointers, context.Store, Audits, options, routingLifetime: TimeSpan.Zero);
             var queries = new ViewQueryService(context.Store, context.Pointers, Registry, pointerLifetime: TimeSpan.Zero);
             AuditService = new AuditService(context.Store, context.Pointers, queries, Registry, Audits);
-            IActivity fold = new FoldPartitionActivity(context.Store, Registry);
+            var recompute = RecomputeActivities.Create(context.Store, context.Progress, context.Pointers, Registry)
+                .Select(a => foldGate is not null && a.Name == FoldChunkActivity.ActivityName ? new Gated(a, foldGate) : a);
             Runner = new LocalOrchestrationRunner(
                 context.Store,
                 [new RecomputeOrchestrator(), new AuditOrchestrator()],
-                [new ListPartitionsActivity(context.Progress), foldGate is null ? fold : new Gated(fold, foldGate), new WriteBatchViewActivity(context.Store, Registry), new CommitBatchViewActivity(context.Pointers), new ReadPointerActivity(context.Pointers), new AuditActivity(AuditService)],
+                [.. recompute, new AuditActivity(AuditService)],
                 NullLogger<LocalOrchestrationRunner>.Instance);
             Api = new PipelineApi(queries, context.Store, new RecomputeService(context.Progress, context.Store, context.Pointers, options, new NoStop()), Versions, new ShadowRecorder(context.Store), new VersionDropper(context.Store, Versions, Registry), Audits, options);
             Shadows = new ShadowRecorder(context.Store);

@@ -66,7 +66,8 @@ public sealed record QuarantinePage(IReadOnlyList<Ingest.QuarantinedEvent> Items
 
 /// <summary>
 /// What <c>GET /api/operations/{id}</c> shows: the status, its published progress, and derived from them
-/// the events read per second so far and, while folding, the estimated time left.
+/// the events read per second so far and, while folding, the estimated time left (from the raw records
+/// read against those planned).
 /// </summary>
 public sealed record OperationReport(
     string InstanceId, string Orchestrator, Orchestration.OperationState State, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
@@ -80,13 +81,13 @@ public sealed record OperationReport(
         double? rate = null;
         double? left = null;
         if (status.CustomStatus is { ValueKind: System.Text.Json.JsonValueKind.Object } progress
-            && progress.TryGetProperty("eventsRead", out var read) && progress.TryGetProperty("partitions", out var total) && progress.TryGetProperty("partitionsDone", out var done))
+            && progress.TryGetProperty("eventsRead", out var read) && progress.TryGetProperty("records", out var planned))
         {
             var elapsed = ((status.State == Orchestration.OperationState.Running ? now : status.UpdatedAt) - status.CreatedAt).TotalSeconds;
             rate = elapsed > 0 ? Math.Round(read.GetInt64() / elapsed) : null;
-            if (status.State == Orchestration.OperationState.Running && done.GetInt32() > 0 && done.GetInt32() < total.GetInt32())
+            if (status.State == Orchestration.OperationState.Running && read.GetInt64() > 0 && read.GetInt64() < planned.GetInt64())
             {
-                left = Math.Round(elapsed * (total.GetInt32() - done.GetInt32()) / done.GetInt32(), 1);
+                left = Math.Round(elapsed * (planned.GetInt64() - read.GetInt64()) / read.GetInt64(), 1);
             }
         }
 

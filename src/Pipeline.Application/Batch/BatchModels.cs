@@ -5,18 +5,12 @@ namespace Pipeline.Application.Batch;
 /// <param name="Version">The view version.</param>
 /// <param name="Cutoff">The batch view will hold exactly the events of epochs below this.</param>
 /// <param name="Since">The committed cutoff to build on incrementally (0: a full run from the start of the log).</param>
-public sealed record RecomputeInput(string View, int Version, long Cutoff, long Since = 0);
-
-/// <summary>One partition's fold: what was read and removed, and where its partials are.</summary>
-/// <param name="Partition">The partition.</param>
-/// <param name="Segments">Raw segments read.</param>
-/// <param name="EventsRead">Events read from them.</param>
-/// <param name="RedeliveredRemoved">Events dropped as repeats of a (partition, sequence number) already read.</param>
-/// <param name="RetriesRemoved">Events dropped as producer retries (an earlier event had the same source and id).</param>
-/// <param name="LastSequence">The last sequence number below the cutoff (-1: none).</param>
-/// <param name="PartialsBlob">The blob holding the partition's partials.</param>
-/// <param name="Seconds">How long the fold took.</param>
-public sealed record PartitionFold(int Partition, int Segments, long EventsRead, long RedeliveredRemoved, long RetriesRemoved, long LastSequence, string PartialsBlob, double Seconds = 0);
+/// <param name="ChunkEvents">About how many raw records one fold activity reads.</param>
+public sealed record RecomputeInput(string View, int Version, long Cutoff, long Since = 0, long ChunkEvents = RecomputeInput.DefaultChunkEvents)
+{
+    /// <summary>The default size of a fold chunk, in raw records.</summary>
+    public const long DefaultChunkEvents = 1_000_000;
+}
 
 /// <summary>The committed state of one view version's batch view.</summary>
 /// <param name="View">The view.</param>
@@ -44,15 +38,19 @@ public sealed record BatchTimings(double FoldSeconds, double WriteSeconds, long 
 public sealed record RecomputeResult(bool Committed, BatchPointer Serving);
 
 /// <summary>A recompute's progress, as its operation status shows it.</summary>
-/// <param name="Phase">folding, writing, committed or already committed.</param>
-/// <param name="Partitions">Partitions to fold.</param>
-/// <param name="PartitionsDone">Partitions folded.</param>
-/// <param name="Segments">Raw segments read.</param>
-/// <param name="EventsRead">Events read.</param>
+/// <param name="Phase">folding, settling, writing, committed or already committed.</param>
+/// <param name="Partitions">Partitions folded.</param>
+/// <param name="Chunks">Fold chunks planned (runs of whole epochs of one partition).</param>
+/// <param name="ChunksDone">Fold chunks finished.</param>
+/// <param name="Segments">Raw segments to read.</param>
+/// <param name="SegmentsDone">Raw segments read.</param>
+/// <param name="Records">Raw records to read.</param>
+/// <param name="EventsRead">Raw records read.</param>
 /// <param name="RedeliveredRemoved">Redelivered events removed.</param>
 /// <param name="RetriesRemoved">Producer retries removed.</param>
 /// <param name="Rows">Batch view rows written, once known.</param>
-public sealed record RecomputeProgress(string Phase, int Partitions, int PartitionsDone, long Segments, long EventsRead, long RedeliveredRemoved, long RetriesRemoved, long? Rows);
+public sealed record RecomputeProgress(
+    string Phase, int Partitions, int Chunks, int ChunksDone, long Segments, long SegmentsDone, long Records, long EventsRead, long RedeliveredRemoved, long RetriesRemoved, long? Rows);
 
 /// <summary>Looks up the view version an activity works on.</summary>
 internal static class RegisteredViews

@@ -18,17 +18,6 @@ internal sealed class CommitBatchViewActivity(PointerStore pointers) : IActivity
     }
 }
 
-/// <summary>Lists the partitions that have progress (the fan-out of a recompute).</summary>
-internal sealed class ListPartitionsActivity(Ingest.ProgressStore progress) : Orchestration.IActivity
-{
-    public const string ActivityName = "list-partitions";
-
-    public string Name => ActivityName;
-
-    public async Task<object?> RunAsync(JsonElement input, CancellationToken cancellationToken) =>
-        (await progress.ListAsync(cancellationToken).ConfigureAwait(false)).Select(p => p.Partition).ToArray();
-}
-
 /// <summary>Reads a view version's committed pointer (for an incremental run's bookkeeping).</summary>
 internal sealed class ReadPointerActivity(PointerStore pointers) : Orchestration.IActivity
 {

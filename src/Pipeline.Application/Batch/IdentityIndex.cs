@@ -19,19 +19,23 @@ internal static class IdentityIndex
     public static string Name(int partition, long cutoff) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}{partition:D4}/{cutoff:D12}.bin");
 
     /// <summary>The identities below <paramref name="cutoff"/>; none for cutoff 0, or when the partition had no events then.</summary>
-    public static async Task<FingerprintSet> ReadAsync(PipelineStore store, int partition, long cutoff, CancellationToken cancellationToken)
-    {
-        if (cutoff <= 0)
-        {
-            return new FingerprintSet();
-        }
+    public static Task<FingerprintSet> ReadAsync(PipelineStore store, int partition, long cutoff, CancellationToken cancellationToken) =>
+        cutoff <= 0
+            ? Task.FromResult(new FingerprintSet())
+            : ReadBlobAsync(store, Name(partition, cutoff), cancellationToken, missingMeansNone: true);
 
+    public static Task WriteAsync(PipelineStore store, int partition, long cutoff, FingerprintSet identities, CancellationToken cancellationToken) =>
+        WriteBlobAsync(store, Name(partition, cutoff), identities, cancellationToken);
+
+    /// <summary>A set of identities in this format from any blob (a missing one is an error unless <paramref name="missingMeansNone"/>).</summary>
+    public static async Task<FingerprintSet> ReadBlobAsync(PipelineStore store, string name, CancellationToken cancellationToken, bool missingMeansNone = false)
+    {
         try
         {
-            var content = (await store.Work.GetBlobClient(Name(partition, cutoff)).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.ToMemory();
+            var content = (await store.Work.GetBlobClient(name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.ToMemory();
             if (content.Length % 16 != 0)
             {
-                throw new InvalidDataException($"identity index '{Name(partition, cutoff)}' is {content.Length} bytes, not a multiple of 16");
+                throw new InvalidDataException($"identity index '{name}' is {content.Length} bytes, not a multiple of 16");
             }
 
             var set = new FingerprintSet(content.Length / 16);
@@ -42,14 +46,15 @@ internal static class IdentityIndex
 
             return set;
         }
-        catch (RequestFailedException ex) when (ex.Status == 404)
+        catch (RequestFailedException ex) when (ex.Status == 404 && missingMeansNone)
         {
             // The previous run wrote an index for every partition that had events; none means none.
             return new FingerprintSet();
         }
     }
 
-    public static async Task WriteAsync(PipelineStore store, int partition, long cutoff, FingerprintSet identities, CancellationToken cancellationToken)
+    /// <summary>Writes a set of identities, sorted, so equal sets give equal blobs.</summary>
+    public static async Task WriteBlobAsync(PipelineStore store, string name, FingerprintSet identities, CancellationToken cancellationToken)
     {
         var sorted = identities.ToArray();
         Array.Sort(sorted);
@@ -59,6 +64,6 @@ internal static class IdentityIndex
             BinaryPrimitives.WriteUInt128LittleEndian(content.AsSpan(i * 16), sorted[i]);
         }
 
-        await store.Work.GetBlobClient(Name(partition, cutoff)).UploadAsync(BinaryData.FromBytes(content), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await store.Work.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(content), cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 }

@@ -4,9 +4,11 @@ using Pipeline.Application.Orchestration;
 namespace Pipeline.Application.Batch;
 
 /// <summary>
-/// The recompute orchestration, written once for the local runner and Durable Functions: list the
-/// partitions, fold each one's raw log below the cutoff in parallel (only the epochs since the committed
-/// cutoff, for an incremental run), write the batch view, commit the pointer. Deterministic: everything it decides comes from its input and its activities' results.
+/// The recompute orchestration, written once for the local runner and Durable Functions: plan the fold
+/// chunks (runs of whole epochs of each partition's raw log below the cutoff; only the epochs since the
+/// committed cutoff, for an incremental run), fold every chunk in parallel, settle each partition
+/// (producer retries across chunks), write the batch view, commit the pointer. Deterministic:
+/// everything it decides comes from its input and its activities' results.
 /// </summary>
 public sealed class RecomputeOrchestrator : IOrchestrator
 {
@@ -21,35 +23,41 @@ public sealed class RecomputeOrchestrator : IOrchestrator
     {
         ArgumentNullException.ThrowIfNull(context);
         var request = input.Deserialize<RecomputeInput>(ApiJson.Options)!;
-        var partitions = await context.CallActivityAsync<int[]>(ListPartitionsActivity.ActivityName);
-        context.SetCustomStatus(Progress("folding", partitions.Length, [], rows: null));
+        var chunks = await context.CallActivityAsync<FoldChunk[]>(PlanFoldsActivity.ActivityName, new PlanFoldsInput(request.Cutoff, request.Since, request.ChunkEvents));
+        context.SetCustomStatus(Progress("folding", chunks, [], [], rows: null));
 
-        var calls = partitions.Select(p => context.CallActivityAsync<PartitionFold>(
-            FoldPartitionActivity.ActivityName, new FoldPartitionInput(request.View, request.Version, request.Cutoff, p, context.InstanceId, request.Since))).ToList();
+        var calls = chunks.Select(c => context.CallActivityAsync<ChunkFold>(
+            FoldChunkActivity.ActivityName, new FoldChunkInput(request.View, request.Version, c, context.InstanceId))).ToList();
 
-        // Progress as each partition finishes (Task.WhenAny over activity calls is deterministic on replay).
+        // Progress as each chunk finishes (Task.WhenAny over activity calls is deterministic on replay).
         var pending = calls.ToList();
-        var finished = new List<PartitionFold>();
+        var finished = new List<ChunkFold>();
         while (pending.Count > 0)
         {
             var next = await Task.WhenAny(pending);
             pending.Remove(next);
             finished.Add(await next);
-            context.SetCustomStatus(Progress("folding", partitions.Length, [.. finished], rows: null));
+            context.SetCustomStatus(Progress("folding", chunks, [.. finished], [], rows: null));
         }
 
         var folds = await Task.WhenAll(calls);
-        var duplicates = folds.Sum(f => f.RedeliveredRemoved + f.RetriesRemoved);
-        context.SetCustomStatus(Progress("writing", partitions.Length, folds, rows: null));
+        context.SetCustomStatus(Progress("settling", chunks, folds, [], rows: null));
+        var settled = await Task.WhenAll(chunks.GroupBy(c => c.Partition).Select(partition => context.CallActivityAsync<PartitionSettled>(
+            SettlePartitionActivity.ActivityName,
+            new SettlePartitionInput(request.View, request.Version, request.Cutoff, request.Since,
+                [.. folds.Where(f => f.Partition == partition.Key).OrderBy(f => f.Chunk)], [.. partition.OrderBy(c => c.Chunk)]))));
+        context.SetCustomStatus(Progress("writing", chunks, folds, settled, rows: null));
 
         var written = await context.CallActivityAsync<JsonElement>(
-            WriteBatchViewActivity.ActivityName, new WriteBatchViewInput(request.View, request.Version, request.Cutoff, [.. folds.Select(f => f.PartialsBlob)], request.Since));
+            WriteBatchViewActivity.ActivityName, new WriteBatchViewInput(request.View, request.Version, request.Cutoff, [.. settled.SelectMany(s => s.PartialsBlobs)], request.Since));
+        var byPartition = folds.GroupBy(f => f.Partition).ToList();
         var pointer = new BatchPointer(
             request.View, request.Version, request.Cutoff, context.InstanceId,
-            written.GetProperty("rows").GetInt64(), written.GetProperty("events").GetInt64(), duplicates,
-            folds.Where(f => f.LastSequence >= 0).ToDictionary(f => f.Partition, f => f.LastSequence), default,
+            written.GetProperty("rows").GetInt64(), written.GetProperty("events").GetInt64(),
+            folds.Sum(f => f.RedeliveredRemoved + f.RetriesRemoved) + settled.Sum(s => s.RetriesRemoved),
+            byPartition.Where(p => p.Max(f => f.LastSequence) >= 0).ToDictionary(p => p.Key, p => p.Max(f => f.LastSequence)), default,
             new BatchTimings(folds.Length == 0 ? 0 : folds.Max(f => f.Seconds), written.GetProperty("seconds").GetDouble(), folds.Sum(f => f.EventsRead)),
-            folds.ToDictionary(f => f.Partition, f => f.EventsRead - f.RedeliveredRemoved));
+            byPartition.ToDictionary(p => p.Key, p => p.Sum(f => f.EventsRead - f.RedeliveredRemoved)));
         if (request.Since > 0)
         {
             // Partitions with nothing new keep the position the previous batch view covered.
@@ -70,11 +78,12 @@ public sealed class RecomputeOrchestrator : IOrchestrator
         }
 
         var result = await context.CallActivityAsync<RecomputeResult>(CommitBatchViewActivity.ActivityName, pointer);
-        context.SetCustomStatus(Progress(result.Committed ? "committed" : "already committed", partitions.Length, folds, pointer.Rows));
+        context.SetCustomStatus(Progress(result.Committed ? "committed" : "already committed", chunks, folds, settled, pointer.Rows));
         return result;
     }
 
-    private static RecomputeProgress Progress(string phase, int partitions, PartitionFold[] folds, long? rows) => new(
-        phase, partitions, folds.Length, folds.Sum(f => f.Segments), folds.Sum(f => f.EventsRead),
-        folds.Sum(f => f.RedeliveredRemoved), folds.Sum(f => f.RetriesRemoved), rows);
+    private static RecomputeProgress Progress(string phase, FoldChunk[] chunks, ChunkFold[] folds, PartitionSettled[] settled, long? rows) => new(
+        phase, chunks.Select(c => c.Partition).Distinct().Count(), chunks.Length, folds.Length,
+        chunks.Sum(c => c.Segments), folds.Sum(f => f.Segments), chunks.Sum(c => c.Records), folds.Sum(f => f.EventsRead),
+        folds.Sum(f => f.RedeliveredRemoved), folds.Sum(f => f.RetriesRemoved) + settled.Sum(s => s.RetriesRemoved), rows);
 }

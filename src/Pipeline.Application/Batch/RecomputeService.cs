@@ -103,7 +103,7 @@ public sealed class RecomputeService(
         var committed = await pointers.GetAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
         var since = full || committed is null || committed.Cutoff >= cutoff ? 0 : committed.Cutoff;
         var (operation, started) = await orchestrations.StartAsync(
-            RecomputeOrchestrator.OrchestratorName, instanceId, new RecomputeInput(view.Name, view.Version, cutoff, since), lifetime.ApplicationStopping).ConfigureAwait(false);
+            RecomputeOrchestrator.OrchestratorName, instanceId, new RecomputeInput(view.Name, view.Version, cutoff, since, options.Value.FoldChunkEvents), lifetime.ApplicationStopping).ConfigureAwait(false);
         return (operation, started, null);
     }
 }

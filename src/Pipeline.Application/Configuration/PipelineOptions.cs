@@ -33,6 +33,14 @@ public sealed class PipelineOptions
     [Range(1, 64, ErrorMessage = "Pipeline:BatchParallelism must be between 1 and 64")]
     public int BatchParallelism { get; set; } = 4;
 
+    /// <summary>
+    /// About how many raw records one fold activity of a recompute or replay reads: each partition's log is
+    /// split into runs of whole epochs of this size, folded in parallel. Smaller chunks spread a large
+    /// partition over more workers; each chunk costs a few storage requests of its own.
+    /// </summary>
+    [Range(1_000, 100_000_000, ErrorMessage = "Pipeline:FoldChunkEvents must be between 1,000 and 100,000,000")]
+    public long FoldChunkEvents { get; set; } = Batch.RecomputeInput.DefaultChunkEvents;
+
     /// <summary>How long after a batch view's commit the speed data it covers is kept (queries may still hold the previous pointer).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ErrorMessage = "Pipeline:RetirementGrace must be between 0 and 7 days")]
     public TimeSpan RetirementGrace { get; set; } = TimeSpan.FromMinutes(5);

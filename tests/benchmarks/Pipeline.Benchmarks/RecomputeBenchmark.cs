@@ -52,7 +52,7 @@ internal static class RecomputeBenchmark
         var registry = new ViewRegistry(BuiltInViews.With("new-users:2"));
         using var runner = new LocalOrchestrationRunner(
             store, [new RecomputeOrchestrator()],
-            [new ListPartitionsActivity(new ProgressStore(store)), new FoldPartitionActivity(store, registry), new WriteBatchViewActivity(store, registry), new CommitBatchViewActivity(pointers), new ReadPointerActivity(pointers)],
+            RecomputeActivities.Create(store, new ProgressStore(store), pointers, registry),
             NullLogger<LocalOrchestrationRunner>.Instance);
 
         Console.WriteLine("full recompute of each view ...");

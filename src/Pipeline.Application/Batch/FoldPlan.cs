@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Pipeline.Application.Ingest;
+using Pipeline.Application.Orchestration;
+using Pipeline.Application.Storage;
+
+namespace Pipeline.Application.Batch;
+
+/// <summary>Input of <see cref="PlanFoldsActivity"/>.</summary>
+/// <param name="Cutoff">Fold the epochs below this.</param>
+/// <param name="Since">From this epoch (0: all).</param>
+/// <param name="ChunkEvents">About how many raw records one fold activity reads.</param>
+public sealed record PlanFoldsInput(long Cutoff, long Since, long ChunkEvents);
+
+/// <summary>One fold activity's share of a partition: its raw segments of epochs [FromEpoch, UntilEpoch).</summary>
+/// <param name="Partition">The partition.</param>
+/// <param name="Chunk">Its place among the partition's chunks, in epoch (and so sequence) order.</param>
+/// <param name="FromEpoch">The first epoch.</param>
+/// <param name="UntilEpoch">The epoch after the last.</param>
+/// <param name="Segments">Raw segments in it.</param>
+/// <param name="Records">Raw records in them (redeliveries included).</param>
+public sealed record FoldChunk(int Partition, int Chunk, long FromEpoch, long UntilEpoch, int Segments, long Records);
+
+/// <summary>
+/// Splits the raw log of [since, cutoff) into fold chunks: per partition, runs of whole epochs of about
+/// <see cref="PlanFoldsInput.ChunkEvents"/> records (counted from the segment names, without reading
+/// them). Whole epochs, because a redelivered event lands in the epoch of its original (its enqueued time
+/// does not change), so every copy of an event is in one chunk. Every partition with progress gets at
+/// least one chunk, even an empty one, so that its identity index moves on to the new cutoff.
+/// </summary>
+internal sealed class PlanFoldsActivity(PipelineStore store, ProgressStore progress) : IActivity
+{
+    public const string ActivityName = "plan-folds";
+
+    public string Name => ActivityName;
+
+    public async Task<object?> RunAsync(JsonElement input, CancellationToken cancellationToken)
+    {
+        var request = input.Deserialize<PlanFoldsInput>(ApiJson.Options)!;
+        var partitions = (await progress.ListAsync(cancellationToken).ConfigureAwait(false)).Select(p => p.Partition).ToHashSet();
+        var epochs = new Dictionary<int, SortedDictionary<long, (int Segments, long Records)>>();
+        foreach (var prefix in RawSegments.EpochRangePrefixes(request.Since, request.Cutoff - 1))
+        {
+            await foreach (var blob in store.Raw.GetBlobsAsync(prefix, cancellationToken).ConfigureAwait(false))
+            {
+                if (RawSegments.TryParse(blob.Name, out var epoch, out var partition, out var first, out var last) && epoch >= request.Since && epoch < request.Cutoff)
+                {
+                    partitions.Add(partition);
+                    var byEpoch = epochs.TryGetValue(partition, out var known) ? known : epochs[partition] = [];
+                    var (segments, records) = byEpoch.GetValueOrDefault(epoch);
+                    byEpoch[epoch] = (segments + 1, records + (last - first + 1));
+                }
+            }
+        }
+
+        var chunks = new List<FoldChunk>();
+        foreach (var partition in partitions.Order())
+        {
+            var from = request.Since;
+            var (segments, records) = (0, 0L);
+            foreach (var (epoch, content) in epochs.GetValueOrDefault(partition) ?? [])
+            {
+                if (records > 0 && records + content.Records > request.ChunkEvents)
+                {
+                    chunks.Add(new FoldChunk(partition, chunks.Count(c => c.Partition == partition), from, epoch, segments, records));
+                    (from, segments, records) = (epoch, 0, 0);
+                }
+
+                segments += content.Segments;
+                records += content.Records;
+            }
+
+            chunks.Add(new FoldChunk(partition, chunks.Count(c => c.Partition == partition), from, request.Cutoff, segments, records));
+        }
+
+        return chunks;
+    }
+}

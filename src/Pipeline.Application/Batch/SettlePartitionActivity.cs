@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Pipeline.Application.Orchestration;
+using Pipeline.Application.Storage;
+using Pipeline.Domain.Hashing;
+using Pipeline.Domain.Views;
+
+namespace Pipeline.Application.Batch;
+
+/// <summary>Input of <see cref="SettlePartitionActivity"/>.</summary>
+/// <param name="View">The view.</param>
+/// <param name="Version">The version.</param>
+/// <param name="Cutoff">The run's cutoff (names the identity index it writes).</param>
+/// <param name="Since">The run's starting cutoff (names the identity index it reads; 0: none).</param>
+/// <param name="Folds">The partition's chunk folds, in chunk order.</param>
+/// <param name="Chunks">The partition's chunks, in chunk order.</param>
+public sealed record SettlePartitionInput(string View, int Version, long Cutoff, long Since, IReadOnlyList<ChunkFold> Folds, IReadOnlyList<FoldChunk> Chunks);
+
+/// <summary>A partition's settled folds.</summary>
+/// <param name="Partition">The partition.</param>
+/// <param name="PartialsBlobs">The partials to merge: the chunks' own, or refolded ones where a chunk held retries of earlier events.</param>
+/// <param name="RetriesRemoved">Events dropped as retries of events in earlier chunks or below the starting cutoff.</param>
+/// <param name="ChunksRefolded">Chunks folded again without those retries.</param>
+public sealed record PartitionSettled(int Partition, IReadOnlyList<string> PartialsBlobs, long RetriesRemoved, int ChunksRefolded);
+
+/// <summary>
+/// Makes a partition's chunk folds exact across chunks: walks them in order with the identities of every
+/// event counted before (the index at the starting cutoff, then each chunk's), and folds again, without
+/// them, any chunk that counted an event already counted earlier (a producer retry that crossed a chunk
+/// boundary; rare, so the common case reads only identities). Then writes the partition's identity index
+/// at the new cutoff for the next incremental run. Refolded partials get their own names, so the
+/// chunks' outputs are never overwritten.
+/// </summary>
+internal sealed class SettlePartitionActivity(PipelineStore store, ViewRegistry registry) : IActivity
+{
+    public const string ActivityName = "settle-partition";
+
+    public string Name => ActivityName;
+
+    public async Task<object?> RunAsync(JsonElement input, CancellationToken cancellationToken)
+    {
+        var request = input.Deserialize<SettlePartitionInput>(ApiJson.Options)!;
+        var view = RegisteredViews.Require(registry, request.View, request.Version);
+        var partition = request.Chunks[0].Partition;
+        var seen = await IdentityIndex.ReadAsync(store, partition, request.Since, cancellationToken).ConfigureAwait(false);
+        var partials = new List<string>();
+        long retries = 0;
+        var refolded = 0;
+        for (var i = 0; i < request.Chunks.Count; i++)
+        {
+            var (chunk, fold) = (request.Chunks[i], request.Folds[i]);
+            var counted = await IdentityIndex.ReadBlobAsync(store, fold.IdentitiesBlob, cancellationToken).ConfigureAwait(false);
+            var earlier = new FingerprintSet();
+            foreach (var identity in counted)
+            {
+                if (seen.Contains(identity))
+                {
+                    earlier.Add(identity);
+                }
+            }
+
+            if (earlier.Count == 0)
+            {
+                partials.Add(fold.PartialsBlob);
+            }
+            else
+            {
+                var again = await ChunkFolder.FoldAsync(store, view, partition, chunk.FromEpoch, chunk.UntilEpoch, earlier, cancellationToken).ConfigureAwait(false);
+                var name = fold.PartialsBlob.Replace(".partials", ".settled.partials", StringComparison.Ordinal);
+                await store.Work.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, again.Partials.Partials)), cancellationToken: cancellationToken).ConfigureAwait(false);
+                partials.Add(name);
+                retries += again.Retries - fold.RetriesRemoved;
+                refolded++;
+            }
+
+            seen.UnionWith(counted);
+        }
+
+        await IdentityIndex.WriteAsync(store, partition, request.Cutoff, seen, cancellationToken).ConfigureAwait(false);
+        return new PartitionSettled(partition, partials, retries, refolded);
+    }
+}
