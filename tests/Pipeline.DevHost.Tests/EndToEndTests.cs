@@ -129,6 +129,7 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
             ["Pipeline__AdminKey"] = "test-key",
             ["Pipeline__RecomputeInterval"] = "00:00:00",
             ["Pipeline__BatchParallelism"] = "1",
+            ["Pipeline__FoldChunkEvents"] = "2000", // several fold chunks per partition
         });
         await run.StartHostAsync();
         await using var publish = run.StartTool("publish", "--events", "30000", "--days", "3", "--seed", "9");

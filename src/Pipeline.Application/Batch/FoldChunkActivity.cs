@@ -12,7 +12,8 @@ namespace Pipeline.Application.Batch;
 /// <param name="Version">The version.</param>
 /// <param name="Chunk">The chunk to fold.</param>
 /// <param name="Operation">The operation (names the output blobs).</param>
-public sealed record FoldChunkInput(string View, int Version, FoldChunk Chunk, string Operation);
+/// <param name="Cutoff">The run's cutoff.</param>
+public sealed record FoldChunkInput(string View, int Version, FoldChunk Chunk, string Operation, long Cutoff);
 
 /// <summary>One chunk's fold: what was read and removed, and where its partials and identities are.</summary>
 /// <param name="Partition">The partition.</param>
@@ -49,9 +50,12 @@ internal sealed class FoldChunkActivity(PipelineStore store, ViewRegistry regist
         var fold = await ChunkFolder.FoldAsync(store, view, chunk.Partition, chunk.FromEpoch, chunk.UntilEpoch, new FingerprintSet(), cancellationToken).ConfigureAwait(false);
 
         var name = BlobName(request.Operation, chunk);
-        await IdentityIndex.WriteBlobAsync(store, $"{name}.ids", fold.Identities, cancellationToken).ConfigureAwait(false);
+        // A chunk that is its partition's whole log below the cutoff (a full run, one chunk) has nothing to
+        // settle: its identities are the partition's index at the cutoff.
+        var identities = chunk.IsWholeLogBelow(request.Cutoff) ? IdentityIndex.Name(chunk.Partition, request.Cutoff) : $"{name}.ids";
+        await IdentityIndex.WriteBlobAsync(store, identities, fold.Identities, cancellationToken).ConfigureAwait(false);
         await store.Work.GetBlobClient($"{name}.partials").UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, fold.Partials.Partials)), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new ChunkFold(chunk.Partition, chunk.Chunk, fold.Segments, fold.Read, fold.Redelivered, fold.Retries, fold.LastSequence, $"{name}.partials", $"{name}.ids", watch.Elapsed.TotalSeconds);
+        return new ChunkFold(chunk.Partition, chunk.Chunk, fold.Segments, fold.Read, fold.Redelivered, fold.Retries, fold.LastSequence, $"{name}.partials", identities, watch.Elapsed.TotalSeconds);
     }
 
     /// <summary>The name (without extension) of a chunk's output blobs.</summary>

@@ -18,7 +18,11 @@ public sealed record PlanFoldsInput(long Cutoff, long Since, long ChunkEvents);
 /// <param name="UntilEpoch">The epoch after the last.</param>
 /// <param name="Segments">Raw segments in it.</param>
 /// <param name="Records">Raw records in them (redeliveries included).</param>
-public sealed record FoldChunk(int Partition, int Chunk, long FromEpoch, long UntilEpoch, int Segments, long Records);
+public sealed record FoldChunk(int Partition, int Chunk, long FromEpoch, long UntilEpoch, int Segments, long Records)
+{
+    /// <summary>Whether this chunk is its partition's whole log from the start of the log to <paramref name="cutoff"/>.</summary>
+    public bool IsWholeLogBelow(long cutoff) => Chunk == 0 && FromEpoch == 0 && UntilEpoch == cutoff;
+}
 
 /// <summary>
 /// Splits the raw log of [since, cutoff) into fold chunks: per partition, runs of whole epochs of about

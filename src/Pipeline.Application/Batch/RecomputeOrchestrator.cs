@@ -27,7 +27,7 @@ public sealed class RecomputeOrchestrator : IOrchestrator
         context.SetCustomStatus(Progress("folding", chunks, [], [], rows: null));
 
         var calls = chunks.Select(c => context.CallActivityAsync<ChunkFold>(
-            FoldChunkActivity.ActivityName, new FoldChunkInput(request.View, request.Version, c, context.InstanceId))).ToList();
+            FoldChunkActivity.ActivityName, new FoldChunkInput(request.View, request.Version, c, context.InstanceId, request.Cutoff))).ToList();
 
         // Progress as each chunk finishes (Task.WhenAny over activity calls is deterministic on replay).
         var pending = calls.ToList();

@@ -41,6 +41,12 @@ internal sealed class SettlePartitionActivity(PipelineStore store, ViewRegistry 
         var request = input.Deserialize<SettlePartitionInput>(ApiJson.Options)!;
         var view = RegisteredViews.Require(registry, request.View, request.Version);
         var partition = request.Chunks[0].Partition;
+        if (request.Chunks is [var only] && only.IsWholeLogBelow(request.Cutoff))
+        {
+            // The fold wrote the partition's identity index itself; no earlier event can have been counted.
+            return new PartitionSettled(partition, [request.Folds[0].PartialsBlob], 0, 0);
+        }
+
         var seen = await IdentityIndex.ReadAsync(store, partition, request.Since, cancellationToken).ConfigureAwait(false);
         var partials = new List<string>();
         long retries = 0;
