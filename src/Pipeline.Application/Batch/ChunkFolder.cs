@@ -7,26 +7,35 @@ using Pipeline.Domain.Views;
 
 namespace Pipeline.Application.Batch;
 
-/// <summary>What folding one chunk found.</summary>
-/// <param name="Partials">The chunk's partials per key.</param>
-/// <param name="Identities">The identities of the events it counted (and of those it was told were seen before).</param>
+/// <summary>One part of a chunk's fold: its partials per key and the identities of the events it counted.</summary>
+/// <param name="Partials">The partials.</param>
+/// <param name="Identities">The identities.</param>
+/// <param name="Retries">Events it dropped as producer retries.</param>
+internal sealed record FoldedPart(ViewAccumulator Partials, FingerprintSet Identities, long Retries);
+
+/// <summary>What folding one chunk found, in two parts: its head (the first records) and the rest.</summary>
+/// <param name="Head">The records up to <paramref name="HeadLastSequence"/>.</param>
+/// <param name="Body">The records after it.</param>
+/// <param name="HeadLastSequence">The last sequence number of the head (-1: empty).</param>
 /// <param name="Segments">Segments read.</param>
 /// <param name="Read">Records read.</param>
 /// <param name="Redelivered">Records dropped as redeliveries.</param>
-/// <param name="Retries">Events dropped as producer retries.</param>
 /// <param name="LastSequence">The highest sequence number read (-1: none).</param>
-internal sealed record ChunkFoldResult(ViewAccumulator Partials, FingerprintSet Identities, int Segments, long Read, long Redelivered, long Retries, long LastSequence);
+internal sealed record ChunkFoldResult(FoldedPart Head, FoldedPart Body, long HeadLastSequence, int Segments, long Read, long Redelivered, long LastSequence);
 
 /// <summary>
 /// Folds one partition's raw segments of an epoch range with the view definition the speed layer uses,
 /// streaming each segment, in sequence order. Exact de-duplication within the range: an event at or
 /// below the highest sequence number already read is a redelivery; an event whose (source, id) was
-/// already read, or is among <c>seenBefore</c>, is a producer retry.
+/// already read, or is in <c>exclude</c>, is a producer retry. The first segments, up to
+/// <c>headRecords</c> records, are folded apart as the head: a retry of an event in an earlier chunk
+/// usually follows its original closely, so it lands in the head, and only the head needs folding again.
 /// </summary>
 internal static class ChunkFolder
 {
     public static async Task<ChunkFoldResult> FoldAsync(
-        PipelineStore store, ViewDefinition view, int partition, long fromEpoch, long untilEpoch, FingerprintSet seenBefore, CancellationToken cancellationToken)
+        PipelineStore store, ViewDefinition view, int partition, long fromEpoch, long untilEpoch,
+        FingerprintSet exclude, long headRecords, long lastSequence = long.MaxValue, CancellationToken cancellationToken = default)
     {
         var segments = new List<(string Name, long First)>();
         foreach (var prefix in RawSegments.EpochRangePrefixes(fromEpoch, untilEpoch - 1))
@@ -34,22 +43,35 @@ internal static class ChunkFolder
             await foreach (var blob in store.Raw.GetBlobsAsync(prefix, cancellationToken).ConfigureAwait(false))
             {
                 if (RawSegments.TryParse(blob.Name, out var epoch, out var segmentPartition, out var first, out _)
-                    && segmentPartition == partition && epoch >= fromEpoch && epoch < untilEpoch)
+                    && segmentPartition == partition && epoch >= fromEpoch && epoch < untilEpoch && first <= lastSequence)
                 {
                     segments.Add((blob.Name, first));
                 }
             }
         }
 
-        var accumulator = new ViewAccumulator(view);
-        var identities = seenBefore;
-        long read = 0, redelivered = 0, retries = 0, highest = -1;
+        var head = new FoldedPart(new ViewAccumulator(view), new FingerprintSet(), 0);
+        var body = new FoldedPart(new ViewAccumulator(view), new FingerprintSet(), 0);
+        var part = head;
+        long read = 0, redelivered = 0, headRetries = 0, bodyRetries = 0, highest = -1, headLast = -1;
         foreach (var (name, _) in segments.OrderBy(s => s.First).ThenBy(s => s.Name, StringComparer.Ordinal))
         {
+            if (ReferenceEquals(part, head) && read >= headRecords && read > 0)
+            {
+                // The head ends at a segment boundary, named by sequence number so that a refold finds the same records.
+                headLast = highest;
+                part = body;
+            }
+
             await RawSegmentReader.ReadBlobAsync(store.Raw, name, records =>
             {
                 foreach (var record in records)
                 {
+                    if (record.SequenceNumber > lastSequence)
+                    {
+                        break;
+                    }
+
                     read++;
                     if (record.SequenceNumber <= highest)
                     {
@@ -64,19 +86,26 @@ internal static class ChunkFolder
                     }
 
                     var identity = EventIdentity.Of(cloudEvent);
-                    var before = identities.Count;
-                    identities.Add(new UInt128(identity.High, identity.Low));
-                    if (identities.Count == before)
+                    var fingerprint = new UInt128(identity.High, identity.Low);
+                    var before = part.Identities.Count;
+                    if (exclude.Contains(fingerprint) || (!ReferenceEquals(part, head) && head.Identities.Contains(fingerprint)) || Add(part.Identities, fingerprint) == before)
                     {
-                        retries++;
+                        _ = ReferenceEquals(part, head) ? headRetries++ : bodyRetries++;
                         continue;
                     }
 
-                    accumulator.Add(cloudEvent);
+                    part.Partials.Add(cloudEvent);
                 }
             }, cancellationToken).ConfigureAwait(false);
         }
 
-        return new ChunkFoldResult(accumulator, identities, segments.Count, read, redelivered, retries, highest);
+        headLast = ReferenceEquals(part, head) ? highest : headLast;
+        return new ChunkFoldResult(head with { Retries = headRetries }, body with { Retries = bodyRetries }, headLast, segments.Count, read, redelivered, highest);
+    }
+
+    private static int Add(FingerprintSet set, UInt128 fingerprint)
+    {
+        set.Add(fingerprint);
+        return set.Count;
     }
 }

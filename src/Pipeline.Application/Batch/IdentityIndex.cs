@@ -38,13 +38,7 @@ internal static class IdentityIndex
                 throw new InvalidDataException($"identity index '{name}' is {content.Length} bytes, not a multiple of 16");
             }
 
-            var set = new FingerprintSet(content.Length / 16);
-            for (var offset = 0; offset < content.Length; offset += 16)
-            {
-                set.Add(BinaryPrimitives.ReadUInt128LittleEndian(content.Span[offset..]));
-            }
-
-            return set;
+            return Read(content.Span);
         }
         catch (RequestFailedException ex) when (ex.Status == 404 && missingMeansNone)
         {
@@ -54,16 +48,54 @@ internal static class IdentityIndex
     }
 
     /// <summary>Writes a set of identities, sorted, so equal sets give equal blobs.</summary>
-    public static async Task WriteBlobAsync(PipelineStore store, string name, FingerprintSet identities, CancellationToken cancellationToken)
+    public static Task WriteBlobAsync(PipelineStore store, string name, FingerprintSet identities, CancellationToken cancellationToken)
+    {
+        var content = new byte[identities.Count * 16];
+        WriteSorted(identities, content);
+        return store.Work.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(content), cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Writes two sets in one blob: the first set's size, then each set sorted.</summary>
+    public static Task WritePairAsync(PipelineStore store, string name, FingerprintSet first, FingerprintSet second, CancellationToken cancellationToken)
+    {
+        var content = new byte[8 + ((first.Count + second.Count) * 16)];
+        BinaryPrimitives.WriteInt64LittleEndian(content, first.Count);
+        WriteSorted(first, content.AsSpan(8));
+        WriteSorted(second, content.AsSpan(8 + (first.Count * 16)));
+        return store.Work.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(content), cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Reads two sets written by <see cref="WritePairAsync"/>.</summary>
+    public static async Task<(FingerprintSet First, FingerprintSet Second)> ReadPairAsync(PipelineStore store, string name, CancellationToken cancellationToken)
+    {
+        var content = (await store.Work.GetBlobClient(name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.ToMemory();
+        var firstCount = content.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(content.Span) : -1;
+        if (firstCount < 0 || (content.Length - 8) % 16 != 0 || firstCount > (content.Length - 8) / 16)
+        {
+            throw new InvalidDataException($"identities '{name}' are damaged ({content.Length} bytes)");
+        }
+
+        return (Read(content.Span.Slice(8, (int)firstCount * 16)), Read(content.Span[(8 + ((int)firstCount * 16))..]));
+    }
+
+    private static FingerprintSet Read(ReadOnlySpan<byte> content)
+    {
+        var set = new FingerprintSet(content.Length / 16);
+        for (var offset = 0; offset < content.Length; offset += 16)
+        {
+            set.Add(BinaryPrimitives.ReadUInt128LittleEndian(content[offset..]));
+        }
+
+        return set;
+    }
+
+    private static void WriteSorted(FingerprintSet identities, Span<byte> destination)
     {
         var sorted = identities.ToArray();
         Array.Sort(sorted);
-        var content = new byte[sorted.Length * 16];
         for (var i = 0; i < sorted.Length; i++)
         {
-            BinaryPrimitives.WriteUInt128LittleEndian(content.AsSpan(i * 16), sorted[i]);
+            BinaryPrimitives.WriteUInt128LittleEndian(destination[(i * 16)..], sorted[i]);
         }
-
-        await store.Work.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(content), cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 }
