@@ -33,7 +33,7 @@ param dedupWindow string = '00:15:00'
 param batchParallelism string = '4'
 
 @description('About how many raw records one fold activity reads (a partition\'s log is split into chunks of whole epochs this size, folded in parallel).')
-param foldChunkEvents string = '1000000'
+param foldChunkEvents string = '4000000'
 
 @description('How long after a batch commit the speed rows it covers are kept.')
 param retirementGrace string = '00:05:00'

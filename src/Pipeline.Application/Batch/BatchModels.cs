@@ -9,7 +9,7 @@ namespace Pipeline.Application.Batch;
 public sealed record RecomputeInput(string View, int Version, long Cutoff, long Since = 0, long ChunkEvents = RecomputeInput.DefaultChunkEvents)
 {
     /// <summary>The default size of a fold chunk, in raw records.</summary>
-    public const long DefaultChunkEvents = 1_000_000;
+    public const long DefaultChunkEvents = 4_000_000;
 }
 
 /// <summary>The committed state of one view version's batch view.</summary>

@@ -33,9 +33,10 @@ internal static class RecomputeBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000_000;
+        var chunkEvents = args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : RecomputeInput.DefaultChunkEvents;
         var copies = Directory.CreateTempSubdirectory("pipeline-raw-copy-").FullName;
         await using var azurite = await AzuriteProcess.StartAsync();
-        var options = new PipelineOptions { EpochLength = TimeSpan.FromHours(1), StoragePrefix = "bench" };
+        var options = new PipelineOptions { EpochLength = TimeSpan.FromHours(1), StoragePrefix = "bench", FoldChunkEvents = chunkEvents };
         var store = new PipelineStore(StorageAccount.FromConnectionString(azurite.ConnectionString), options);
         await store.EnsureCreatedAsync();
         var clock = new EpochClock(options.EpochLength);
