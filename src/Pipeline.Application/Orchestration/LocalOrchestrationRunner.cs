@@ -195,35 +195,37 @@ public sealed partial class LocalOrchestrationRunner : IOrchestrationClient, IDi
 
     private async Task RunAsync(string instanceId, CancellationToken hostStopping, CancellationToken stopping)
     {
-        var rows = await _store.Operations.QueryAsync(TableFilter.Create($"PartitionKey eq {instanceId}"), cancellationToken: stopping).ToListAsync(stopping).ConfigureAwait(false);
-        var status = rows.Single(r => r.RowKey == StatusRow);
-        var history = rows.Where(r => r.RowKey.StartsWith("step-", StringComparison.Ordinal))
-            .ToDictionary(r => int.Parse(r.RowKey[5..], CultureInfo.InvariantCulture), r => new RecordedStep(r.GetString("Activity")!, r.GetString("Result")!));
-        var orchestrator = _orchestrators[status.GetString("Orchestrator")!];
-        var completed = history.Count;
-        using var recording = new SemaphoreSlim(1, 1);
+        var completed = 0;
         ReplayContext? context = null;
-        context = new ReplayContext(instanceId, history, async (index, name, input) =>
-        {
-            var result = await RunActivityAsync(name, input, stopping).ConfigureAwait(false);
-
-            // Steps of one instance are recorded one at a time, so its status only moves forward.
-            await recording.WaitAsync(stopping).ConfigureAwait(false);
-            try
-            {
-                await RecordStepAsync(instanceId, index, name, result, ++completed, context!, stopping).ConfigureAwait(false);
-            }
-            finally
-            {
-                recording.Release();
-            }
-
-            return result;
-        });
-
-        using var input = JsonDocument.Parse(status.GetString("Input") ?? "null");
+        using var recording = new SemaphoreSlim(1, 1);
         try
         {
+            // Loading the history is inside the try too: a cancel or a stop may come before it is read.
+            var rows = await _store.Operations.QueryAsync(TableFilter.Create($"PartitionKey eq {instanceId}"), cancellationToken: stopping).ToListAsync(stopping).ConfigureAwait(false);
+            var status = rows.Single(r => r.RowKey == StatusRow);
+            var history = rows.Where(r => r.RowKey.StartsWith("step-", StringComparison.Ordinal))
+                .ToDictionary(r => int.Parse(r.RowKey[5..], CultureInfo.InvariantCulture), r => new RecordedStep(r.GetString("Activity")!, r.GetString("Result")!));
+            var orchestrator = _orchestrators[status.GetString("Orchestrator")!];
+            completed = history.Count;
+            context = new ReplayContext(instanceId, history, async (index, name, input) =>
+            {
+                var result = await RunActivityAsync(name, input, stopping).ConfigureAwait(false);
+
+                // Steps of one instance are recorded one at a time, so its status only moves forward.
+                await recording.WaitAsync(stopping).ConfigureAwait(false);
+                try
+                {
+                    await RecordStepAsync(instanceId, index, name, result, ++completed, context!, stopping).ConfigureAwait(false);
+                }
+                finally
+                {
+                    recording.Release();
+                }
+
+                return result;
+            });
+
+            using var input = JsonDocument.Parse(status.GetString("Input") ?? "null");
             var output = await orchestrator.RunAsync(context, input.RootElement).ConfigureAwait(false);
             await recording.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             await FinishAsync(instanceId, OperationState.Completed, JsonSerializer.Serialize(output, ApiJson.Options), null, completed, context, CancellationToken.None).ConfigureAwait(false);
