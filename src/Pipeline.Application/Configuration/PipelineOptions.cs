@@ -29,7 +29,7 @@ public sealed class PipelineOptions
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ErrorMessage = "Pipeline:RecomputeInterval must be between 0 and 7 days")]
     public TimeSpan RecomputeInterval { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>How many batch activities (partition folds, writes) run at once on the dev host's runner.</summary>
+    /// <summary>How many batch activities (chunk folds, settling, writes) run at once on the dev host's runner.</summary>
     [Range(1, 64, ErrorMessage = "Pipeline:BatchParallelism must be between 1 and 64")]
     public int BatchParallelism { get; set; } = 4;
 

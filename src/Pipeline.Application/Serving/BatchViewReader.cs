@@ -9,7 +9,9 @@ namespace Pipeline.Application.Serving;
 /// <summary>
 /// Reads committed batch views: the pointer (kept for a while, since a query reads the batch rows of the
 /// cutoff it names and those rows stay after newer commits), one key's row by point read, or a range of
-/// days by one PartitionKey range. Rows are immutable, so they are served from memory once read.
+/// days by one PartitionKey range. Rows are immutable, so they are served from memory once read, and
+/// concurrent queries that miss the cache share one read (after a new commit every query misses at
+/// once; without sharing, each would send its own range scan).
 /// </summary>
 internal sealed class BatchViewReader
 {
@@ -19,6 +21,8 @@ internal sealed class BatchViewReader
     private readonly ConcurrentDictionary<(string, int), (BatchPointer? Pointer, DateTime ReadAt)> _pointers = new();
     private readonly ReadCoalescer<ViewDefinition, BatchPointer?> _pointerReads;
     private readonly BatchRowCache _cache;
+    private readonly ConcurrentDictionary<(string First, string Last), Lazy<Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, CachedRow>>>>> _dayLoads = new();
+    private readonly ConcurrentDictionary<(string PartitionKey, string RowKey), Lazy<Task<CachedRow?>>> _rowLoads = new();
 
     public BatchViewReader(PipelineStore store, PointerStore pointers, TimeSpan pointerLifetime, long cacheBudgetBytes)
     {
@@ -54,9 +58,13 @@ internal sealed class BatchViewReader
         var rowKey = BatchRows.RowKey(view, key);
         if (!_cache.TryGetRow(partitionKey, rowKey, out var row))
         {
-            var entity = await _store.Batch.GetEntityIfExistsAsync(partitionKey, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-            row = entity is null ? null : Cached(entity);
-            _cache.AddRow(partitionKey, rowKey, row);
+            row = await SharedAsync(_rowLoads, (partitionKey, rowKey), async () =>
+            {
+                var entity = await _store.Batch.GetEntityIfExistsAsync(partitionKey, rowKey).ConfigureAwait(false);
+                var loaded = entity is null ? null : Cached(entity);
+                _cache.AddRow(partitionKey, rowKey, loaded);
+                return loaded;
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         return row?.Partial;
@@ -70,20 +78,23 @@ internal sealed class BatchViewReader
             days.Add(BatchRows.PartitionKey(view, cutoff, day));
         }
 
-        if (!days.TrueForAll(day => _cache.TryGetDay(day, out _)))
-        {
-            await LoadDaysAsync(days, cancellationToken).ConfigureAwait(false);
-        }
-
-        var result = new Dictionary<ViewKey, ViewPartial>();
+        Dictionary<string, IReadOnlyDictionary<string, CachedRow>>? fromCache = new(StringComparer.Ordinal);
         foreach (var day in days)
         {
             if (!_cache.TryGetDay(day, out var rows))
             {
-                // Evicted between loading and reading: rare, and a second scan settles it.
-                return await ReadRangeAsync(view, cutoff, from, to, cancellationToken).ConfigureAwait(false);
+                fromCache = null;
+                break;
             }
 
+            fromCache[day] = rows;
+        }
+
+        var cached = fromCache ?? await SharedAsync(_dayLoads, (days[0], days[^1]), () => LoadDaysAsync(days), cancellationToken).ConfigureAwait(false);
+
+        var result = new Dictionary<ViewKey, ViewPartial>();
+        foreach (var rows in cached.Values)
+        {
             foreach (var row in rows.Values)
             {
                 if (view.TryParseKey(row.Key, out var key, out _) && key.WindowStart >= from.WindowStart && key.WindowStart <= to.WindowStart
@@ -97,11 +108,11 @@ internal sealed class BatchViewReader
         return result;
     }
 
-    private async Task LoadDaysAsync(List<string> days, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, CachedRow>>> LoadDaysAsync(List<string> days)
     {
         var filter = TableFilter.Create($"PartitionKey ge {days[0]} and PartitionKey le {days[^1]}");
         var loaded = days.ToDictionary(day => day, _ => new Dictionary<string, CachedRow>(StringComparer.Ordinal), StringComparer.Ordinal);
-        await foreach (var entity in _store.Batch.QueryAsync(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in _store.Batch.QueryAsync(filter).ConfigureAwait(false))
         {
             if (loaded.TryGetValue(entity.PartitionKey, out var rows))
             {
@@ -112,6 +123,30 @@ internal sealed class BatchViewReader
         foreach (var (day, rows) in loaded)
         {
             _cache.AddDay(day, rows);
+        }
+
+        return loaded.ToDictionary(d => d.Key, d => (IReadOnlyDictionary<string, CachedRow>)d.Value, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="load"/> once for every caller that asks for <paramref name="key"/> while it runs
+    /// (what it reads never changes, so a load that started earlier is as good as a new one). A caller
+    /// that gives up does not stop it; a failed load is forgotten, so the next caller tries again.
+    /// </summary>
+    private static async Task<TValue> SharedAsync<TKey, TValue>(ConcurrentDictionary<TKey, Lazy<Task<TValue>>> loads, TKey key, Func<Task<TValue>> load, CancellationToken cancellationToken)
+        where TKey : notnull
+    {
+        var shared = loads.GetOrAdd(key, _ => new Lazy<Task<TValue>>(() => Task.Run(load, CancellationToken.None)));
+        try
+        {
+            return await shared.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (shared.Value.IsCompleted)
+            {
+                loads.TryRemove(new KeyValuePair<TKey, Lazy<Task<TValue>>>(key, shared));
+            }
         }
     }
 
