@@ -59,13 +59,12 @@ internal sealed class PlanFoldsActivity(PipelineStore store, ProgressStore progr
         var chunks = new List<FoldChunk>();
         foreach (var partition in partitions.Order())
         {
-            var from = request.Since;
-            var (segments, records) = (0, 0L);
+            var (index, from, segments, records) = (0, request.Since, 0, 0L);
             foreach (var (epoch, content) in epochs.GetValueOrDefault(partition) ?? [])
             {
                 if (records > 0 && records + content.Records > request.ChunkEvents)
                 {
-                    chunks.Add(new FoldChunk(partition, chunks.Count(c => c.Partition == partition), from, epoch, segments, records));
+                    chunks.Add(new FoldChunk(partition, index++, from, epoch, segments, records));
                     (from, segments, records) = (epoch, 0, 0);
                 }
 
@@ -73,7 +72,7 @@ internal sealed class PlanFoldsActivity(PipelineStore store, ProgressStore progr
                 records += content.Records;
             }
 
-            chunks.Add(new FoldChunk(partition, chunks.Count(c => c.Partition == partition), from, request.Cutoff, segments, records));
+            chunks.Add(new FoldChunk(partition, index, from, request.Cutoff, segments, records));
         }
 
         return chunks;
