@@ -26,17 +26,7 @@ internal static class LogRefold
     public static async Task<(ViewAccumulator Folded, ViewAccumulator InEpochs, long EventsRead, IReadOnlyList<LogShortfall> Shortfalls)> RunAsync(
         PipelineStore store, ViewDefinition view, long cutoff, IReadOnlyDictionary<int, long>? loggedEvents, (long From, long Until)? epochs, CancellationToken cancellationToken)
     {
-        var segments = new List<(string Name, long Epoch, int Partition, long First, long Last)>();
-        foreach (var prefix in RawSegments.EpochRangePrefixes(0, cutoff - 1))
-        {
-            await foreach (var blob in store.Raw.GetBlobsAsync(prefix, cancellationToken).ConfigureAwait(false))
-            {
-                if (RawSegments.TryParse(blob.Name, out var epoch, out var partition, out var first, out var last) && epoch < cutoff)
-                {
-                    segments.Add((blob.Name, epoch, partition, first, last));
-                }
-            }
-        }
+        var segments = await RawSegments.ListAsync(store.Raw, 0, cutoff, partition: null, cancellationToken).ConfigureAwait(false);
 
         var folded = new ViewAccumulator(view);
         var inEpochs = new ViewAccumulator(view);

@@ -37,24 +37,14 @@ internal static class ChunkFolder
         PipelineStore store, ViewDefinition view, int partition, long fromEpoch, long untilEpoch,
         FingerprintSet exclude, long headRecords, long lastSequence = long.MaxValue, CancellationToken cancellationToken = default)
     {
-        var segments = new List<(string Name, long First)>();
-        foreach (var prefix in RawSegments.EpochRangePrefixes(fromEpoch, untilEpoch - 1))
-        {
-            await foreach (var blob in store.Raw.GetBlobsAsync(prefix, cancellationToken).ConfigureAwait(false))
-            {
-                if (RawSegments.TryParse(blob.Name, out var epoch, out var segmentPartition, out var first, out _)
-                    && segmentPartition == partition && epoch >= fromEpoch && epoch < untilEpoch && first <= lastSequence)
-                {
-                    segments.Add((blob.Name, first));
-                }
-            }
-        }
+        var segments = (await RawSegments.ListAsync(store.Raw, fromEpoch, untilEpoch, partition, cancellationToken).ConfigureAwait(false))
+            .Where(s => s.First <= lastSequence).ToList();
 
         var head = new FoldedPart(new ViewAccumulator(view), new FingerprintSet(), 0);
         var body = new FoldedPart(new ViewAccumulator(view), new FingerprintSet(), 0);
         var part = head;
         long read = 0, redelivered = 0, headRetries = 0, bodyRetries = 0, highest = -1, headLast = -1;
-        foreach (var (name, _) in segments.OrderBy(s => s.First).ThenBy(s => s.Name, StringComparer.Ordinal))
+        foreach (var name in segments.OrderBy(s => s.First).ThenBy(s => s.Name, StringComparer.Ordinal).Select(s => s.Name))
         {
             if (ReferenceEquals(part, head) && read >= headRecords && read > 0)
             {

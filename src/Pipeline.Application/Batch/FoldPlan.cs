@@ -42,18 +42,12 @@ internal sealed class PlanFoldsActivity(PipelineStore store, ProgressStore progr
         var request = input.Deserialize<PlanFoldsInput>(ApiJson.Options)!;
         var partitions = (await progress.ListAsync(cancellationToken).ConfigureAwait(false)).Select(p => p.Partition).ToHashSet();
         var epochs = new Dictionary<int, SortedDictionary<long, (int Segments, long Records)>>();
-        foreach (var prefix in RawSegments.EpochRangePrefixes(request.Since, request.Cutoff - 1))
+        foreach (var segment in await RawSegments.ListAsync(store.Raw, request.Since, request.Cutoff, partition: null, cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var blob in store.Raw.GetBlobsAsync(prefix, cancellationToken).ConfigureAwait(false))
-            {
-                if (RawSegments.TryParse(blob.Name, out var epoch, out var partition, out var first, out var last) && epoch >= request.Since && epoch < request.Cutoff)
-                {
-                    partitions.Add(partition);
-                    var byEpoch = epochs.TryGetValue(partition, out var known) ? known : epochs[partition] = [];
-                    var (segments, records) = byEpoch.GetValueOrDefault(epoch);
-                    byEpoch[epoch] = (segments + 1, records + (last - first + 1));
-                }
-            }
+            partitions.Add(segment.Partition);
+            var byEpoch = epochs.TryGetValue(segment.Partition, out var known) ? known : epochs[segment.Partition] = [];
+            var (segments, records) = byEpoch.GetValueOrDefault(segment.Epoch);
+            byEpoch[segment.Epoch] = (segments + 1, records + (segment.Last - segment.First + 1));
         }
 
         var chunks = new List<FoldChunk>();

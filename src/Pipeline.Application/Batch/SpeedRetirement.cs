@@ -35,9 +35,7 @@ public sealed class SpeedRetirement(PipelineStore store, PointerStore pointers, 
         if (retired.Count > 0)
         {
             await KeepWhatTheySaidAsync(view, pointer.Cutoff, retired, cancellationToken).ConfigureAwait(false);
-            var chunks = retired.GroupBy(r => r.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(TableClient.MaxTransactionActions)).ToList();
-            await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (chunk, ct) =>
-                await store.Speed.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r)), ct).ConfigureAwait(false)).ConfigureAwait(false);
+            await store.Speed.DeleteRowsAsync(retired, cancellationToken).ConfigureAwait(false);
         }
 
         _retiredAt[(view.Name, view.Version)] = pointer.Cutoff;

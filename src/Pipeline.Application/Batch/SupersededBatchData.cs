@@ -38,9 +38,7 @@ public sealed class SupersededBatchData(PipelineStore store, PointerStore pointe
         var rows = await store.Batch.QueryAsync(
             TableFilter.Create($"PartitionKey ge {versionPrefix} and PartitionKey lt {current}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var chunks = rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(TableClient.MaxTransactionActions)).ToList();
-        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (chunk, ct) =>
-            await store.Batch.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r)), ct).ConfigureAwait(false)).ConfigureAwait(false);
+        await store.Batch.DeleteRowsAsync(rows, cancellationToken).ConfigureAwait(false);
 
         var blobs = 0;
         foreach (var kind in new[] { "recompute", "replay" })

@@ -1,7 +1,16 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Pipeline.Storage.Blobs;
 
 namespace Pipeline.Application.Ingest;
+
+/// <summary>A raw segment found in the log: its blob name and what the name says.</summary>
+/// <param name="Name">The blob name.</param>
+/// <param name="Epoch">The epoch its events were enqueued in.</param>
+/// <param name="Partition">The partition.</param>
+/// <param name="First">Its first sequence number.</param>
+/// <param name="Last">Its last sequence number.</param>
+public readonly record struct RawSegment(string Name, long Epoch, int Partition, long First, long Last);
 
 /// <summary>
 /// Names of raw log segments: <c>{epoch:D12}/{partition:D4}/{first:D20}-{last:D20}.ndjson.gz</c>.
@@ -42,6 +51,26 @@ public static partial class RawSegments
             yield return digits == 12 ? string.Empty : text[..(12 - digits)];
             epoch += block;
         }
+    }
+
+    /// <summary>Lists the segments of epochs [<paramref name="fromEpoch"/>, <paramref name="untilEpoch"/>), of one partition if given, with a few prefix listings.</summary>
+    public static async Task<List<RawSegment>> ListAsync(BlobContainerClient raw, long fromEpoch, long untilEpoch, int? partition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        var segments = new List<RawSegment>();
+        foreach (var prefix in EpochRangePrefixes(fromEpoch, untilEpoch - 1))
+        {
+            await foreach (var blob in raw.GetBlobsAsync(prefix, cancellationToken).ConfigureAwait(false))
+            {
+                if (TryParse(blob.Name, out var epoch, out var segmentPartition, out var first, out var last)
+                    && epoch >= fromEpoch && epoch < untilEpoch && (partition is null || segmentPartition == partition))
+                {
+                    segments.Add(new RawSegment(blob.Name, epoch, segmentPartition, first, last));
+                }
+            }
+        }
+
+        return segments;
     }
 
     /// <summary>Reads a segment name back.</summary>

@@ -56,11 +56,6 @@ public sealed class VersionDropper(PipelineStore store, VersionService versions,
     {
         var rows = await table.QueryAsync(TableFilter.Create($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var chunk in rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(TableClient.MaxTransactionActions)))
-        {
-            await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r)), cancellationToken).ConfigureAwait(false);
-        }
-
-        return rows.Count;
+        return await table.DeleteRowsAsync(rows, cancellationToken).ConfigureAwait(false);
     }
 }
