@@ -8,7 +8,7 @@ using Pipeline.Application.Ingest;
 using Pipeline.Application.Serving;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Views;
-using Pipeline.Storage.Core;
+using Pipeline.Storage;
 
 namespace Pipeline.Application;
 

@@ -1,10 +1,9 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
+using Azure;
 using Azure.Core;
+using Azure.Messaging.EventHubs.Producer;
+using Pipeline.Application.Ingest;
 
 namespace Pipeline.Cli;
 
@@ -58,41 +57,35 @@ internal sealed class DevHostSink(HttpClient http, Uri baseUri) : IEventSink
 }
 
 /// <summary>
-/// Publishes to an Event Hub through its REST send API (batched messages, partition key = subject),
-/// authorized with a SAS key or a Microsoft Entra token.
+/// Publishes to an Event Hub with the SDK's producer client (through <see cref="EventHubsPublisher"/>:
+/// partition key = subject, else id; batches sized by the client), authorized with a shared access key
+/// or a Microsoft Entra credential.
 /// </summary>
-internal sealed class EventHubSink(HttpClient http, Uri hubUri, Func<CancellationToken, ValueTask<string>> authorization) : IEventSink
+internal sealed class EventHubSink(IEventPublisher publisher) : IEventSink, IAsyncDisposable
 {
+    /// <summary>A sink for <paramref name="hubUri"/> (<c>https://NAMESPACE.servicebus.windows.net/HUB</c>).</summary>
+    public static EventHubSink Create(Uri hubUri, string? keyName, string? key, TokenCredential? credential)
+    {
+        var hub = hubUri.AbsolutePath.Trim('/');
+        if (hub.Length == 0 || hub.Contains('/', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"--eventhub must be https://NAMESPACE.servicebus.windows.net/HUB; '{hubUri}' names no single hub");
+        }
+
+        var producer = keyName is not null && key is not null
+            ? new EventHubProducerClient(hubUri.Host, hub, new AzureNamedKeyCredential(keyName, key))
+            : new EventHubProducerClient(hubUri.Host, hub, credential ?? throw new ArgumentException("--eventhub needs --sas-key-name and --sas-key, or --entra"));
+        return new EventHubSink(new EventHubsPublisher(producer));
+    }
+
     public async Task SendAsync(IReadOnlyList<GeneratedEvent> events, CancellationToken cancellationToken)
     {
-        var messages = events.Select(e => new Dictionary<string, object>
+        var outcome = await publisher.PublishAsync([.. events.Select(e => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(e.Json))], cancellationToken);
+        if (outcome.RetryAfter is { } delay)
         {
-            ["Body"] = e.Json,
-            ["BrokerProperties"] = new Dictionary<string, string> { ["PartitionKey"] = string.IsNullOrEmpty(e.Subject) ? e.Id : e.Subject },
-        });
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"{hubUri.ToString().TrimEnd('/')}/messages?timeout=60&api-version=2014-01"))
-        {
-            Content = new StringContent(JsonSerializer.Serialize(messages), Encoding.UTF8),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.microsoft.servicebus.json");
-        request.Headers.TryAddWithoutValidation("Authorization", await authorization(cancellationToken));
-        using var response = await http.SendAsync(request, cancellationToken);
-        await DevHostSink.ThrowUnlessAsync(response, HttpStatusCode.Created, cancellationToken);
+            throw new RetryLaterException(delay, $"the event hub is busy ({outcome.Accepted:N0} of {events.Count:N0} events sent)");
+        }
     }
 
-    /// <summary>A shared access signature for the hub: HMAC-SHA256 of the encoded resource URI and the expiry.</summary>
-    public static string SasToken(Uri hubUri, string keyName, string key, DateTimeOffset expiry)
-    {
-        var resource = Uri.EscapeDataString(hubUri.ToString().TrimEnd('/').ToLowerInvariant());
-        var expires = expiry.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var signature = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes($"{resource}\n{expires}")));
-        return $"SharedAccessSignature sr={resource}&sig={Uri.EscapeDataString(signature)}&se={expires}&skn={Uri.EscapeDataString(keyName)}";
-    }
-
-    /// <summary>A bearer token for Event Hubs from a Microsoft Entra credential.</summary>
-    public static Func<CancellationToken, ValueTask<string>> Entra(TokenCredential credential) => async cancellationToken =>
-    {
-        var token = await credential.GetTokenAsync(new TokenRequestContext(["https://eventhubs.azure.net/.default"]), cancellationToken);
-        return $"Bearer {token.Token}";
-    };
+    public ValueTask DisposeAsync() => publisher is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;
 }

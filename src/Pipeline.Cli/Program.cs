@@ -70,16 +70,5 @@ static IEventSink CreateSink(CommandLine options, HttpClient http, Uri baseUri)
         return new DevHostSink(http, baseUri);
     }
 
-    var hubUri = new Uri(hub);
-    if (keyName is not null && key is not null)
-    {
-        return new EventHubSink(http, hubUri, _ => ValueTask.FromResult(EventHubSink.SasToken(hubUri, keyName, key, DateTimeOffset.UtcNow.AddHours(1))));
-    }
-
-    if (entra)
-    {
-        return new EventHubSink(http, hubUri, EventHubSink.Entra(new DefaultAzureCredential()));
-    }
-
-    throw new ArgumentException("--eventhub needs --sas-key-name and --sas-key, or --entra");
+    return EventHubSink.Create(new Uri(hub), keyName, key, entra ? new DefaultAzureCredential() : null);
 }

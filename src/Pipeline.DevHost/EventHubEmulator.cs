@@ -42,7 +42,7 @@ internal sealed partial class EventHubEmulator : IHostedService, IEventPublisher
         var byPartition = new List<ReadOnlyMemory<byte>>[_pumps.Length];
         foreach (var body in events)
         {
-            var partition = (int)(XxHash64.Hash(EventPartitionKey.Of(body.Span)) % (ulong)_pumps.Length);
+            var partition = (int)(System.IO.Hashing.XxHash64.HashToUInt64(EventPartitionKey.Of(body.Span)) % (ulong)_pumps.Length);
             (byPartition[partition] ??= []).Add(body);
         }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Azure;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Storage;
@@ -53,7 +54,7 @@ internal sealed partial class PartitionPump(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var applied = await progress.GetAsync(partition, cancellationToken);
-        var reservation = await store.Sequences.GetEntityIfExistsAsync("partition", RowKey, cancellationToken: cancellationToken);
+        var reservation = await store.Sequences.GetEntityOrNullAsync("partition", RowKey, cancellationToken: cancellationToken);
         _reservedThrough = reservation?.GetInt64("ReservedThrough") ?? -1;
         _reservationETag = reservation?.ETag ?? default;
         _nextSequence = Math.Max(_reservedThrough, applied.LastSequence) + 1;

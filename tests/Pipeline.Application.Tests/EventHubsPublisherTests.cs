@@ -1,100 +1,94 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using System.Text.Json;
-using Azure.Core;
-using Azure.Core.Pipeline;
+using Azure.Messaging.EventHubs;
+using Azure.Messaging.EventHubs.Producer;
 using Pipeline.Application.Ingest;
 
 namespace Pipeline.Application.Tests;
 
-/// <summary>The Functions app's publisher against an in-process Event Hubs REST endpoint (tokens need https).</summary>
+/// <summary>
+/// The Event Hubs publisher against an in-memory producer (no Event Hub runs here): the SDK's model
+/// factory makes batches that accept a given number of events, and sends are recorded.
+/// </summary>
 public class EventHubsPublisherTests
 {
-    private sealed class HubHandler(params HttpStatusCode[] statuses) : HttpMessageHandler
+    private sealed class RecordingProducer(int eventsPerBatch, int failAfterSends = int.MaxValue) : EventHubProducerClient
     {
-        private int _calls;
+        private readonly ConcurrentDictionary<EventDataBatch, (string? PartitionKey, List<EventData> Store)> _batches = new(ReferenceEqualityComparer.Instance);
+        private int _sends;
 
-        public ConcurrentQueue<(Uri Uri, string? Authorization, string? ContentType, JsonElement Body)> Sends { get; } = new();
+        public ConcurrentQueue<(string? PartitionKey, List<string> Bodies)> Sends { get; } = new();
 
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        public override ValueTask<EventDataBatch> CreateBatchAsync(CreateBatchOptions options, CancellationToken cancellationToken = default)
         {
-            var body = JsonDocument.Parse(await request.Content!.ReadAsStringAsync(cancellationToken)).RootElement.Clone();
-            Sends.Enqueue((request.RequestUri!, request.Headers.Authorization?.ToString(), request.Content.Headers.ContentType?.MediaType, body));
-            var status = statuses[Math.Min(Interlocked.Increment(ref _calls) - 1, statuses.Length - 1)];
-            var response = new HttpResponseMessage(status) { Content = new ByteArrayContent([]) };
-            if (status == HttpStatusCode.ServiceUnavailable)
+            var store = new List<EventData>();
+            var batch = EventHubsModelFactory.EventDataBatch(1_000_000, store, options, _ => store.Count < eventsPerBatch);
+            _batches[batch] = (options.PartitionKey, store);
+            return ValueTask.FromResult(batch);
+        }
+
+        public override Task SendAsync(EventDataBatch eventBatch, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _sends) > failAfterSends)
             {
-                response.Headers.TryAddWithoutValidation("Retry-After", "7");
+                throw new EventHubsException(isTransient: true, "events", "busy", EventHubsException.FailureReason.ServiceBusy);
             }
 
-            return response;
+            var (key, store) = _batches[eventBatch];
+            Sends.Enqueue((key, [.. store.Select(e => e.EventBody.ToString())]));
+            return Task.CompletedTask;
         }
-    }
-
-    private sealed class FakeCredential : TokenCredential
-    {
-        public List<string> Scopes { get; } = [];
-
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
-        {
-            Scopes.AddRange(requestContext.Scopes);
-            return new AccessToken("hub-token", DateTimeOffset.UtcNow.AddHours(1));
-        }
-
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
     }
 
     private static ReadOnlyMemory<byte> Event(string id, string? subject) => Encoding.UTF8.GetBytes(
         $$"""{"specversion":"1.0","id":"{{id}}","source":"/t","type":"page.view"{{(subject is null ? "" : $",\"subject\":\"{subject}\"")}}}""");
 
     [Fact]
-    public async Task Publish_SendsOneBatchWithPartitionKeys_AndAnEntraTokenForEventHubs()
+    public void Events_AreGroupedByPartitionKey_SubjectElseId_InOrder()
     {
-        using var handler = new HubHandler(HttpStatusCode.Created);
-        var credential = new FakeCredential();
-        var publisher = new EventHubsRestPublisher(new Uri("https://ns.servicebus.windows.net/events"), credential, new HttpClientTransport(handler));
+        var groups = EventHubsPublisher.ByPartitionKey([Event("a", "user-1"), Event("b", null), Event("c", "user-1"), Encoding.UTF8.GetBytes("not json")]);
 
-        var outcome = await publisher.PublishAsync([Event("a", "user-1"), Event("b", null), Encoding.UTF8.GetBytes("not json")], CancellationToken.None);
-
-        Assert.Equal(new PublishOutcome(3, null), outcome);
-        var send = Assert.Single(handler.Sends);
-        Assert.Equal("https://ns.servicebus.windows.net/events/messages?timeout=60&api-version=2014-01", send.Uri.ToString());
-        Assert.Equal("Bearer hub-token", send.Authorization);
-        Assert.Equal("application/vnd.microsoft.servicebus.json", send.ContentType);
-        Assert.Equal(["https://eventhubs.azure.net/.default"], credential.Scopes.Distinct());
-        var messages = send.Body.EnumerateArray().ToList();
-        Assert.Equal("user-1", messages[0].GetProperty("BrokerProperties").GetProperty("PartitionKey").GetString());
-        Assert.Equal("b", messages[1].GetProperty("BrokerProperties").GetProperty("PartitionKey").GetString());
-        Assert.False(messages[2].TryGetProperty("BrokerProperties", out _));
-        Assert.Equal("not json", messages[2].GetProperty("Body").GetString());
-        Assert.Equal(Encoding.UTF8.GetString(Event("a", "user-1").Span), messages[0].GetProperty("Body").GetString());
+        Assert.Equal(["user-1", "b", null], groups.Select(g => g.Key));
+        Assert.Equal([Event("a", "user-1").ToArray(), Event("c", "user-1").ToArray()], groups[0].Events.Select(e => e.ToArray()));
+        Assert.Equal("not json", Encoding.UTF8.GetString(groups[2].Events.Single().Span));
     }
 
     [Fact]
-    public async Task ALargePublish_IsSplitUnderTheBatchLimit_AndABusyHubAsksToRetry()
+    public async Task Publish_SendsEachKeysEventsWithTheirPartitionKey_InBatchesTheClientSizes()
     {
-        var padding = new string('x', 10_000);
-        var events = Enumerable.Range(0, 250).Select(i => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes($$"""{"id":"e{{i}}","subject":"s{{i}}","data":"{{padding}}"}""")).ToList();
-        using var handler = new HubHandler(HttpStatusCode.Created, HttpStatusCode.ServiceUnavailable);
-        var publisher = new EventHubsRestPublisher(new Uri("https://ns.servicebus.windows.net/events"), new FakeCredential(), new HttpClientTransport(handler), maxRetries: 0);
+        var producer = new RecordingProducer(eventsPerBatch: 2);
+        var publisher = new EventHubsPublisher(producer);
+        ReadOnlyMemory<byte>[] events = [Event("a", "user-1"), Event("b", "user-2"), Event("c", "user-1"), Event("d", "user-1"), Encoding.UTF8.GetBytes("not json")];
 
         var outcome = await publisher.PublishAsync(events, CancellationToken.None);
 
-        Assert.All(EventHubsRestPublisher.Sends(events), send => Assert.True(send.Body.Length <= EventHubsRestPublisher.MaxSendBytes));
-        Assert.Equal(events.Count, EventHubsRestPublisher.Sends(events).Sum(s => s.Count));
-        Assert.Equal(2, handler.Sends.Count);
-        var first = handler.Sends.First().Body.GetArrayLength();
-        Assert.Equal(new PublishOutcome(first, null, TimeSpan.FromSeconds(7)), outcome);
+        Assert.Equal(new PublishOutcome(5, null), outcome);
+        var user1 = producer.Sends.Where(s => s.PartitionKey == "user-1").SelectMany(s => s.Bodies).ToList();
+        Assert.Equal([Encoding.UTF8.GetString(events[0].Span), Encoding.UTF8.GetString(events[2].Span), Encoding.UTF8.GetString(events[3].Span)], user1);
+        Assert.Equal(2, producer.Sends.Count(s => s.PartitionKey == "user-1"));
+        Assert.Single(producer.Sends, s => s.PartitionKey == "user-2");
+        Assert.Equal("not json", Assert.Single(producer.Sends, s => s.PartitionKey is null).Bodies.Single());
+    }
+
+    [Fact]
+    public async Task ABusyHub_AsksToRetry_SayingHowManyWereSent()
+    {
+        var producer = new RecordingProducer(eventsPerBatch: 10, failAfterSends: 1);
+        var publisher = new EventHubsPublisher(producer, maxParallelSends: 1);
+
+        var outcome = await publisher.PublishAsync([Event("a", "user-1"), Event("b", "user-2")], CancellationToken.None);
+
+        Assert.Equal(1, outcome.Accepted);
+        Assert.NotNull(outcome.RetryAfter);
     }
 
     [Fact]
     public void MissingSettings_AreNamed()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => EventHubsRestPublisher.FromSettings(name => name == "EventHubName" ? "events" : null));
+        var error = Assert.Throws<InvalidOperationException>(() => EventHubsPublisher.FromSettings(name => name == "EventHubName" ? "events" : null));
         Assert.Contains("EventHubConnection__fullyQualifiedNamespace", error.Message, StringComparison.Ordinal);
-        error = Assert.Throws<InvalidOperationException>(() => EventHubsRestPublisher.FromSettings(name => name == EventHubsRestPublisher.NamespaceSetting ? "ns.servicebus.windows.net" : null));
+        error = Assert.Throws<InvalidOperationException>(() => EventHubsPublisher.FromSettings(name => name == EventHubsPublisher.NamespaceSetting ? "ns.servicebus.windows.net" : null));
         Assert.Contains("EventHubName", error.Message, StringComparison.Ordinal);
     }
 

@@ -86,7 +86,7 @@ public class IngestContentTests(AzuriteFixture azurite)
 
         var segment = Assert.Single(await context.RawSegmentsAsync());
         var logged = new List<long>();
-        await using var download = (await context.Store.Raw.GetBlobClient(segment).DownloadStreamingAsync()).Value;
+        using var download = (await context.Store.Raw.GetBlobClient(segment).DownloadStreamingAsync()).Value;
         await RawSegmentReader.ReadAsync(download.Content, segment, records => logged.AddRange(records.Select(r => r.SequenceNumber)));
         Assert.Equal([40L, 42L], logged);
     }

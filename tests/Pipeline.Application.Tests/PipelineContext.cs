@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Configuration;
@@ -77,7 +78,7 @@ internal sealed class PipelineContext
 
     /// <summary>Every speed row with its ETag: equal snapshots mean nothing was written in between.</summary>
     public async Task<List<string>> SpeedSnapshotAsync() =>
-        [.. (await Store.Speed.QueryAsync().ToListAsync()).Select(e => $"{e.PartitionKey}/{e.RowKey} {e.ETag} {e.GetInt64("Events")} {e.GetInt64("LastSequence")}")];
+        [.. (await Store.Speed.QueryAsync<TableEntity>().ToListAsync()).Select(e => $"{e.PartitionKey}/{e.RowKey} {e.ETag} {e.GetInt64("Events")} {e.GetInt64("LastSequence")}")];
 
     public async Task<List<string>> RawSegmentsAsync() => [.. (await Store.Raw.GetBlobsAsync().ToListAsync()).Select(b => b.Name)];
 

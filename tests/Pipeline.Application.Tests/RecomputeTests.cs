@@ -1,9 +1,11 @@
 using System.Text;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Orchestration;
 using Pipeline.Domain.Views;
-using Pipeline.Storage.Blobs;
 using Pipeline.Testing;
 
 namespace Pipeline.Application.Tests;
@@ -66,7 +68,7 @@ public class RecomputeTests(AzuriteFixture azurite)
         Assert.Equal(35m, Assert.Single(await context.Queries.QueryRangeAsync(BuiltInViews.NewUsers, range.From, range.To)).Result.Value);
 
         // Batch rows never change once written; removing them from storage shows the answers no longer read them.
-        foreach (var row in await context.Store.Batch.QueryAsync().ToListAsync())
+        foreach (var row in await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync())
         {
             await context.Store.Batch.DeleteEntityAsync(row.PartitionKey, row.RowKey);
         }
@@ -137,7 +139,7 @@ public class RecomputeTests(AzuriteFixture azurite)
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 30, epochOffset: 3)));
         var segment = (await context.RawSegmentsAsync()).Single(n => n.Contains("-00000000000000000029", StringComparison.Ordinal));
         await context.Store.Raw.GetBlobClient(segment).DeleteAsync();
-        await context.Store.Raw.GetBlobClient(segment).UploadAsync(BinaryData.FromBytes([0x1f, 0x8b, 8, 0, 1, 2, 3]));
+        await context.Store.Raw.GetBlobClient(segment).UploadAsync(BinaryData.FromBytes([0x1f, 0x8b, 8, 0, 1, 2, 3]), overwrite: false);
 
         var failed = await RecomputeAsync(context, BuiltInViews.NewUsers);
 
@@ -200,7 +202,7 @@ public class RecomputeTests(AzuriteFixture azurite)
         Assert.Equal(before, await context.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(0)));
         Assert.Equal((25m, 25L), before);
         var cutoff = (await context.Pointers.GetAsync("new-users", 1))!.Cutoff;
-        var remaining = (await context.Store.Speed.QueryAsync().ToListAsync()).Where(r => r.PartitionKey.StartsWith("new-users.", StringComparison.Ordinal)).ToList();
+        var remaining = (await context.Store.Speed.QueryAsync<TableEntity>().ToListAsync()).Where(r => r.PartitionKey.StartsWith("new-users.", StringComparison.Ordinal)).ToList();
         Assert.Equal([cutoff], remaining.Select(r => r.GetInt64("Epoch")!.Value));
     }
 
@@ -275,8 +277,8 @@ public class RecomputeTests(AzuriteFixture azurite)
 
     private static async Task<List<string>> BatchRowsAsync(PipelineContext context, PipelineContext? onlyCutoffOf = null)
     {
-        var cutoffs = onlyCutoffOf is null ? null : (await onlyCutoffOf.Store.Pointers.QueryAsync().ToListAsync()).Select(p => p.GetInt64("Cutoff")!.Value.ToString("D12", System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
-        return [.. (await context.Store.Batch.QueryAsync().ToListAsync())
+        var cutoffs = onlyCutoffOf is null ? null : (await onlyCutoffOf.Store.Pointers.QueryAsync<TableEntity>().ToListAsync()).Select(p => p.GetInt64("Cutoff")!.Value.ToString("D12", System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+        return [.. (await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync())
             .Where(e => cutoffs is null || cutoffs.Contains(e.PartitionKey.Split('.')[2]))
             .Select(e => $"{e.PartitionKey}/{e.RowKey} {Convert.ToBase64String(e.GetBinary("State")!)} {e.GetInt64("Events")}")];
     }

@@ -2,7 +2,7 @@ using System.Text;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Serving;
 using Pipeline.Domain.Views;
-using Pipeline.Storage.Core;
+using Pipeline.Storage;
 using Pipeline.Testing;
 
 namespace Pipeline.Application.Tests;

@@ -1,4 +1,5 @@
 using System.Text;
+using Azure.Data.Tables;
 using Pipeline.Application.Audit;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Ingest;
@@ -41,7 +42,7 @@ public class SpeedAuditTests(AzuriteFixture azurite)
         var beforeRetirement = Auditor(context);
         Assert.Null((await beforeRetirement.RunAsync(new AuditRequest("new-users", 1, null, null, null, "before"))).Speed);
 
-        var speedRows = (await context.Store.Speed.QueryAsync().ToListAsync()).Where(r => r.PartitionKey.StartsWith("new-users.1.", StringComparison.Ordinal)).ToList();
+        var speedRows = (await context.Store.Speed.QueryAsync<TableEntity>().ToListAsync()).Where(r => r.PartitionKey.StartsWith("new-users.1.", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, await Retirement(context).RetireAsync(BuiltInViews.NewUsers, TimeSpan.Zero, DateTimeOffset.UtcNow));
         var report = await Auditor(context).RunAsync(new AuditRequest("new-users", 1, null, null, null, "after"));
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Azure.Data.Tables;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Ingest;
 using Pipeline.Domain.Views;
@@ -61,7 +62,7 @@ public class SupersededBatchDataTests(AzuriteFixture azurite)
     }
 
     private static async Task<List<string>> BatchRowPartitionsAsync(PipelineContext context, long cutoff) =>
-        [.. (await context.Store.Batch.QueryAsync().ToListAsync()).Select(r => r.PartitionKey).Where(pk => pk.StartsWith($"new-users.1.{cutoff:D12}.", StringComparison.Ordinal))];
+        [.. (await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync()).Select(r => r.PartitionKey).Where(pk => pk.StartsWith($"new-users.1.{cutoff:D12}.", StringComparison.Ordinal))];
 
     private static async Task<List<string>> WorkBlobsAsync(PipelineContext context) =>
         [.. (await context.Store.Work.GetBlobsAsync().ToListAsync()).Select(b => b.Name)];

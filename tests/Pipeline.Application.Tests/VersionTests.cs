@@ -1,4 +1,5 @@
 using System.Text;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -178,7 +179,7 @@ public class VersionTests(AzuriteFixture azurite)
         var result = Assert.IsType<DropResult>(dropped.Body);
         Assert.True(result.BatchRows > 0 && result.SpeedRows > 0 && result.WorkBlobs > 0, result.ToString());
         Assert.Empty(await BatchRowsAsync(context, "new-users.2."));
-        Assert.Empty(await context.Store.Work.GetBlobsAsync("speed-said.new-users.2.").ToListAsync());
+        Assert.Empty(await context.Store.Work.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = "speed-said.new-users.2." }).ToListAsync());
         Assert.Null(await context.Pointers.GetAsync("new-users", 2));
         Assert.Equal(31m, (await deployment.AskAsync(day)).Value);
     }
@@ -290,11 +291,11 @@ public class VersionTests(AzuriteFixture azurite)
         Assert.Equal(200, (await deployment.Api.SetRoutingAsync("new-users", "2:100", null, audited: "true")).Status);
 
         // A batch row whose state was replaced by another key's.
-        var rows = await context.Store.Batch.QueryAsync().ToListAsync();
+        var rows = await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync();
         var day0 = rows.Single(r => r.PartitionKey.StartsWith("new-users.2.", StringComparison.Ordinal) && r.GetString("Key") == PipelineContext.Day(0));
         var day1 = rows.Single(r => r.PartitionKey.StartsWith("new-users.2.", StringComparison.Ordinal) && r.GetString("Key") == PipelineContext.Day(1));
         day0["State"] = day1.GetBinary("State");
-        await context.Store.Batch.UpsertEntityAsync(day0, Pipeline.Storage.Tables.TableUpdateMode.Replace);
+        await context.Store.Batch.UpsertEntityAsync(day0, TableUpdateMode.Replace);
         var corrupted = await deployment.AuditService.RunAsync(new AuditRequest("new-users", 2, null, null, null, "a2"));
         Assert.False(corrupted.Clean);
 
@@ -318,7 +319,7 @@ public class VersionTests(AzuriteFixture azurite)
     }
 
     private static async Task<List<string>> BatchRowsAsync(PipelineContext context, string prefix) =>
-        [.. (await context.Store.Batch.QueryAsync().ToListAsync()).Where(e => e.PartitionKey.StartsWith(prefix, StringComparison.Ordinal))
+        [.. (await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync()).Where(e => e.PartitionKey.StartsWith(prefix, StringComparison.Ordinal))
             .Select(e => $"{e.PartitionKey}/{e.RowKey} {Convert.ToBase64String(e.GetBinary("State")!)} {e.GetInt64("Events")}")];
 }
 

@@ -1,7 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
+using Pipeline.Application.Ingest;
 using Pipeline.Cli;
 
 namespace Pipeline.Cli.Tests;
@@ -45,35 +44,27 @@ public class PublisherToolTests
     }
 
     [Fact]
-    public void SasToken_SignsTheEncodedResourceAndExpiry()
+    public async Task EventHubSink_PublishesEachEventsJson_AndABusyHubMeansRetryLater()
     {
-        var hub = new Uri("https://ns.servicebus.windows.net/events");
-        var expiry = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        var events = TrafficGenerator.Generate(Settings with { Events = 3, RetryRate = 0, MalformedRate = 0 });
+        var accepting = new ScriptedPublisher(null);
+        var busy = new ScriptedPublisher(TimeSpan.FromSeconds(2));
 
-        var token = EventHubSink.SasToken(hub, "send", "c2VjcmV0", expiry);
+        await new EventHubSink(accepting).SendAsync(events, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<RetryLaterException>(() => new EventHubSink(busy).SendAsync(events, CancellationToken.None));
 
-        var resource = Uri.EscapeDataString("https://ns.servicebus.windows.net/events");
-        var signature = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes("c2VjcmV0"), Encoding.UTF8.GetBytes($"{resource}\n1800000000")));
-        Assert.Equal($"SharedAccessSignature sr={resource}&sig={Uri.EscapeDataString(signature)}&se=1800000000&skn=send", token);
+        Assert.Equal(events.Select(e => e.Json), accepting.Published.Select(e => Encoding.UTF8.GetString(e.Span)));
+        Assert.Equal(TimeSpan.FromSeconds(2), error.Delay);
     }
 
-    [Fact]
-    public async Task EventHubSink_SendsOneBatchedRequestWithPartitionKeysAndAuthorization()
+    [Theory]
+    [InlineData("https://ns.servicebus.windows.net/")]
+    [InlineData("https://ns.servicebus.windows.net/a/b")]
+    public void EventHubSink_NeedsOneHubInItsAddress(string address)
     {
-        var handler = new RecordingHandler(HttpStatusCode.Created);
-        using var http = new HttpClient(handler);
-        var sink = new EventHubSink(http, new Uri("https://ns.servicebus.windows.net/events"), _ => ValueTask.FromResult("SharedAccessSignature sr=x"));
-        var events = TrafficGenerator.Generate(Settings with { Events = 3, RetryRate = 0, MalformedRate = 0 });
+        var error = Assert.Throws<ArgumentException>(() => EventHubSink.Create(new Uri(address), "send", "c2VjcmV0", null));
 
-        await sink.SendAsync(events, CancellationToken.None);
-
-        var request = Assert.Single(handler.Requests);
-        Assert.Equal("https://ns.servicebus.windows.net/events/messages?timeout=60&api-version=2014-01", request.Uri);
-        Assert.Equal("SharedAccessSignature sr=x", request.Authorization);
-        Assert.Equal("application/vnd.microsoft.servicebus.json", request.ContentType);
-        using var body = JsonDocument.Parse(request.Body);
-        Assert.Equal(events.Select(e => e.Subject), body.RootElement.EnumerateArray().Select(m => m.GetProperty("BrokerProperties").GetProperty("PartitionKey").GetString()));
-        Assert.Equal(events[0].Json, body.RootElement[0].GetProperty("Body").GetString());
+        Assert.Contains("NAMESPACE.servicebus.windows.net/HUB", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -85,6 +76,19 @@ public class PublisherToolTests
 
         await Assert.ThrowsAsync<RetryLaterException>(() => new DevHostSink(busy, new Uri("http://127.0.0.1:1/")).SendAsync(events, CancellationToken.None));
         await Assert.ThrowsAsync<InvalidOperationException>(() => new DevHostSink(refused, new Uri("http://127.0.0.1:1/")).SendAsync(events, CancellationToken.None));
+    }
+
+    private sealed class ScriptedPublisher(TimeSpan? retryAfter) : IEventPublisher
+    {
+        public List<ReadOnlyMemory<byte>> Published { get; } = [];
+
+        public (long Bytes, string Setting) MaxRequestBytes => (1024, "test");
+
+        public Task<PublishOutcome> PublishAsync(IReadOnlyList<ReadOnlyMemory<byte>> events, CancellationToken cancellationToken)
+        {
+            Published.AddRange(events);
+            return Task.FromResult(new PublishOutcome(retryAfter is null ? events.Count : 0, null, retryAfter));
+        }
     }
 
     private sealed record Recorded(string Uri, string? Authorization, string? ContentType, string Body);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Azure.Data.Tables;
 using Pipeline.Storage.Tables;
 using Pipeline.Testing;
 
@@ -76,7 +77,7 @@ public class VersionWalkthroughTests(AzuriteFixture azurite)
         // An audit of v2 comes back clean; one after a batch row is damaged does not.
         Assert.True((await AuditAsync(http)).GetProperty("clean").GetBoolean());
         var batch = azurite.Account.Tables.GetTableClient($"{run.StoragePrefix}batch");
-        var rows = (await batch.QueryAsync().ToListAsync()).Where(r => r.PartitionKey.StartsWith("new-users.2.", StringComparison.Ordinal)).ToList();
+        var rows = (await batch.QueryAsync<TableEntity>().ToListAsync()).Where(r => r.PartitionKey.StartsWith("new-users.2.", StringComparison.Ordinal)).ToList();
         var (damaged, other) = (rows[0], rows.First(r => r.GetInt64("Events") != rows[0].GetInt64("Events")));
         damaged["State"] = other.GetBinary("State");
         await batch.UpsertEntityAsync(damaged, TableUpdateMode.Replace);

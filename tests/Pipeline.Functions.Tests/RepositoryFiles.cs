@@ -44,8 +44,8 @@ internal static class RepositoryFiles
     private static IEnumerable<string> AppSettings()
     {
         yield return "AzureWebJobsStorage";
-        yield return EventHubsRestPublisher.NamespaceSetting.Replace(":", "__", StringComparison.Ordinal);
-        yield return EventHubsRestPublisher.HubSetting.Replace(":", "__", StringComparison.Ordinal);
+        yield return EventHubsPublisher.NamespaceSetting.Replace(":", "__", StringComparison.Ordinal);
+        yield return EventHubsPublisher.HubSetting.Replace(":", "__", StringComparison.Ordinal);
         foreach (var option in typeof(PipelineOptions).GetProperties())
         {
             yield return $"{PipelineOptions.Section}__{option.Name}";

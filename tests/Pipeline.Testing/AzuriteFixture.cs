@@ -1,5 +1,5 @@
-using Pipeline.Storage.Core;
-using Pipeline.Storage.Emulator;
+using Pipeline.Azurite;
+using Pipeline.Storage;
 using Xunit;
 
 namespace Pipeline.Testing;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Azure;
+using Azure.Data.Tables;
 using Pipeline.Application.Serving;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Views;
@@ -192,8 +193,8 @@ public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore 
     {
         try
         {
-            await store.Progress.QueryAsync(maxPerPage: 1, cancellationToken: cancellationToken).AsPages().FirstAsync(cancellationToken).ConfigureAwait(false);
-            return ApiResponse.Ok(new { status = "healthy", views = queries.Registry.Names.Count(), storageRequests = Pipeline.Storage.Core.StorageMetrics.Requests });
+            await store.Progress.QueryAsync<TableEntity>(maxPerPage: 1, cancellationToken: cancellationToken).AsPages().FirstAsync(cancellationToken).ConfigureAwait(false);
+            return ApiResponse.Ok(new { status = "healthy", views = queries.Registry.Names.Count(), storageRequests = Pipeline.Storage.StorageMetrics.Requests });
         }
         catch (RequestFailedException ex)
         {

@@ -1,4 +1,5 @@
 using System.Text;
+using Azure.Data.Tables;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Serving;
 using Pipeline.Application.Speed;
@@ -88,7 +89,7 @@ public sealed class AuditService(PipelineStore store, PointerStore pointers, Vie
     {
         var prefix = BatchRows.DayPrefix(view, cutoff);
         var partials = new Dictionary<ViewKey, ViewPartial>();
-        await foreach (var row in store.Batch.QueryAsync(TableFilter.Create($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in store.Batch.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (view.TryParseKey(row.GetString("Key"), out var key, out _))
             {
@@ -106,7 +107,7 @@ public sealed class AuditService(PipelineStore store, PointerStore pointers, Vie
         var to = request.To is not null && view.TryParseKey(request.To, out var t, out _) ? t.WindowStart : DateTime.MaxValue;
         var inRange = keys.Where(k => k.WindowStart >= from && k.WindowStart <= to);
         return request.Sample is { } sample
-            ? [.. inRange.OrderBy(k => XxHash64.Hash(Encoding.UTF8.GetBytes(k.Format(view.Window)))).Take(sample)]
+            ? [.. inRange.OrderBy(k => System.IO.Hashing.XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(k.Format(view.Window)))).Take(sample)]
             : [.. inRange.OrderBy(k => k.WindowStart).ThenBy(k => k.Dimension, StringComparer.Ordinal)];
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Azure.Data.Tables;
 using Pipeline.Application.Storage;
 using Pipeline.Storage.Tables;
 
@@ -32,7 +33,7 @@ public sealed class AuditStore(PipelineStore store)
     public async Task<IReadOnlyList<AuditReport>> ListAsync(string view, int? version, int max, CancellationToken cancellationToken = default)
     {
         var reports = new List<AuditReport>();
-        await foreach (var row in store.Operations.QueryAsync(TableFilter.Create($"PartitionKey eq {Partition(view)}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in store.Operations.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition(view)}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (version is null || row.GetInt32("Version") == version)
             {

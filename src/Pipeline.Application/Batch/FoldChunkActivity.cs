@@ -70,10 +70,10 @@ internal sealed class FoldChunkActivity(PipelineStore store, ViewRegistry regist
         await (whole
             ? IdentityIndex.WriteBlobAsync(store, identities, fold.Head.Identities, cancellationToken)
             : IdentityIndex.WritePairAsync(store, identities, fold.Head.Identities, fold.Body.Identities, cancellationToken)).ConfigureAwait(false);
-        await store.Work.GetBlobClient(head).UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, fold.Head.Partials.Partials)), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await store.Work.GetBlobClient(head).UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, fold.Head.Partials.Partials)), overwrite: true, cancellationToken).ConfigureAwait(false);
         if (body is not null)
         {
-            await store.Work.GetBlobClient(body).UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, fold.Body.Partials.Partials)), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await store.Work.GetBlobClient(body).UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, fold.Body.Partials.Partials)), overwrite: true, cancellationToken).ConfigureAwait(false);
         }
 
         return new ChunkFold(

@@ -32,7 +32,7 @@ internal static class IdentityIndex
     {
         try
         {
-            var content = (await store.Work.GetBlobClient(name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.ToMemory();
+            var content = (await store.Work.GetBlobClient(name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToMemory();
             if (content.Length % 16 != 0)
             {
                 throw new InvalidDataException($"identity index '{name}' is {content.Length} bytes, not a multiple of 16");
@@ -52,7 +52,7 @@ internal static class IdentityIndex
     {
         var content = new byte[identities.Count * 16];
         WriteSorted(identities, content);
-        return store.Work.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(content), cancellationToken: cancellationToken);
+        return store.Work.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
     }
 
     /// <summary>Writes two sets in one blob: the first set's size, then each set sorted.</summary>
@@ -62,13 +62,13 @@ internal static class IdentityIndex
         BinaryPrimitives.WriteInt64LittleEndian(content, first.Count);
         WriteSorted(first, content.AsSpan(8));
         WriteSorted(second, content.AsSpan(8 + (first.Count * 16)));
-        return store.Work.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(content), cancellationToken: cancellationToken);
+        return store.Work.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
     }
 
     /// <summary>Reads two sets written by <see cref="WritePairAsync"/>.</summary>
     public static async Task<(FingerprintSet First, FingerprintSet Second)> ReadPairAsync(PipelineStore store, string name, CancellationToken cancellationToken)
     {
-        var content = (await store.Work.GetBlobClient(name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.ToMemory();
+        var content = (await store.Work.GetBlobClient(name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToMemory();
         var firstCount = content.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(content.Span) : -1;
         if (firstCount < 0 || (content.Length - 8) % 16 != 0 || firstCount > (content.Length - 8) / 16)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Azure;
+using Azure.Data.Tables;
 using Pipeline.Application.Storage;
 using Pipeline.Storage.Tables;
 
@@ -18,7 +19,7 @@ public sealed class PointerStore(PipelineStore store)
     /// <summary>The committed pointer of a view version, or null before its first batch view.</summary>
     public async Task<BatchPointer?> GetAsync(string view, int version, CancellationToken cancellationToken = default)
     {
-        var row = await store.Pointers.GetEntityIfExistsAsync(PartitionKey, RowKey(view, version), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var row = await store.Pointers.GetEntityOrNullAsync(PartitionKey, RowKey(view, version), cancellationToken: cancellationToken).ConfigureAwait(false);
         return row is null ? null : FromEntity(row);
     }
 
@@ -28,7 +29,7 @@ public sealed class PointerStore(PipelineStore store)
         ArgumentNullException.ThrowIfNull(next);
         for (var attempt = 0; ; attempt++)
         {
-            var row = await store.Pointers.GetEntityIfExistsAsync(PartitionKey, RowKey(next.View, next.Version), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var row = await store.Pointers.GetEntityOrNullAsync(PartitionKey, RowKey(next.View, next.Version), cancellationToken: cancellationToken).ConfigureAwait(false);
             if (row is not null && FromEntity(row) is { } current && current.Cutoff >= next.Cutoff)
             {
                 return (false, current);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Azure;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Configuration;
@@ -67,7 +68,7 @@ public sealed class RecomputeService(
         }
 
         var lockKey = $"recompute.{view.Name}.{view.Version}";
-        var running = await store.Operations.GetEntityIfExistsAsync("lock", lockKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var running = await store.Operations.GetEntityOrNullAsync("lock", lockKey, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (running?.GetString("Instance") is { } current
             && await orchestrations.GetStatusAsync(current, cancellationToken).ConfigureAwait(false) is { State: OperationState.Running } status)
         {
@@ -85,7 +86,7 @@ public sealed class RecomputeService(
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
             // Another start won the race: report its operation (once the winner has created it).
-            var winner = (await store.Operations.GetEntityAsync("lock", lockKey, cancellationToken: cancellationToken).ConfigureAwait(false)).Value.GetString("Instance")!;
+            var winner = (await store.Operations.GetEntityAsync<TableEntity>("lock", lockKey, cancellationToken: cancellationToken).ConfigureAwait(false)).Value.GetString("Instance")!;
             for (var attempt = 0; attempt < 50; attempt++)
             {
                 if (await orchestrations.GetStatusAsync(winner, cancellationToken).ConfigureAwait(false) is { } winning)

@@ -102,7 +102,7 @@ internal sealed class SettlePartitionActivity(PipelineStore store, ViewRegistry 
 
     private async Task<string> WriteAsync(ViewDefinition view, string name, ViewAccumulator partials, CancellationToken cancellationToken)
     {
-        await store.Work.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, partials.Partials)), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await store.Work.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, partials.Partials)), overwrite: true, cancellationToken).ConfigureAwait(false);
         return name;
     }
 }

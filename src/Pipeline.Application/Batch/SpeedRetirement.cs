@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Pipeline.Application.Speed;
 using Pipeline.Application.Storage;
 using Pipeline.Application.Versions;
@@ -30,8 +31,8 @@ public sealed class SpeedRetirement(PipelineStore store, PointerStore pointers, 
         }
 
         var prefix = $"{view.Name}.{view.Version}.";
-        var filter = TableFilter.Create($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"} and Epoch lt {pointer.Cutoff}");
-        var retired = await store.Speed.QueryAsync(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"} and Epoch lt {pointer.Cutoff}");
+        var retired = await store.Speed.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
         if (retired.Count > 0)
         {
             await KeepWhatTheySaidAsync(view, pointer.Cutoff, retired, cancellationToken).ConfigureAwait(false);

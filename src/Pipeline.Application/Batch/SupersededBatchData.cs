@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs.Models;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Views;
 using Pipeline.Storage.Tables;
@@ -35,8 +37,8 @@ public sealed class SupersededBatchData(PipelineStore store, PointerStore pointe
 
         var versionPrefix = $"{view.Name}.{view.Version}.";
         var current = BatchRows.DayPrefix(view, pointer.Cutoff);
-        var rows = await store.Batch.QueryAsync(
-            TableFilter.Create($"PartitionKey ge {versionPrefix} and PartitionKey lt {current}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
+        var rows = await store.Batch.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey ge {versionPrefix} and PartitionKey lt {current}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         await store.Batch.DeleteRowsAsync(rows, cancellationToken).ConfigureAwait(false);
 
@@ -71,13 +73,13 @@ public sealed class SupersededBatchData(PipelineStore store, PointerStore pointe
     private async Task<int> DeleteBlobsBelowAsync(string prefix, Func<string, string> cutoffText, long cutoff, CancellationToken cancellationToken)
     {
         var deleted = 0;
-        await foreach (var blob in store.Work.GetBlobsAsync(prefix, cancellationToken).ConfigureAwait(false))
+        await foreach (var blob in store.Work.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
         {
             var text = cutoffText(blob.Name);
             var tail = text[(text.LastIndexOf('.') + 1)..];
             if (long.TryParse(tail, NumberStyles.None, CultureInfo.InvariantCulture, out var blobCutoff) && blobCutoff < cutoff)
             {
-                deleted += await store.Work.GetBlobClient(blob.Name).DeleteIfExistsAsync(cancellationToken).ConfigureAwait(false) ? 1 : 0;
+                deleted += await store.Work.GetBlobClient(blob.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false) ? 1 : 0;
             }
         }
 

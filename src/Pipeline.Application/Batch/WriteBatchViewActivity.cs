@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Azure.Data.Tables;
 using Pipeline.Application.Orchestration;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Views;
@@ -37,18 +38,18 @@ internal sealed class WriteBatchViewActivity(PipelineStore store, ViewRegistry r
         foreach (var blob in request.Since > 0 ? [CumulativeName(view, request.Since), .. request.PartialsBlobs] : request.PartialsBlobs)
         {
             var content = await store.Work.GetBlobClient(blob).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-            PartialsFile.MergeInto(merged, content.Value.ToMemory().Span, blob);
+            PartialsFile.MergeInto(merged, content.Value.Content.ToMemory().Span, blob);
         }
 
         var chunks = merged.Partials
             .Select(p => BatchRows.ToEntity(view, request.Cutoff, p.Key, p.Value))
             .GroupBy(e => e.PartitionKey, StringComparer.Ordinal)
-            .SelectMany(g => g.Chunk(TableClient.MaxTransactionActions))
+            .SelectMany(g => g.Chunk(TableRules.MaxTransactionActions))
             .ToList();
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (chunk, ct) =>
-            await store.Batch.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), ct).ConfigureAwait(false)).ConfigureAwait(false);
+            await store.Batch.SubmitCheckedTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), ct).ConfigureAwait(false)).ConfigureAwait(false);
         await store.Work.GetBlobClient(CumulativeName(view, request.Cutoff))
-            .UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, merged.Partials)), cancellationToken: cancellationToken).ConfigureAwait(false);
+            .UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, merged.Partials)), overwrite: true, cancellationToken).ConfigureAwait(false);
         return new { rows = merged.Partials.Count, events = merged.Partials.Values.Sum(p => p.Events), seconds = watch.Elapsed.TotalSeconds };
     }
 

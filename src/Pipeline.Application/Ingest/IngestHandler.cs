@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Configuration;
@@ -139,7 +140,7 @@ public sealed partial class IngestHandler
             new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (prefix, ct) =>
             {
-                await foreach (var blob in _store.Raw.GetBlobsAsync(prefix, ct).ConfigureAwait(false))
+                await foreach (var blob in _store.Raw.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, ct).ConfigureAwait(false))
                 {
                     if (!RawSegments.TryParse(blob.Name, out var epoch, out var partition, out _, out _)
                         || partition != state.Partition || epoch < firstEpoch || epoch > lastEpoch)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Azure;
+using Azure.Data.Tables;
 using Pipeline.Application.Storage;
 using Pipeline.Storage.Tables;
 
@@ -24,14 +25,14 @@ public sealed class ProgressStore(PipelineStore store)
     /// <summary>The progress of one partition, or an empty one.</summary>
     public async Task<PartitionProgress> GetAsync(int partition, CancellationToken cancellationToken = default)
     {
-        var entity = await store.Progress.GetEntityIfExistsAsync(PartitionKey, RowKey(partition), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entity = await store.Progress.GetEntityOrNullAsync(PartitionKey, RowKey(partition), cancellationToken: cancellationToken).ConfigureAwait(false);
         return entity is null ? new PartitionProgress(partition, -1, DateTimeOffset.MinValue, default) : FromEntity(entity);
     }
 
     /// <summary>Every partition's progress.</summary>
     public async Task<IReadOnlyList<PartitionProgress>> ListAsync(CancellationToken cancellationToken = default)
     {
-        var rows = await store.Progress.QueryAsync(TableFilter.Create($"PartitionKey eq {PartitionKey}"), cancellationToken: cancellationToken)
+        var rows = await store.Progress.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey}"), cancellationToken: cancellationToken)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return [.. rows.Select(FromEntity).OrderBy(p => p.Partition)];
     }

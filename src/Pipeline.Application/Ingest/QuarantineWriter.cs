@@ -2,9 +2,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Events;
-using Pipeline.Storage.Blobs;
 
 namespace Pipeline.Application.Ingest;
 
@@ -27,7 +28,7 @@ internal sealed class QuarantineWriter(PipelineStore store)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private static readonly BlobUploadOptions CreateOnly = new() { ContentType = "application/json", Conditions = BlobRequestConditions.IfAbsent };
+    private static readonly BlobUploadOptions CreateOnly = new() { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" }, Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } };
 
     public static string BlobName(int partition, long sequenceNumber) =>
         string.Create(CultureInfo.InvariantCulture, $"{partition:D4}/{sequenceNumber:D20}.json");

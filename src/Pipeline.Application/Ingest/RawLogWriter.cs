@@ -1,8 +1,9 @@
 using System.Buffers;
 using System.IO.Compression;
 using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Pipeline.Application.Storage;
-using Pipeline.Storage.Blobs;
 
 namespace Pipeline.Application.Ingest;
 
@@ -37,9 +38,8 @@ internal sealed class RawLogWriter(PipelineStore store)
         {
             var options = new BlobUploadOptions
             {
-                ContentType = "application/x-ndjson",
-                ContentEncoding = "gzip",
-                Conditions = BlobRequestConditions.IfAbsent,
+                HttpHeaders = new BlobHttpHeaders { ContentType = "application/x-ndjson", ContentEncoding = "gzip" },
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
                 Metadata = new Dictionary<string, string> { [RecordsMetadata] = events.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             };
             await store.Raw.GetBlobClient(name).UploadAsync(compressed, options, cancellationToken).ConfigureAwait(false);

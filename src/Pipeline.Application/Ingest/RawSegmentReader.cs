@@ -11,10 +11,10 @@ namespace Pipeline.Application.Ingest;
 public static class RawSegmentReader
 {
     /// <summary>Downloads and reads a segment, checking its record count.</summary>
-    public static async Task ReadBlobAsync(Pipeline.Storage.Blobs.BlobContainerClient container, string segmentName, Action<IReadOnlyList<RawRecord>> onRecords, CancellationToken cancellationToken = default)
+    public static async Task ReadBlobAsync(Azure.Storage.Blobs.BlobContainerClient container, string segmentName, Action<IReadOnlyList<RawRecord>> onRecords, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(container);
-        await using var download = (await container.GetBlobClient(segmentName).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        using var download = (await container.GetBlobClient(segmentName).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
         if (!download.Details.Metadata.TryGetValue(RawLogWriter.RecordsMetadata, out var declared)
             || !long.TryParse(declared, System.Globalization.CultureInfo.InvariantCulture, out var expected))
         {

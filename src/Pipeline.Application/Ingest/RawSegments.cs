@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Pipeline.Storage.Blobs;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 
 namespace Pipeline.Application.Ingest;
 
@@ -60,7 +61,7 @@ public static partial class RawSegments
         var segments = new List<RawSegment>();
         foreach (var prefix in EpochRangePrefixes(fromEpoch, untilEpoch - 1))
         {
-            await foreach (var blob in raw.GetBlobsAsync(prefix, cancellationToken).ConfigureAwait(false))
+            await foreach (var blob in raw.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
             {
                 if (TryParse(blob.Name, out var epoch, out var segmentPartition, out var first, out var last)
                     && epoch >= fromEpoch && epoch < untilEpoch && (partition is null || segmentPartition == partition))

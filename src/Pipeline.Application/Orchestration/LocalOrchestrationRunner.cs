@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Azure;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Pipeline.Application.Storage;
 using Pipeline.Storage.Tables;
@@ -96,7 +97,7 @@ public sealed partial class LocalOrchestrationRunner : IOrchestrationClient, IDi
             return null;
         }
 
-        var row = await _store.Operations.GetEntityIfExistsAsync(instanceId, StatusRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var row = await _store.Operations.GetEntityOrNullAsync(instanceId, StatusRow, cancellationToken: cancellationToken).ConfigureAwait(false);
         return row is null ? null : new OperationStatus(
             instanceId,
             row.GetString("Orchestrator") ?? string.Empty,
@@ -137,7 +138,7 @@ public sealed partial class LocalOrchestrationRunner : IOrchestrationClient, IDi
     /// <summary>Resumes every instance that storage says is running (after a restart).</summary>
     public async Task<int> ResumeAllAsync(CancellationToken stopping)
     {
-        var running = await _store.Operations.QueryAsync(TableFilter.Create($"RowKey eq {StatusRow} and State eq {OperationState.Running.ToString()}"), cancellationToken: stopping)
+        var running = await _store.Operations.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {StatusRow} and State eq {OperationState.Running.ToString()}"), cancellationToken: stopping)
             .ToListAsync(stopping).ConfigureAwait(false);
         foreach (var row in running)
         {
@@ -201,7 +202,7 @@ public sealed partial class LocalOrchestrationRunner : IOrchestrationClient, IDi
         try
         {
             // Loading the history is inside the try too: a cancel or a stop may come before it is read.
-            var rows = await _store.Operations.QueryAsync(TableFilter.Create($"PartitionKey eq {instanceId}"), cancellationToken: stopping).ToListAsync(stopping).ConfigureAwait(false);
+            var rows = await _store.Operations.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {instanceId}"), cancellationToken: stopping).ToListAsync(stopping).ConfigureAwait(false);
             var status = rows.Single(r => r.RowKey == StatusRow);
             var history = rows.Where(r => r.RowKey.StartsWith("step-", StringComparison.Ordinal))
                 .ToDictionary(r => int.Parse(r.RowKey[5..], CultureInfo.InvariantCulture), r => new RecordedStep(r.GetString("Activity")!, r.GetString("Result")!));
@@ -287,7 +288,7 @@ public sealed partial class LocalOrchestrationRunner : IOrchestrationClient, IDi
         status["CompletedSteps"] = completedSteps;
 
         // One transaction: the step and the status move together.
-        await _store.Operations.SubmitTransactionAsync(
+        await _store.Operations.SubmitCheckedTransactionAsync(
         [
             new TableTransactionAction(TableTransactionActionType.UpsertReplace, step),
             new TableTransactionAction(TableTransactionActionType.UpsertMerge, status),

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Azure.Data.Tables;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Views;
@@ -60,7 +61,7 @@ internal sealed class BatchViewReader
         {
             row = await SharedAsync(_rowLoads, (partitionKey, rowKey), async () =>
             {
-                var entity = await _store.Batch.GetEntityIfExistsAsync(partitionKey, rowKey).ConfigureAwait(false);
+                var entity = await _store.Batch.GetEntityOrNullAsync(partitionKey, rowKey).ConfigureAwait(false);
                 var loaded = entity is null ? null : Cached(entity);
                 _cache.AddRow(partitionKey, rowKey, loaded);
                 return loaded;
@@ -110,9 +111,9 @@ internal sealed class BatchViewReader
 
     private async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, CachedRow>>> LoadDaysAsync(List<string> days)
     {
-        var filter = TableFilter.Create($"PartitionKey ge {days[0]} and PartitionKey le {days[^1]}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {days[0]} and PartitionKey le {days[^1]}");
         var loaded = days.ToDictionary(day => day, _ => new Dictionary<string, CachedRow>(StringComparer.Ordinal), StringComparer.Ordinal);
-        await foreach (var entity in _store.Batch.QueryAsync(filter).ConfigureAwait(false))
+        await foreach (var entity in _store.Batch.QueryAsync<TableEntity>(filter).ConfigureAwait(false))
         {
             if (loaded.TryGetValue(entity.PartitionKey, out var rows))
             {

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Pipeline.Application.Speed;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Epochs;
@@ -18,8 +19,8 @@ internal sealed class SpeedViewReader(PipelineStore store)
     {
         var days = SpeedRows.DayPrefix(view, key.WindowStart);
         var rows = SpeedRows.KeyPrefix(view, key);
-        var filter = TableFilter.Create($"PartitionKey ge {days} and PartitionKey lt {days + "~"} and RowKey ge {rows} and RowKey lt {rows + "~"}");
-        var entities = await store.Speed.QueryAsync(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {days} and PartitionKey lt {days + "~"} and RowKey ge {rows} and RowKey lt {rows + "~"}");
+        var entities = await store.Speed.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
         return ByEpoch(view, entities);
     }
 
@@ -28,8 +29,8 @@ internal sealed class SpeedViewReader(PipelineStore store)
     {
         var first = SpeedRows.DayPrefix(view, from.WindowStart);
         var last = SpeedRows.DayPrefix(view, to.WindowStart) + "~";
-        var filter = TableFilter.Create($"PartitionKey ge {first} and PartitionKey lt {last}");
-        var entities = await store.Speed.QueryAsync(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey lt {last}");
+        var entities = await store.Speed.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
         var result = new Dictionary<ViewKey, IReadOnlyList<SpeedContribution>>();
         foreach (var group in entities.GroupBy(e => e.GetString("Key") ?? string.Empty, StringComparer.Ordinal))
         {

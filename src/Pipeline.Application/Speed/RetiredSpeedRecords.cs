@@ -1,10 +1,11 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Views;
-using Pipeline.Storage.Blobs;
 
 namespace Pipeline.Application.Speed;
 
@@ -41,7 +42,7 @@ internal static class RetiredSpeedRecords
         try
         {
             await store.Work.GetBlobClient(Name(view, cutoff))
-                .UploadAsync(BinaryData.FromBytes(content), new BlobUploadOptions { Conditions = BlobRequestConditions.IfAbsent }, cancellationToken).ConfigureAwait(false);
+                .UploadAsync(BinaryData.FromBytes(content), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -55,14 +56,14 @@ internal static class RetiredSpeedRecords
         var said = new ViewAccumulator(view);
         long? from = null, until = null;
         var prefix = Prefix(view);
-        await foreach (var blob in store.Work.GetBlobsAsync(prefix, cancellationToken).ConfigureAwait(false))
+        await foreach (var blob in store.Work.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
         {
             if (!long.TryParse(blob.Name.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var cutoff) || cutoff > upToCutoff)
             {
                 continue;
             }
 
-            var content = (await store.Work.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.ToMemory().Span;
+            var content = (await store.Work.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToMemory().Span;
             if (content.Length < 8)
             {
                 throw new InvalidDataException($"speed record '{blob.Name}' is truncated");

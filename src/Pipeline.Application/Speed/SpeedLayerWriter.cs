@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Storage;
@@ -109,8 +110,8 @@ internal sealed partial class SpeedLayerWriter(PipelineStore store, ViewRegistry
         var missing = work.Select(w => w.PartitionKey).Distinct(StringComparer.Ordinal).Where(pk => !cache.IsLoaded(pk)).ToList();
         var loaded = await Task.WhenAll(missing.Select(async pk =>
         {
-            var filter = TableFilter.Create($"PartitionKey eq {pk} and Epoch ge {fromEpoch}");
-            var rows = await store.Speed.QueryAsync(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pk} and Epoch ge {fromEpoch}");
+            var rows = await store.Speed.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
             return (pk, rows);
         })).ConfigureAwait(false);
         foreach (var (pk, rows) in loaded)
@@ -159,7 +160,7 @@ internal sealed partial class SpeedLayerWriter(PipelineStore store, ViewRegistry
         }
 
         return [.. prepared.GroupBy(p => p.Work.PartitionKey, StringComparer.Ordinal)
-            .SelectMany(g => g.Chunk(TableClient.MaxTransactionActions).Select(c => c.ToList()))];
+            .SelectMany(g => g.Chunk(TableRules.MaxTransactionActions).Select(c => c.ToList()))];
     }
 
     /// <summary>The delta of one row from only the events after the position it already reflects.</summary>
@@ -191,7 +192,7 @@ internal sealed partial class SpeedLayerWriter(PipelineStore store, ViewRegistry
                     : new TableTransactionAction(TableTransactionActionType.Add, Entity(p)));
                 try
                 {
-                    var response = await store.Speed.SubmitTransactionAsync(actions, ct).ConfigureAwait(false);
+                    var response = await store.Speed.SubmitCheckedTransactionAsync(actions, ct).ConfigureAwait(false);
                     outcomes[i] = (chunk, response.Value);
                 }
                 catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Azure.Data.Tables;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Aggregations;
 using Pipeline.Domain.Views;

@@ -1,6 +1,8 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Pipeline.Application.Configuration;
-using Pipeline.Storage.Blobs;
-using Pipeline.Storage.Core;
+using Pipeline.Storage;
 using Pipeline.Storage.Tables;
 
 namespace Pipeline.Application.Storage;
@@ -61,15 +63,15 @@ public sealed class PipelineStore
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {
         await Task.WhenAll(
-            Raw.CreateIfNotExistsAsync(cancellationToken),
-            Quarantine.CreateIfNotExistsAsync(cancellationToken),
+            Raw.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
+            Quarantine.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             Speed.CreateIfNotExistsAsync(cancellationToken),
             Progress.CreateIfNotExistsAsync(cancellationToken),
             Sequences.CreateIfNotExistsAsync(cancellationToken),
             Operations.CreateIfNotExistsAsync(cancellationToken),
             Batch.CreateIfNotExistsAsync(cancellationToken),
             Pointers.CreateIfNotExistsAsync(cancellationToken),
-            Work.CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
+            Work.CreateIfNotExistsAsync(cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     private static string ContainerName(string prefix, string name) => prefix.Length == 0 ? name : $"{prefix}-{name}";

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Azure.Data.Tables;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Epochs;
 using Pipeline.Domain.Views;
@@ -48,7 +49,7 @@ public sealed class ShadowRecorder(PipelineStore store)
     public async Task<IReadOnlyList<ShadowDifference>> ListAsync(string view, int max, CancellationToken cancellationToken = default)
     {
         var rows = new List<ShadowDifference>();
-        await foreach (var row in store.Operations.QueryAsync(TableFilter.Create($"PartitionKey eq {Partition(view)}"), maxPerPage: max, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in store.Operations.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition(view)}"), maxPerPage: max, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             rows.Add(new ShadowDifference(view, row.GetString("Key") ?? string.Empty, row.GetInt32("ServedVersion") ?? 0, Decimal(row.GetString("ServedValue")),
                 row.GetInt32("ShadowVersion") ?? 0, Decimal(row.GetString("ShadowValue")), row.GetDateTimeOffset("RecordedAt") ?? default));

@@ -1,3 +1,5 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs.Models;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Views;
@@ -43,9 +45,9 @@ public sealed class VersionDropper(PipelineStore store, VersionService versions,
         var blobs = 0;
         foreach (var blobPrefix in new[] { $"recompute.{prefix}", $"replay.{prefix}", $"{Speed.RetiredSpeedRecords.Kind}.{prefix}", Batch.WriteBatchViewActivity.CumulativePrefix(view) })
         {
-            await foreach (var blob in store.Work.GetBlobsAsync(blobPrefix, cancellationToken).ConfigureAwait(false))
+            await foreach (var blob in store.Work.GetBlobsAsync(new GetBlobsOptions { Prefix = blobPrefix }, cancellationToken).ConfigureAwait(false))
             {
-                blobs += await store.Work.GetBlobClient(blob.Name).DeleteIfExistsAsync(cancellationToken).ConfigureAwait(false) ? 1 : 0;
+                blobs += await store.Work.GetBlobClient(blob.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false) ? 1 : 0;
             }
         }
 
@@ -54,7 +56,7 @@ public sealed class VersionDropper(PipelineStore store, VersionService versions,
 
     private static async Task<int> DeleteRowsAsync(TableClient table, string prefix, CancellationToken cancellationToken)
     {
-        var rows = await table.QueryAsync(TableFilter.Create($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
+        var rows = await table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return await table.DeleteRowsAsync(rows, cancellationToken).ConfigureAwait(false);
     }

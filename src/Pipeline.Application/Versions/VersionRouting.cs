@@ -24,7 +24,7 @@ public sealed record VersionRouting(IReadOnlyDictionary<int, int> Weights, int? 
             return ordered.OrderByDescending(w => w.Value).ThenBy(w => w.Key).First().Key;
         }
 
-        var bucket = (int)(XxHash64.Hash(Encoding.UTF8.GetBytes(callerId)) % 100);
+        var bucket = (int)(System.IO.Hashing.XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(callerId)) % 100);
         var upTo = 0;
         foreach (var (version, weight) in ordered)
         {

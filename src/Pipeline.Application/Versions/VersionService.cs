@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Azure;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Configuration;
@@ -217,7 +218,7 @@ public sealed class VersionService
 
     private async Task<string?> RunningOperationAsync(ViewDefinition view, IOrchestrationClient? orchestrations, CancellationToken cancellationToken)
     {
-        var lockRow = await _store.Operations.GetEntityIfExistsAsync("lock", $"recompute.{view.Name}.{view.Version}", cancellationToken: cancellationToken).ConfigureAwait(false);
+        var lockRow = await _store.Operations.GetEntityOrNullAsync("lock", $"recompute.{view.Name}.{view.Version}", cancellationToken: cancellationToken).ConfigureAwait(false);
         if (orchestrations is null || lockRow?.GetString("Instance") is not { } instance)
         {
             return null;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Azure;
+using Azure.Data.Tables;
 using Pipeline.Application.Storage;
 using Pipeline.Storage.Tables;
 
@@ -32,12 +33,12 @@ public sealed class VersionStore(PipelineStore store)
 
     /// <summary>The epoch from which the speed layer maintains the version, or null if it was never registered.</summary>
     public async Task<long?> RegisteredEpochAsync(string view, int version, CancellationToken cancellationToken = default) =>
-        (await store.Pointers.GetEntityIfExistsAsync(RegistrationPartition, RowKey(view, version), cancellationToken: cancellationToken).ConfigureAwait(false))?.GetInt64("RegisteredEpoch");
+        (await store.Pointers.GetEntityOrNullAsync(RegistrationPartition, RowKey(view, version), cancellationToken: cancellationToken).ConfigureAwait(false))?.GetInt64("RegisteredEpoch");
 
     /// <summary>The view's routing and its ETag, or null when none was ever set.</summary>
     public async Task<(VersionRouting Routing, ETag ETag)?> GetRoutingAsync(string view, CancellationToken cancellationToken = default)
     {
-        var row = await store.Pointers.GetEntityIfExistsAsync(RoutingPartition, view, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var row = await store.Pointers.GetEntityOrNullAsync(RoutingPartition, view, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (row is null || !VersionRouting.TryParseWeights(row.GetString("Weights"), out var weights, out _))
         {
             return null;

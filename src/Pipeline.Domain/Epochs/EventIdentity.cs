@@ -1,5 +1,5 @@
+using System.IO.Hashing;
 using Pipeline.Domain.Events;
-using Pipeline.Domain.Hashing;
 
 namespace Pipeline.Domain.Epochs;
 
@@ -11,8 +11,8 @@ namespace Pipeline.Domain.Epochs;
 /// </summary>
 public readonly record struct EventIdentity(ulong High, ulong Low)
 {
-    private const ulong HighSeed = 0x5EED_0001_C10D_E7E1;
-    private const ulong LowSeed = 0x5EED_0002_C10D_E7E1;
+    private const long HighSeed = 0x5EED_0001_C10D_E7E1;
+    private const long LowSeed = 0x5EED_0002_C10D_E7E1;
 
     /// <summary>The identity of an event.</summary>
     public static EventIdentity Of(in CloudEvent cloudEvent) => Of(cloudEvent.Source, cloudEvent.Id);
@@ -26,7 +26,7 @@ public readonly record struct EventIdentity(ulong High, ulong Low)
         System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(buffer, source.Length);
         source.CopyTo(buffer[4..]);
         id.CopyTo(buffer[(4 + source.Length)..]);
-        return new(XxHash64.Hash(buffer, HighSeed), XxHash64.Hash(buffer, LowSeed));
+        return new(XxHash64.HashToUInt64(buffer, HighSeed), XxHash64.HashToUInt64(buffer, LowSeed));
     }
 
     /// <summary>Which of <paramref name="buckets"/> hash buckets the identity falls into.</summary>

@@ -1,22 +1,13 @@
 namespace Pipeline.Storage.Tables;
 
 /// <summary>
-/// Client-side checks of the Table service's rules, so that a bad key or an oversize entity fails
-/// with a clear message before any request (Azurite accepts some of what Azure refuses).
+/// The Table service's rules for PartitionKey and RowKey values, checked before a request: Azure refuses
+/// what breaks them, and Azurite sometimes answers 500 instead (a <c>/</c> or <c>#</c> in a key).
 /// </summary>
 public static class TableKeys
 {
     /// <summary>The key size limit: 1 KiB of UTF-16, 512 characters.</summary>
     public const int MaxKeyCharacters = 512;
-
-    /// <summary>The service's limit for one entity: 1 MiB.</summary>
-    public const int MaxEntityBytes = 1024 * 1024;
-
-    /// <summary>The limit of one string or binary property: 64 KiB.</summary>
-    public const int MaxPropertyBytes = 64 * 1024;
-
-    /// <summary>The most custom properties an entity may have (255 less the three system properties).</summary>
-    public const int MaxCustomProperties = 252;
 
     /// <summary>Whether <paramref name="key"/> is a valid PartitionKey or RowKey; <paramref name="error"/> says why not.</summary>
     public static bool IsValid(string? key, out string error)

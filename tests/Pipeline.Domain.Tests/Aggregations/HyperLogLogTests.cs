@@ -6,7 +6,7 @@ namespace Pipeline.Domain.Tests.Aggregations;
 
 public class HyperLogLogTests
 {
-    private static ulong HashOf(int i) => XxHash64.Hash(Encoding.ASCII.GetBytes($"subject-{i}"));
+    private static ulong HashOf(int i) => System.IO.Hashing.XxHash64.HashToUInt64(Encoding.ASCII.GetBytes($"subject-{i}"));
 
     [Fact]
     public void StandardError_AtDefaultPrecision_IsPointEightOnePercent()

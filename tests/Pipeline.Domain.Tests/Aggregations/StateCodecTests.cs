@@ -73,7 +73,7 @@ public class StateCodecTests
         var state = (HyperLogLogState)Aggregation.HyperLogLog(EventField.Subject).Zero();
         for (var i = 0; i < 200_000; i++)
         {
-            state.Sketch.AddHash(Pipeline.Domain.Hashing.XxHash64.Hash(Encoding.UTF8.GetBytes($"u{i}")));
+            state.Sketch.AddHash(System.IO.Hashing.XxHash64.HashToUInt64(Encoding.UTF8.GetBytes($"u{i}")));
         }
 
         var bytes = StateCodec.Serialize(state);

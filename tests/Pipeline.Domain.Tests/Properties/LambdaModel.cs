@@ -110,7 +110,7 @@ internal sealed class LambdaModel
             var spec = _scenario.Events[order[position]];
             var enqueued = FirstEnqueued.AddSeconds(position);
             var cloudEvent = Parse(Json(order[position], spec), enqueued);
-            var partition = (int)(XxHash64.Hash(cloudEvent.Subject) % (ulong)_scenario.Partitions);
+            var partition = (int)(System.IO.Hashing.XxHash64.HashToUInt64(cloudEvent.Subject) % (ulong)_scenario.Partitions);
             _stream.Add(new Entry(position, partition, sequences[partition]++, Clock.EpochOf(enqueued), cloudEvent, EventIdentity.Of(cloudEvent)));
         }
     }

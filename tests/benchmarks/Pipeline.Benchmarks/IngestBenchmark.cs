@@ -3,9 +3,11 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Pipeline.Storage.Blobs;
-using Pipeline.Storage.Core;
-using Pipeline.Storage.Emulator;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Pipeline.Azurite;
+using Pipeline.Storage;
 using Pipeline.Storage.Tables;
 
 namespace Pipeline.Benchmarks;
@@ -31,7 +33,9 @@ internal static class IngestBenchmark
         await WaitHealthyAsync(http, host);
 
         Console.WriteLine($"sustained ingest for {seconds} s: {Senders} publishers, {EventsPerRequest} events per request ...");
+        var cpu = CpuTimes(host, azurite.ProcessId);
         var sustained = await SustainedAsync(http, TimeSpan.FromSeconds(seconds));
+        var cpuAfter = CpuTimes(host, azurite.ProcessId);
         Console.WriteLine($"fixed 5,000 events/s for 20 s (100 events every 20 ms) ...");
         var latencies = await FixedRateAsync(http, 5_000, TimeSpan.FromSeconds(20));
         Console.WriteLine("naive baseline for 20 s: one blob write and one table upsert per event, 32 at a time ...");
@@ -43,6 +47,7 @@ internal static class IngestBenchmark
         Console.WriteLine("|---|---|---|");
         Console.WriteLine($"| events/s sustained | {sustained.EventsPerSecond:N0} ({sustained.Events:N0} events in {sustained.Elapsed.TotalSeconds:N0} s) | {naive.EventsPerSecond:N0} ({naive.Events:N0} events in {naive.Elapsed.TotalSeconds:N0} s) |");
         Console.WriteLine($"| storage requests per 1,000 events | {sustained.RequestsPerThousand:N1} | {naive.RequestsPerThousand:N1} |");
+        Console.WriteLine($"| CPU per 1,000 events sustained: dev host / Azurite | {(cpuAfter.Host - cpu.Host).TotalMilliseconds * 1000 / sustained.Events:N1} / {(cpuAfter.Azurite - cpu.Azurite).TotalMilliseconds * 1000 / sustained.Events:N1} ms | |");
         Console.WriteLine($"| requests ratio | 1 | {naive.RequestsPerThousand / sustained.RequestsPerThousand:N0}x more |");
         Console.WriteLine($"| publish-to-visible at 5,000 events/s, p50 / p99 / max | {Percentile(latencies, 0.50):N0} / {Percentile(latencies, 0.99):N0} / {latencies.Max():N0} ms | |");
         return 0;
@@ -117,8 +122,9 @@ internal static class IngestBenchmark
 
     private static async Task<Throughput> NaiveAsync(string connectionString, TimeSpan duration)
     {
-        var blobs = new BlobServiceClient(connectionString).GetBlobContainerClient("naive-raw");
-        var table = new TableServiceClient(connectionString).GetTableClient("naiveviews");
+        var account = StorageAccount.FromConnectionString(connectionString);
+        var blobs = account.Blobs.GetBlobContainerClient("naive-raw");
+        var table = account.Tables.GetTableClient("naiveviews");
         await blobs.CreateIfNotExistsAsync();
         await table.CreateIfNotExistsAsync();
         var before = StorageMetrics.Requests;
@@ -134,7 +140,7 @@ internal static class IngestBenchmark
                     using var json = JsonDocument.Parse(line);
                     var id = json.RootElement.GetProperty("id").GetString()!;
                     var day = json.RootElement.GetProperty("time").GetString()![..10];
-                    await blobs.GetBlobClient($"{id}.json").UploadAsync(BinaryData.FromString(line));
+                    await blobs.GetBlobClient($"{id}.json").UploadAsync(BinaryData.FromString(line), overwrite: false);
                     await table.UpsertEntityAsync(new TableEntity(day, id) { ["Type"] = json.RootElement.GetProperty("type").GetString() });
                     Interlocked.Increment(ref events);
                     if (watch.Elapsed >= duration)
@@ -199,6 +205,14 @@ internal static class IngestBenchmark
     {
         using var health = await http.GetFromJsonAsync<JsonDocument>("health");
         return health!.RootElement.GetProperty("storageRequests").GetInt64();
+    }
+
+    /// <summary>CPU time used so far by the dev host and by Azurite (node and its children).</summary>
+    private static (TimeSpan Host, TimeSpan Azurite) CpuTimes(Process host, int azurite)
+    {
+        host.Refresh();
+        using var node = Process.GetProcessById(azurite);
+        return (host.TotalProcessorTime, node.TotalProcessorTime);
     }
 
     private static double Percentile(List<double> values, double percentile)

@@ -3,10 +3,11 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Azure.Data.Tables;
 using Pipeline.Application.Configuration;
 using Pipeline.Application.Storage;
-using Pipeline.Storage.Core;
-using Pipeline.Storage.Emulator;
+using Pipeline.Azurite;
+using Pipeline.Storage;
 
 namespace Pipeline.Benchmarks;
 
@@ -104,7 +105,7 @@ internal static partial class QueryBenchmark
         while (true)
         {
             await Task.Delay(TimeSpan.FromSeconds(10));
-            var rows = await speed.QueryAsync(select: ["PartitionKey"]).CountAsync();
+            var rows = await speed.QueryAsync<TableEntity>(select: ["PartitionKey"]).CountAsync();
             Console.WriteLine($"  speed rows: {rows:N0} ({watch.Elapsed.TotalSeconds:F0} s)");
             if (rows == previous)
             {

@@ -3,6 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Batch;
@@ -10,11 +13,10 @@ using Pipeline.Application.Configuration;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Orchestration;
 using Pipeline.Application.Storage;
+using Pipeline.Azurite;
 using Pipeline.Domain.Epochs;
 using Pipeline.Domain.Views;
-using Pipeline.Storage.Blobs;
-using Pipeline.Storage.Core;
-using Pipeline.Storage.Emulator;
+using Pipeline.Storage;
 using Pipeline.Storage.Tables;
 
 namespace Pipeline.Benchmarks;
@@ -64,7 +66,7 @@ internal static class RecomputeBenchmark
         }
 
         Console.WriteLine("DuckDB on the local copies ...");
-        var duck = await DuckDbAsync(copies);
+        var duck = await DuckDbPeer.RunAsync(copies);
 
         Console.WriteLine("one more epoch, then incremental and full recomputes of new-users ...");
         await WriteLogAsync(store, null, clock, firstEpoch + Epochs, 1, total / Epochs, sequences);
@@ -215,29 +217,5 @@ internal static class RecomputeBenchmark
                 ["UpdatedAt"] = DateTimeOffset.UtcNow,
             }, TableUpdateMode.Replace);
         }
-    }
-
-    private static async Task<Dictionary<string, double>> DuckDbAsync(string copies)
-    {
-        var script = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "duckdb", "views.mjs");
-        var start = new ProcessStartInfo("node", [Path.GetFullPath(script), copies]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"DuckDB failed (run 'npm ci' in tests/benchmarks/duckdb): {errors}");
-        }
-
-        var result = new Dictionary<string, double>();
-        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            using var json = System.Text.Json.JsonDocument.Parse(line);
-            result[json.RootElement.GetProperty("view").GetString()!] = json.RootElement.GetProperty("seconds").GetDouble();
-            Console.WriteLine($"  DuckDB {line}");
-        }
-
-        return result;
     }
 }

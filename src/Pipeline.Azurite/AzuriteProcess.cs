@@ -3,9 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Pipeline.Storage.Core;
-
-namespace Pipeline.Storage.Emulator;
+namespace Pipeline.Azurite;
 
 /// <summary>
 /// Azurite (the npm package pinned in the repository's package.json) started in memory on free
@@ -28,25 +26,39 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output;
 
-    private AzuriteProcess(Process process, StringBuilder output, int blobPort, int tablePort)
+    /// <summary>The emulator's account name.</summary>
+    public const string AccountName = "devstoreaccount1";
+
+    /// <summary>The emulator's well-known account key (public by design).</summary>
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private AzuriteProcess(Process process, StringBuilder output, int blobPort, int queuePort, int tablePort)
     {
         _process = process;
         _output = output;
         BlobPort = blobPort;
+        QueuePort = queuePort;
         TablePort = tablePort;
     }
+
+    /// <summary>The emulator's process id (node).</summary>
+    public int ProcessId => _process.Id;
 
     /// <summary>The Blob service port.</summary>
     public int BlobPort { get; }
 
+    /// <summary>The Queue service port.</summary>
+    public int QueuePort { get; }
+
     /// <summary>The Table service port.</summary>
     public int TablePort { get; }
 
-    /// <summary>A connection string for the emulator's development account.</summary>
+    /// <summary>A connection string for the emulator's development account (Blob, Queue and Table endpoints).</summary>
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={StorageConnectionString.DevelopmentAccountName};AccountKey={StorageConnectionString.DevelopmentAccountKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{StorageConnectionString.DevelopmentAccountName};" +
-        $"TableEndpoint=http://127.0.0.1:{TablePort}/{StorageConnectionString.DevelopmentAccountName};";
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};" +
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{AccountName};" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};";
 
     /// <summary>
     /// Finds <c>node_modules/azurite</c> in <paramref name="searchFrom"/> or a parent folder (else from the
@@ -102,7 +114,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var azurite = new AzuriteProcess(process, output, blobPort, tablePort);
+        var azurite = new AzuriteProcess(process, output, blobPort, queuePort, tablePort);
         try
         {
             await azurite.WaitUntilReadyAsync(timeout ?? TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
@@ -131,7 +143,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + timeout;
-        foreach (var port in new[] { BlobPort, TablePort })
+        foreach (var port in new[] { BlobPort, QueuePort, TablePort })
         {
             while (true)
             {

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
-namespace Pipeline.Storage.Core;
+namespace Pipeline.Storage;
 
 /// <summary>
 /// Counts storage requests (every attempt, retries included) in this process, as the
@@ -18,7 +18,8 @@ public static class StorageMetrics
     /// <summary>Requests sent by this process so far.</summary>
     public static long Requests => Interlocked.Read(ref _requests);
 
-    internal static HttpPipelinePolicy Policy { get; } = new CountingPolicy();
+    /// <summary>The policy that counts; added <see cref="HttpPipelinePosition.PerRetry"/>, so each attempt counts once.</summary>
+    public static HttpPipelinePolicy Policy { get; } = new CountingPolicy();
 
     private sealed class CountingPolicy : HttpPipelineSynchronousPolicy
     {

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Pipeline.Storage.Tests.Core;
+namespace Pipeline.Storage.Tests;
 
 /// <summary>
 /// A loopback Kestrel server that records each request's method, path and headers and answers with

@@ -1,0 +1,60 @@
+using System.Text;
+using Pipeline.Application.Batch;
+using Pipeline.Application.Ingest;
+using Pipeline.Domain.Hashing;
+using Pipeline.Testing;
+
+namespace Pipeline.Application.Tests;
+
+/// <summary>
+/// The SDK's uploads are create-only unless told otherwise: history (raw log, quarantine) must stay
+/// create-only, and every batch-work write that a retried activity repeats must overwrite.
+/// </summary>
+[Collection(UsesAzurite.Name)]
+public class BlobWriteModeTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task RawSegment_IsNeverOverwritten_ByAnotherBatchUnderItsName()
+    {
+        var context = await PipelineContext.CreateAsync(azurite);
+        var handler = context.NewHandler();
+        await handler.IngestAsync(new IngestBatch(0, PipelineContext.Incoming([PipelineContext.Event("a", "user.signup", "u1", 0)])));
+        var segment = Assert.Single(await context.RawSegmentsAsync());
+        var original = (await context.Store.Raw.GetBlobClient(segment).DownloadContentAsync()).Value.Content.ToArray();
+
+        // A second process with the same position but other bytes (it cannot happen with Event Hubs, which is the point).
+        await context.NewHandler().IngestAsync(new IngestBatch(0, PipelineContext.Incoming([PipelineContext.Event("other", "user.signup", "u2", 0)])));
+
+        Assert.Equal(original, (await context.Store.Raw.GetBlobClient(segment).DownloadContentAsync()).Value.Content.ToArray());
+        Assert.Single(await context.RawSegmentsAsync());
+    }
+
+    [Fact]
+    public async Task BatchWork_IsOverwritten_WhenAnActivityRunsAgain()
+    {
+        var context = await PipelineContext.CreateAsync(azurite);
+        var first = new FingerprintSet();
+        first.Add(Fingerprint.Of("one"u8));
+        var second = new FingerprintSet();
+        second.Add(Fingerprint.Of("two"u8));
+        second.Add(Fingerprint.Of("three"u8));
+
+        await IdentityIndex.WriteAsync(context.Store, 0, 5, first, CancellationToken.None);
+        await IdentityIndex.WriteAsync(context.Store, 0, 5, second, CancellationToken.None);
+
+        Assert.Equal(2, (await IdentityIndex.ReadAsync(context.Store, 0, 5, CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task QuarantineEntry_IsWrittenOnce()
+    {
+        var context = await PipelineContext.CreateAsync(azurite);
+        await context.NewHandler().IngestAsync(new IngestBatch(0, [new IncomingEvent(Encoding.UTF8.GetBytes("{not json"), 0, PipelineContext.Start)]));
+        var name = QuarantineWriter.BlobName(0, 0);
+        var stored = (await context.Store.Quarantine.GetBlobClient(name).GetPropertiesAsync()).Value.ETag;
+
+        await context.NewHandler().IngestAsync(new IngestBatch(0, [new IncomingEvent(Encoding.UTF8.GetBytes("{other bytes"), 0, PipelineContext.Start)]));
+
+        Assert.Equal(stored, (await context.Store.Quarantine.GetBlobClient(name).GetPropertiesAsync()).Value.ETag);
+    }
+}
