@@ -92,7 +92,6 @@ module functionApp 'modules/functionapp.bicep' = {
       recomputeSchedule: recomputeSchedule
       epochLength: epochLength
       dedupWindow: dedupWindow
-      recomputeInterval: '00:00:00'
       batchParallelism: batchParallelism
       foldChunkEvents: foldChunkEvents
       retirementGrace: retirementGrace

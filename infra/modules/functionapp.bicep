@@ -73,7 +73,6 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         // Admin routes are guarded by Functions keys in Azure; the admin key is the dev host's.
         { name: 'Pipeline__AdminKey', value: '' }
         // The timer trigger schedules recomputes in Azure; this interval drives only the dev host.
-        { name: 'Pipeline__RecomputeInterval', value: pipelineSettings.recomputeInterval }
         { name: 'Pipeline__BatchParallelism', value: pipelineSettings.batchParallelism }
         { name: 'Pipeline__FoldChunkEvents', value: pipelineSettings.foldChunkEvents }
         { name: 'Pipeline__RetirementGrace', value: pipelineSettings.retirementGrace }

@@ -47,34 +47,9 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<Batch.SpeedRetirement>();
         services.AddSingleton<Batch.SupersededBatchData>();
         services.AddSingleton<Batch.BatchSchedule>();
-        services.AddSingleton<Orchestration.IOrchestrator, Batch.RecomputeOrchestrator>();
-        services.AddSingleton<Orchestration.IActivity, Batch.PlanFoldsActivity>();
-        services.AddSingleton<Orchestration.IActivity, Batch.FoldChunkActivity>();
-        services.AddSingleton<Orchestration.IActivity, Batch.SettlePartitionActivity>();
-        services.AddSingleton<Orchestration.IActivity, Batch.WriteBatchViewActivity>();
-        services.AddSingleton<Orchestration.IActivity, Batch.CommitBatchViewActivity>();
-        services.AddSingleton<Orchestration.IActivity, Batch.ReadPointerActivity>();
-        services.AddSingleton<Orchestration.IOrchestrator, Audit.AuditOrchestrator>();
-        services.AddSingleton<Orchestration.IActivity, Audit.AuditActivity>();
-        services.AddSingleton<Orchestration.OrchestrationCatalog>();
+        services.AddSingleton(Batch.RecomputeSchedule.From(configuration));
         services.AddSingleton<PipelineApi>();
         services.AddHostedService<StorageInitializer>();
-        return services;
-    }
-
-    /// <summary>
-    /// Runs orchestrations in this process with <see cref="Orchestration.LocalOrchestrationRunner"/> (the dev
-    /// host; Azure uses Durable Functions): resumes unfinished ones at start, and starts recomputes of every
-    /// view on <c>Pipeline:RecomputeInterval</c>.
-    /// </summary>
-    public static IServiceCollection AddLocalOrchestrations(this IServiceCollection services)
-    {
-        services.AddSingleton(sp => new Orchestration.LocalOrchestrationRunner(
-            sp.GetRequiredService<PipelineStore>(), sp.GetServices<Orchestration.IOrchestrator>(), sp.GetServices<Orchestration.IActivity>(),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Orchestration.LocalOrchestrationRunner>>(),
-            sp.GetRequiredService<IOptions<PipelineOptions>>().Value.BatchParallelism));
-        services.AddSingleton<Orchestration.IOrchestrationClient>(sp => sp.GetRequiredService<Orchestration.LocalOrchestrationRunner>());
-        services.AddHostedService<Batch.LocalBatchScheduler>();
         return services;
     }
 

@@ -1,5 +1,5 @@
+using Microsoft.DurableTask.Client;
 using Pipeline.Application.Api;
-using Pipeline.Application.Orchestration;
 using Pipeline.Http;
 
 namespace Pipeline.DevHost;
@@ -13,17 +13,17 @@ internal static class Routes
     private static readonly Dictionary<ApiRoute, Delegate> Handlers = new()
     {
         [ApiRoutes.PublishEvents] = (HttpRequest request, PipelineEndpoints endpoints) => endpoints.PublishEventsAsync(request),
-        [ApiRoutes.ListViews] = (HttpRequest request, PipelineEndpoints endpoints, IOrchestrationClient orchestrations) => endpoints.ListViewsAsync(request, orchestrations),
+        [ApiRoutes.ListViews] = (HttpRequest request, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.ListViewsAsync(request, orchestrations),
         [ApiRoutes.GetView] = (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.GetViewAsync(request, name),
         [ApiRoutes.ListQuarantine] = (HttpRequest request, PipelineEndpoints endpoints) => endpoints.ListQuarantineAsync(request),
-        [ApiRoutes.Recompute] = (HttpRequest request, string name, PipelineEndpoints endpoints, IOrchestrationClient orchestrations) => endpoints.StartRecomputeAsync(request, name, orchestrations),
-        [ApiRoutes.GetOperation] = (HttpRequest request, string id, PipelineEndpoints endpoints, IOrchestrationClient orchestrations) => endpoints.GetOperationAsync(request, id, orchestrations),
-        [ApiRoutes.Replay] = (HttpRequest request, string name, PipelineEndpoints endpoints, IOrchestrationClient orchestrations) => endpoints.StartReplayAsync(request, name, orchestrations),
-        [ApiRoutes.CancelOperation] = (HttpRequest request, string id, PipelineEndpoints endpoints, IOrchestrationClient orchestrations) => endpoints.CancelOperationAsync(request, id, orchestrations),
+        [ApiRoutes.Recompute] = (HttpRequest request, string name, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.StartRecomputeAsync(request, name, orchestrations),
+        [ApiRoutes.GetOperation] = (HttpRequest request, string id, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.GetOperationAsync(request, id, orchestrations),
+        [ApiRoutes.Replay] = (HttpRequest request, string name, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.StartReplayAsync(request, name, orchestrations),
+        [ApiRoutes.CancelOperation] = (HttpRequest request, string id, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.CancelOperationAsync(request, id, orchestrations),
         [ApiRoutes.SetRouting] = (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.SetRoutingAsync(request, name),
         [ApiRoutes.ListShadowDifferences] = (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.ListShadowDifferencesAsync(request, name),
         [ApiRoutes.DropVersion] = (HttpRequest request, string name, string version, PipelineEndpoints endpoints) => endpoints.DropVersionAsync(request, name, version),
-        [ApiRoutes.StartAudit] = (HttpRequest request, string name, PipelineEndpoints endpoints, IOrchestrationClient orchestrations) => endpoints.StartAuditAsync(request, name, orchestrations),
+        [ApiRoutes.StartAudit] = (HttpRequest request, string name, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.StartAuditAsync(request, name, orchestrations),
         [ApiRoutes.ListAudits] = (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.ListAuditsAsync(request, name),
         [ApiRoutes.Health] = (HttpRequest request, PipelineEndpoints endpoints) => endpoints.HealthAsync(request),
     };

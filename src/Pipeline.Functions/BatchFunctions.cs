@@ -1,56 +1,69 @@
-using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Application.Audit;
 using Pipeline.Application.Batch;
-using Pipeline.Application.Orchestration;
 
 namespace Pipeline.Functions;
 
 /// <summary>
-/// The batch layer on Durable Functions: the timer that starts recomputes and retires covered speed rows,
-/// the recompute orchestrator, and one activity function per shared activity. The orchestration code is
-/// the one the dev host's local runner executes.
+/// The batch layer on Durable Functions: the timer that starts recomputes and audits and retires covered
+/// speed rows, and one function per orchestrator and activity class, which the dev host's Durable Task
+/// engine runs unchanged. Each function only hands its trigger to the class (activities are created in
+/// the invocation's scope).
 /// </summary>
-public sealed class BatchFunctions(BatchSchedule schedule, OrchestrationCatalog orchestrations)
+public sealed class BatchFunctions(BatchSchedule schedule)
 {
     [Function("batch-schedule")]
-    public Task ScheduleAsync([TimerTrigger("%RecomputeSchedule%")] TimerInfo timer, [DurableClient] DurableTaskClient client, FunctionContext context) =>
-        schedule.RunOnceAsync(new DurableOrchestrationClient(client), context.CancellationToken);
+    public Task ScheduleAsync([TimerTrigger("%" + RecomputeSchedule.Setting + "%")] TimerInfo timer, [DurableClient] DurableTaskClient client, FunctionContext context) =>
+        schedule.RunOnceAsync(client, context.CancellationToken);
 
-    [Function("recompute")]
-    public Task<object?> RecomputeOrchestratorAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
-        orchestrations.RunOrchestratorAsync("recompute", new DurableOrchestrationContext(context), context.GetInput<JsonElement>());
+    [Function(RecomputeOrchestrator.OrchestratorName)]
+    public static Task<RecomputeResult> RecomputeAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new RecomputeOrchestrator().RunAsync(context, context.GetInput<RecomputeInput>()!);
 
-    [Function("audit")]
-    public Task<object?> AuditOrchestratorAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
-        orchestrations.RunOrchestratorAsync("audit", new DurableOrchestrationContext(context), context.GetInput<JsonElement>());
+    [Function(AuditOrchestrator.OrchestratorName)]
+    public static Task<AuditSummary> AuditAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new AuditOrchestrator().RunAsync(context, context.GetInput<AuditRequest>()!);
 
-    [Function("audit-view")]
-    public Task<JsonElement> AuditViewAsync([ActivityTrigger] JsonElement input, FunctionContext context) =>
-        orchestrations.RunActivityAsync("audit-view", input, context.CancellationToken);
+    [Function(PlanFoldsActivity.ActivityName)]
+    public static Task<FoldChunk[]> PlanFoldsAsync([ActivityTrigger] PlanFoldsInput input, FunctionContext context) =>
+        Run<PlanFoldsActivity, PlanFoldsInput, FoldChunk[]>(context, PlanFoldsActivity.ActivityName, input);
 
-    [Function("plan-folds")]
-    public Task<JsonElement> PlanFoldsAsync([ActivityTrigger] JsonElement input, FunctionContext context) =>
-        orchestrations.RunActivityAsync("plan-folds", input, context.CancellationToken);
+    [Function(FoldChunkActivity.ActivityName)]
+    public static Task<ChunkFold> FoldChunkAsync([ActivityTrigger] FoldChunkInput input, FunctionContext context) =>
+        Run<FoldChunkActivity, FoldChunkInput, ChunkFold>(context, FoldChunkActivity.ActivityName, input);
 
-    [Function("fold-chunk")]
-    public Task<JsonElement> FoldChunkAsync([ActivityTrigger] JsonElement input, FunctionContext context) =>
-        orchestrations.RunActivityAsync("fold-chunk", input, context.CancellationToken);
+    [Function(SettlePartitionActivity.ActivityName)]
+    public static Task<PartitionSettled> SettlePartitionAsync([ActivityTrigger] SettlePartitionInput input, FunctionContext context) =>
+        Run<SettlePartitionActivity, SettlePartitionInput, PartitionSettled>(context, SettlePartitionActivity.ActivityName, input);
 
-    [Function("settle-partition")]
-    public Task<JsonElement> SettlePartitionAsync([ActivityTrigger] JsonElement input, FunctionContext context) =>
-        orchestrations.RunActivityAsync("settle-partition", input, context.CancellationToken);
+    [Function(WriteBatchViewActivity.ActivityName)]
+    public static Task<BatchViewWritten> WriteBatchViewAsync([ActivityTrigger] WriteBatchViewInput input, FunctionContext context) =>
+        Run<WriteBatchViewActivity, WriteBatchViewInput, BatchViewWritten>(context, WriteBatchViewActivity.ActivityName, input);
 
-    [Function("write-batch-view")]
-    public Task<JsonElement> WriteBatchViewAsync([ActivityTrigger] JsonElement input, FunctionContext context) =>
-        orchestrations.RunActivityAsync("write-batch-view", input, context.CancellationToken);
+    [Function(CommitBatchViewActivity.ActivityName)]
+    public static Task<RecomputeResult> CommitBatchViewAsync([ActivityTrigger] BatchPointer input, FunctionContext context) =>
+        Run<CommitBatchViewActivity, BatchPointer, RecomputeResult>(context, CommitBatchViewActivity.ActivityName, input);
 
-    [Function("commit-batch-view")]
-    public Task<JsonElement> CommitBatchViewAsync([ActivityTrigger] JsonElement input, FunctionContext context) =>
-        orchestrations.RunActivityAsync("commit-batch-view", input, context.CancellationToken);
+    [Function(ReadPointerActivity.ActivityName)]
+    public static Task<BatchPointer?> ReadPointerAsync([ActivityTrigger] PointerKey input, FunctionContext context) =>
+        Run<ReadPointerActivity, PointerKey, BatchPointer?>(context, ReadPointerActivity.ActivityName, input);
 
-    [Function("read-pointer")]
-    public Task<JsonElement> ReadPointerAsync([ActivityTrigger] JsonElement input, FunctionContext context) =>
-        orchestrations.RunActivityAsync("read-pointer", input, context.CancellationToken);
+    [Function(AuditActivity.ActivityName)]
+    public static Task<AuditSummary> AuditViewAsync([ActivityTrigger] AuditRequest input, FunctionContext context) =>
+        Run<AuditActivity, AuditRequest, AuditSummary>(context, AuditActivity.ActivityName, input);
+
+    private static Task<TOutput> Run<TActivity, TInput, TOutput>(FunctionContext context, string name, TInput input)
+        where TActivity : TaskActivity<TInput, TOutput> =>
+        ActivatorUtilities.CreateInstance<TActivity>(context.InstanceServices).RunAsync(new InvocationActivityContext(name, context.InvocationId), input);
+
+    /// <summary>What an activity class may ask of its context, from the Functions invocation.</summary>
+    private sealed class InvocationActivityContext(string name, string invocationId) : TaskActivityContext
+    {
+        public override TaskName Name { get; } = name;
+
+        public override string InstanceId { get; } = invocationId;
+    }
 }

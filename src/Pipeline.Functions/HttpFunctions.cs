@@ -19,7 +19,7 @@ public sealed class HttpFunctions(PipelineEndpoints endpoints)
 
     [Function("list-views")]
     public async Task<IActionResult> ListViewsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/views")] HttpRequest request, [DurableClient] DurableTaskClient client) =>
-        await endpoints.ListViewsAsync(request, new DurableOrchestrationClient(client));
+        await endpoints.ListViewsAsync(request, client);
 
     [Function("get-view")]
     public async Task<IActionResult> GetViewAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/views/{name}")] HttpRequest request, string name) =>
@@ -32,22 +32,22 @@ public sealed class HttpFunctions(PipelineEndpoints endpoints)
     [Function("start-recompute")]
     public async Task<IActionResult> StartRecomputeAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/recompute/{name}")] HttpRequest request, string name, [DurableClient] DurableTaskClient client) =>
-        await endpoints.StartRecomputeAsync(request, name, new DurableOrchestrationClient(client));
+        await endpoints.StartRecomputeAsync(request, name, client);
 
     [Function("get-operation")]
     public async Task<IActionResult> GetOperationAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/operations/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client) =>
-        await endpoints.GetOperationAsync(request, id, new DurableOrchestrationClient(client));
+        await endpoints.GetOperationAsync(request, id, client);
 
     [Function("start-replay")]
     public async Task<IActionResult> StartReplayAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/replay/{name}")] HttpRequest request, string name, [DurableClient] DurableTaskClient client) =>
-        await endpoints.StartReplayAsync(request, name, new DurableOrchestrationClient(client));
+        await endpoints.StartReplayAsync(request, name, client);
 
     [Function("cancel-operation")]
     public async Task<IActionResult> CancelOperationAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/operations/{id}/cancel")] HttpRequest request, string id, [DurableClient] DurableTaskClient client) =>
-        await endpoints.CancelOperationAsync(request, id, new DurableOrchestrationClient(client));
+        await endpoints.CancelOperationAsync(request, id, client);
 
     [Function("set-routing")]
     public async Task<IActionResult> SetRoutingAsync([HttpTrigger(AuthorizationLevel.Function, "put", Route = "api/views/{name}/routing")] HttpRequest request, string name) =>
@@ -65,7 +65,7 @@ public sealed class HttpFunctions(PipelineEndpoints endpoints)
     [Function("start-audit")]
     public async Task<IActionResult> StartAuditAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/audit/{name}")] HttpRequest request, string name, [DurableClient] DurableTaskClient client) =>
-        await endpoints.StartAuditAsync(request, name, new DurableOrchestrationClient(client));
+        await endpoints.StartAuditAsync(request, name, client);
 
     [Function("list-audits")]
     public async Task<IActionResult> ListAuditsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/audits/{name}")] HttpRequest request, string name) =>

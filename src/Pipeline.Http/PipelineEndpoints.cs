@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
 using Pipeline.Application.Api;
 using Pipeline.Application.Ingest;
-using Pipeline.Application.Orchestration;
 
 namespace Pipeline.Http;
 
@@ -13,12 +13,15 @@ namespace Pipeline.Http;
 /// </summary>
 public sealed class PipelineEndpoints(PipelineApi api, IEventPublisher publisher)
 {
+    /// <summary>An operation once asked for runs to its end, even if the client that asked hangs up.</summary>
+    private static readonly CancellationToken StartsOutliveTheRequest = CancellationToken.None;
+
     /// <summary><c>POST /api/events</c>.</summary>
     public async Task<ApiResult> PublishEventsAsync(HttpRequest request) =>
         new(await PipelineApi.PublishAsync(publisher, Checked(request).Body, request.ContentLength, request.HttpContext.RequestAborted).ConfigureAwait(false));
 
     /// <summary><c>GET /api/views</c>.</summary>
-    public async Task<ApiResult> ListViewsAsync(HttpRequest request, IOrchestrationClient orchestrations) =>
+    public async Task<ApiResult> ListViewsAsync(HttpRequest request, DurableTaskClient orchestrations) =>
         new(await api.ListViewsAsync(orchestrations, Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
 
     /// <summary><c>GET /api/views/{name}?key=K</c> or <c>?from=A&amp;to=B</c>, optionally <c>&amp;version=N</c>.</summary>
@@ -30,21 +33,21 @@ public sealed class PipelineEndpoints(PipelineApi api, IEventPublisher publisher
         new(await api.ListQuarantineAsync(Query(request, "continuation"), Query(request, "pageSize"), request.HttpContext.RequestAborted).ConfigureAwait(false));
 
     /// <summary><c>POST /api/recompute/{name}?cutoff=E&amp;version=N</c> (admin).</summary>
-    public async Task<ApiResult> StartRecomputeAsync(HttpRequest request, string name, IOrchestrationClient orchestrations) =>
-        new(await api.StartRecomputeAsync(orchestrations, name, Query(request, "cutoff"), Query(request, "version"), request.HttpContext.RequestAborted).ConfigureAwait(false));
+    public async Task<ApiResult> StartRecomputeAsync(HttpRequest request, string name, DurableTaskClient orchestrations) =>
+        new(await api.StartRecomputeAsync(orchestrations, name, Query(request, "cutoff"), Query(request, "version"), StartsOutliveTheRequest).ConfigureAwait(false));
 
     /// <summary><c>GET /api/operations/{id}</c>.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Every route is an instance member, so that hosts call them alike.")]
-    public async Task<ApiResult> GetOperationAsync(HttpRequest request, string id, IOrchestrationClient orchestrations) =>
+    public async Task<ApiResult> GetOperationAsync(HttpRequest request, string id, DurableTaskClient orchestrations) =>
         new(await PipelineApi.GetOperationAsync(orchestrations, id, Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
 
     /// <summary><c>POST /api/replay/{name}?version=N</c> (admin).</summary>
-    public async Task<ApiResult> StartReplayAsync(HttpRequest request, string name, IOrchestrationClient orchestrations) =>
-        new(await api.StartReplayAsync(orchestrations, name, Query(request, "version"), request.HttpContext.RequestAborted).ConfigureAwait(false));
+    public async Task<ApiResult> StartReplayAsync(HttpRequest request, string name, DurableTaskClient orchestrations) =>
+        new(await api.StartReplayAsync(orchestrations, name, Query(request, "version"), StartsOutliveTheRequest).ConfigureAwait(false));
 
     /// <summary><c>POST /api/operations/{id}/cancel</c> (admin).</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Every route is an instance member, so that hosts call them alike.")]
-    public async Task<ApiResult> CancelOperationAsync(HttpRequest request, string id, IOrchestrationClient orchestrations) =>
+    public async Task<ApiResult> CancelOperationAsync(HttpRequest request, string id, DurableTaskClient orchestrations) =>
         new(await PipelineApi.CancelOperationAsync(orchestrations, id, Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
 
     /// <summary><c>PUT /api/views/{name}/routing?weights=1:90,2:10&amp;shadow=N</c> (admin).</summary>
@@ -52,8 +55,8 @@ public sealed class PipelineEndpoints(PipelineApi api, IEventPublisher publisher
         new(await api.SetRoutingAsync(name, Query(request, "weights"), Query(request, "shadow"), Query(request, "audited"), request.HttpContext.RequestAborted).ConfigureAwait(false));
 
     /// <summary><c>POST /api/audit/{name}?version=N&amp;from=A&amp;to=B&amp;sample=K</c> (admin).</summary>
-    public async Task<ApiResult> StartAuditAsync(HttpRequest request, string name, IOrchestrationClient orchestrations) =>
-        new(await api.StartAuditAsync(orchestrations, name, Query(request, "version"), Query(request, "from"), Query(request, "to"), Query(request, "sample"), request.HttpContext.RequestAborted).ConfigureAwait(false));
+    public async Task<ApiResult> StartAuditAsync(HttpRequest request, string name, DurableTaskClient orchestrations) =>
+        new(await api.StartAuditAsync(orchestrations, name, Query(request, "version"), Query(request, "from"), Query(request, "to"), Query(request, "sample"), StartsOutliveTheRequest).ConfigureAwait(false));
 
     /// <summary><c>GET /api/audits/{name}?version=N&amp;max=M</c>.</summary>
     public async Task<ApiResult> ListAuditsAsync(HttpRequest request, string name) =>

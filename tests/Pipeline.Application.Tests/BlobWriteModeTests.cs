@@ -16,7 +16,7 @@ public class BlobWriteModeTests(AzuriteFixture azurite)
     [Fact]
     public async Task RawSegment_IsNeverOverwritten_ByAnotherBatchUnderItsName()
     {
-        var context = await PipelineContext.CreateAsync(azurite);
+        await using var context = await PipelineContext.CreateAsync(azurite);
         var handler = context.NewHandler();
         await handler.IngestAsync(new IngestBatch(0, PipelineContext.Incoming([PipelineContext.Event("a", "user.signup", "u1", 0)])));
         var segment = Assert.Single(await context.RawSegmentsAsync());
@@ -32,7 +32,7 @@ public class BlobWriteModeTests(AzuriteFixture azurite)
     [Fact]
     public async Task BatchWork_IsOverwritten_WhenAnActivityRunsAgain()
     {
-        var context = await PipelineContext.CreateAsync(azurite);
+        await using var context = await PipelineContext.CreateAsync(azurite);
         var first = new FingerprintSet();
         first.Add(Fingerprint.Of("one"u8));
         var second = new FingerprintSet();
@@ -48,7 +48,7 @@ public class BlobWriteModeTests(AzuriteFixture azurite)
     [Fact]
     public async Task QuarantineEntry_IsWrittenOnce()
     {
-        var context = await PipelineContext.CreateAsync(azurite);
+        await using var context = await PipelineContext.CreateAsync(azurite);
         await context.NewHandler().IngestAsync(new IngestBatch(0, [new IncomingEvent(Encoding.UTF8.GetBytes("{not json"), 0, PipelineContext.Start)]));
         var name = QuarantineWriter.BlobName(0, 0);
         var stored = (await context.Store.Quarantine.GetBlobClient(name).GetPropertiesAsync()).Value.ETag;

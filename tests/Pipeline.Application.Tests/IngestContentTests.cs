@@ -15,7 +15,7 @@ public class IngestContentTests(AzuriteFixture azurite)
     [Fact]
     public async Task ProducerRetry_InsideTheWindow_IsCountedOnce()
     {
-        var context = await PipelineContext.CreateAsync(azurite, dedupWindow: TimeSpan.FromMinutes(15));
+        await using var context = await PipelineContext.CreateAsync(azurite, dedupWindow: TimeSpan.FromMinutes(15));
         var signup = PipelineContext.Event("same-id", "user.signup", "u1", 0);
 
         var result = await context.NewHandler().IngestAsync(new IngestBatch(0, [At(signup, 0, TimeSpan.Zero), At(signup, 1, TimeSpan.FromMinutes(14))]));
@@ -27,7 +27,7 @@ public class IngestContentTests(AzuriteFixture azurite)
     [Fact]
     public async Task ProducerRetry_OutsideTheWindow_IsCountedAgainBySpeed()
     {
-        var context = await PipelineContext.CreateAsync(azurite, dedupWindow: TimeSpan.FromMinutes(15));
+        await using var context = await PipelineContext.CreateAsync(azurite, dedupWindow: TimeSpan.FromMinutes(15));
         var signup = PipelineContext.Event("same-id", "user.signup", "u1", 0);
 
         await context.NewHandler().IngestAsync(new IngestBatch(0, [At(signup, 0, TimeSpan.Zero), At(signup, 1, TimeSpan.FromMinutes(16))]));
@@ -38,7 +38,7 @@ public class IngestContentTests(AzuriteFixture azurite)
     [Fact]
     public async Task ProducerRetry_AfterARestart_IsStillCountedOnce()
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(30), dedupWindow: TimeSpan.FromMinutes(15));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(30), dedupWindow: TimeSpan.FromMinutes(15));
         var signup = PipelineContext.Event("same-id", "user.signup", "u1", 0);
         await context.NewHandler().IngestAsync(new IngestBatch(0, [At(signup, 0, TimeSpan.Zero)]));
 
@@ -52,7 +52,7 @@ public class IngestContentTests(AzuriteFixture azurite)
     [Fact]
     public async Task SameIdFromAnotherSource_IsADifferentEvent()
     {
-        var context = await PipelineContext.CreateAsync(azurite);
+        await using var context = await PipelineContext.CreateAsync(azurite);
 
         await context.NewHandler().IngestAsync(new IngestBatch(0, PipelineContext.Incoming(
         [
@@ -66,7 +66,7 @@ public class IngestContentTests(AzuriteFixture azurite)
     [Fact]
     public async Task MixedBatch_QuarantinesTheBadWithReasonsAndBytes_AndLogsTheGood()
     {
-        var context = await PipelineContext.CreateAsync(azurite);
+        await using var context = await PipelineContext.CreateAsync(azurite);
         var bodies = new[]
         {
             PipelineContext.Event("1", "order.placed", "u1", 1, """{"amount":"19.99"}"""),
@@ -94,7 +94,7 @@ public class IngestContentTests(AzuriteFixture azurite)
     [Fact]
     public async Task AllMalformedBatch_WritesNoSegment_ButAdvancesProgress()
     {
-        var context = await PipelineContext.CreateAsync(azurite);
+        await using var context = await PipelineContext.CreateAsync(azurite);
 
         var result = await context.NewHandler().IngestAsync(new IngestBatch(1, PipelineContext.Incoming(["{", "[]", "{\"id\":1}"], first: 7)));
 
@@ -109,7 +109,7 @@ public class IngestContentTests(AzuriteFixture azurite)
     [Fact]
     public async Task BatchSpanningTwoEpochs_WritesOneSegmentPerEpoch()
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var handler = context.NewHandler();
         var events = PipelineContext.Incoming(Enumerable.Range(0, 15).Select(i => PipelineContext.Event($"e{i}", "page.view", "u", 0, """{"page":"/"}""")));
         var epoch = handler.Clock.EpochOf(PipelineContext.Start);
@@ -123,7 +123,7 @@ public class IngestContentTests(AzuriteFixture azurite)
     [Fact]
     public async Task EventWithoutTime_IsPlacedByEnqueuedTime_AndProvenanceSaysSo()
     {
-        var context = await PipelineContext.CreateAsync(azurite);
+        await using var context = await PipelineContext.CreateAsync(azurite);
 
         await context.NewHandler().IngestAsync(new IngestBatch(0, PipelineContext.Incoming(["""{"specversion":"1.0","id":"x","source":"/s","type":"user.signup","subject":"u"}"""])));
 

@@ -23,7 +23,7 @@ public class IngestIdempotenceTests(AzuriteFixture azurite)
     [Fact]
     public async Task Ingest_SameBatchAgain_ChangesNothing()
     {
-        var context = await PipelineContext.CreateAsync(azurite);
+        await using var context = await PipelineContext.CreateAsync(azurite);
         var handler = context.NewHandler();
         var batch = new IngestBatch(0, PipelineContext.Incoming(Signups));
         var first = await handler.IngestAsync(batch);
@@ -45,7 +45,7 @@ public class IngestIdempotenceTests(AzuriteFixture azurite)
     [InlineData(299)]
     public async Task Ingest_RedeliveredPrefix_ChangesNothing(int prefix)
     {
-        var context = await PipelineContext.CreateAsync(azurite);
+        await using var context = await PipelineContext.CreateAsync(azurite);
         var handler = context.NewHandler();
         var events = PipelineContext.Incoming(Signups);
         await handler.IngestAsync(new IngestBatch(0, events));
@@ -61,7 +61,7 @@ public class IngestIdempotenceTests(AzuriteFixture azurite)
     [Fact]
     public async Task Ingest_RedeliveryWithOtherBoundaries_CountsEachEventOnce()
     {
-        var context = await PipelineContext.CreateAsync(azurite);
+        await using var context = await PipelineContext.CreateAsync(azurite);
         var handler = context.NewHandler();
         var events = PipelineContext.Incoming(Signups);
 
@@ -77,7 +77,7 @@ public class IngestIdempotenceTests(AzuriteFixture azurite)
     [Fact]
     public async Task Ingest_PartlyAppliedByAnotherProcess_AppliesOnlyTheRest()
     {
-        var context = await PipelineContext.CreateAsync(azurite);
+        await using var context = await PipelineContext.CreateAsync(azurite);
         var events = PipelineContext.Incoming(Signups);
         await context.NewHandler().IngestAsync(new IngestBatch(0, events[..170]));
 
@@ -90,7 +90,7 @@ public class IngestIdempotenceTests(AzuriteFixture azurite)
     [Fact]
     public async Task Ingest_SamePartitionByTwoProcessesAtOnce_CountsEachEventOnce()
     {
-        var context = await PipelineContext.CreateAsync(azurite);
+        await using var context = await PipelineContext.CreateAsync(azurite);
         var events = PipelineContext.Incoming(Signups);
         var left = context.NewHandler();
         var right = context.NewHandler();
@@ -119,7 +119,7 @@ public class IngestIdempotenceTests(AzuriteFixture azurite)
     [Fact]
     public async Task Ingest_OfSeveralPartitions_KeepsTheirProgressApart()
     {
-        var context = await PipelineContext.CreateAsync(azurite);
+        await using var context = await PipelineContext.CreateAsync(azurite);
         var handler = context.NewHandler();
 
         await Task.WhenAll(

@@ -13,7 +13,7 @@ public class IngestRecoveryTests(AzuriteFixture azurite)
     [Fact]
     public async Task BatchLoggedButNotApplied_IsCompletedFromTheLog_AndItsResentCopiesAreNotCountedTwice()
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromMinutes(5));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromMinutes(5));
         var signups = Enumerable.Range(0, 30).Select(i => PipelineContext.Event($"e{i}", "user.signup", $"u{i}", 0)).ToArray();
         var now = DateTimeOffset.UtcNow;
         IncomingEvent At(int i, long sequence) => new(Encoding.UTF8.GetBytes(signups[i]), sequence, now.AddMilliseconds(sequence));

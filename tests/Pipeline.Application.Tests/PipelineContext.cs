@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Azure.Data.Tables;
+using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Configuration;
@@ -13,13 +14,19 @@ using Pipeline.Testing;
 
 namespace Pipeline.Application.Tests;
 
-/// <summary>A pipeline on its own tables and containers in the shared Azurite, with helpers to ingest and ask.</summary>
-internal sealed class PipelineContext
+/// <summary>
+/// A pipeline on its own tables and containers in the shared Azurite, with helpers to ingest and ask, and,
+/// once asked for, the Durable Task engine on its own task hub running its batch layer.
+/// </summary>
+internal sealed class PipelineContext : IAsyncDisposable
 {
     private static int _counter;
+    private readonly AzuriteFixture _azurite;
+    private EngineHost? _engine;
 
     private PipelineContext(AzuriteFixture azurite, PipelineOptions options)
     {
+        _azurite = azurite;
         Options = options;
         Store = new PipelineStore(azurite.Account, options);
         Progress = new ProgressStore(Store);
@@ -81,6 +88,44 @@ internal sealed class PipelineContext
         [.. (await Store.Speed.QueryAsync<TableEntity>().ToListAsync()).Select(e => $"{e.PartitionKey}/{e.RowKey} {e.ETag} {e.GetInt64("Events")} {e.GetInt64("LastSequence")}")];
 
     public async Task<List<string>> RawSegmentsAsync() => [.. (await Store.Raw.GetBlobsAsync().ToListAsync()).Select(b => b.Name)];
+
+    /// <summary>
+    /// The engine of this pipeline, started on first use with the context's settings and <paramref name="tasks"/>
+    /// (default: the pipeline's); <paramref name="extraVersions"/> registers view versions as the setting does.
+    /// Versions not registered yet are registered as from before the log began (the host would register them
+    /// at today's epoch, while these tests' events are timed at <see cref="Start"/>).
+    /// </summary>
+    public async Task<EngineHost> EngineAsync(Action<DurableTaskRegistry>? tasks = null, string extraVersions = "")
+    {
+        if (_engine is null)
+        {
+            foreach (var view in BuiltInViews.With(extraVersions))
+            {
+                await new Versions.VersionStore(Store).RegisterAsync(view.Name, view.Version, 0);
+            }
+
+            _engine = await StartEngineAsync(tasks, extraVersions);
+        }
+
+        return _engine;
+    }
+
+    private Task<EngineHost> StartEngineAsync(Action<DurableTaskRegistry>? tasks, string extraVersions) =>
+        EngineHost.StartAsync(_azurite.ConnectionString, Options.StoragePrefix, tasks, settings: new Dictionary<string, string?>
+        {
+            ["Pipeline:EpochLength"] = Options.EpochLength.ToString("c", CultureInfo.InvariantCulture),
+            ["Pipeline:DedupWindow"] = Options.DedupWindow.ToString("c", CultureInfo.InvariantCulture),
+            ["Pipeline:FoldChunkEvents"] = Options.FoldChunkEvents.ToString(CultureInfo.InvariantCulture),
+            ["Pipeline:ExtraVersions"] = extraVersions,
+        });
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_engine is not null)
+        {
+            await _engine.DisposeAsync();
+        }
+    }
 
     public static string Day(int day) => new DateTime(2026, 11, 18 + day).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

@@ -13,8 +13,6 @@ namespace Pipeline.Application.Tests;
 [Collection(UsesAzurite.Name)]
 public class RecomputeTests(AzuriteFixture azurite)
 {
-    private static (LocalOrchestrationRunner Runner, RecomputeService Service) Batch(PipelineContext context) => BatchRuns.Create(context);
-
     private static Task<OperationStatus> RecomputeAsync(PipelineContext context, ViewDefinition view, long? cutoff = null, bool full = false) =>
         BatchRuns.RecomputeAsync(context, view, cutoff, full);
 
@@ -28,7 +26,7 @@ public class RecomputeTests(AzuriteFixture azurite)
     [Fact]
     public async Task EventsStraddlingTheCutoff_AndLateEvents_AreEachCountedOnce_BeforeAndAfterTheNextRecompute()
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var handler = context.NewHandler();
         await handler.IngestAsync(new IngestBatch(0, Signups(30, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(20, 30, epochOffset: 1)));
@@ -56,7 +54,7 @@ public class RecomputeTests(AzuriteFixture azurite)
     [Fact]
     public async Task BatchRows_AreServedFromMemoryOnceRead_AndANewCutoffIsReadAfresh()
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var handler = context.NewHandler();
         await handler.IngestAsync(new IngestBatch(0, Signups(30, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(5, 30, epochOffset: 1)));
@@ -89,7 +87,7 @@ public class RecomputeTests(AzuriteFixture azurite)
     [Fact]
     public async Task RecomputingTwice_GivesIdenticalRowsAndPointer()
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var handler = context.NewHandler();
         await handler.IngestAsync(new IngestBatch(0, Signups(30, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(1, Signups(30, 1000, epochOffset: 1)));
@@ -110,7 +108,7 @@ public class RecomputeTests(AzuriteFixture azurite)
     [Fact]
     public async Task ProducerRetryArrivingLongAfterItsOriginal_IsCountedOnceAfterBatch()
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), dedupWindow: TimeSpan.FromSeconds(5));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), dedupWindow: TimeSpan.FromSeconds(5));
         var handler = context.NewHandler();
         var original = Signups(1, 0, epochOffset: 0, prefix: "retry");
         await handler.IngestAsync(new IngestBatch(0, original));
@@ -129,7 +127,7 @@ public class RecomputeTests(AzuriteFixture azurite)
     [Fact]
     public async Task CorruptedRawSegment_FailsNamingTheBlob_AndTheOldBatchViewKeepsServing()
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var handler = context.NewHandler();
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 10, epochOffset: 1)));
@@ -152,41 +150,40 @@ public class RecomputeTests(AzuriteFixture azurite)
     [Fact]
     public async Task CutoffBeyondTheSealedBoundary_IsRefusedWith409()
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         await context.NewHandler().IngestAsync(new IngestBatch(0, Signups(5, 0, epochOffset: 0)));
-        var (runner, service) = Batch(context);
-        using (runner)
-        {
-            var sealedCutoff = await service.SealedCutoffAsync();
-            var (operation, _, refusal) = await service.StartAsync(runner, BuiltInViews.NewUsers, sealedCutoff + 1);
-            Assert.Null(operation);
-            Assert.Equal(409, refusal!.Status);
-            Assert.Contains("sealed", refusal.Message, StringComparison.Ordinal);
-        }
+        var engine = await context.EngineAsync();
+        var service = await BatchRuns.ServiceAsync(context);
+
+        var sealedCutoff = await service.SealedCutoffAsync();
+        var (operation, _, refusal) = await service.StartAsync(engine.Client, BuiltInViews.NewUsers, sealedCutoff + 1);
+
+        Assert.Null(operation);
+        Assert.Equal(409, refusal!.Status);
+        Assert.Contains("sealed", refusal.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task TwoConcurrentStarts_RunOnce()
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var handler = context.NewHandler();
         await handler.IngestAsync(new IngestBatch(0, Signups(20, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 20, epochOffset: 1)));
-        var (runner, service) = Batch(context);
-        using (runner)
-        {
-            var starts = await Task.WhenAll(service.StartAsync(runner, BuiltInViews.NewUsers, null), service.StartAsync(runner, BuiltInViews.NewUsers, null));
-            await runner.WaitAsync(starts[0].Operation!.InstanceId);
+        var engine = await context.EngineAsync();
+        var service = await BatchRuns.ServiceAsync(context);
 
-            Assert.Equal(starts[0].Operation!.InstanceId, starts[1].Operation!.InstanceId);
-            Assert.Equal(1, starts.Count(s => s.Started));
-        }
+        var starts = await Task.WhenAll(service.StartAsync(engine.Client, BuiltInViews.NewUsers, null), service.StartAsync(engine.Client, BuiltInViews.NewUsers, null));
+        await engine.WaitAsync(starts[0].Operation!.InstanceId);
+
+        Assert.Equal(starts[0].Operation!.InstanceId, starts[1].Operation!.InstanceId);
+        Assert.Equal(1, starts.Count(s => s.Started));
     }
 
     [Fact]
     public async Task AfterCommitAndGrace_SpeedRowsBelowTheCutoffAreRetired_AndAnswersDoNotChange()
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var handler = context.NewHandler();
         await handler.IngestAsync(new IngestBatch(0, Signups(20, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(5, 20, epochOffset: 1)));
@@ -277,7 +274,7 @@ public class RecomputeTests(AzuriteFixture azurite)
 
     private static async Task<List<string>> BatchRowsAsync(PipelineContext context, PipelineContext? onlyCutoffOf = null)
     {
-        var cutoffs = onlyCutoffOf is null ? null : (await onlyCutoffOf.Store.Pointers.QueryAsync<TableEntity>().ToListAsync()).Select(p => p.GetInt64("Cutoff")!.Value.ToString("D12", System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+        var cutoffs = onlyCutoffOf is null ? null : (await onlyCutoffOf.Store.Pointers.QueryAsync<TableEntity>().ToListAsync()).Where(p => p.GetInt64("Cutoff") is not null).Select(p => p.GetInt64("Cutoff")!.Value.ToString("D12", System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
         return [.. (await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync())
             .Where(e => cutoffs is null || cutoffs.Contains(e.PartitionKey.Split('.')[2]))
             .Select(e => $"{e.PartitionKey}/{e.RowKey} {Convert.ToBase64String(e.GetBinary("State")!)} {e.GetInt64("Events")}")];

@@ -18,7 +18,7 @@ public class ServingReadSharingTests(AzuriteFixture azurite)
 
     private static async Task<PipelineContext> CommittedAsync(AzuriteFixture azurite)
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var handler = context.NewHandler();
         await handler.IngestAsync(new IngestBatch(0, [.. Enumerable.Range(0, 30).Select(i => new IncomingEvent(
             Encoding.UTF8.GetBytes(PipelineContext.Event($"e{i}", "user.signup", $"u{i}", i % 3)), i, PipelineContext.Start.AddSeconds(i * 0.1)))]));

@@ -28,7 +28,7 @@ public class SpeedAuditTests(AzuriteFixture azurite)
     public async Task AProducerRetryThatTheSpeedLayerCountedTwice_IsASpeedMismatch_RecordedOnceEvenIfRetirementRunsAgain()
     {
         // 10-second epochs, a 30-second de-duplication window: the retry of s3 at 50 s is past the speed layer's memory.
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), dedupWindow: TimeSpan.FromSeconds(30));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), dedupWindow: TimeSpan.FromSeconds(30));
         var handler = context.NewHandler();
         var signups = Enumerable.Range(0, 10).Select(i => At(PipelineContext.Event($"s{i}", "user.signup", $"u{i}", 0), i, i * 0.1));
         await handler.IngestAsync(new IngestBatch(0, [.. signups]));
@@ -62,7 +62,7 @@ public class SpeedAuditTests(AzuriteFixture azurite)
     [Fact]
     public async Task SpeedEstimatesOfRetiredEpochs_AreMeasuredAgainstExactCountsFromTheLog()
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var handler = context.NewHandler();
 
         // Two epochs of 3,000 different users each: too many members to store per row, so the speed layer merges sketches.

@@ -20,7 +20,7 @@ public class SupersededBatchDataTests(AzuriteFixture azurite)
     [Fact]
     public async Task OlderCutoffsRowsAndBlobsAreDeleted_AfterTheGrace_AndTheNextIncrementalRunStillMatchesAFullOne()
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var handler = context.NewHandler();
         await handler.IngestAsync(new IngestBatch(0, Signups(30, 0, epoch: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 30, epoch: 1)));

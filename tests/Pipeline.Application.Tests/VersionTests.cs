@@ -1,6 +1,6 @@
 using System.Text;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Api;
@@ -22,61 +22,57 @@ public class VersionTests(AzuriteFixture azurite)
     private static readonly ViewDefinition V1 = BuiltInViews.NewUsers;
     private static readonly ViewDefinition V2 = BuiltInViews.NewUsersV2;
 
-    private sealed class NoStop : IHostApplicationLifetime
+    /// <summary>A chunk fold that waits for a gate before doing the real work: a run held in mid-flight.</summary>
+    private sealed class GatedFold(FoldChunkActivity inner, Task gate) : Microsoft.DurableTask.TaskActivity<FoldChunkInput, ChunkFold>
     {
-        public CancellationToken ApplicationStarted => CancellationToken.None;
-
-        public CancellationToken ApplicationStopping => CancellationToken.None;
-
-        public CancellationToken ApplicationStopped => CancellationToken.None;
-
-        public void StopApplication()
+        public override async Task<ChunkFold> RunAsync(Microsoft.DurableTask.TaskActivityContext context, FoldChunkInput input)
         {
+            await gate;
+            return await inner.RunAsync(context, input);
         }
     }
 
-    /// <summary>An activity that waits for a gate before doing the real work: a run held in mid-flight.</summary>
-    private sealed class Gated(IActivity inner, Task gate) : IActivity
-    {
-        public string Name => inner.Name;
+    /// <summary>The pipeline's tasks, with every chunk fold held until <paramref name="gate"/> opens.</summary>
+    private static Action<Microsoft.DurableTask.DurableTaskRegistry> WithGatedFolds(Task gate) => tasks => tasks
+        .AddOrchestrator<RecomputeOrchestrator>()
+        .AddOrchestrator<AuditOrchestrator>()
+        .AddActivity<PlanFoldsActivity>()
+        .AddActivity(FoldChunkActivity.ActivityName, sp => new GatedFold(ActivatorUtilities.CreateInstance<FoldChunkActivity>(sp), gate))
+        .AddActivity<SettlePartitionActivity>()
+        .AddActivity<WriteBatchViewActivity>()
+        .AddActivity<CommitBatchViewActivity>()
+        .AddActivity<ReadPointerActivity>()
+        .AddActivity<AuditActivity>();
 
-        public async Task<object?> RunAsync(System.Text.Json.JsonElement input, CancellationToken cancellationToken)
-        {
-            await gate.WaitAsync(cancellationToken);
-            return await inner.RunAsync(input, cancellationToken);
-        }
-    }
-
-    /// <summary>A deployment with new-users v2 registered beside v1.</summary>
-    private sealed class Deployment : IDisposable
+    /// <summary>A deployment with new-users v2 registered beside v1, its batch layer on the context's engine.</summary>
+    private sealed class Deployment
     {
+        private readonly Task? _foldGate;
+
         public Deployment(PipelineContext context, Task? foldGate = null)
         {
             Context = context;
+            _foldGate = foldGate;
             Registry = new ViewRegistry(BuiltInViews.With("new-users:2"));
             var options = Options.Create(context.Options);
             Audits = new AuditStore(context.Store);
             Versions = new VersionService(Registry, new VersionStore(context.Store), context.Pointers, context.Store, Audits, options, routingLifetime: TimeSpan.Zero);
             var queries = new ViewQueryService(context.Store, context.Pointers, Registry, pointerLifetime: TimeSpan.Zero);
             AuditService = new AuditService(context.Store, context.Pointers, queries, Registry, Audits);
-            var recompute = RecomputeActivities.Create(context.Store, context.Progress, context.Pointers, Registry)
-                .Select(a => foldGate is not null && a.Name == FoldChunkActivity.ActivityName ? new Gated(a, foldGate) : a);
-            Runner = new LocalOrchestrationRunner(
-                context.Store,
-                [new RecomputeOrchestrator(), new AuditOrchestrator()],
-                [.. recompute, new AuditActivity(AuditService)],
-                NullLogger<LocalOrchestrationRunner>.Instance);
-            Api = new PipelineApi(queries, context.Store, new RecomputeService(context.Progress, context.Store, context.Pointers, options, new NoStop()), Versions, new ShadowRecorder(context.Store), new VersionDropper(context.Store, Versions, Registry), Audits, options);
+            Api = new PipelineApi(queries, context.Store, new RecomputeService(context.Progress, context.Store, context.Pointers, options), Versions, new ShadowRecorder(context.Store), new VersionDropper(context.Store, Versions, Registry), Audits, options);
             Shadows = new ShadowRecorder(context.Store);
         }
 
         public PipelineContext Context { get; }
 
+        /// <summary>The context's engine, started on first use (after the test has registered its versions).</summary>
+        public Task<EngineHost> EngineAsync() => Context.EngineAsync(_foldGate is null ? null : WithGatedFolds(_foldGate), extraVersions: "new-users:2");
+
+        public async Task<Microsoft.DurableTask.Client.DurableTaskClient> ClientAsync() => (await EngineAsync()).Client;
+
         public ViewRegistry Registry { get; }
 
         public VersionService Versions { get; }
-
-        public LocalOrchestrationRunner Runner { get; }
 
         public PipelineApi Api { get; }
 
@@ -97,12 +93,18 @@ public class VersionTests(AzuriteFixture azurite)
 
         public async Task<string> ReplayAsync(int version)
         {
-            var response = await Api.StartReplayAsync(Runner, "new-users", version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var response = await Api.StartReplayAsync(await ClientAsync(), "new-users", version.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal(202, response.Status);
             return (string)response.Body!.GetType().GetProperty("operationId")!.GetValue(response.Body)!;
         }
 
-        public void Dispose() => Runner.Dispose();
+        /// <summary>Waits for an operation to end and returns its state.</summary>
+        public async Task<OperationState> WaitAsync(string operation)
+        {
+            var engine = await EngineAsync();
+            await engine.WaitAsync(operation);
+            return (await PipelineOperations.GetAsync(engine.Client, operation))!.State;
+        }
     }
 
     /// <summary>Sign-ups with every fifth one a test account, enqueued in the given epoch (10-second epochs), timed on the given day.</summary>
@@ -119,7 +121,7 @@ public class VersionTests(AzuriteFixture azurite)
     [Fact]
     public async Task ReplayOfV2_WhileEventsArrive_AnswersWithV2Logic_V1IsUnchanged_AndReadersMoveAndMoveBack()
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var day = PipelineContext.Day(0);
 
         // An older deployment, without v2, registered v1 before the first event and ingests the first epoch.
@@ -127,7 +129,7 @@ public class VersionTests(AzuriteFixture azurite)
         await context.NewHandler().IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
 
         // v2 is registered during epoch 1; from then on the speed layer maintains both versions.
-        using var deployment = new Deployment(context);
+        var deployment = new Deployment(context);
         await deployment.Versions.RegisterAllAsync(PipelineContext.Start.AddSeconds(15));
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 10, epochOffset: 1)));
@@ -139,19 +141,18 @@ public class VersionTests(AzuriteFixture azurite)
         var early = await deployment.Api.SetRoutingAsync("new-users", "1:50,2:50", null);
         Assert.Equal(409, early.Status);
         Assert.Contains("not caught up", ((ApiError)early.Body!).Error, StringComparison.Ordinal);
-        Assert.Contains(await deployment.Versions.StatesAsync("new-users", deployment.Runner), s => s.Version == 2 && s.State.StartsWith("speed layer only", StringComparison.Ordinal));
+        Assert.Contains(await deployment.Versions.StatesAsync("new-users", await deployment.ClientAsync()), s => s.Version == 2 && s.State.StartsWith("speed layer only", StringComparison.Ordinal));
 
         // Replay v2 while more events arrive.
         var operation = await deployment.ReplayAsync(2);
         await handler.IngestAsync(new IngestBatch(0, Signups(5, 26, epochOffset: 3)));
-        await deployment.Runner.WaitAsync(operation);
-        Assert.Equal(OperationState.Completed, (await deployment.Runner.GetStatusAsync(operation))!.State);
+        Assert.Equal(OperationState.Completed, await deployment.WaitAsync(operation));
 
         // 31 sign-ups, 7 of them test accounts (sequence numbers divisible by 5).
         Assert.Equal(24m, (await deployment.AskAsync(day, version: 2)).Value);
         Assert.Equal(31m, (await deployment.AskAsync(day, version: 1)).Value);
         Assert.Equal(31m, (await deployment.AskAsync(day)).Value);
-        Assert.Contains(await deployment.Versions.StatesAsync("new-users", deployment.Runner), s => s.Version == 2 && s.CaughtUp && s.State == "caught up");
+        Assert.Contains(await deployment.Versions.StatesAsync("new-users", await deployment.ClientAsync()), s => s.Version == 2 && s.CaughtUp && s.State == "caught up");
 
         Assert.Equal(200, (await deployment.Api.SetRoutingAsync("new-users", "2:100", null)).Status);
         var promoted = await deployment.AskAsync(day, caller: "anyone");
@@ -162,7 +163,7 @@ public class VersionTests(AzuriteFixture azurite)
 
         // A replay of v2 again at the same cutoff gives identical rows.
         var rows = await BatchRowsAsync(context, "new-users.2.");
-        await deployment.Runner.WaitAsync(await deployment.ReplayAsync(2));
+        Assert.Equal(OperationState.Completed, await deployment.WaitAsync(await deployment.ReplayAsync(2)));
         Assert.Equal(rows, await BatchRowsAsync(context, "new-users.2."));
 
         // Retiring v2's speed rows keeps what they said from the epoch after its registration on; an audit finds it right.
@@ -187,13 +188,13 @@ public class VersionTests(AzuriteFixture azurite)
     [Fact]
     public async Task PromoteAndRollBack_UnderConcurrentQueries_NeverFail_NorMixVersions()
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
-        using var deployment = new Deployment(context);
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        var deployment = new Deployment(context);
         await deployment.Versions.RegisterAllAsync(PipelineContext.Start.AddSeconds(-10));
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(20, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 20, epochOffset: 1)));
-        await deployment.Runner.WaitAsync(await deployment.ReplayAsync(2));
+        Assert.Equal(OperationState.Completed, await deployment.WaitAsync(await deployment.ReplayAsync(2)));
         var day = PipelineContext.Day(0);
         var expected = new Dictionary<int, decimal> { [1] = 21m, [2] = 16m };
 
@@ -224,13 +225,13 @@ public class VersionTests(AzuriteFixture azurite)
     [Fact]
     public async Task ShadowMode_ServesOneVersion_AndRecordsWhereTheOtherDiffers()
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
-        using var deployment = new Deployment(context);
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        var deployment = new Deployment(context);
         await deployment.Versions.RegisterAllAsync(PipelineContext.Start.AddSeconds(-10));
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 10, epochOffset: 1)));
-        await deployment.Runner.WaitAsync(await deployment.ReplayAsync(2));
+        Assert.Equal(OperationState.Completed, await deployment.WaitAsync(await deployment.ReplayAsync(2)));
 
         Assert.Equal(200, (await deployment.Api.SetRoutingAsync("new-users", "1:100", "2")).Status);
         var served = await deployment.AskAsync(PipelineContext.Day(0), caller: "c");
@@ -241,45 +242,43 @@ public class VersionTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task CancelledReplay_Stops_CommitsNothing_AndV1KeepsServing_ThenStartsAgainFromItsFinishedSteps()
+    public async Task CancelledReplay_Stops_CommitsNothing_AndV1KeepsServing_ThenRunsAgainToTheSameResult()
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var deployment = new Deployment(context, gate.Task);
+        var deployment = new Deployment(context, gate.Task);
         await deployment.Versions.RegisterAllAsync(PipelineContext.Start.AddSeconds(-10));
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 10, epochOffset: 1)));
 
         var operation = await deployment.ReplayAsync(2);
-        var cancelled = await PipelineApi.CancelOperationAsync(deployment.Runner, operation);
-        await deployment.Runner.WaitAsync(operation);
+        var cancelled = await PipelineApi.CancelOperationAsync(await deployment.ClientAsync(), operation);
 
         Assert.Equal(200, cancelled.Status);
-        Assert.Equal(OperationState.Canceled, (await deployment.Runner.GetStatusAsync(operation))!.State);
+        Assert.Equal(OperationState.Canceled, await deployment.WaitAsync(operation));
         Assert.Null(await context.Pointers.GetAsync("new-users", 2));
         Assert.Equal(11m, (await deployment.AskAsync(PipelineContext.Day(0))).Value);
-        Assert.Equal(404, (await PipelineApi.CancelOperationAsync(deployment.Runner, "no-such-operation")).Status);
+        Assert.Equal(404, (await PipelineApi.CancelOperationAsync(await deployment.ClientAsync(), "no-such-operation")).Status);
 
         gate.SetResult();
         Assert.Equal(operation, await deployment.ReplayAsync(2));
-        await deployment.Runner.WaitAsync(operation);
-        Assert.Equal(OperationState.Completed, (await deployment.Runner.GetStatusAsync(operation))!.State);
+        Assert.Equal(OperationState.Completed, await deployment.WaitAsync(operation));
         Assert.Equal(8m, (await deployment.AskAsync(PipelineContext.Day(0), version: 2)).Value);
     }
 
     [Fact]
     public async Task Audit_IsClean_ThenCatchesACorruptedBatchRow_AndADeletedRawBlob_AndGatesPromotion()
     {
-        var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
-        using var deployment = new Deployment(context);
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        var deployment = new Deployment(context);
         await deployment.Versions.RegisterAllAsync(PipelineContext.Start.AddSeconds(-10));
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(1, Signups(5, 0, epochOffset: 0, idOffset: 100, day: 1)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 10, epochOffset: 1)));
         await handler.IngestAsync(new IngestBatch(1, Signups(1, 5, epochOffset: 1, idOffset: 100, day: 1)));
-        await deployment.Runner.WaitAsync(await deployment.ReplayAsync(2));
+        Assert.Equal(OperationState.Completed, await deployment.WaitAsync(await deployment.ReplayAsync(2)));
 
         // Promotion gated on an audit: refused until a clean one exists at v2's cutoff.
         var gated = await deployment.Api.SetRoutingAsync("new-users", "2:100", null, audited: "true");

@@ -26,6 +26,7 @@ internal sealed class DevHostRun : IAsyncDisposable
             ["Pipeline__EpochLength"] = epoch.ToString("c"),
             ["ASPNETCORE_URLS"] = BaseUri.ToString().TrimEnd('/'),
             ["Logging__LogLevel__Default"] = "Warning",
+            ["RecomputeSchedule"] = string.Empty, // recomputes on demand only: the tests start them
         };
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
         {

@@ -122,36 +122,54 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task HostKilledDuringARecompute_ResumesOnRestart_AndTheViewEqualsGroundTruth()
+    public async Task HostKilledDuringARecompute_FinishesAfterTheRestart_WithoutRedoingFinishedChunks_AndCommitsTheRowsOfAnUninterruptedRun()
     {
         await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(2), new Dictionary<string, string>
         {
             ["Pipeline__AdminKey"] = "test-key",
-            ["Pipeline__RecomputeInterval"] = "00:00:00",
             ["Pipeline__BatchParallelism"] = "1",
-            ["Pipeline__FoldChunkEvents"] = "2000", // several fold chunks per partition
+            ["Pipeline__FoldChunkEvents"] = "1000", // an epoch of a partition per fold chunk
         });
         await run.StartHostAsync();
-        await using var publish = run.StartTool("publish", "--events", "30000", "--days", "3", "--seed", "9");
+        await using var publish = run.StartTool("publish", "--events", "30000", "--days", "3", "--seed", "9", "--rate", "2500");
         Assert.True(await publish.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, publish.Output);
         using var http = new HttpClient { BaseAddress = run.BaseUri };
         await Task.Delay(TimeSpan.FromSeconds(5));
+        var work = azurite.Account.Blobs.GetBlobContainerClient($"{run.StoragePrefix}-batch-work");
 
         var operation = await StartRecomputeAsync(http, "active-users");
-        var (state, steps) = ("running", 0);
-        while (state == "running" && steps < 2)
+        var (state, chunks, done) = ("running", 0, 0);
+        while (state == "running" && done < 5)
         {
             using var status = JsonDocument.Parse(await http.GetStringAsync($"api/operations/{operation}"));
-            (state, steps) = (status.RootElement.GetProperty("state").GetString()!, status.RootElement.GetProperty("completedSteps").GetInt32());
+            state = status.RootElement.GetProperty("state").GetString()!;
+            if (status.RootElement.TryGetProperty("customStatus", out var progress) && progress.ValueKind == JsonValueKind.Object)
+            {
+                (chunks, done) = (progress.GetProperty("chunks").GetInt32(), progress.GetProperty("chunksDone").GetInt32());
+            }
         }
 
         run.KillHost();
+        var foldedBeforeTheKill = await ChunkOutputsAsync(work, operation);
         Assert.Equal("running", state);
+        Assert.True(chunks >= 16, $"{chunks} fold chunks planned");
         await run.StartHostAsync();
 
-        // The restarted host resumes the same operation; starting it again returns that one, not a new run.
+        // The restarted host takes the operation over; starting it again returns that one, not a new run.
         Assert.Equal(operation, await StartRecomputeAsync(http, "active-users"));
-        Assert.Equal("completed", await WaitForOperationAsync(http, operation));
+        Assert.Equal("completed", await WaitForOperationAsync(http, operation, TimeSpan.FromMinutes(1)));
+        var foldedInTheEnd = await ChunkOutputsAsync(work, operation);
+        var redone = foldedBeforeTheKill.Count(c => foldedInTheEnd[c.Key] != c.Value);
+        Assert.True(foldedBeforeTheKill.Count >= 4 && redone <= 2, $"{foldedBeforeTheKill.Count} chunks folded before the kill, {redone} of them folded again");
+
+        // An uninterrupted full run of the same version over the same events (a replay) writes the same rows.
+        using var replay = await http.PostAsync("api/replay/active-users?version=1&code=test-key", null);
+        var replayed = JsonDocument.Parse(await replay.Content.ReadAsStringAsync()).RootElement.GetProperty("operationId").GetString()!;
+        Assert.Equal("completed", await WaitForOperationAsync(http, replayed));
+        var rows = await BatchRowsAsync(run, $"active-users.1.{operation.Split('.')[^1]}.");
+        Assert.NotEmpty(rows);
+        Assert.Equal(rows, await BatchRowsAsync(run, $"active-users.1.{replayed.Split('.')[^1]}."));
+
         foreach (var view in new[] { "new-users", "revenue", "page-views" })
         {
             Assert.Equal("completed", await WaitForOperationAsync(http, await StartRecomputeAsync(http, view)));
@@ -161,6 +179,19 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
         Assert.True(await verify.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, verify.Output);
     }
 
+    /// <summary>Each fold chunk's first output blob (its head partials) and its ETag: a chunk folded again rewrites it.</summary>
+    private static async Task<Dictionary<string, Azure.ETag>> ChunkOutputsAsync(Azure.Storage.Blobs.BlobContainerClient work, string operation) =>
+        (await work.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = $"{operation}/" }).ToListAsync())
+            .Where(b => b.Name.EndsWith(".head.partials", StringComparison.Ordinal))
+            .ToDictionary(b => b.Name, b => b.Properties.ETag!.Value);
+
+    /// <summary>The rows of one batch view (one cutoff), by day and key.</summary>
+    private async Task<List<string>> BatchRowsAsync(DevHostRun run, string cutoffPrefix) =>
+        [.. (await azurite.Account.Tables.GetTableClient($"{run.StoragePrefix}batch").QueryAsync<Azure.Data.Tables.TableEntity>().ToListAsync())
+            .Where(r => r.PartitionKey.StartsWith(cutoffPrefix, StringComparison.Ordinal))
+            .Select(r => $"{r.PartitionKey[cutoffPrefix.Length..]}/{r.RowKey} {Convert.ToBase64String(r.GetBinary("State")!)} {r.GetInt64("Events")}")
+            .Order(StringComparer.Ordinal)];
+
     private static async Task<string> StartRecomputeAsync(HttpClient http, string view)
     {
         using var started = await http.PostAsync($"api/recompute/{view}?code=test-key", null);
@@ -169,9 +200,9 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
         return body.RootElement.GetProperty("operationId").GetString()!;
     }
 
-    internal static async Task<string> WaitForOperationAsync(HttpClient http, string operation)
+    internal static async Task<string> WaitForOperationAsync(HttpClient http, string operation, TimeSpan? within = null)
     {
-        var deadline = DateTime.UtcNow.AddMinutes(3);
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromMinutes(3));
         string state;
         do
         {

@@ -1,15 +1,27 @@
+using System.Diagnostics;
 using Pipeline.Application.Api;
+using Pipeline.Application.Batch;
+using Pipeline.Application.Orchestration;
 
 namespace Pipeline.Functions.Tests;
 
+/// <summary>The built Functions app (its <c>functions.metadata</c>) against the dev host's routes, the tasks, the settings and the infrastructure.</summary>
 public class FunctionsAppTests
 {
-    private static IReadOnlyList<string> Check(Func<string, string, string>? editSource = null, Func<FunctionsAppContract, FunctionsAppContract>? editContract = null)
+    private static IReadOnlyList<string> Check(
+        Func<IReadOnlyList<FunctionEntry>, IReadOnlyList<FunctionEntry>>? editFunctions = null,
+        Func<string, string, string>? editSource = null,
+        Func<FunctionsAppContract, FunctionsAppContract>? editContract = null)
     {
+        var functions = FunctionsMetadata.Built();
+        functions = editFunctions is null ? functions : editFunctions(functions);
         var sources = RepositoryFiles.FunctionSources().Select(s => editSource is null ? s.Text : editSource(s.Path, s.Text));
         var contract = RepositoryFiles.Contract();
-        return FunctionsAppCheck.Problems(FunctionDeclarations.Parse(sources), editContract is null ? contract : editContract(contract));
+        return FunctionsAppCheck.Problems(functions, RepositoryFiles.BindingSettings(sources, functions), editContract is null ? contract : editContract(contract));
     }
+
+    private static IReadOnlyList<FunctionEntry> Edit(IReadOnlyList<FunctionEntry> functions, string name, Func<FunctionEntry, FunctionEntry?> edit) =>
+        [.. functions.Select(f => f.Name == name ? edit(f) : f).OfType<FunctionEntry>()];
 
     private static string Replace(string text, string from, string to)
     {
@@ -18,22 +30,21 @@ public class FunctionsAppTests
     }
 
     [Fact]
-    public void TheFunctionsApp_AgreesWithTheDevHostTheCatalogTheSettingsAndTheInfrastructure()
+    public void TheBuiltApp_AgreesWithTheDevHostTheTasksTheSettingsAndTheInfrastructure()
     {
-        var functions = FunctionDeclarations.Parse(RepositoryFiles.FunctionSources().Select(s => s.Text));
-        Assert.Empty(FunctionsAppCheck.Problems(functions, RepositoryFiles.Contract()));
+        var functions = FunctionsMetadata.Built();
 
-        // The parse found what the check relies on.
-        Assert.Equal(ApiRoutes.All.Count, functions.Count(f => f.Trigger == "HttpTrigger"));
-        Assert.Single(functions, f => f.Trigger == "EventHubTrigger");
-        Assert.Single(functions, f => f.Trigger == "TimerTrigger");
-        Assert.Contains("EventHubConsumerGroup", functions.Single(f => f.Trigger == "EventHubTrigger").Settings);
+        Assert.Empty(Check());
+        Assert.Equal(ApiRoutes.All.Count, functions.Count(f => f.Trigger == "httpTrigger"));
+        Assert.Equal(PipelineTasks.OrchestratorNames.Count, functions.Count(f => f.Trigger == "orchestrationTrigger"));
+        Assert.Equal(PipelineTasks.ActivityNames.Count, functions.Count(f => f.Trigger == "activityTrigger"));
+        Assert.Equal($"%{RecomputeSchedule.Setting}%", Assert.Single(functions, f => f.Trigger == "timerTrigger").Schedule);
     }
 
     [Fact]
     public void ARouteChangedOnOneSideOnly_IsReported()
     {
-        var functionSide = Check(editSource: (_, text) => text.Replace("Route = \"api/quarantine\"", "Route = \"api/quarantined\"", StringComparison.Ordinal));
+        var functionSide = Check(editFunctions: f => Edit(f, "list-quarantine", q => q with { Route = "api/quarantined" }));
         Assert.Contains("the dev host serves GET /api/quarantine (public), the Functions app does not", functionSide);
         Assert.Contains("the Functions app serves GET /api/quarantined (public), the dev host does not", functionSide);
 
@@ -44,11 +55,22 @@ public class FunctionsAppTests
     [Fact]
     public void AMethodOrAnAuthorizationLevelChangedOnOneSide_IsReported()
     {
-        var method = Check(editSource: (path, text) => path == "HttpFunctions.cs" ? Replace(text, "\"get\", Route = \"api/views\")", "\"post\", Route = \"api/views\")") : text);
+        var method = Check(editFunctions: f => Edit(f, "list-views", v => v with { Methods = ["POST"] }));
         Assert.Contains("the dev host serves GET /api/views (public), the Functions app does not", method);
 
-        var open = Check(editSource: (path, text) => path == "HttpFunctions.cs" ? Replace(text, "AuthorizationLevel.Function, \"post\"", "AuthorizationLevel.Anonymous, \"post\"") : text);
+        var open = Check(editFunctions: f => Edit(f, "start-recompute", r => r with { AuthLevel = "Anonymous" }));
         Assert.Contains("the dev host serves POST /api/recompute/{name} (admin), the Functions app does not", open);
+    }
+
+    [Fact]
+    public void AnOrchestratorOrActivityWithoutItsFunction_IsReported()
+    {
+        var activity = Check(editFunctions: f => Edit(f, ReadPointerActivity.ActivityName, _ => null));
+        Assert.Contains("no activity function runs the shared activity 'read-pointer'", activity);
+
+        var orchestrator = Check(editFunctions: f => Edit(f, RecomputeOrchestrator.OrchestratorName, r => r with { Name = "recompute-v0" }));
+        Assert.Contains("no orchestrator function runs the shared orchestrator 'recompute'", orchestrator);
+        Assert.Contains("the orchestrator function 'recompute-v0' has no shared orchestrator of that name", orchestrator);
     }
 
     [Fact]
@@ -60,22 +82,23 @@ public class FunctionsAppTests
         var infra = Check(editContract: c => c with { Infrastructure = Replace(c.Infrastructure, "{ name: 'EventHubConsumerGroup',", "{ name: 'ConsumerGroup',") });
         Assert.Contains("the app reads 'EventHubConsumerGroup', which the infrastructure's app settings do not set", infra);
 
-        // A binding that starts reading a new setting must bring it to both.
-        var binding = Check(editSource: (path, text) => path == "BatchFunctions.cs" ? Replace(text, "%RecomputeSchedule%", "%BatchSchedule%") : text);
-        Assert.Contains("the app reads 'BatchSchedule', which local.settings.sample.json does not have", binding);
-        Assert.Contains("the app reads 'BatchSchedule', which the infrastructure's app settings do not set", binding);
+        // A binding that starts reading a new setting must bring it to both (the trigger is read from its source).
+        var binding = Check(editSource: (path, text) => path == "IngestFunction.cs" ? Replace(text, "%EventHubConsumerGroup%", "%IngestGroup%") : text);
+        Assert.Contains("the app reads 'IngestGroup', which local.settings.sample.json does not have", binding);
+        Assert.Contains("the app reads 'IngestGroup', which the infrastructure's app settings do not set", binding);
     }
 
     [Fact]
-    public void AFunctionWithLogicOfItsOwn_OrAnUnknownActivity_IsReported()
+    public void TheEventHubsTrigger_IsBuiltByDefault_AndAPackageWithoutItCannotBePublished()
     {
-        var logic = Check(editSource: (path, text) => path == "HttpFunctions.cs" ? Replace(text,
-            "public async Task<IActionResult> HealthAsync([HttpTrigger(AuthorizationLevel.Anonymous, \"get\", Route = \"health\")] HttpRequest request) =>\n        await endpoints.HealthAsync(request);",
-            "public async Task<IActionResult> HealthAsync([HttpTrigger(AuthorizationLevel.Anonymous, \"get\", Route = \"health\")] HttpRequest request)\n    {\n        request.HttpContext.Response.Headers[\"x\"] = \"y\";\n        return await endpoints.HealthAsync(request);\n    }") : text);
-        Assert.Contains("HealthAsync: the body is not one call of a shared handler", logic);
+        var project = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "src", "Pipeline.Functions", "Pipeline.Functions.csproj"));
+        Assert.Contains("<PipelineEventHubs Condition=\"'$(PipelineEventHubs)' == ''\">true</PipelineEventHubs>", project, StringComparison.Ordinal);
+        Assert.Contains("[EventHubTrigger(", RepositoryFiles.FunctionSources().Single(s => s.Path == "IngestFunction.cs").Text, StringComparison.Ordinal);
 
-        var activity = Check(editSource: (path, text) => path == "BatchFunctions.cs" ? Replace(text, "[Function(\"read-pointer\")]", "[Function(\"read-pointers\")]") : text);
-        Assert.Contains("no activity function runs the shared activity 'read-pointer'", activity);
+        var (exitCode, output) = MsBuild("-t:RefusePublishWithoutEventHubs", "-p:PipelineEventHubs=false");
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("cannot be published", output, StringComparison.Ordinal);
+        Assert.Equal(0, MsBuild("-t:RefusePublishWithoutEventHubs", "-p:PipelineEventHubs=true").ExitCode);
     }
 
     [Fact]
@@ -101,5 +124,19 @@ public class FunctionsAppTests
 
         var leaky = Check(editContract: c => c with { Infrastructure = c.Infrastructure + "\n{ name: 'Storage', value: 'DefaultEndpointsProtocol=https;AccountKey=${storage.listKeys().keys[0].value}' }" });
         Assert.Contains("the infrastructure contains 'AccountKey=': app settings must use identities only", leaky);
+    }
+
+    /// <summary>Runs one target of the Functions project (no build).</summary>
+    private static (int ExitCode, string Output) MsBuild(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", ["msbuild", Path.Combine(RepositoryFiles.Root, "src", "Pipeline.Functions", "Pipeline.Functions.csproj"), "-nologo", .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output);
     }
 }

@@ -1,7 +1,6 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Pipeline.Application;
+using System.Text.RegularExpressions;
 using Pipeline.Application.Api;
+using Pipeline.Application.Batch;
 using Pipeline.Application.Configuration;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Orchestration;
@@ -9,7 +8,7 @@ using Pipeline.Application.Orchestration;
 namespace Pipeline.Functions.Tests;
 
 /// <summary>The Functions app's sources and its contract, read from the repository.</summary>
-internal static class RepositoryFiles
+internal static partial class RepositoryFiles
 {
     public static string Root { get; } = FindRoot();
 
@@ -20,30 +19,44 @@ internal static class RepositoryFiles
             .Order(StringComparer.Ordinal)
             .Select(p => (Path.GetFileName(p), File.ReadAllText(p)))];
 
+    /// <summary>
+    /// The settings the functions' bindings read, from their sources and the built metadata: <c>%Name%</c>
+    /// expressions and identity-based connections (<c>Connection = "X"</c>, read as
+    /// <c>X__fullyQualifiedNamespace</c>). The sources too, because a build without the Event Hubs extension
+    /// leaves the trigger out of the metadata.
+    /// </summary>
+    public static IReadOnlyCollection<string> BindingSettings(IEnumerable<string> sources, IEnumerable<FunctionEntry> functions)
+    {
+        var settings = functions.SelectMany(f => Percent().Matches($"{f.Schedule} {f.Route}").Select(m => m.Groups[1].Value)).ToHashSet(StringComparer.Ordinal);
+        foreach (var text in sources)
+        {
+            settings.UnionWith(Percent().Matches(text).Select(m => m.Groups[1].Value));
+            settings.UnionWith(Connection().Matches(text).Select(m => $"{m.Groups[1].Value}__fullyQualifiedNamespace"));
+        }
+
+        return settings;
+    }
+
     public static string Infrastructure() =>
         string.Join("\n", Directory.GetFiles(Path.Combine(Root, "infra"), "*.bicep", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(File.ReadAllText));
 
-    public static FunctionsAppContract Contract()
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" }).Build();
-        using var services = new ServiceCollection().AddLogging().AddPipeline(configuration).BuildServiceProvider();
-        var catalog = services.GetRequiredService<OrchestrationCatalog>();
-        return new FunctionsAppContract(
-            ApiRoutes.All,
-            catalog.OrchestratorNames,
-            catalog.ActivityNames,
-            [.. AppSettings()],
-            File.ReadAllText(Path.Combine(Root, "local.settings.sample.json")),
-            Infrastructure());
-    }
+    public static FunctionsAppContract Contract() => new(
+        ApiRoutes.All,
+        PipelineTasks.OrchestratorNames,
+        PipelineTasks.ActivityNames,
+        $"%{RecomputeSchedule.Setting}%",
+        [.. AppSettings()],
+        File.ReadAllText(Path.Combine(Root, "local.settings.sample.json")),
+        Infrastructure());
 
     /// <summary>
-    /// What the composition root reads besides the bindings: storage, the Event Hubs publisher, and every
-    /// pipeline option (environment spelling).
+    /// What the composition root reads besides the bindings: storage, the Event Hubs publisher, the schedule,
+    /// and every pipeline option (environment spelling).
     /// </summary>
     private static IEnumerable<string> AppSettings()
     {
         yield return "AzureWebJobsStorage";
+        yield return RecomputeSchedule.Setting;
         yield return EventHubsPublisher.NamespaceSetting.Replace(":", "__", StringComparison.Ordinal);
         yield return EventHubsPublisher.HubSetting.Replace(":", "__", StringComparison.Ordinal);
         foreach (var option in typeof(PipelineOptions).GetProperties())
@@ -64,4 +77,10 @@ internal static class RepositoryFiles
 
         throw new InvalidOperationException("cannot find the repository root (Pipeline.sln) above " + AppContext.BaseDirectory);
     }
+
+    [GeneratedRegex(@"%([A-Za-z_][A-Za-z0-9_]*)%")]
+    private static partial Regex Percent();
+
+    [GeneratedRegex(@"Connection\s*=\s*""([A-Za-z_][A-Za-z0-9_]*)""")]
+    private static partial Regex Connection();
 }

@@ -71,7 +71,7 @@ public sealed record QuarantinePage(IReadOnlyList<Ingest.QuarantinedEvent> Items
 /// </summary>
 public sealed record OperationReport(
     string InstanceId, string Orchestrator, Orchestration.OperationState State, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    System.Text.Json.JsonElement? CustomStatus, System.Text.Json.JsonElement? Output, string? Error, int? CompletedSteps,
+    System.Text.Json.JsonElement? CustomStatus, System.Text.Json.JsonElement? Output, string? Error,
     double? EventsPerSecond, double? EstimatedSecondsLeft)
 {
     /// <summary>The report of a status, as of <paramref name="now"/>.</summary>
@@ -92,6 +92,6 @@ public sealed record OperationReport(
         }
 
         return new OperationReport(status.InstanceId, status.Orchestrator, status.State, status.CreatedAt, status.UpdatedAt,
-            status.CustomStatus, status.Output, status.Error, status.CompletedSteps, rate, left);
+            status.CustomStatus, status.Output, status.Error, rate, left);
     }
 }

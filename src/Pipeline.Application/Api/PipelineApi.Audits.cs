@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.DurableTask.Client;
 using Pipeline.Application.Audit;
 using Pipeline.Application.Orchestration;
 
@@ -11,7 +12,7 @@ public sealed partial class PipelineApi
     /// <c>POST /api/audit/{name}?version=N&amp;from=A&amp;to=B&amp;sample=K</c>: starts an audit of a version
     /// (default: the serving one) against the raw log; 202 with the operation.
     /// </summary>
-    public async Task<ApiResponse> StartAuditAsync(IOrchestrationClient orchestrations, string name, string? version, string? from, string? to, string? sample, CancellationToken cancellationToken = default)
+    public async Task<ApiResponse> StartAuditAsync(DurableTaskClient orchestrations, string name, string? version, string? from, string? to, string? sample, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(orchestrations);
         if (!TryParseVersion(version, out var pinned, out var badVersion))
@@ -62,11 +63,11 @@ public sealed partial class PipelineApi
     }
 
     /// <summary>Starts an audit operation; its id says the view, version and moment it was asked for.</summary>
-    public static Task<(OperationStatus Status, bool Started)> StartAuditAsync(IOrchestrationClient orchestrations, AuditRequest request, CancellationToken cancellationToken = default)
+    public static Task<(OperationStatus Status, bool Started)> StartAuditAsync(DurableTaskClient orchestrations, AuditRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(orchestrations);
         ArgumentNullException.ThrowIfNull(request);
         var id = string.Create(CultureInfo.InvariantCulture, $"audit.{request.View}.{request.Version}.{DateTimeOffset.UtcNow:yyyyMMddHHmmssfff}");
-        return orchestrations.StartAsync(AuditOrchestrator.OrchestratorName, id, request with { Audit = id }, cancellationToken);
+        return PipelineOperations.StartAsync(orchestrations, AuditOrchestrator.OrchestratorName, id, request with { Audit = id }, cancellationToken);
     }
 }

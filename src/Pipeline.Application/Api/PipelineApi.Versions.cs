@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.DurableTask.Client;
 using Pipeline.Application.Orchestration;
 using Pipeline.Application.Versions;
 using Pipeline.Domain.Views;
@@ -9,7 +10,7 @@ namespace Pipeline.Application.Api;
 public sealed partial class PipelineApi
 {
     /// <summary><c>GET /api/views</c>: every view with its routing and every version's state.</summary>
-    public async Task<ApiResponse> ListViewsAsync(IOrchestrationClient? orchestrations = null, CancellationToken cancellationToken = default)
+    public async Task<ApiResponse> ListViewsAsync(DurableTaskClient? orchestrations = null, CancellationToken cancellationToken = default)
     {
         var views = new List<ViewInfo>();
         foreach (var name in queries.Registry.Names)
@@ -27,7 +28,7 @@ public sealed partial class PipelineApi
     /// <c>POST /api/replay/{name}?version=N</c>: rebuilds that version's batch view from the whole raw log
     /// (a full run, reusing nothing of another version) while the serving version keeps serving.
     /// </summary>
-    public async Task<ApiResponse> StartReplayAsync(IOrchestrationClient orchestrations, string name, string? version, CancellationToken cancellationToken = default)
+    public async Task<ApiResponse> StartReplayAsync(DurableTaskClient orchestrations, string name, string? version, CancellationToken cancellationToken = default)
     {
         if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var pinned))
         {
@@ -109,10 +110,10 @@ public sealed partial class PipelineApi
     }
 
     /// <summary><c>POST /api/operations/{id}/cancel</c>: stops a running operation; nothing it would have committed is.</summary>
-    public static async Task<ApiResponse> CancelOperationAsync(IOrchestrationClient orchestrations, string id, CancellationToken cancellationToken = default)
+    public static async Task<ApiResponse> CancelOperationAsync(DurableTaskClient orchestrations, string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(orchestrations);
-        var status = await orchestrations.CancelAsync(id, cancellationToken).ConfigureAwait(false);
+        var status = await PipelineOperations.CancelAsync(orchestrations, id, cancellationToken).ConfigureAwait(false);
         return status is null ? ApiResponse.Error(404, $"there is no operation '{id}'") : ApiResponse.Ok(status);
     }
 

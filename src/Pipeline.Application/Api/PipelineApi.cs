@@ -1,6 +1,8 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.DurableTask.Client;
+using Pipeline.Application.Orchestration;
 using Pipeline.Application.Serving;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Views;
@@ -70,7 +72,7 @@ public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore 
         : ApiResponse.Error(401, "this route needs the admin key in the x-functions-key header or the code query parameter");
 
     /// <summary><c>POST /api/recompute/{name}?cutoff=E&amp;version=N</c>: 202 with the operation.</summary>
-    public async Task<ApiResponse> StartRecomputeAsync(Orchestration.IOrchestrationClient orchestrations, string name, string? cutoff, string? version, CancellationToken cancellationToken = default)
+    public async Task<ApiResponse> StartRecomputeAsync(DurableTaskClient orchestrations, string name, string? cutoff, string? version, CancellationToken cancellationToken = default)
     {
         if (!TryParseVersion(version, out var pinned, out var badVersion))
         {
@@ -101,10 +103,10 @@ public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore 
     }
 
     /// <summary><c>GET /api/operations/{id}</c>: status, progress, timings and errors.</summary>
-    public static async Task<ApiResponse> GetOperationAsync(Orchestration.IOrchestrationClient orchestrations, string id, CancellationToken cancellationToken = default)
+    public static async Task<ApiResponse> GetOperationAsync(DurableTaskClient orchestrations, string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(orchestrations);
-        var status = await orchestrations.GetStatusAsync(id, cancellationToken).ConfigureAwait(false);
+        var status = await PipelineOperations.GetAsync(orchestrations, id, cancellationToken).ConfigureAwait(false);
         return status is null ? ApiResponse.Error(404, $"there is no operation '{id}'") : ApiResponse.Ok(OperationReport.From(status, DateTimeOffset.UtcNow));
     }
 

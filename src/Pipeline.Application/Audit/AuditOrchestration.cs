@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Microsoft.DurableTask;
 using Pipeline.Application.Orchestration;
 
 namespace Pipeline.Application.Audit;
@@ -6,36 +6,39 @@ namespace Pipeline.Application.Audit;
 /// <summary>What an audit operation outputs; the full report is kept and listed by <c>GET /api/audits/{name}</c>.</summary>
 public sealed record AuditSummary(string Audit, string View, int Version, long? Cutoff, bool Clean, int KeysChecked, long EventsRead, int Mismatches, int Shortfalls, string? Problem);
 
-/// <summary>The audit as an operation on the orchestration runtime (local runner or Durable Functions): one activity.</summary>
-public sealed class AuditOrchestrator : IOrchestrator
+/// <summary>An audit's progress, as its operation status shows it.</summary>
+/// <param name="Phase">reading the raw log, clean or findings.</param>
+public sealed record AuditProgress(string Phase);
+
+/// <summary>The audit as an operation (on the dev host's Durable Task engine or Durable Functions): one activity.</summary>
+[DurableTask(OrchestratorName)]
+public sealed class AuditOrchestrator : TaskOrchestrator<AuditRequest, AuditSummary>
 {
     /// <summary>The orchestrator's name.</summary>
     public const string OrchestratorName = "audit";
 
     /// <inheritdoc />
-    public string Name => OrchestratorName;
-
-    /// <inheritdoc />
-    public async Task<object?> RunAsync(OrchestrationContext context, JsonElement input)
+    public override async Task<AuditSummary> RunAsync(TaskOrchestrationContext context, AuditRequest input)
     {
         ArgumentNullException.ThrowIfNull(context);
-        context.SetCustomStatus(new { phase = "reading the raw log" });
-        var summary = await context.CallActivityAsync<AuditSummary>(AuditActivity.ActivityName, input);
-        context.SetCustomStatus(new { phase = summary.Clean ? "clean" : "findings" });
+        context.SetCustomStatus(new AuditProgress("reading the raw log"));
+        var summary = await context.CallActivityAsync<AuditSummary>(AuditActivity.ActivityName, input, PipelineTasks.ActivityRetries);
+        context.SetCustomStatus(new AuditProgress(summary.Clean ? "clean" : "findings"));
         return summary;
     }
 }
 
 /// <summary>Runs <see cref="AuditService"/> for one request.</summary>
-internal sealed class AuditActivity(AuditService audits) : IActivity
+[DurableTask(ActivityName)]
+public sealed class AuditActivity(AuditService audits) : TaskActivity<AuditRequest, AuditSummary>
 {
+    /// <summary>The activity's name.</summary>
     public const string ActivityName = "audit-view";
 
-    public string Name => ActivityName;
-
-    public async Task<object?> RunAsync(JsonElement input, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public override async Task<AuditSummary> RunAsync(TaskActivityContext context, AuditRequest input)
     {
-        var report = await audits.RunAsync(input.Deserialize<AuditRequest>(ApiJson.Options)!, cancellationToken).ConfigureAwait(false);
+        var report = await audits.RunAsync(input, CancellationToken.None).ConfigureAwait(false);
         return new AuditSummary(report.Audit, report.View, report.Version, report.Cutoff, report.Clean, report.KeysChecked, report.EventsRead,
             report.Mismatches.Count, report.Shortfalls.Count, report.Problem);
     }

@@ -1,3 +1,4 @@
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Configuration;
@@ -26,7 +27,7 @@ public sealed partial class BatchSchedule(
         options.Value.RetirementGrace.Ticks / 4, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromMinutes(1).Ticks));
 
     /// <summary>One tick of a host's timer: starts due recomputes, then retires covered speed rows.</summary>
-    public async Task RunOnceAsync(Orchestration.IOrchestrationClient orchestrations, CancellationToken cancellationToken = default)
+    public async Task RunOnceAsync(DurableTaskClient orchestrations, CancellationToken cancellationToken = default)
     {
         await StartDueRecomputesAsync(orchestrations, cancellationToken).ConfigureAwait(false);
         await RetireCoveredSpeedRowsAsync(cancellationToken).ConfigureAwait(false);
@@ -37,7 +38,7 @@ public sealed partial class BatchSchedule(
     /// Starts a sampled audit (<c>Pipeline:AuditSample</c> keys) of every serving version with a batch view
     /// whose newest audit is older than <c>Pipeline:AuditInterval</c>; returns how many started.
     /// </summary>
-    public async Task<int> StartDueAuditsAsync(Orchestration.IOrchestrationClient orchestrations, CancellationToken cancellationToken = default)
+    public async Task<int> StartDueAuditsAsync(DurableTaskClient orchestrations, CancellationToken cancellationToken = default)
     {
         var interval = options.Value.AuditInterval;
         if (interval <= TimeSpan.Zero)
@@ -66,7 +67,7 @@ public sealed partial class BatchSchedule(
     }
 
     /// <summary>Starts a recompute at the sealed cutoff of every view behind it; returns how many started.</summary>
-    public async Task<int> StartDueRecomputesAsync(Orchestration.IOrchestrationClient orchestrations, CancellationToken cancellationToken = default)
+    public async Task<int> StartDueRecomputesAsync(DurableTaskClient orchestrations, CancellationToken cancellationToken = default)
     {
         var sealedCutoff = await recomputes.SealedCutoffAsync(cancellationToken).ConfigureAwait(false);
         var started = 0;

@@ -1,30 +1,43 @@
-using System.Text.Json;
+using Microsoft.DurableTask;
 using Pipeline.Application.Orchestration;
 
 namespace Pipeline.Application.Batch;
 
 /// <summary>Commits a written batch view: one ETag-guarded move of the view's pointer (never backwards).</summary>
-internal sealed class CommitBatchViewActivity(PointerStore pointers) : IActivity
+[DurableTask(ActivityName)]
+public sealed class CommitBatchViewActivity(PointerStore pointers) : TaskActivity<BatchPointer, RecomputeResult>
 {
+    /// <summary>The activity's name.</summary>
     public const string ActivityName = "commit-batch-view";
 
-    public string Name => ActivityName;
 
-    public async Task<object?> RunAsync(JsonElement input, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public override async Task<RecomputeResult> RunAsync(TaskActivityContext context, BatchPointer input)
     {
-        var pointer = input.Deserialize<BatchPointer>(ApiJson.Options)!;
+        ArgumentNullException.ThrowIfNull(input);
+        var pointer = input;
+        var cancellationToken = CancellationToken.None;
         var (moved, current) = await pointers.CommitAsync(pointer with { CommittedAt = DateTimeOffset.UtcNow }, cancellationToken).ConfigureAwait(false);
         return new RecomputeResult(moved, current);
     }
 }
 
+/// <summary>A view version, as the input of <see cref="ReadPointerActivity"/>.</summary>
+/// <param name="View">The view.</param>
+/// <param name="Version">The version.</param>
+public sealed record PointerKey(string View, int Version);
+
 /// <summary>Reads a view version's committed pointer (for an incremental run's bookkeeping).</summary>
-internal sealed class ReadPointerActivity(PointerStore pointers) : Orchestration.IActivity
+[DurableTask(ActivityName)]
+public sealed class ReadPointerActivity(PointerStore pointers) : TaskActivity<PointerKey, BatchPointer?>
 {
+    /// <summary>The activity's name.</summary>
     public const string ActivityName = "read-pointer";
 
-    public string Name => ActivityName;
-
-    public async Task<object?> RunAsync(JsonElement input, CancellationToken cancellationToken) =>
-        await pointers.GetAsync(input[0].GetString()!, int.Parse(input[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+    /// <inheritdoc />
+    public override async Task<BatchPointer?> RunAsync(TaskActivityContext context, PointerKey input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return await pointers.GetAsync(input.View, input.Version, CancellationToken.None).ConfigureAwait(false);
+    }
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
+using Microsoft.DurableTask;
 using Pipeline.Application.Orchestration;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Hashing;
@@ -41,18 +41,22 @@ public sealed record ChunkFold(
 /// apart. Output names come from the operation and the chunk, so a repeated run writes the same content
 /// to the same places.
 /// </summary>
-internal sealed class FoldChunkActivity(PipelineStore store, ViewRegistry registry) : IActivity
+[DurableTask(ActivityName)]
+public sealed class FoldChunkActivity(PipelineStore store, ViewRegistry registry) : TaskActivity<FoldChunkInput, ChunkFold>
 {
+    /// <summary>The activity's name.</summary>
     public const string ActivityName = "fold-chunk";
 
     /// <summary>The head's share of a chunk: retries crossing into the chunk are settled by folding only this much again.</summary>
     public const int HeadFraction = 50;
 
-    public string Name => ActivityName;
 
-    public async Task<object?> RunAsync(JsonElement input, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public override async Task<ChunkFold> RunAsync(TaskActivityContext context, FoldChunkInput input)
     {
-        var request = input.Deserialize<FoldChunkInput>(ApiJson.Options)!;
+        ArgumentNullException.ThrowIfNull(input);
+        var request = input;
+        var cancellationToken = CancellationToken.None;
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var view = RegisteredViews.Require(registry, request.View, request.Version);
         var chunk = request.Chunk;

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Microsoft.DurableTask;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Orchestration;
 using Pipeline.Application.Storage;
@@ -31,15 +31,19 @@ public sealed record FoldChunk(int Partition, int Chunk, long FromEpoch, long Un
 /// does not change), so every copy of an event is in one chunk. Every partition with progress gets at
 /// least one chunk, even an empty one, so that its identity index moves on to the new cutoff.
 /// </summary>
-internal sealed class PlanFoldsActivity(PipelineStore store, ProgressStore progress) : IActivity
+[DurableTask(ActivityName)]
+public sealed class PlanFoldsActivity(PipelineStore store, ProgressStore progress) : TaskActivity<PlanFoldsInput, FoldChunk[]>
 {
+    /// <summary>The activity's name.</summary>
     public const string ActivityName = "plan-folds";
 
-    public string Name => ActivityName;
 
-    public async Task<object?> RunAsync(JsonElement input, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public override async Task<FoldChunk[]> RunAsync(TaskActivityContext context, PlanFoldsInput input)
     {
-        var request = input.Deserialize<PlanFoldsInput>(ApiJson.Options)!;
+        ArgumentNullException.ThrowIfNull(input);
+        var request = input;
+        var cancellationToken = CancellationToken.None;
         var partitions = (await progress.ListAsync(cancellationToken).ConfigureAwait(false)).Select(p => p.Partition).ToHashSet();
         var epochs = new Dictionary<int, SortedDictionary<long, (int Segments, long Records)>>();
         foreach (var segment in await RawSegments.ListAsync(store.Raw, request.Since, request.Cutoff, partition: null, cancellationToken).ConfigureAwait(false))
@@ -69,6 +73,6 @@ internal sealed class PlanFoldsActivity(PipelineStore store, ProgressStore progr
             chunks.Add(new FoldChunk(partition, index, from, request.Cutoff, segments, records));
         }
 
-        return chunks;
+        return [.. chunks];
     }
 }

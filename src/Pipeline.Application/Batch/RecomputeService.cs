@@ -1,7 +1,7 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Hosting;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Configuration;
 using Pipeline.Application.Ingest;
@@ -27,8 +27,7 @@ public sealed class RecomputeService(
     ProgressStore progress,
     PipelineStore store,
     PointerStore pointers,
-    IOptions<PipelineOptions> options,
-    IHostApplicationLifetime lifetime)
+    IOptions<PipelineOptions> options)
 {
     private readonly EpochClock _clock = new(options.Value.EpochLength);
 
@@ -40,13 +39,13 @@ public sealed class RecomputeService(
     }
 
     /// <summary>Starts (or finds) the recompute of a view version up to a cutoff.</summary>
-    /// <param name="orchestrations">The host's orchestration client (the local runner, or Durable Functions' client of this invocation).</param>
+    /// <param name="orchestrations">The host's Durable Task client (the dev host's engine client, or the one Durable Functions binds).</param>
     /// <param name="view">The view version.</param>
     /// <param name="requestedCutoff">The cutoff, or null for the newest sealed epoch.</param>
     /// <param name="full">Fold the whole log even when a batch view to build on exists.</param>
     /// <param name="kind">What the operation is called (<c>recompute</c>, <c>replay</c>): the first part of its id.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    public async Task<(OperationStatus? Operation, bool Started, RecomputeRefusal? Refusal)> StartAsync(IOrchestrationClient orchestrations, ViewDefinition view, long? requestedCutoff, bool full = false, string kind = "recompute", CancellationToken cancellationToken = default)
+    public async Task<(OperationStatus? Operation, bool Started, RecomputeRefusal? Refusal)> StartAsync(DurableTaskClient orchestrations, ViewDefinition view, long? requestedCutoff, bool full = false, string kind = "recompute", CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(orchestrations);
         ArgumentNullException.ThrowIfNull(view);
@@ -70,7 +69,7 @@ public sealed class RecomputeService(
         var lockKey = $"recompute.{view.Name}.{view.Version}";
         var running = await store.Operations.GetEntityOrNullAsync("lock", lockKey, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (running?.GetString("Instance") is { } current
-            && await orchestrations.GetStatusAsync(current, cancellationToken).ConfigureAwait(false) is { State: OperationState.Running } status)
+            && await PipelineOperations.GetAsync(orchestrations, current, cancellationToken).ConfigureAwait(false) is { State: OperationState.Running } status)
         {
             return (status, false, null);
         }
@@ -89,7 +88,7 @@ public sealed class RecomputeService(
             var winner = (await store.Operations.GetEntityAsync<TableEntity>("lock", lockKey, cancellationToken: cancellationToken).ConfigureAwait(false)).Value.GetString("Instance")!;
             for (var attempt = 0; attempt < 50; attempt++)
             {
-                if (await orchestrations.GetStatusAsync(winner, cancellationToken).ConfigureAwait(false) is { } winning)
+                if (await PipelineOperations.GetAsync(orchestrations, winner, cancellationToken).ConfigureAwait(false) is { } winning)
                 {
                     return (winning, false, null);
                 }
@@ -101,10 +100,11 @@ public sealed class RecomputeService(
         }
 
         // Incremental when a batch view of this version exists below the cutoff: only the epochs since are folded.
-        var committed = await pointers.GetAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
+        // Past the lock, the start is not the caller's to cancel: a client that hangs up still gets its operation.
+        var committed = await pointers.GetAsync(view.Name, view.Version, CancellationToken.None).ConfigureAwait(false);
         var since = full || committed is null || committed.Cutoff >= cutoff ? 0 : committed.Cutoff;
-        var (operation, started) = await orchestrations.StartAsync(
-            RecomputeOrchestrator.OrchestratorName, instanceId, new RecomputeInput(view.Name, view.Version, cutoff, since, options.Value.FoldChunkEvents), lifetime.ApplicationStopping).ConfigureAwait(false);
+        var (operation, started) = await PipelineOperations.StartAsync(
+            orchestrations, RecomputeOrchestrator.OrchestratorName, instanceId, new RecomputeInput(view.Name, view.Version, cutoff, since, options.Value.FoldChunkEvents), CancellationToken.None).ConfigureAwait(false);
         return (operation, started, null);
     }
 }

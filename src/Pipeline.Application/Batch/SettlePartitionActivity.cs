@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Microsoft.DurableTask;
 using Pipeline.Application.Orchestration;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Hashing;
@@ -31,15 +31,19 @@ public sealed record PartitionSettled(int Partition, IReadOnlyList<string> Parti
 /// index at the new cutoff for the next incremental run. Refolded partials get their own names, so the
 /// chunks' outputs are never overwritten.
 /// </summary>
-internal sealed class SettlePartitionActivity(PipelineStore store, ViewRegistry registry) : IActivity
+[DurableTask(ActivityName)]
+public sealed class SettlePartitionActivity(PipelineStore store, ViewRegistry registry) : TaskActivity<SettlePartitionInput, PartitionSettled>
 {
+    /// <summary>The activity's name.</summary>
     public const string ActivityName = "settle-partition";
 
-    public string Name => ActivityName;
 
-    public async Task<object?> RunAsync(JsonElement input, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public override async Task<PartitionSettled> RunAsync(TaskActivityContext context, SettlePartitionInput input)
     {
-        var request = input.Deserialize<SettlePartitionInput>(ApiJson.Options)!;
+        ArgumentNullException.ThrowIfNull(input);
+        var request = input;
+        var cancellationToken = CancellationToken.None;
         var view = RegisteredViews.Require(registry, request.View, request.Version);
         var partition = request.Chunks[0].Partition;
         if (request.Chunks is [var only] && only.IsWholeLogBelow(request.Cutoff))

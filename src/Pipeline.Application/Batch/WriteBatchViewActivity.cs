@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Azure.Data.Tables;
+using Microsoft.DurableTask;
 using Pipeline.Application.Orchestration;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Views;
@@ -15,6 +15,12 @@ namespace Pipeline.Application.Batch;
 /// <param name="Since">The committed cutoff whose complete partials the new ones add to (0: none).</param>
 public sealed record WriteBatchViewInput(string View, int Version, long Cutoff, IReadOnlyList<string> PartialsBlobs, long Since = 0);
 
+/// <summary>What <see cref="WriteBatchViewActivity"/> wrote.</summary>
+/// <param name="Rows">Batch view rows.</param>
+/// <param name="Events">Events they count.</param>
+/// <param name="Seconds">How long merging and writing took.</param>
+public sealed record BatchViewWritten(long Rows, long Events, double Seconds);
+
 /// <summary>
 /// Merges the partitions' partials (onto the complete partials of the cutoff it builds on, for an
 /// incremental run) and writes the batch view for the cutoff, in 100-entity transactions per
@@ -22,15 +28,19 @@ public sealed record WriteBatchViewInput(string View, int Version, long Cutoff, 
 /// function of the raw log and the cutoff only, so writing them again (a resumed or repeated run, or a
 /// full run instead of an incremental one) puts the same content in the same places.
 /// </summary>
-internal sealed class WriteBatchViewActivity(PipelineStore store, ViewRegistry registry) : IActivity
+[DurableTask(ActivityName)]
+public sealed class WriteBatchViewActivity(PipelineStore store, ViewRegistry registry) : TaskActivity<WriteBatchViewInput, BatchViewWritten>
 {
+    /// <summary>The activity's name.</summary>
     public const string ActivityName = "write-batch-view";
 
-    public string Name => ActivityName;
 
-    public async Task<object?> RunAsync(JsonElement input, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public override async Task<BatchViewWritten> RunAsync(TaskActivityContext context, WriteBatchViewInput input)
     {
-        var request = input.Deserialize<WriteBatchViewInput>(ApiJson.Options)!;
+        ArgumentNullException.ThrowIfNull(input);
+        var request = input;
+        var cancellationToken = CancellationToken.None;
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var view = RegisteredViews.Require(registry, request.View, request.Version);
 
@@ -50,7 +60,7 @@ internal sealed class WriteBatchViewActivity(PipelineStore store, ViewRegistry r
             await store.Batch.SubmitCheckedTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), ct).ConfigureAwait(false)).ConfigureAwait(false);
         await store.Work.GetBlobClient(CumulativeName(view, request.Cutoff))
             .UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, merged.Partials)), overwrite: true, cancellationToken).ConfigureAwait(false);
-        return new { rows = merged.Partials.Count, events = merged.Partials.Values.Sum(p => p.Events), seconds = watch.Elapsed.TotalSeconds };
+        return new BatchViewWritten(merged.Partials.Count, merged.Partials.Values.Sum(p => p.Events), watch.Elapsed.TotalSeconds);
     }
 
     /// <summary>The complete partials of a view version's batch view at a cutoff.</summary>

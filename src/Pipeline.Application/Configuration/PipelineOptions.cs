@@ -25,11 +25,7 @@ public sealed class PipelineOptions
     /// </summary>
     public string AdminKey { get; set; } = string.Empty;
 
-    /// <summary>How often the dev host starts recomputes of every view at the sealed cutoff. Zero: never (only on demand).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ErrorMessage = "Pipeline:RecomputeInterval must be between 0 and 7 days")]
-    public TimeSpan RecomputeInterval { get; set; } = TimeSpan.FromHours(1);
-
-    /// <summary>How many batch activities (chunk folds, settling, writes) run at once on the dev host's runner.</summary>
+    /// <summary>How many batch activities (chunk folds, settling, writes) the dev host's Durable Task engine runs at once.</summary>
     [Range(1, 64, ErrorMessage = "Pipeline:BatchParallelism must be between 1 and 64")]
     public int BatchParallelism { get; set; } = 4;
 
@@ -38,7 +34,7 @@ public sealed class PipelineOptions
     /// split into runs of whole epochs of this size, folded in parallel. Smaller chunks spread a large
     /// partition over more workers; each chunk costs a few storage requests of its own.
     /// </summary>
-    [Range(1_000, 100_000_000, ErrorMessage = "Pipeline:FoldChunkEvents must be between 1,000 and 100,000,000")]
+    [Range(10, 100_000_000, ErrorMessage = "Pipeline:FoldChunkEvents must be between 10 and 100,000,000")]
     public long FoldChunkEvents { get; set; } = Batch.RecomputeInput.DefaultChunkEvents;
 
     /// <summary>How long after a batch view's commit the speed data it covers is kept (queries may still hold the previous pointer).</summary>

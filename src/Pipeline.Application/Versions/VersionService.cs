@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Configuration;
@@ -130,7 +131,7 @@ public sealed class VersionService
     }
 
     /// <summary>Every version of a view with its state.</summary>
-    public async Task<IReadOnlyList<VersionState>> StatesAsync(string name, IOrchestrationClient? orchestrations, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<VersionState>> StatesAsync(string name, DurableTaskClient? orchestrations, CancellationToken cancellationToken = default)
     {
         var routing = await ServingRoutingAsync(name, cancellationToken).ConfigureAwait(false);
         var states = new List<VersionState>();
@@ -216,7 +217,7 @@ public sealed class VersionService
         return routing;
     }
 
-    private async Task<string?> RunningOperationAsync(ViewDefinition view, IOrchestrationClient? orchestrations, CancellationToken cancellationToken)
+    private async Task<string?> RunningOperationAsync(ViewDefinition view, DurableTaskClient? orchestrations, CancellationToken cancellationToken)
     {
         var lockRow = await _store.Operations.GetEntityOrNullAsync("lock", $"recompute.{view.Name}.{view.Version}", cancellationToken: cancellationToken).ConfigureAwait(false);
         if (orchestrations is null || lockRow?.GetString("Instance") is not { } instance)
@@ -224,6 +225,6 @@ public sealed class VersionService
             return null;
         }
 
-        return await orchestrations.GetStatusAsync(instance, cancellationToken).ConfigureAwait(false) is { State: OperationState.Running } ? instance : null;
+        return await PipelineOperations.GetAsync(orchestrations, instance, cancellationToken).ConfigureAwait(false) is { State: OperationState.Running } ? instance : null;
     }
 }

@@ -27,7 +27,7 @@ internal static partial class QueryBenchmark
         {
             ["Pipeline__EpochLength"] = "00:00:02",
             ["Pipeline__AdminKey"] = "bench",
-            ["Pipeline__RecomputeInterval"] = "00:00:00",
+            ["RecomputeSchedule"] = string.Empty,
             ["Pipeline__RetirementGrace"] = "00:00:05",
             ["Pipeline__AuditInterval"] = "00:00:00",
             ["Pipeline__ExtraVersions"] = "new-users:2",

@@ -6,8 +6,6 @@ using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Configuration;
 using Pipeline.Application.Ingest;
@@ -16,8 +14,10 @@ using Pipeline.Application.Storage;
 using Pipeline.Azurite;
 using Pipeline.Domain.Epochs;
 using Pipeline.Domain.Views;
+using Pipeline.Durable;
 using Pipeline.Storage;
 using Pipeline.Storage.Tables;
+using Pipeline.Testing;
 
 namespace Pipeline.Benchmarks;
 
@@ -51,12 +51,14 @@ internal static class RecomputeBenchmark
         await SealAsync(store, clock, firstEpoch + Epochs, sequences);
         Console.WriteLine($"  {bytes / 1e6:N0} MB of gzip NDJSON in {watch.Elapsed.TotalSeconds:N0} s");
 
-        var pointers = new PointerStore(store);
-        var registry = new ViewRegistry(BuiltInViews.With("new-users:2"));
-        using var runner = new LocalOrchestrationRunner(
-            store, [new RecomputeOrchestrator()],
-            RecomputeActivities.Create(store, new ProgressStore(store), pointers, registry),
-            NullLogger<LocalOrchestrationRunner>.Instance);
+        // The dev host's Durable Task engine (default settings), in process, on the same account.
+        await using var runner = await EngineHost.StartAsync(azurite.ConnectionString, options.StoragePrefix, settings: new Dictionary<string, string?>
+        {
+            ["Pipeline:EpochLength"] = options.EpochLength.ToString("c", CultureInfo.InvariantCulture),
+            ["Pipeline:FoldChunkEvents"] = chunkEvents.ToString(CultureInfo.InvariantCulture),
+            ["Pipeline:ExtraVersions"] = "new-users:2",
+            ["Durable:MaxPollingInterval"] = new DurableEngineOptions().MaxPollingInterval.ToString("c", CultureInfo.InvariantCulture),
+        });
 
         Console.WriteLine("full recompute of each view ...");
         var ours = new Dictionary<string, double>();
@@ -109,13 +111,13 @@ internal static class RecomputeBenchmark
         return 0;
     }
 
-    private static async Task<double> RecomputeAsync(LocalOrchestrationRunner runner, ViewDefinition view, long cutoff, long since, string instanceSuffix = "")
+    private static async Task<double> RecomputeAsync(EngineHost runner, ViewDefinition view, long cutoff, long since, string instanceSuffix = "")
     {
         var id = string.Create(CultureInfo.InvariantCulture, $"bench.{view.Name}.{cutoff}{instanceSuffix}");
         var watch = Stopwatch.StartNew();
-        await runner.StartAsync(RecomputeOrchestrator.OrchestratorName, id, new RecomputeInput(view.Name, view.Version, cutoff, since), CancellationToken.None);
-        await runner.WaitAsync(id);
-        var status = await runner.GetStatusAsync(id);
+        await PipelineOperations.StartAsync(runner.Client, RecomputeOrchestrator.OrchestratorName, id, new RecomputeInput(view.Name, view.Version, cutoff, since));
+        await runner.WaitAsync(id, TimeSpan.FromHours(1));
+        var status = await PipelineOperations.GetAsync(runner.Client, id);
         if (status?.State != OperationState.Completed)
         {
             throw new InvalidOperationException($"recompute of {view.Name} ended {status?.State}: {status?.Error}");
