@@ -106,6 +106,15 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
         await Task.Delay(TimeSpan.FromSeconds(5));
         using var refused = await http.PostAsync("api/recompute/new-users", null);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        // A client that hangs up right after asking still gets its recompute: the view gets a batch view.
+        await PostAndHangUpAsync(run.BaseUri, "/api/recompute/new-users?code=test-key");
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (await BatchCutoffAsync(http, "new-users") is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+        }
+
+        Assert.NotNull(await BatchCutoffAsync(http, "new-users"));
         var operations = new List<string>();
         foreach (var view in new[] { "new-users", "active-users", "revenue", "page-views" })
         {
@@ -177,6 +186,24 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
 
         await using var verify = run.StartTool("verify", "--require-batch");
         Assert.True(await verify.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, verify.Output);
+    }
+
+    /// <summary>Sends a POST and closes the connection without reading the answer, as a client that gives up does.</summary>
+    private static async Task PostAndHangUpAsync(Uri baseUri, string pathAndQuery)
+    {
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(baseUri.Host, baseUri.Port);
+        var request = System.Text.Encoding.ASCII.GetBytes($"POST {pathAndQuery} HTTP/1.1\r\nHost: {baseUri.Authority}\r\nContent-Length: 0\r\n\r\n");
+        await socket.GetStream().WriteAsync(request);
+        socket.Client.Close(0);
+    }
+
+    private static async Task<long?> BatchCutoffAsync(HttpClient http, string view)
+    {
+        using var views = JsonDocument.Parse(await http.GetStringAsync("api/views"));
+        return views.RootElement.EnumerateArray().Single(v => v.GetProperty("name").GetString() == view).TryGetProperty("batchCutoffEpoch", out var cutoff)
+            ? cutoff.GetInt64()
+            : null;
     }
 
     /// <summary>Each fold chunk's first output blob (its head partials) and its ETag: a chunk folded again rewrites it.</summary>
