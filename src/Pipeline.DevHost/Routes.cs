@@ -16,6 +16,7 @@ internal static class Routes
         [ApiRoutes.ListViews] = (HttpRequest request, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.ListViewsAsync(request, orchestrations),
         [ApiRoutes.GetView] = (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.GetViewAsync(request, name),
         [ApiRoutes.ListQuarantine] = (HttpRequest request, PipelineEndpoints endpoints) => endpoints.ListQuarantineAsync(request),
+        [ApiRoutes.GetQuarantined] = (HttpRequest request, string id, PipelineEndpoints endpoints) => endpoints.GetQuarantinedAsync(request, id),
         [ApiRoutes.Recompute] = (HttpRequest request, string name, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.StartRecomputeAsync(request, name, orchestrations),
         [ApiRoutes.GetOperation] = (HttpRequest request, string id, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.GetOperationAsync(request, id, orchestrations),
         [ApiRoutes.Replay] = (HttpRequest request, string name, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.StartReplayAsync(request, name, orchestrations),

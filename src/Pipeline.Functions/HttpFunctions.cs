@@ -14,7 +14,7 @@ namespace Pipeline.Functions;
 public sealed class HttpFunctions(PipelineEndpoints endpoints)
 {
     [Function("publish-events")]
-    public async Task<IActionResult> PublishEventsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/events")] HttpRequest request) =>
+    public async Task<IActionResult> PublishEventsAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/events")] HttpRequest request) =>
         await endpoints.PublishEventsAsync(request);
 
     [Function("list-views")]
@@ -26,8 +26,12 @@ public sealed class HttpFunctions(PipelineEndpoints endpoints)
         await endpoints.GetViewAsync(request, name);
 
     [Function("list-quarantine")]
-    public async Task<IActionResult> ListQuarantineAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/quarantine")] HttpRequest request) =>
+    public async Task<IActionResult> ListQuarantineAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/quarantine")] HttpRequest request) =>
         await endpoints.ListQuarantineAsync(request);
+
+    [Function("get-quarantined")]
+    public async Task<IActionResult> GetQuarantinedAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/quarantine/{id}")] HttpRequest request, string id) =>
+        await endpoints.GetQuarantinedAsync(request, id);
 
     [Function("start-recompute")]
     public async Task<IActionResult> StartRecomputeAsync(

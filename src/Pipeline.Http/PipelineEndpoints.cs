@@ -32,6 +32,10 @@ public sealed class PipelineEndpoints(PipelineApi api, IEventPublisher publisher
     public async Task<ApiResult> ListQuarantineAsync(HttpRequest request) =>
         new(await api.ListQuarantineAsync(Query(request, "continuation"), Query(request, "pageSize"), request.HttpContext.RequestAborted).ConfigureAwait(false));
 
+    /// <summary><c>GET /api/quarantine/{id}</c>.</summary>
+    public async Task<ApiResult> GetQuarantinedAsync(HttpRequest request, string id) =>
+        new(await api.GetQuarantinedAsync(id, Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
+
     /// <summary><c>POST /api/recompute/{name}?cutoff=E&amp;version=N</c> (admin).</summary>
     public async Task<ApiResult> StartRecomputeAsync(HttpRequest request, string name, DurableTaskClient orchestrations) =>
         new(await api.StartRecomputeAsync(orchestrations, name, Query(request, "cutoff"), Query(request, "version"), StartsOutliveTheRequest).ConfigureAwait(false));

@@ -42,14 +42,14 @@ internal static partial class FunctionsAppCheck
         var declared = functions.Where(f => f.Trigger == "httpTrigger")
             .SelectMany(f => f.Methods.Select(m => $"{m} /{f.Route} ({Access(f.AuthLevel)})"))
             .ToHashSet(StringComparer.Ordinal);
-        var expected = routes.Select(r => $"{r.Method} /{r.Template} ({(r.Admin ? "admin" : "public")})").ToHashSet(StringComparer.Ordinal);
+        var expected = routes.Select(r => $"{r.Method} /{r.Template} ({(r.NeedsFunctionKey ? "key" : "public")})").ToHashSet(StringComparer.Ordinal);
         problems.AddRange(expected.Except(declared).Select(r => $"the dev host serves {r}, the Functions app does not"));
         problems.AddRange(declared.Except(expected).Select(r => $"the Functions app serves {r}, the dev host does not"));
     }
 
     private static string Access(string? authLevel) => authLevel switch
     {
-        "Function" => "admin",
+        "Function" => "key",
         "Anonymous" => "public",
         _ => authLevel ?? "unknown",
     };

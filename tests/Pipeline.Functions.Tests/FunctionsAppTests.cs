@@ -45,8 +45,8 @@ public class FunctionsAppTests
     public void ARouteChangedOnOneSideOnly_IsReported()
     {
         var functionSide = Check(editFunctions: f => Edit(f, "list-quarantine", q => q with { Route = "api/quarantined" }));
-        Assert.Contains("the dev host serves GET /api/quarantine (public), the Functions app does not", functionSide);
-        Assert.Contains("the Functions app serves GET /api/quarantined (public), the dev host does not", functionSide);
+        Assert.Contains("the dev host serves GET /api/quarantine (key), the Functions app does not", functionSide);
+        Assert.Contains("the Functions app serves GET /api/quarantined (key), the dev host does not", functionSide);
 
         var hostSide = Check(editContract: c => c with { Routes = [.. c.Routes.Select(r => r == ApiRoutes.GetOperation ? r with { Template = "api/ops/{id}" } : r)] });
         Assert.Contains("the Functions app serves GET /api/operations/{id} (public), the dev host does not", hostSide);
@@ -59,7 +59,7 @@ public class FunctionsAppTests
         Assert.Contains("the dev host serves GET /api/views (public), the Functions app does not", method);
 
         var open = Check(editFunctions: f => Edit(f, "start-recompute", r => r with { AuthLevel = "Anonymous" }));
-        Assert.Contains("the dev host serves POST /api/recompute/{name} (admin), the Functions app does not", open);
+        Assert.Contains("the dev host serves POST /api/recompute/{name} (key), the Functions app does not", open);
     }
 
     [Fact]

@@ -62,7 +62,7 @@ public sealed record RangeAnswer(string View, string From, string To, IReadOnlyL
 /// <summary>A page of quarantined events.</summary>
 /// <param name="Items">The events.</param>
 /// <param name="Continuation">Pass as <c>continuation</c> for the next page; null on the last.</param>
-public sealed record QuarantinePage(IReadOnlyList<Ingest.QuarantinedEvent> Items, string? Continuation);
+public sealed record QuarantinePage(IReadOnlyList<QuarantineEntry> Items, string? Continuation);
 
 /// <summary>
 /// What <c>GET /api/operations/{id}</c> shows: the status, its published progress, and derived from them

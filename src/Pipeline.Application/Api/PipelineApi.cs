@@ -16,7 +16,6 @@ namespace Pipeline.Application.Api;
 public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore store, Batch.RecomputeService recomputes, Versions.VersionService versions, Versions.ShadowRecorder shadows, Versions.VersionDropper dropper, Audit.AuditStore audits, Microsoft.Extensions.Options.IOptions<Configuration.PipelineOptions> options)
 {
     private const int DefaultPageSize = 50;
-    private const int MaxPageSize = 200;
 
     /// <summary>
     /// <c>POST /api/events</c>: a JSON array of events or NDJSON. 202 with the counts once the publisher
@@ -182,13 +181,19 @@ public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore 
     public async Task<ApiResponse> ListQuarantineAsync(string? continuation, string? pageSize, CancellationToken cancellationToken = default)
     {
         var size = DefaultPageSize;
-        if (!string.IsNullOrEmpty(pageSize) && (!int.TryParse(pageSize, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > MaxPageSize))
+        if (!string.IsNullOrEmpty(pageSize) && (!int.TryParse(pageSize, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > QuarantineReader.MaxPageSize))
         {
-            return ApiResponse.Error(400, $"pageSize must be 1 to {MaxPageSize}");
+            return ApiResponse.Error(400, $"pageSize must be a whole number from 1 to {QuarantineReader.MaxPageSize}");
         }
 
         return ApiResponse.Ok(await QuarantineReader.ListAsync(store, continuation, size, cancellationToken).ConfigureAwait(false));
     }
+
+    /// <summary><c>GET /api/quarantine/{id}</c>: one quarantined event with its whole payload.</summary>
+    public async Task<ApiResponse> GetQuarantinedAsync(string id, CancellationToken cancellationToken = default) =>
+        await QuarantineReader.GetAsync(store, id, cancellationToken).ConfigureAwait(false) is { } entry
+            ? ApiResponse.Ok(entry)
+            : ApiResponse.Error(404, $"there is no quarantined event '{id}' (ids are partition-sequence, as listings show them)");
 
     /// <summary><c>GET /health</c>: 200 when storage answers, 503 otherwise.</summary>
     public async Task<ApiResponse> HealthAsync(CancellationToken cancellationToken = default)

@@ -25,6 +25,7 @@ public sealed partial class IngestHandler
     private readonly RawLogWriter _rawLog;
     private readonly QuarantineWriter _quarantine;
     private readonly SpeedLayerWriter _speed;
+    private readonly Domain.Views.ViewRegistry _registry;
     private readonly EpochClock _clock;
     private readonly TimeSpan _dedupWindow;
     private readonly ILogger<IngestHandler> _logger;
@@ -35,6 +36,7 @@ public sealed partial class IngestHandler
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _store = store;
+        _registry = registry;
         _progress = progress;
         _rawLog = new RawLogWriter(store);
         _quarantine = new QuarantineWriter(store);
@@ -87,7 +89,8 @@ public sealed partial class IngestHandler
         var quarantined = new List<Task>();
         foreach (var incoming in batch.Events)
         {
-            if (CloudEventParser.TryParse(incoming.Body, incoming.EnqueuedTime, out var cloudEvent, out var rejection))
+            if (CloudEventParser.TryParse(incoming.Body, incoming.EnqueuedTime, out var cloudEvent, out var rejection)
+                && _registry.Accepts(cloudEvent, out rejection))
             {
                 accepted.Add(new AcceptedEvent(cloudEvent, incoming.SequenceNumber, incoming.EnqueuedTime, _clock.EpochOf(incoming.EnqueuedTime), EventIdentity.Of(cloudEvent)));
             }

@@ -16,8 +16,8 @@ namespace Pipeline.Application.Ingest;
 /// <param name="Reason">The reason code.</param>
 /// <param name="Message">What exactly is wrong.</param>
 /// <param name="Body">The body as text, when it is valid UTF-8.</param>
-/// <param name="BodyBase64">The exact body bytes.</param>
-public sealed record QuarantinedEvent(int Partition, long SequenceNumber, DateTimeOffset EnqueuedTime, string Reason, string Message, string? Body, string BodyBase64);
+/// <param name="BodyBase64">The body's bytes in base64, when it is not valid UTF-8 (entries written before also have it beside the text).</param>
+public sealed record QuarantinedEvent(int Partition, long SequenceNumber, DateTimeOffset EnqueuedTime, string Reason, string Message, string? Body, string? BodyBase64);
 
 /// <summary>
 /// Writes refused events to the quarantine container, one blob per event named by partition and
@@ -47,7 +47,7 @@ internal sealed class QuarantineWriter(PipelineStore store)
 
         var record = new QuarantinedEvent(
             partition, incoming.SequenceNumber, incoming.EnqueuedTime, rejection.Reason.ToString(), rejection.Message, text,
-            Convert.ToBase64String(incoming.Body.Span));
+            text is null ? Convert.ToBase64String(incoming.Body.Span) : null);
         var json = JsonSerializer.SerializeToUtf8Bytes(record, ApiJson.Options);
         try
         {

@@ -30,6 +30,9 @@ public abstract class AggregateState
     /// <summary>Merges a state already known to be of the same kind.</summary>
     protected abstract void MergeCore(AggregateState other);
 
+    /// <summary>The format version of this kind's payload, written after the kind byte.</summary>
+    internal virtual byte FormatVersion => StateCodec.FormatVersion;
+
     /// <summary>Writes the payload that follows the kind and format bytes.</summary>
     internal abstract void WritePayload(StateWriter writer);
 

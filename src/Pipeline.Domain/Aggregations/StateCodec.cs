@@ -16,7 +16,7 @@ namespace Pipeline.Domain.Aggregations;
 /// </remarks>
 public static class StateCodec
 {
-    /// <summary>The current format version, written after the kind byte.</summary>
+    /// <summary>The format version of most kinds, written after the kind byte (a sum's is <see cref="SumState.ExactFormat"/>).</summary>
     public const byte FormatVersion = 1;
 
     /// <summary>The Table service's limit for one binary property.</summary>
@@ -49,7 +49,7 @@ public static class StateCodec
         ArgumentNullException.ThrowIfNull(state);
         var writer = new StateWriter(output);
         writer.WriteByte((byte)state.Kind);
-        writer.WriteByte(FormatVersion);
+        writer.WriteByte(state.FormatVersion);
         if (complete)
         {
             state.WriteCompletePayload(writer);
@@ -66,15 +66,16 @@ public static class StateCodec
         var reader = new StateReader(data);
         var kind = (AggregationKind)reader.ReadByte();
         var version = reader.ReadByte();
-        if (version != FormatVersion)
+        var expected = kind == AggregationKind.Sum ? SumState.ExactFormat : FormatVersion;
+        if (version != expected && !(kind == AggregationKind.Sum && version == FormatVersion))
         {
-            throw new InvalidDataException($"aggregate state format version {version} is not supported (expected {FormatVersion})");
+            throw new InvalidDataException($"aggregate state format version {version} of kind {kind} is not supported (expected {expected})");
         }
 
         AggregateState state = kind switch
         {
             AggregationKind.Count => new CountState { Count = reader.ReadVarInt() },
-            AggregationKind.Sum => new SumState { Sum = reader.ReadDecimal() },
+            AggregationKind.Sum => version == SumState.ExactFormat ? SumState.FromUnits(reader.ReadInt128()) : SumState.FromDecimal(reader.ReadDecimal()),
             AggregationKind.Min or AggregationKind.Max => ReadExtremum(ref reader, kind),
             AggregationKind.DistinctSet => DistinctSetState.Read(ref reader),
             AggregationKind.HyperLogLog => new HyperLogLogState(HyperLogLog.Read(ref reader)),

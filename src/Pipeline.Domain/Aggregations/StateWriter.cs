@@ -43,6 +43,12 @@ internal sealed class StateWriter(IBufferWriter<byte> output)
         output.Advance(16);
     }
 
+    public void WriteInt128(Int128 value)
+    {
+        BinaryPrimitives.WriteInt128LittleEndian(output.GetSpan(16), value);
+        output.Advance(16);
+    }
+
     public void WriteBytes(ReadOnlySpan<byte> bytes)
     {
         bytes.CopyTo(output.GetSpan(bytes.Length));
@@ -120,6 +126,8 @@ internal ref struct StateReader(ReadOnlySpan<byte> data)
             throw new InvalidDataException("aggregate state holds an invalid decimal", ex);
         }
     }
+
+    public Int128 ReadInt128() => BinaryPrimitives.ReadInt128LittleEndian(Take(16));
 
     public ReadOnlySpan<byte> ReadBytes(int count) => Take(count);
 

@@ -46,9 +46,21 @@ public static class CloudEventParser
             return false;
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(utf8.Span))
+        {
+            rejection = new(RejectionReason.InvalidUtf8, $"the event is not valid UTF-8 (first bad byte at offset {FirstInvalidUtf8(utf8.Span)}): text must be UTF-8, so that different values never read as the same one");
+            return false;
+        }
+
         try
         {
             return TryParseCore(utf8, enqueuedTime, out cloudEvent, out rejection);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Unescaping an attribute whose \u escapes are not valid UTF-16 (a lone surrogate).
+            rejection = new(RejectionReason.InvalidUtf8, $"an attribute escapes a lone UTF-16 surrogate, which is not text: {ex.Message}");
+            return false;
         }
         catch (JsonException ex)
         {
@@ -56,6 +68,22 @@ public static class CloudEventParser
             rejection = new(RejectionReason.InvalidJson, $"invalid JSON at byte {ex.BytePositionInLine}: {ex.Message}");
             return false;
         }
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> utf8)
+    {
+        var offset = 0;
+        while (offset < utf8.Length)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(utf8[offset..], out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return offset;
+            }
+
+            offset += consumed;
+        }
+
+        return -1;
     }
 
     private static bool TryParseCore(
@@ -98,7 +126,12 @@ public static class CloudEventParser
             {
                 var start = (int)reader.TokenStartIndex;
                 var isNull = reader.TokenType == JsonTokenType.Null;
-                reader.Skip();
+                if (!SkipCheckingEscapes(ref reader))
+                {
+                    rejection = new(RejectionReason.InvalidUtf8, "a string in 'data' escapes a lone UTF-16 surrogate (such as \\ud800), which is not text");
+                    return false;
+                }
+
                 data = isNull ? default : utf8[start..(int)reader.BytesConsumed];
                 continue;
             }
@@ -146,6 +179,48 @@ public static class CloudEventParser
             hasTime ? time : enqueuedTime.ToUniversalTime(), !hasTime);
         rejection = default;
         return true;
+    }
+
+    /// <summary>
+    /// Skips a value like <see cref="Utf8JsonReader.Skip"/>, and checks that its escaped strings and names
+    /// unescape to valid text (views read strings of <c>data</c> as keys; a lone surrogate cannot be one).
+    /// Only escaped strings cost anything extra.
+    /// </summary>
+    private static bool SkipCheckingEscapes(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            return !reader.ValueIsEscaped || Unescapes(ref reader);
+        }
+
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && !(reader.CurrentDepth == depth && reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray))
+        {
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped && !Unescapes(ref reader))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool Unescapes(ref Utf8JsonReader reader)
+    {
+        var scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
+        try
+        {
+            reader.CopyString(scratch);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(scratch);
+        }
     }
 
     private static Seen Attribute(ref Utf8JsonReader reader)

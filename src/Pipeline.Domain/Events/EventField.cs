@@ -71,13 +71,14 @@ public sealed class EventField
     }
 
     /// <summary>
-    /// Gets a decimal value: a JSON number, or a string holding a plain decimal number (as money
-    /// amounts often are). Parsing is exact; values beyond ±10^18 are refused so that sums of
-    /// billions of them cannot overflow <see cref="decimal"/>.
+    /// Gets an <see cref="Amount"/>: a JSON number, or a string holding one. False when the field is absent
+    /// or JSON null (<paramref name="problem"/> empty), or holds something that is not an accepted amount
+    /// (<paramref name="problem"/> says why).
     /// </summary>
-    public bool TryGetDecimal(in CloudEvent cloudEvent, out decimal value)
+    public bool TryGetAmount(in CloudEvent cloudEvent, out decimal value, out string problem)
     {
         value = 0;
+        problem = string.Empty;
         if (_dataProperty is null || cloudEvent.Data.IsEmpty)
         {
             return false;
@@ -89,17 +90,22 @@ public sealed class EventField
             return false;
         }
 
-        var parsed = reader.TokenType switch
+        switch (reader.TokenType)
         {
-            JsonTokenType.Number => reader.TryGetDecimal(out value),
-            JsonTokenType.String when !reader.ValueIsEscaped =>
-                Utf8Parser.TryParse(reader.ValueSpan, out value, out var consumed) && consumed == reader.ValueSpan.Length,
-            _ => false,
-        };
-        return parsed && value is >= -MaxMagnitude and <= MaxMagnitude;
+            case JsonTokenType.Null:
+                return false;
+            case JsonTokenType.Number:
+                return Amount.TryParse(reader.ValueSpan, out value, out problem);
+            case JsonTokenType.String when !reader.ValueIsEscaped:
+                return Amount.TryParse(reader.ValueSpan, out value, out problem);
+            default:
+                problem = "is not a number";
+                return false;
+        }
     }
 
-    private const decimal MaxMagnitude = 1_000_000_000_000_000_000m;
+    /// <summary>Gets an accepted amount (see <see cref="TryGetAmount"/>); false for anything else.</summary>
+    public bool TryGetDecimal(in CloudEvent cloudEvent, out decimal value) => TryGetAmount(cloudEvent, out value, out _);
 
     /// <inheritdoc />
     public override string ToString() => Description;

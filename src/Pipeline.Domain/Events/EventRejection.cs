@@ -20,6 +20,12 @@ public enum RejectionReason
 
     /// <summary>The <c>time</c> attribute is not an RFC 3339 timestamp.</summary>
     InvalidTime,
+
+    /// <summary>The body is not valid UTF-8 (different values would read as one, U+FFFD).</summary>
+    InvalidUtf8,
+
+    /// <summary>A value a view sums or compares is not an accepted amount (see <see cref="Amount"/>).</summary>
+    UnsummableValue,
 }
 
 /// <summary>A refused event: the reason code and a message precise enough to fix the producer.</summary>

@@ -4,6 +4,7 @@ namespace Pipeline.Domain.Views;
 public sealed class ViewRegistry
 {
     private readonly Dictionary<string, SortedList<int, ViewDefinition>> _views = new(StringComparer.Ordinal);
+    private readonly ViewDefinition[] _all;
 
     /// <summary>Registers definitions; a repeated (name, version) is an error.</summary>
     public ViewRegistry(IEnumerable<ViewDefinition> definitions)
@@ -21,6 +22,8 @@ public sealed class ViewRegistry
                 throw new ArgumentException($"view '{definition.Name}' version {definition.Version} is registered twice", nameof(definitions));
             }
         }
+
+        _all = [.. _views.Values.SelectMany(v => v.Values)];
     }
 
     /// <summary>The registry of the built-in views.</summary>
@@ -30,7 +33,26 @@ public sealed class ViewRegistry
     public IEnumerable<string> Names => _views.Keys.Order(StringComparer.Ordinal);
 
     /// <summary>Every registered definition, every version.</summary>
-    public IEnumerable<ViewDefinition> All => _views.Values.SelectMany(v => v.Values);
+    public IReadOnlyList<ViewDefinition> All => _all;
+
+    /// <summary>
+    /// Whether every view version that takes the event can use its values exactly (see
+    /// <see cref="Aggregations.Aggregation.Accepts"/>); the rejection says which value is wrong and why.
+    /// </summary>
+    public bool Accepts(in Events.CloudEvent cloudEvent, out Events.EventRejection rejection)
+    {
+        foreach (var view in _all)
+        {
+            if (!view.Aggregation.Accepts(cloudEvent, out var problem) && view.Filter.Matches(cloudEvent))
+            {
+                rejection = new(Events.RejectionReason.UnsummableValue, $"{problem} (view '{view.Name}' version {view.Version} aggregates it)");
+                return false;
+            }
+        }
+
+        rejection = default;
+        return true;
+    }
 
     /// <summary>The versions of a view, oldest first; empty when the name is unknown.</summary>
     public IReadOnlyList<ViewDefinition> Versions(string name) =>
