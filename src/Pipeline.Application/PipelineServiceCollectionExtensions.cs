@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Api;
@@ -29,9 +30,11 @@ public static class PipelineServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton(_ => StorageAccount.FromSettings(name => configuration[name]));
+        services.TryAddSingleton(sp => new StorageDescription("configured account", sp.GetRequiredService<StorageAccount>().Blobs.Uri.GetLeftPart(UriPartial.Authority), Persistent: true));
         services.AddSingleton(sp => new PipelineStore(sp.GetRequiredService<StorageAccount>(), sp.GetRequiredService<IOptions<PipelineOptions>>().Value));
         services.AddSingleton(new ViewRegistry(views ?? RegisteredViews(configuration)));
         services.AddSingleton<ProgressStore>();
+        services.AddSingleton<IngestMetrics>();
         services.AddSingleton<IngestHandler>();
         services.AddSingleton<Batch.PointerStore>();
         services.AddSingleton<ViewQueryService>();
@@ -66,14 +69,14 @@ public static class PipelineServiceCollectionExtensions
     }
 
     /// <summary>Creates the tables and containers before the host serves anything.</summary>
-    private sealed class StorageInitializer(PipelineStore store, Versions.VersionService versions) : IHostedService
+    private sealed class StorageInitializer(PipelineStore store, Versions.VersionService versions, IOptions<PipelineOptions> options) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await store.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+            await EpochLengthGuard.CheckAsync(store, options.Value.EpochLength, cancellationToken).ConfigureAwait(false);
             await versions.RegisterAllAsync(DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
         }
-
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

@@ -6,17 +6,30 @@ using System.Text;
 namespace Pipeline.Azurite;
 
 /// <summary>
-/// Azurite (the npm package pinned in the repository's package.json) started in memory on free
-/// loopback ports, used by the dev host's embedded default and by the tests. It stops with this object,
-/// and also when the process that started it dies (even by kill -9): a guard script exits as soon as its
-/// standard input, a pipe from the parent, closes.
+/// Azurite (the npm package pinned in the repository's package.json) on free loopback ports: keeping its
+/// data in a folder (the dev host's embedded default) or in memory (tests, benchmarks). It stops with this
+/// object, and also when the process that started it dies (even by kill -9): a guard script notices that
+/// its standard input, a pipe from the parent, has closed, and shuts Azurite down as Ctrl+C would, which
+/// saves its data to the folder first. A storage process outliving a killed host loses nothing the host
+/// had been told was stored.
 /// </summary>
 public sealed class AzuriteProcess : IAsyncDisposable
 {
     private const string GuardScript = """
-        // Exit when the parent's pipe closes, so an emulator never outlives the process that started it.
-        process.stdin.on('end', () => process.exit(0));
-        process.stdin.on('error', () => process.exit(0));
+        // When the parent's pipe closes, shut down as on SIGTERM (Azurite saves its data then), so an
+        // emulator never outlives the process that started it and never loses what it acknowledged.
+        // A dead parent also leaves stdout and stderr broken: Azurite's shutdown messages would end the
+        // process with EPIPE in the middle of saving, so they go nowhere.
+        const quiet = () => {};
+        process.stdout.on('error', quiet);
+        process.stderr.on('error', quiet);
+        const stop = () => {
+            console.log = console.error = console.warn = console.info = quiet;
+            process.emit('SIGTERM');
+            setTimeout(() => process.exit(0), 15000).unref();
+        };
+        process.stdin.on('end', stop);
+        process.stdin.on('error', stop);
         process.stdin.resume();
         const azurite = process.argv[2];
         process.argv.splice(1, 2, azurite);
@@ -32,8 +45,11 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>The emulator's well-known account key (public by design).</summary>
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private AzuriteProcess(Process process, StringBuilder output, int blobPort, int queuePort, int tablePort)
+    private readonly bool _persistent;
+
+    private AzuriteProcess(Process process, StringBuilder output, int blobPort, int queuePort, int tablePort, bool persistent)
     {
+        _persistent = persistent;
         _process = process;
         _output = output;
         BlobPort = blobPort;
@@ -65,16 +81,32 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// application's folder and the current directory), starts it and waits until both services answer.
     /// The ports are free when chosen but may be taken before Azurite binds them; then it starts again on others.
     /// </summary>
-    public static async Task<AzuriteProcess> StartAsync(string? searchFrom = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    /// <param name="searchFrom">Where to start looking for node_modules.</param>
+    /// <param name="location">The folder to keep the data in; null keeps it in memory (it ends with the process).</param>
+    /// <param name="timeout">How long to wait for the services to answer.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<AzuriteProcess> StartAsync(string? searchFrom = null, string? location = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var script = FindAzurite(searchFrom);
         var guard = Path.Combine(Path.GetTempPath(), "pipeline-azurite-guard.js");
         await File.WriteAllTextAsync(guard, GuardScript, cancellationToken).ConfigureAwait(false);
+        if (location is not null)
+        {
+            Directory.CreateDirectory(location);
+            await WaitForPreviousAsync(location, cancellationToken).ConfigureAwait(false);
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync(script, guard, timeout, cancellationToken).ConfigureAwait(false);
+                var azurite = await StartOnceAsync(script, guard, location, timeout, cancellationToken).ConfigureAwait(false);
+                if (location is not null)
+                {
+                    await File.WriteAllTextAsync(PidFile(location), azurite._process.Id.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+                }
+
+                return azurite;
             }
             catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("EADDRINUSE", StringComparison.Ordinal))
             {
@@ -83,9 +115,40 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
     }
 
-    private static async Task<AzuriteProcess> StartOnceAsync(string script, string guard, TimeSpan? timeout, CancellationToken cancellationToken)
+    /// <summary>The name of the data folder's marker of the Azurite that uses it.</summary>
+    private static string PidFile(string location) => Path.Combine(location, "azurite.pid");
+
+    /// <summary>
+    /// Waits (up to half a minute) for an Azurite that used the folder to finish saving and exit: after a
+    /// host is killed, its Azurite is still shutting down when a new host starts.
+    /// </summary>
+    private static async Task WaitForPreviousAsync(string location, CancellationToken cancellationToken)
     {
-        var workDirectory = Directory.CreateTempSubdirectory("pipeline-azurite-").FullName;
+        if (!File.Exists(PidFile(location))
+            || !int.TryParse(await File.ReadAllTextAsync(PidFile(location), cancellationToken).ConfigureAwait(false), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+        {
+            return;
+        }
+
+        try
+        {
+            using var previous = Process.GetProcessById(pid);
+            if (previous.ProcessName is "node" or "nodejs")
+            {
+                using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                patience.CancelAfter(TimeSpan.FromSeconds(30));
+                await previous.WaitForExitAsync(patience.Token).ConfigureAwait(false);
+            }
+        }
+        catch (ArgumentException)
+        {
+            // Not running.
+        }
+    }
+
+    private static async Task<AzuriteProcess> StartOnceAsync(string script, string guard, string? location, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var workDirectory = location ?? Directory.CreateTempSubdirectory("pipeline-azurite-").FullName;
 
         var (blobPort, queuePort, tablePort) = (FreePort(), FreePort(), FreePort());
         var start = new ProcessStartInfo("node")
@@ -96,13 +159,15 @@ public sealed class AzuriteProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[]
-                 {
-                     guard, script, "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--silent",
+        string[] storage = location is null ? ["--inMemoryPersistence"] : ["--location", location];
+        string[] arguments =
+        [
+                     guard, script, .. storage, "--skipApiVersionCheck", "--disableTelemetry", "--silent",
                      "--blobHost", "127.0.0.1", "--blobPort", Port(blobPort),
                      "--queueHost", "127.0.0.1", "--queuePort", Port(queuePort),
                      "--tableHost", "127.0.0.1", "--tablePort", Port(tablePort),
-                 })
+        ];
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -114,7 +179,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var azurite = new AzuriteProcess(process, output, blobPort, queuePort, tablePort);
+        var azurite = new AzuriteProcess(process, output, blobPort, queuePort, tablePort, location is not null);
         try
         {
             await azurite.WaitUntilReadyAsync(timeout ?? TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
@@ -127,13 +192,33 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Stops Azurite: in memory, at once; with a data folder, as Ctrl+C would (closing its standard input
+    /// makes the guard shut it down, which saves the data), killing it only if that takes over 30 seconds.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().ConfigureAwait(false);
+            if (_persistent)
+            {
+                _process.StandardInput.Close();
+                using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                try
+                {
+                    await _process.WaitForExitAsync(patience.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Still running: killed below.
+                }
+            }
+
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().ConfigureAwait(false);
+            }
         }
 
         _process.Dispose();
@@ -191,6 +276,20 @@ public sealed class AzuriteProcess : IAsyncDisposable
             {
                 output.AppendLine(line);
             }
+        }
+    }
+
+    /// <summary>The folder whose node_modules holds Azurite (the repository root), or null when it is not installed.</summary>
+    public static string? InstallationRoot(string? searchFrom = null)
+    {
+        try
+        {
+            // From node_modules/azurite/dist/src up to the folder that holds node_modules.
+            return Path.GetFullPath(Path.Combine(Path.GetDirectoryName(FindAzurite(searchFrom))!, "..", "..", "..", ".."));
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
         }
     }
 

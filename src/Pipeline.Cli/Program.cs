@@ -8,6 +8,14 @@ const string Usage = """
                        [--batch 500] [--concurrency 4] [--truth truth.json]
                        [--eventhub https://NAMESPACE.servicebus.windows.net/HUB (--sas-key-name N --sas-key K | --entra)]
       pipeline verify  [--url http://127.0.0.1:7071] [--truth truth.json] [--require-batch]
+      pipeline recompute (--all | --view NAME [--version N]) [--wait] [--url ...] [--key K]
+      pipeline replay  --view NAME --version N [--wait] [--url ...] [--key K]
+      pipeline audit   --view NAME [--version N] [--wait] [--url ...] [--key K]
+
+    Admin commands send --key, else PIPELINE_ADMIN_KEY, else the dev host's .azurite/local-admin-key
+    (in this folder or above). --wait waits for the operation to end, showing its progress; a recompute
+    with --wait first lets the current epoch seal (when that takes at most two minutes), so that it
+    covers everything published before it.
     """;
 
 try
@@ -41,6 +49,29 @@ try
             options.RejectUnknown();
             var truth = await GroundTruth.ReadAsync(truthPath);
             return await new Verifier(http, baseUri, Console.Out).VerifyAsync(truth, requireBatch, CancellationToken.None) ? 0 : 1;
+        case "recompute":
+            var all = options.Flag("all");
+            var recomputed = options.String("view");
+            if (all == (recomputed is not null))
+            {
+                throw new ArgumentException("recompute takes --all or --view NAME");
+            }
+
+            var recomputeVersion = options.String("version") is null ? (int?)null : options.Int("version", 0);
+            return await Admin(options, http, baseUri).RecomputeAsync(recomputed, recomputeVersion, options.Flag("wait"), CancellationToken.None);
+        case "replay":
+            var replayed = options.String("view") ?? throw new ArgumentException("replay needs --view NAME");
+            var replayVersion = options.Int("version", 0);
+            if (replayVersion < 1)
+            {
+                throw new ArgumentException("replay needs --version N (from 1)");
+            }
+
+            return await Admin(options, http, baseUri).ReplayAsync(replayed, replayVersion, options.Flag("wait"), CancellationToken.None);
+        case "audit":
+            var audited = options.String("view") ?? throw new ArgumentException("audit needs --view NAME");
+            var auditVersion = options.String("version") is null ? (int?)null : options.Int("version", 0);
+            return await Admin(options, http, baseUri).AuditAsync(audited, auditVersion, options.Flag("wait"), CancellationToken.None);
         default:
             Console.Error.WriteLine($"unknown command '{args[0]}'");
             Console.Error.WriteLine(Usage);
@@ -52,11 +83,24 @@ catch (InvalidOperationException ex)
     Console.Error.WriteLine(ex.Message);
     return 1;
 }
+catch (HttpRequestException ex)
+{
+    Console.Error.WriteLine($"the pipeline did not answer: {ex.Message} (is the dev host running? start it with: dotnet run --project src/Pipeline.DevHost)");
+    return 1;
+}
 catch (ArgumentException ex)
 {
     Console.Error.WriteLine(ex.Message);
     Console.Error.WriteLine(Usage);
     return 2;
+}
+
+static AdminCommands Admin(CommandLine options, HttpClient http, Uri baseUri)
+{
+    var key = AdminCommands.FindKey(options.String("key"));
+    _ = options.Flag("wait"); // every admin command takes it (read again by the caller)
+    options.RejectUnknown();
+    return new AdminCommands(http, baseUri, key, Console.Out);
 }
 
 static IEventSink CreateSink(CommandLine options, HttpClient http, Uri baseUri)

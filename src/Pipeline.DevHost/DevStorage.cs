@@ -1,13 +1,23 @@
+using System.Security.Cryptography;
+using Pipeline.Application.Storage;
 using Pipeline.Azurite;
 using Pipeline.Storage;
 
 namespace Pipeline.DevHost;
 
-/// <summary>The embedded default: Azurite in memory when no storage connection is configured; and the default address.</summary>
+/// <summary>
+/// The dev host's local state: the default address; the embedded default storage (Azurite keeping its data
+/// in <c>DevHost:DataDirectory</c>, <c>.azurite/</c> in the repository root, so that a restart or a crash of
+/// the dev host loses nothing; in memory only when <c>DevHost:InMemoryStorage</c> says so) unless a storage
+/// connection is configured; and the local admin key, generated once and kept in the same folder.
+/// </summary>
 internal static partial class DevStorage
 {
     /// <summary>The address used when neither <c>ASPNETCORE_URLS</c> nor <c>--urls</c> is given, as <c>func start</c> uses.</summary>
     public const string DefaultUrl = "http://127.0.0.1:7071";
+
+    /// <summary>The file in the data folder that holds the local admin key.</summary>
+    public const string AdminKeyFile = "local-admin-key";
 
     public static async Task AddDevStorageAsync(this WebApplicationBuilder builder)
     {
@@ -16,32 +26,88 @@ internal static partial class DevStorage
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        var root = AzuriteProcess.InstallationRoot(builder.Environment.ContentRootPath) ?? builder.Environment.ContentRootPath;
+        var dataDirectory = Path.GetFullPath(builder.Configuration["DevHost:DataDirectory"] is { Length: > 0 } configuredDirectory ? configuredDirectory : Path.Combine(root, ".azurite"));
+        var inMemory = bool.TryParse(builder.Configuration["DevHost:InMemoryStorage"], out var memory) && memory;
+        var notes = new List<string>();
+
         var connection = StorageAccount.DefaultConnectionName;
         var configured = builder.Configuration[connection] ?? builder.Configuration[$"{connection}:blobServiceUri"]
             ?? builder.Configuration[$"{connection}:tableServiceUri"] ?? builder.Configuration[$"{connection}:accountName"];
-        if (!string.IsNullOrEmpty(configured))
+        if (string.IsNullOrEmpty(configured))
         {
-            return;
+            var azurite = await AzuriteProcess.StartAsync(builder.Environment.ContentRootPath, inMemory ? null : Path.Combine(dataDirectory, "storage"));
+            builder.Configuration.AddInMemoryCollection([new(connection, azurite.ConnectionString)]);
+            builder.Services.AddSingleton(azurite);
+            builder.Services.AddHostedService<EmbeddedAzurite>();
+            builder.Services.AddSingleton(inMemory
+                ? new StorageDescription("embedded Azurite", "memory (DevHost:InMemoryStorage=true: the data ends with this process)", Persistent: false)
+                : new StorageDescription("embedded Azurite", Path.Combine(dataDirectory, "storage"), Persistent: true));
         }
 
-        var azurite = await AzuriteProcess.StartAsync(builder.Environment.ContentRootPath);
-        builder.Configuration.AddInMemoryCollection([new(connection, azurite.ConnectionString)]);
-        builder.Services.AddSingleton(azurite);
-        builder.Services.AddHostedService<EmbeddedAzurite>();
+        if (string.IsNullOrEmpty(builder.Configuration["Pipeline:AdminKey"]))
+        {
+            var keyFile = Path.Combine(dataDirectory, AdminKeyFile);
+            builder.Configuration.AddInMemoryCollection([new("Pipeline:AdminKey", await LocalAdminKeyAsync(keyFile))]);
+            notes.Add($"admin key {builder.Configuration["Pipeline:AdminKey"]} (kept in {keyFile}; send it as x-functions-key)");
+        }
+
+        builder.Services.AddSingleton(new LocalNotes(notes));
+        builder.Services.AddHostedService<StartupReport>();
     }
 
-    /// <summary>Stops the embedded Azurite with the host (after everything else has stopped).</summary>
+    /// <summary>The local admin key: read from its file, or made (random, 256 bits) and written there once.</summary>
+    private static async Task<string> LocalAdminKeyAsync(string keyFile)
+    {
+        if (File.Exists(keyFile) && (await File.ReadAllTextAsync(keyFile)).Trim() is { Length: > 0 } existing)
+        {
+            return existing;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(keyFile)!);
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        await File.WriteAllTextAsync(keyFile, key + Environment.NewLine);
+        return key;
+    }
+
+    /// <summary>What the start-up log adds about local state.</summary>
+    private sealed record LocalNotes(IReadOnlyList<string> Lines);
+
+    /// <summary>Says at start-up which storage is in use and where its data lives.</summary>
+    private sealed partial class StartupReport(StorageDescription storage, LocalNotes notes, ILogger<StartupReport> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            LogStorage(storage.Kind, storage.Location, storage.Persistent ? "kept" : "not kept");
+            foreach (var line in notes.Lines)
+            {
+                LogNote(line);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Storage: {Kind} at {Location} (data {Kept} across restarts)")]
+        private partial void LogStorage(string kind, string location, string kept);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Local state: {Note}")]
+        private partial void LogNote(string note);
+    }
+
+    /// <summary>Stops the embedded Azurite with the host (after everything else has stopped), saving its data.</summary>
     private sealed partial class EmbeddedAzurite(AzuriteProcess azurite, ILogger<EmbeddedAzurite> logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            LogStarted(azurite.BlobPort, azurite.TablePort);
+            LogStarted(azurite.BlobPort, azurite.QueuePort, azurite.TablePort);
             return Task.CompletedTask;
         }
 
         public async Task StopAsync(CancellationToken cancellationToken) => await azurite.DisposeAsync();
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "No storage configured: started Azurite in memory (blob port {BlobPort}, table port {TablePort}); its data ends with this process")]
-        private partial void LogStarted(int blobPort, int tablePort);
+        [LoggerMessage(Level = LogLevel.Information, Message = "Embedded Azurite on blob port {BlobPort}, queue port {QueuePort}, table port {TablePort}")]
+        private partial void LogStarted(int blobPort, int queuePort, int tablePort);
     }
 }

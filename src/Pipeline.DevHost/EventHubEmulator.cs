@@ -6,7 +6,7 @@ using Pipeline.Domain.Hashing;
 namespace Pipeline.DevHost;
 
 /// <summary>The dev host's stand-in for Event Hubs: partitions by key hash, queues per partition, and a pump per partition.</summary>
-internal sealed partial class EventHubEmulator : IHostedService, IEventPublisher
+internal sealed partial class EventHubEmulator : IHostedService, IEventPublisher, IPartitionBacklog
 {
     private readonly EmulatorOptions _options;
     private readonly PartitionPump[] _pumps;
@@ -82,6 +82,8 @@ internal sealed partial class EventHubEmulator : IHostedService, IEventPublisher
         return request.Completion;
     }
 
+    public IReadOnlyDictionary<int, long> Queued() => _pumps.Select((pump, partition) => (partition, pump.Queued)).ToDictionary(p => p.partition, p => p.Queued);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await Task.WhenAll(_pumps.Select(p => p.StartAsync(cancellationToken)));
@@ -103,6 +105,7 @@ internal static class EventHubEmulatorRegistration
         services.AddOptions<EmulatorOptions>().Bind(configuration.GetSection(EmulatorOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<EventHubEmulator>();
         services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<EventHubEmulator>());
+        services.AddSingleton<IPartitionBacklog>(sp => sp.GetRequiredService<EventHubEmulator>());
         services.AddHostedService(sp => sp.GetRequiredService<EventHubEmulator>());
         return services;
     }

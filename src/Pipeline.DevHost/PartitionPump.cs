@@ -35,6 +35,9 @@ internal sealed partial class PartitionPump(
     private DateTimeOffset _lastEnqueued;
     private Task? _loop;
 
+    /// <summary>Events queued and not yet ingested.</summary>
+    public long Queued => Interlocked.Read(ref _pending);
+
     public bool TryReserve(int count)
     {
         var after = Interlocked.Add(ref _pending, count);

@@ -18,6 +18,7 @@ internal static class Routes
         [ApiRoutes.ListQuarantine] = (HttpRequest request, PipelineEndpoints endpoints) => endpoints.ListQuarantineAsync(request),
         [ApiRoutes.GetQuarantined] = (HttpRequest request, string id, PipelineEndpoints endpoints) => endpoints.GetQuarantinedAsync(request, id),
         [ApiRoutes.Recompute] = (HttpRequest request, string name, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.StartRecomputeAsync(request, name, orchestrations),
+        [ApiRoutes.ListOperations] = (HttpRequest request, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.ListOperationsAsync(request, orchestrations),
         [ApiRoutes.GetOperation] = (HttpRequest request, string id, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.GetOperationAsync(request, id, orchestrations),
         [ApiRoutes.Replay] = (HttpRequest request, string name, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.StartReplayAsync(request, name, orchestrations),
         [ApiRoutes.CancelOperation] = (HttpRequest request, string id, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.CancelOperationAsync(request, id, orchestrations),
@@ -26,7 +27,9 @@ internal static class Routes
         [ApiRoutes.DropVersion] = (HttpRequest request, string name, string version, PipelineEndpoints endpoints) => endpoints.DropVersionAsync(request, name, version),
         [ApiRoutes.StartAudit] = (HttpRequest request, string name, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.StartAuditAsync(request, name, orchestrations),
         [ApiRoutes.ListAudits] = (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.ListAuditsAsync(request, name),
+        [ApiRoutes.GetIngest] = (HttpRequest request, PipelineEndpoints endpoints) => endpoints.GetIngestAsync(request),
         [ApiRoutes.Health] = (HttpRequest request, PipelineEndpoints endpoints) => endpoints.HealthAsync(request),
+        [ApiRoutes.Console] = (string? file) => ConsoleFiles.And404(file),
     };
 
     public static void MapPipelineRoutes(this WebApplication app)
@@ -40,6 +43,11 @@ internal static class Routes
                 endpoint.AddEndpointFilter(async (context, next) =>
                 {
                     var endpoints = context.HttpContext.RequestServices.GetRequiredService<PipelineEndpoints>();
+                    if (PipelineEndpoints.RefuseCrossSite(context.HttpContext.Request) is { } refused)
+                    {
+                        return refused;
+                    }
+
                     return endpoints.IsAdmin(context.HttpContext.Request) ? await next(context) : endpoints.Unauthorized();
                 });
             }

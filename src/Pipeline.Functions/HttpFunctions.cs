@@ -38,6 +38,11 @@ public sealed class HttpFunctions(PipelineEndpoints endpoints)
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/recompute/{name}")] HttpRequest request, string name, [DurableClient] DurableTaskClient client) =>
         await endpoints.StartRecomputeAsync(request, name, client);
 
+    [Function("list-operations")]
+    public async Task<IActionResult> ListOperationsAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/operations")] HttpRequest request, [DurableClient] DurableTaskClient client) =>
+        await endpoints.ListOperationsAsync(request, client);
+
     [Function("get-operation")]
     public async Task<IActionResult> GetOperationAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/operations/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client) =>
@@ -74,6 +79,15 @@ public sealed class HttpFunctions(PipelineEndpoints endpoints)
     [Function("list-audits")]
     public async Task<IActionResult> ListAuditsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/audits/{name}")] HttpRequest request, string name) =>
         await endpoints.ListAuditsAsync(request, name);
+
+    [Function("get-ingest")]
+    public async Task<IActionResult> GetIngestAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ingest")] HttpRequest request) =>
+        await endpoints.GetIngestAsync(request);
+
+    [Function("console")]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Functions are instance members, as the others.")]
+    public IActionResult Console([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "{*file}")] HttpRequest request, string? file) =>
+        (IActionResult)ConsoleFiles.And404(file);
 
     [Function("health")]
     public async Task<IActionResult> HealthAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request) =>

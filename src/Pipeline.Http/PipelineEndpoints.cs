@@ -11,7 +11,7 @@ namespace Pipeline.Http;
 /// that Functions' authorization level checks in Azure). The orchestration client is an argument because
 /// in Azure it comes from the invocation's Durable client binding.
 /// </summary>
-public sealed class PipelineEndpoints(PipelineApi api, IEventPublisher publisher)
+public sealed class PipelineEndpoints(PipelineApi api, IEventPublisher publisher, ProgressStore progress, IngestMetrics metrics, IPartitionBacklog? backlog = null)
 {
     /// <summary>An operation once asked for runs to its end, even if the client that asked hangs up.</summary>
     private static readonly CancellationToken StartsOutliveTheRequest = CancellationToken.None;
@@ -74,12 +74,38 @@ public sealed class PipelineEndpoints(PipelineApi api, IEventPublisher publisher
     public async Task<ApiResult> ListShadowDifferencesAsync(HttpRequest request, string name) =>
         new(await api.ListShadowDifferencesAsync(name, Query(request, "max"), request.HttpContext.RequestAborted).ConfigureAwait(false));
 
+    /// <summary><c>GET /api/operations?view=V&amp;kind=K&amp;state=S&amp;pageSize=N&amp;continuation=C</c>.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Every route is an instance member, so that hosts call them alike.")]
+    public async Task<ApiResult> ListOperationsAsync(HttpRequest request, DurableTaskClient orchestrations) =>
+        new(await PipelineApi.ListOperationsAsync(orchestrations, Query(request, "view"), Query(request, "kind"), Query(request, "state"), Query(request, "pageSize"), Query(request, "continuation"), Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
+
+    /// <summary><c>GET /api/ingest</c>.</summary>
+    public async Task<ApiResult> GetIngestAsync(HttpRequest request) =>
+        new(await api.GetIngestAsync(progress, metrics, backlog, Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
+
     /// <summary><c>GET /health</c>.</summary>
     public async Task<ApiResult> HealthAsync(HttpRequest request) =>
         new(await api.HealthAsync(Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
 
     /// <summary>Whether the request carries the admin key (the dev host's stand-in for Functions' function-level keys).</summary>
     public bool IsAdmin(HttpRequest request) => api.IsAdmin(Checked(request).Headers["x-functions-key"], Query(request, "code"));
+
+    /// <summary>
+    /// Refuses an admin request that a browser sent on behalf of another site (a form or script on any web
+    /// page could otherwise use a key passed as <c>code=</c>): <c>Sec-Fetch-Site</c> other than same-origin or
+    /// none, or an <c>Origin</c> other than this host. Tools (curl, the pipeline tool) send neither.
+    /// </summary>
+    public static ApiResult? RefuseCrossSite(HttpRequest request)
+    {
+        var headers = Checked(request).Headers;
+        var site = headers["Sec-Fetch-Site"].ToString();
+        var origin = headers.Origin.ToString();
+        var crossSite = site.Length > 0 && site is not ("same-origin" or "none");
+        var foreignOrigin = origin.Length > 0 && (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || !string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
+        return crossSite || foreignOrigin
+            ? new ApiResult(ApiResponse.Error(403, "admin routes refuse requests a browser sends from another site"))
+            : null;
+    }
 
     /// <summary>The answer to an admin route without the key.</summary>
     public ApiResult Unauthorized() => new(api.Unauthorized());

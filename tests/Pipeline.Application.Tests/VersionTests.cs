@@ -136,8 +136,10 @@ public class VersionTests(AzuriteFixture azurite)
         await handler.IngestAsync(new IngestBatch(0, Signups(5, 20, epochOffset: 2)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 25, epochOffset: 3)));
 
-        // Before its replay v2 knows only what arrived since its registration, and cannot be given readers.
-        Assert.Equal(12m, (await deployment.AskAsync(day, version: 2)).Value);
+        // Before its replay v2 knows only what arrived since its registration, says so, and cannot be given readers.
+        var beforeReplay = await deployment.AskAsync(day, version: 2);
+        Assert.Equal((12m, false), (beforeReplay.Value, beforeReplay.Provenance.CaughtUp));
+        Assert.True((await deployment.AskAsync(day, version: 1)).Provenance.CaughtUp);
         var early = await deployment.Api.SetRoutingAsync("new-users", "1:50,2:50", null);
         Assert.Equal(409, early.Status);
         Assert.Contains("not caught up", ((ApiError)early.Body!).Error, StringComparison.Ordinal);
@@ -183,6 +185,15 @@ public class VersionTests(AzuriteFixture azurite)
         Assert.Empty(await context.Store.Work.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = "speed-said.new-users.2." }).ToListAsync());
         Assert.Null(await context.Pointers.GetAsync("new-users", 2));
         Assert.Equal(31m, (await deployment.AskAsync(day)).Value);
+
+        // Still defined in code, the dropped version is maintained again from the drop on: it answers,
+        // but says that it is not caught up, and its state says what would catch it up.
+        var afterDrop = await deployment.AskAsync(day, version: 2);
+        Assert.Equal((0m, false), (afterDrop.Value, afterDrop.Provenance.CaughtUp));
+        var states = await deployment.Versions.StatesAsync("new-users", await deployment.ClientAsync());
+        Assert.Contains(states, s => s.Version == 2 && !s.CaughtUp && s.BatchCutoffEpoch is null && s.State.StartsWith("speed layer only", StringComparison.Ordinal));
+        Assert.Contains(states, s => s.Version == 1 && s.CaughtUp && s.ServingPercent == 100);
+        Assert.Equal(409, (await deployment.Api.SetRoutingAsync("new-users", "1:50,2:50", null)).Status);
     }
 
     [Fact]

@@ -15,19 +15,28 @@ internal sealed class DevHostRun : IAsyncDisposable
     private DotnetProcess? _host;
     private bool _started;
 
-    public DevHostRun(AzuriteFixture azurite, TimeSpan epoch, IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>
+    /// A run on the shared Azurite, or, with <paramref name="azurite"/> null, on the dev host's embedded
+    /// default (its own Azurite keeping data in <see cref="DataDirectory"/>).
+    /// </summary>
+    public DevHostRun(AzuriteFixture? azurite, TimeSpan epoch, IReadOnlyDictionary<string, string>? settings = null)
     {
         BaseUri = new Uri($"http://127.0.0.1:{FreePort()}/");
         WorkDirectory = Directory.CreateTempSubdirectory("pipeline-e2e-").FullName;
         _environment = new Dictionary<string, string>
         {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["DevHost__DataDirectory"] = DataDirectory,
             ["Pipeline__StoragePrefix"] = $"e{Environment.ProcessId % 10000}x{Interlocked.Increment(ref _counter)}",
             ["Pipeline__EpochLength"] = epoch.ToString("c"),
             ["ASPNETCORE_URLS"] = BaseUri.ToString().TrimEnd('/'),
             ["Logging__LogLevel__Default"] = "Warning",
             ["RecomputeSchedule"] = string.Empty, // recomputes on demand only: the tests start them
         };
+        if (azurite is not null)
+        {
+            _environment["AzureWebJobsStorage"] = azurite.ConnectionString;
+        }
+
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
         {
             _environment[name] = value;
@@ -41,6 +50,12 @@ internal sealed class DevHostRun : IAsyncDisposable
     public Uri BaseUri { get; private set; }
 
     public string WorkDirectory { get; }
+
+    /// <summary>The dev host's local state: the embedded Azurite's data and the generated admin key.</summary>
+    public string DataDirectory => Path.Combine(WorkDirectory, "state");
+
+    /// <summary>The process's exit code once it has ended.</summary>
+    public int? ExitCode => _host is { HasExited: true } host ? host.ExitCode : null;
 
     public string HostOutput => _host?.Output ?? string.Empty;
 

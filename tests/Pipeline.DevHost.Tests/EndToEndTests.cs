@@ -66,7 +66,7 @@ public class EndToEndTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.OK, views.StatusCode);
         using var listing = JsonDocument.Parse(await views.Content.ReadAsStringAsync());
         Assert.Equal(["active-users", "new-users", "page-views", "revenue"], listing.RootElement.EnumerateArray().Select(v => v.GetProperty("name").GetString()));
-        Assert.Equal(HttpStatusCode.OK, quarantine.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, quarantine.StatusCode);
     }
 
     [Fact]
@@ -87,6 +87,17 @@ public class EndToEndTests(AzuriteFixture azurite)
         using var json = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
         Assert.Equal(50, json.RootElement.GetProperty("value").GetInt32());
         Assert.Equal(50, json.RootElement.GetProperty("provenance").GetProperty("eventsTimedByEnqueue").GetInt32());
+        Assert.True(json.RootElement.GetProperty("provenance").GetProperty("caughtUp").GetBoolean());
+
+        // The ingest status counts them, with the reason, and shows every partition drained.
+        using var ingest = JsonDocument.Parse(await http.GetStringAsync("api/ingest"));
+        var rates = ingest.RootElement.GetProperty("rates");
+        Assert.Equal(50, rates.GetProperty("buckets").EnumerateArray().Sum(b => b.GetProperty("accepted").GetInt64()));
+        Assert.Equal(1, rates.GetProperty("buckets").EnumerateArray().Sum(b => b.GetProperty("quarantined").GetInt64()));
+        Assert.Equal("InvalidJson", rates.GetProperty("quarantineReasons")[0].GetProperty("reason").GetString());
+        Assert.Equal(4, ingest.RootElement.GetProperty("partitions").GetArrayLength());
+        Assert.All(ingest.RootElement.GetProperty("partitions").EnumerateArray(), p => Assert.Equal(0, p.GetProperty("queued").GetInt64()));
+        Assert.Equal("00:00:05", ingest.RootElement.GetProperty("epochLength").GetString());
     }
 }
 
@@ -125,6 +136,27 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
         {
             Assert.Equal("completed", await WaitForOperationAsync(http, operation));
         }
+
+        // The operations list finds them without their ids: newest first, filtered, paged.
+        using (var listed = JsonDocument.Parse(await http.GetStringAsync("api/operations?kind=recompute&state=completed&pageSize=2")))
+        {
+            var items = listed.RootElement.GetProperty("items").EnumerateArray().ToList();
+            Assert.Equal(2, items.Count);
+            Assert.True(items[0].GetProperty("createdAt").GetDateTimeOffset() >= items[1].GetProperty("createdAt").GetDateTimeOffset());
+            Assert.All(items, i => Assert.Equal("completed", i.GetProperty("state").GetString()));
+            var next = listed.RootElement.GetProperty("continuation").GetString();
+            using var rest = JsonDocument.Parse(await http.GetStringAsync($"api/operations?kind=recompute&state=completed&pageSize=100&continuation={next}"));
+            var all = items.Concat(rest.RootElement.GetProperty("items").EnumerateArray()).Select(i => i.GetProperty("instanceId").GetString()!).ToHashSet();
+            Assert.Subset(operations.ToHashSet(), all);
+        }
+
+        using (var oneView = JsonDocument.Parse(await http.GetStringAsync("api/operations?view=revenue")))
+        {
+            Assert.All(oneView.RootElement.GetProperty("items").EnumerateArray(), i => Assert.StartsWith("recompute.revenue.", i.GetProperty("instanceId").GetString(), StringComparison.Ordinal));
+            Assert.NotEmpty(oneView.RootElement.GetProperty("items").EnumerateArray());
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("api/operations?state=sleeping")).StatusCode);
 
         await using var verify = run.StartTool("verify", "--require-batch");
         Assert.True(await verify.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, verify.Output);
@@ -195,7 +227,11 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
         await socket.ConnectAsync(baseUri.Host, baseUri.Port);
         var request = System.Text.Encoding.ASCII.GetBytes($"POST {pathAndQuery} HTTP/1.1\r\nHost: {baseUri.Authority}\r\nContent-Length: 0\r\n\r\n");
         await socket.GetStream().WriteAsync(request);
-        socket.Client.Close(0);
+
+        // A normal close (FIN after the request), not a reset: a reset can reach the server before it has
+        // read the request, and the kernel then drops the request unread.
+        socket.Client.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+        socket.Close();
     }
 
     private static async Task<long?> BatchCutoffAsync(HttpClient http, string view)

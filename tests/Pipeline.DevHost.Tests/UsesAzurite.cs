@@ -7,3 +7,13 @@ public sealed class UsesAzurite : ICollectionFixture<AzuriteFixture>
 {
     public const string Name = "azurite";
 }
+
+/// <summary>
+/// A second Azurite for tests that need no data of the others' runs (new-user findings, the API
+/// description, the console in a browser): its collection runs beside the first one.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class UsesSecondAzurite : ICollectionFixture<AzuriteFixture>
+{
+    public const string Name = "azurite-2";
+}

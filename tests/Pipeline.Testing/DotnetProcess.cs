@@ -82,15 +82,11 @@ public sealed class DotnetProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills the process at once, as kill -9 does: no shutdown, no draining.</summary>
-    public void KillHard()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-    }
+    /// <summary>
+    /// Kills the process at once, as kill -9 does: no shutdown, no draining. Only this process, as kill -9
+    /// of its id does: a child (the dev host's embedded Azurite) sees its parent die and acts on that.
+    /// </summary>
+    public void KillHard() => Kill(entireProcessTree: false);
 
     /// <summary>Asks the process to stop (SIGTERM), as a service manager or Ctrl+C does.</summary>
     public void Terminate()
@@ -116,9 +112,18 @@ public sealed class DotnetProcess : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        KillHard();
+        Kill(entireProcessTree: true);
         _process.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    private void Kill(bool entireProcessTree)
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree);
+            _process.WaitForExit();
+        }
     }
 
     private void Append(string? line)

@@ -26,12 +26,23 @@ public sealed partial class PipelineApi
             return missing!;
         }
 
+        var bounds = new Dictionary<string, Domain.Views.ViewKey>();
         foreach (var (label, key) in new[] { ("from", from), ("to", to) })
         {
-            if (key is not null && !view.TryParseKey(key, out _, out var error))
+            if (key is not null)
             {
-                return ApiResponse.Error(400, $"{label}: {error}");
+                if (!view.TryParseKey(key, out var parsed, out var error))
+                {
+                    return ApiResponse.Error(400, $"{label}: {error}");
+                }
+
+                bounds[label] = parsed;
             }
+        }
+
+        if (bounds.TryGetValue("from", out var first) && bounds.TryGetValue("to", out var last) && last.WindowStart < first.WindowStart)
+        {
+            return ApiResponse.Error(400, "the range must go forward in time: from is after to");
         }
 
         int? keys = null;
@@ -57,8 +68,16 @@ public sealed partial class PipelineApi
             return ApiResponse.Error(404, $"there is no view '{name}'; views: {string.Join(", ", queries.Registry.Names)}");
         }
 
-        int? pinned = int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
-        var count = int.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out var m) && m is >= 1 and <= 100 ? m : 20;
+        if (!TryParseVersion(version, out var pinned, out var badVersion))
+        {
+            return badVersion!;
+        }
+
+        var count = 20;
+        if (!string.IsNullOrEmpty(max) && (!int.TryParse(max, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out count) || count is < 1 or > 100))
+        {
+            return ApiResponse.Error(400, $"max must be a whole number from 1 to 100, not '{max}'");
+        }
         return ApiResponse.Ok(await audits.ListAsync(name, pinned, count, cancellationToken).ConfigureAwait(false));
     }
 

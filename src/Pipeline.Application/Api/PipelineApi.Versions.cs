@@ -67,15 +67,20 @@ public sealed partial class PipelineApi
         int? shadowVersion = null;
         if (!string.IsNullOrEmpty(shadow))
         {
-            if (!int.TryParse(shadow, NumberStyles.None, CultureInfo.InvariantCulture, out var s))
+            if (!int.TryParse(shadow, NumberStyles.None, CultureInfo.InvariantCulture, out var s) || s < 1)
             {
-                return ApiResponse.Error(400, $"shadow '{shadow}' is not a version number");
+                return ApiResponse.Error(400, $"shadow '{shadow}' is not a version number (versions are numbered from 1)");
             }
 
             shadowVersion = s;
         }
 
-        var requireAudit = string.Equals(audited, "true", StringComparison.OrdinalIgnoreCase);
+        bool requireAudit = false;
+        if (!string.IsNullOrEmpty(audited) && !bool.TryParse(audited, out requireAudit))
+        {
+            return ApiResponse.Error(400, $"audited must be true or false, not '{audited}'");
+        }
+
         var (routing, status, refusal) = await versions.ChangeRoutingAsync(name, parsed, shadowVersion, requireAudit, cancellationToken).ConfigureAwait(false);
         return routing is null ? ApiResponse.Error(status, refusal!) : ApiResponse.Ok(new { view = name, weights = routing.FormatWeights(), shadow = routing.Shadow });
     }
@@ -126,14 +131,20 @@ public sealed partial class PipelineApi
             return true;
         }
 
-        if (int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+        if (!int.TryParse(version, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed))
         {
-            pinned = parsed;
-            return true;
+            error = ApiResponse.Error(400, $"version '{version}' is not a whole number");
+            return false;
         }
 
-        error = ApiResponse.Error(400, $"version '{version}' is not a number");
-        return false;
+        if (parsed < 1)
+        {
+            error = ApiResponse.Error(400, $"version {parsed} does not exist: versions are numbered from 1");
+            return false;
+        }
+
+        pinned = parsed;
+        return true;
     }
 
     /// <summary>The version to use: the pinned one, else the one the view's routing gives this caller.</summary>

@@ -13,7 +13,7 @@ namespace Pipeline.Application.Api;
 /// The HTTP API's handlers, independent of the host: each takes the route values and query strings as
 /// strings and returns an <see cref="ApiResponse"/>. The dev host and the Functions app only adapt.
 /// </summary>
-public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore store, Batch.RecomputeService recomputes, Versions.VersionService versions, Versions.ShadowRecorder shadows, Versions.VersionDropper dropper, Audit.AuditStore audits, Microsoft.Extensions.Options.IOptions<Configuration.PipelineOptions> options)
+public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore store, Batch.RecomputeService recomputes, Versions.VersionService versions, Versions.ShadowRecorder shadows, Versions.VersionDropper dropper, Audit.AuditStore audits, Microsoft.Extensions.Options.IOptions<Configuration.PipelineOptions> options, StorageDescription? storage = null)
 {
     private const int DefaultPageSize = 50;
 
@@ -144,7 +144,7 @@ public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore 
                 await CompareWithShadowAsync(view, parsedKey, answer, cancellationToken).ConfigureAwait(false);
             }
 
-            return ApiResponse.Ok(ViewAnswer.From(answer, view.Window));
+            return ApiResponse.Ok(ViewAnswer.From(answer, view.Window, await versions.IsCaughtUpRecentlyAsync(view, cancellationToken).ConfigureAwait(false)));
         }
 
         if (from is null || to is null)
@@ -152,12 +152,12 @@ public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore 
             return ApiResponse.Error(400, $"give key=K, or from=A&to=B; view '{view.Name}' uses keys like {view.KeyFormat}");
         }
 
-        if (!view.TryParseKey(from, out var first, out var fromError))
+        if (!view.TryParseRangeEnd(from, out var first, out var fromError))
         {
             return ApiResponse.Error(400, $"from: {fromError}");
         }
 
-        if (!view.TryParseKey(to, out var last, out var toError))
+        if (!view.TryParseRangeEnd(to, out var last, out var toError))
         {
             return ApiResponse.Error(400, $"to: {toError}");
         }
@@ -165,7 +165,7 @@ public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore 
         var windows = (last.WindowStart - first.WindowStart) / view.Window.Length();
         if (windows < 0 || !string.Equals(first.Dimension, last.Dimension, StringComparison.Ordinal))
         {
-            return ApiResponse.Error(400, "the range must go forward in time, with the same dimension at both ends");
+            return ApiResponse.Error(400, "the range must go forward in time, with the same dimension at both ends (or none: every dimension)");
         }
 
         if (windows >= ViewQueryService.MaxRangeWindows)
@@ -174,7 +174,8 @@ public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore 
         }
 
         var answers = await queries.QueryRangeAsync(view, first, last, cancellationToken).ConfigureAwait(false);
-        return ApiResponse.Ok(new RangeAnswer(view.Name, from, to, [.. answers.Select(a => ViewAnswer.From(a, view.Window))]));
+        var caughtUp = await versions.IsCaughtUpRecentlyAsync(view, cancellationToken).ConfigureAwait(false);
+        return ApiResponse.Ok(new RangeAnswer(view.Name, from, to, [.. answers.Select(a => ViewAnswer.From(a, view.Window, caughtUp))]));
     }
 
     /// <summary><c>GET /api/quarantine?pageSize=N&amp;continuation=C</c>: quarantined events with their reasons, oldest partition and position first.</summary>
@@ -201,7 +202,7 @@ public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore 
         try
         {
             await store.Progress.QueryAsync<TableEntity>(maxPerPage: 1, cancellationToken: cancellationToken).AsPages().FirstAsync(cancellationToken).ConfigureAwait(false);
-            return ApiResponse.Ok(new { status = "healthy", views = queries.Registry.Names.Count(), storageRequests = Pipeline.Storage.StorageMetrics.Requests });
+            return ApiResponse.Ok(new { status = "healthy", views = queries.Registry.Names.Count(), storage, storageRequests = Pipeline.Storage.StorageMetrics.Requests });
         }
         catch (RequestFailedException ex)
         {

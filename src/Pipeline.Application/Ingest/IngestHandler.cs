@@ -31,8 +31,9 @@ public sealed partial class IngestHandler
     private readonly ILogger<IngestHandler> _logger;
 
     /// <summary>Creates the handler.</summary>
-    public IngestHandler(PipelineStore store, ProgressStore progress, Domain.Views.ViewRegistry registry, IOptions<PipelineOptions> options, ILoggerFactory loggerFactory)
+    public IngestHandler(PipelineStore store, ProgressStore progress, Domain.Views.ViewRegistry registry, IOptions<PipelineOptions> options, ILoggerFactory loggerFactory, IngestMetrics? metrics = null)
     {
+        Metrics = metrics ?? new IngestMetrics();
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _store = store;
@@ -45,6 +46,9 @@ public sealed partial class IngestHandler
         _dedupWindow = options.Value.DedupWindow;
         _logger = loggerFactory.CreateLogger<IngestHandler>();
     }
+
+    /// <summary>What this handler ingested lately.</summary>
+    public IngestMetrics Metrics { get; }
 
     /// <summary>The epoch clock in use.</summary>
     public EpochClock Clock => _clock;
@@ -87,6 +91,7 @@ public sealed partial class IngestHandler
     {
         var accepted = new List<AcceptedEvent>(batch.Events.Count);
         var quarantined = new List<Task>();
+        var reasons = new List<Domain.Events.RejectionReason>();
         foreach (var incoming in batch.Events)
         {
             if (CloudEventParser.TryParse(incoming.Body, incoming.EnqueuedTime, out var cloudEvent, out var rejection)
@@ -97,6 +102,7 @@ public sealed partial class IngestHandler
             else
             {
                 quarantined.Add(_quarantine.WriteAsync(batch.Partition, incoming, rejection, cancellationToken));
+                reasons.Add(rejection.Reason);
             }
         }
 
@@ -115,9 +121,10 @@ public sealed partial class IngestHandler
         var watermark = batch.Events.Max(e => e.EnqueuedTime);
         state.Progress = await _progress.AdvanceAsync(state.Progress!, batch.Events[^1].SequenceNumber, watermark, cancellationToken).ConfigureAwait(false);
         state.Recent.Evict(state.Progress.Watermark);
+        Metrics.Record(accepted.Count - alreadyApplied, reasons);
         if (quarantined.Count > 0)
         {
-            LogQuarantined(quarantined.Count, batch.Partition);
+            LogQuarantined(quarantined.Count, batch.Partition, string.Join(", ", reasons.CountBy(r => r).Select(r => $"{r.Key} {r.Value}")));
         }
 
         return new IngestResult(accepted.Count, quarantined.Count, retries, alreadyApplied);
@@ -205,8 +212,8 @@ public sealed partial class IngestHandler
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Quarantined {Count} events of partition {Partition}")]
-    private partial void LogQuarantined(int count, int partition);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Quarantined {Count} events of partition {Partition}: {Reasons} (GET /api/quarantine lists them)")]
+    private partial void LogQuarantined(int count, int partition, string reasons);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: remembered {Count} recent event ids from raw epochs {First}..{Last}")]
     private partial void LogRebuilt(int partition, int count, long first, long last);

@@ -99,7 +99,7 @@ internal sealed class BatchViewReader
             foreach (var row in rows.Values)
             {
                 if (view.TryParseKey(row.Key, out var key, out _) && key.WindowStart >= from.WindowStart && key.WindowStart <= to.WindowStart
-                    && string.Equals(key.Dimension, from.Dimension, StringComparison.Ordinal))
+                    && (from.Dimension is null || string.Equals(key.Dimension, from.Dimension, StringComparison.Ordinal)))
                 {
                     result[key] = row.Partial;
                 }

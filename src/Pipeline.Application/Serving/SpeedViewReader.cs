@@ -24,19 +24,25 @@ internal sealed class SpeedViewReader(PipelineStore store)
         return ByEpoch(view, entities);
     }
 
-    /// <summary>The speed contributions of every key whose window lies in [from, to] (and, for a dimension, has from's dimension).</summary>
-    public async Task<IReadOnlyDictionary<ViewKey, IReadOnlyList<SpeedContribution>>> ReadRangeAsync(ViewDefinition view, ViewKey from, ViewKey to, CancellationToken cancellationToken)
+    /// <summary>
+    /// The speed contributions of every key whose window lies in [from, to] (and, for a dimension, has
+    /// from's dimension), of epochs from <paramref name="since"/> on: rows below a batch cutoff are not
+    /// read (the merge would ignore them), so a range after a commit does not carry the rows it retires.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<ViewKey, IReadOnlyList<SpeedContribution>>> ReadRangeAsync(ViewDefinition view, ViewKey from, ViewKey to, long? since, CancellationToken cancellationToken)
     {
         var first = SpeedRows.DayPrefix(view, from.WindowStart);
         var last = SpeedRows.DayPrefix(view, to.WindowStart) + "~";
-        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey lt {last}");
+        var filter = since is { } epoch
+            ? TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey lt {last} and Epoch ge {epoch}")
+            : TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey lt {last}");
         var entities = await store.Speed.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
         var result = new Dictionary<ViewKey, IReadOnlyList<SpeedContribution>>();
         foreach (var group in entities.GroupBy(e => e.GetString("Key") ?? string.Empty, StringComparer.Ordinal))
         {
             if (view.TryParseKey(group.Key, out var key, out _)
                 && key.WindowStart >= from.WindowStart && key.WindowStart <= to.WindowStart
-                && string.Equals(key.Dimension, from.Dimension, StringComparison.Ordinal))
+                && (from.Dimension is null || string.Equals(key.Dimension, from.Dimension, StringComparison.Ordinal)))
             {
                 result[key] = ByEpoch(view, group);
             }

@@ -21,14 +21,14 @@ public sealed class ViewQueryService
 
     private readonly BatchViewReader _batch;
     private readonly ReadCoalescer<(ViewDefinition View, ViewKey Key), IReadOnlyList<SpeedContribution>> _speedKeys;
-    private readonly ReadCoalescer<(ViewDefinition View, ViewKey From, ViewKey To), IReadOnlyDictionary<ViewKey, IReadOnlyList<SpeedContribution>>> _speedRanges;
+    private readonly ReadCoalescer<(ViewDefinition View, ViewKey From, ViewKey To, long? Since), IReadOnlyDictionary<ViewKey, IReadOnlyList<SpeedContribution>>> _speedRanges;
 
     /// <summary>Creates the service; pointers are re-read after <paramref name="pointerLifetime"/> (default one second).</summary>
     public ViewQueryService(Storage.PipelineStore store, PointerStore pointers, ViewRegistry registry, TimeSpan? pointerLifetime = null, long batchCacheBytes = DefaultBatchCacheBytes)
     {
         var speed = new SpeedViewReader(store);
         _speedKeys = new(read => speed.ReadKeyAsync(read.View, read.Key, CancellationToken.None));
-        _speedRanges = new(read => speed.ReadRangeAsync(read.View, read.From, read.To, CancellationToken.None));
+        _speedRanges = new(read => speed.ReadRangeAsync(read.View, read.From, read.To, read.Since, CancellationToken.None));
         _batch = new BatchViewReader(store, pointers, pointerLifetime ?? TimeSpan.FromSeconds(1), batchCacheBytes);
         Registry = registry;
     }
@@ -49,15 +49,18 @@ public sealed class ViewQueryService
         return ServingMerge.Merge(view, key, batch, await speed.ConfigureAwait(false));
     }
 
-    /// <summary>The answers of every window from <paramref name="from"/> to <paramref name="to"/> that has data, in window order.</summary>
+    /// <summary>
+    /// The answers of every window from <paramref name="from"/> to <paramref name="to"/> that has data, in
+    /// window order; of every dimension (in ordinal order within a window) when the ends have none.
+    /// </summary>
     public async Task<IReadOnlyList<MergedAnswer>> QueryRangeAsync(ViewDefinition view, ViewKey from, ViewKey to, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(view);
         var pointer = await _batch.PointerAsync(view, cancellationToken).ConfigureAwait(false);
-        var speedTask = _speedRanges.ReadAsync((view, from, to), cancellationToken);
+        var speedTask = _speedRanges.ReadAsync((view, from, to, pointer?.Cutoff), cancellationToken);
         var batch = pointer is null ? [] : await _batch.ReadRangeAsync(view, pointer.Cutoff, from, to, cancellationToken).ConfigureAwait(false);
         var speed = await speedTask.ConfigureAwait(false);
-        return [.. batch.Keys.Union(speed.Keys).OrderBy(k => k.WindowStart).Select(key => ServingMerge.Merge(
+        return [.. batch.Keys.Union(speed.Keys).OrderBy(k => k.WindowStart).ThenBy(k => k.Dimension, StringComparer.Ordinal).Select(key => ServingMerge.Merge(
             view, key,
             pointer is null ? null : new BatchContribution(view.Version, pointer.Cutoff, batch.GetValueOrDefault(key)),
             speed.GetValueOrDefault(key) ?? []))];

@@ -31,6 +31,13 @@ public sealed class VersionStore(PipelineStore store)
         }
     }
 
+    /// <summary>
+    /// Records the version as registered anew at <paramref name="epoch"/>, whatever was recorded: after its
+    /// data is dropped, the speed layer holds only what arrives from then on.
+    /// </summary>
+    public async Task ReregisterAsync(string view, int version, long epoch, CancellationToken cancellationToken = default) =>
+        await store.Pointers.UpsertEntityAsync(new TableEntity(RegistrationPartition, RowKey(view, version)) { ["RegisteredEpoch"] = epoch, ["RegisteredAt"] = DateTimeOffset.UtcNow }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+
     /// <summary>The epoch from which the speed layer maintains the version, or null if it was never registered.</summary>
     public async Task<long?> RegisteredEpochAsync(string view, int version, CancellationToken cancellationToken = default) =>
         (await store.Pointers.GetEntityOrNullAsync(RegistrationPartition, RowKey(view, version), cancellationToken: cancellationToken).ConfigureAwait(false))?.GetInt64("RegisteredEpoch");

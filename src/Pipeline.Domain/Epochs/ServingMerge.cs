@@ -25,6 +25,8 @@ public sealed record SpeedContribution(long Epoch, ViewPartial Partial, DateTime
 /// <param name="NewestSpeedEpoch">The newest contributing speed epoch.</param>
 /// <param name="SpeedUpdatedAt">When the freshest contributing speed partial was written.</param>
 /// <param name="EventsTimedByEnqueue">Counted events that had no <c>time</c> and were placed by their enqueued time.</param>
+/// <param name="BatchValue">The batch view's value for the key alone (null without a batch view or batch data for the key).</param>
+/// <param name="BatchEvents">How many of the events the batch view counted.</param>
 public sealed record Provenance(
     string View,
     int ViewVersion,
@@ -34,7 +36,9 @@ public sealed record Provenance(
     int SpeedEpochs,
     long? NewestSpeedEpoch,
     DateTimeOffset? SpeedUpdatedAt,
-    long EventsTimedByEnqueue);
+    long EventsTimedByEnqueue,
+    decimal? BatchValue = null,
+    long BatchEvents = 0);
 
 /// <summary>One key's answer.</summary>
 /// <param name="Key">The key.</param>
@@ -60,9 +64,11 @@ public static class ServingMerge
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(speed);
         var total = ViewPartial.Zero(view);
+        decimal? batchValue = null;
         if (batch?.Partial is { } batchPartial)
         {
             total.MergeFrom(batchPartial);
+            batchValue = batchPartial.State.Result.Value;
         }
 
         var cutoff = batch?.CutoffEpoch ?? long.MinValue;
@@ -92,7 +98,9 @@ public static class ServingMerge
             speedEpochs,
             newestEpoch,
             updatedAt,
-            total.EventsTimedByEnqueue);
+            total.EventsTimedByEnqueue,
+            batchValue,
+            batch?.Partial?.Events ?? 0);
         return new MergedAnswer(key, result, total.Events, provenance);
     }
 }

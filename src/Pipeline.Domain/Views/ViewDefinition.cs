@@ -84,7 +84,15 @@ public sealed class ViewDefinition
     }
 
     /// <summary>Parses the text form of a key; <paramref name="error"/> says what is wrong.</summary>
-    public bool TryParseKey(string? text, out ViewKey key, out string error)
+    public bool TryParseKey(string? text, out ViewKey key, out string error) => TryParseKey(text, anyDimension: false, out key, out error);
+
+    /// <summary>
+    /// Parses one end of a window range: a key, or for a view with a dimension also a bare window, which
+    /// stands for every dimension (the key's <see cref="ViewKey.Dimension"/> is then null).
+    /// </summary>
+    public bool TryParseRangeEnd(string? text, out ViewKey key, out string error) => TryParseKey(text, anyDimension: true, out key, out error);
+
+    private bool TryParseKey(string? text, bool anyDimension, out ViewKey key, out string error)
     {
         key = default;
         error = string.Empty;
@@ -96,7 +104,7 @@ public sealed class ViewDefinition
 
         var separator = text.IndexOf(ViewKey.DimensionSeparator, StringComparison.Ordinal);
         var windowText = separator < 0 ? text.AsSpan() : text.AsSpan(0, separator);
-        if ((separator < 0) != (Dimension is null))
+        if ((separator < 0) != (Dimension is null) && !(anyDimension && separator < 0))
         {
             error = $"key '{text}' does not match view '{Name}', whose keys look like {KeyFormat}";
             return false;
@@ -104,7 +112,10 @@ public sealed class ViewDefinition
 
         if (!Window.TryParseStart(windowText, out var start))
         {
-            error = $"key '{text}' does not start with a {Window.ToString().ToLowerInvariant()} in the format {KeyFormat}";
+            var length = Window.Format().Replace("'", string.Empty, StringComparison.Ordinal).Length;
+            error = windowText.Length > length && Window.TryParseStart(windowText[..length], out _)
+                ? $"key '{text}' has '{windowText[length..]}' after its {Window.ToString().ToLowerInvariant()}; view '{Name}' uses keys like {KeyFormat}"
+                : $"key '{text}' does not start with a {Window.ToString().ToLowerInvariant()} in the format {KeyFormat}";
             return false;
         }
 

@@ -161,6 +161,8 @@ internal static class IngestBenchmark
         start.Environment["AzureWebJobsStorage"] = connectionString;
         start.Environment["ASPNETCORE_URLS"] = baseUri.ToString().TrimEnd('/');
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Pipeline__EpochLength"] = "01:00:00"; // Azure's default, as the numbers were measured
+        start.Environment["DevHost__DataDirectory"] = Directory.CreateTempSubdirectory("pipeline-bench-").FullName;
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;

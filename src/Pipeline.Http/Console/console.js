@@ -1,0 +1,350 @@
+// The pipeline console: reads the public HTTP API every few seconds and shows views, one view's answers
+// over time split into the batch and speed layers' parts, ingest, operations and audits. Admin actions
+// send the key kept in this page's session only.
+"use strict";
+
+const refreshMs = 3000;
+const keyStorage = "pipeline-admin-key";
+const state = { views: [], epochSeconds: null, chartView: null, answersChart: null, ingestChart: null, tick: 0 };
+const $ = (id) => document.getElementById(id);
+
+async function api(path, options = {}) {
+  const response = await fetch(path, { cache: "no-store", ...options });
+  const text = await response.text();
+  let body = null;
+  try { body = text ? JSON.parse(text) : null; } catch { body = { error: text }; }
+  if (!response.ok) {
+    const error = new Error(body && body.error ? body.error : `${response.status} ${response.statusText}`);
+    error.status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+function cell(row, text, className) {
+  const td = document.createElement("td");
+  td.textContent = text == null ? "" : String(text);
+  if (className) td.className = className;
+  row.appendChild(td);
+  return td;
+}
+
+function fill(tbody, items, render) {
+  const rows = items.map((item) => { const tr = document.createElement("tr"); render(tr, item); return tr; });
+  tbody.replaceChildren(...rows);
+}
+
+function showMessage(text, isError) {
+  const message = $("message");
+  message.textContent = text;
+  message.className = isError ? "error" : "";
+  message.hidden = false;
+}
+
+const number = (n) => (n == null ? "" : Number(n).toLocaleString("en-US", { maximumFractionDigits: 2 }));
+const ago = (date) => {
+  const seconds = Math.max(0, Math.round((Date.now() - date.getTime()) / 1000));
+  return seconds < 120 ? `${seconds} s ago` : seconds < 7200 ? `${Math.round(seconds / 60)} min ago` : `${Math.round(seconds / 3600)} h ago`;
+};
+const epochStart = (epoch) => (state.epochSeconds == null || epoch == null ? null : new Date(epoch * state.epochSeconds * 1000));
+
+function parseTimeSpan(text) {
+  const match = /^(?:(\d+)\.)?(\d+):(\d+):(\d+(?:\.\d+)?)$/.exec(text || "");
+  return match ? (Number(match[1] || 0) * 86400) + (Number(match[2]) * 3600) + (Number(match[3]) * 60) + Number(match[4]) : null;
+}
+
+// ---- views
+
+function renderViews() {
+  const rows = state.views.flatMap((view) => view.versions.map((version) => ({ view, version })));
+  fill($("views").tBodies[0], rows, (tr, { view, version }) => {
+    tr.dataset.view = view.name;
+    tr.dataset.version = version.version;
+    cell(tr, view.name);
+    cell(tr, version.version);
+    cell(tr, version.state);
+    cell(tr, `${view.weights}${view.shadow ? `, shadow ${view.shadow}` : ""}`);
+    const cutoff = epochStart(version.batchCutoffEpoch);
+    cell(tr, cutoff ? `${cutoff.toISOString().replace(".000", "")} (${ago(cutoff)})` : "no batch view");
+    cell(tr, version.caughtUp ? "yes" : "no", version.caughtUp ? "clean" : "unclean");
+    const actions = cell(tr, "");
+    const recompute = document.createElement("button");
+    recompute.type = "button";
+    recompute.textContent = "Recompute";
+    recompute.dataset.action = "recompute";
+    recompute.addEventListener("click", () => startOperation("recompute", view.name, version.version));
+    actions.appendChild(recompute);
+  });
+
+  for (const select of [$("chart-view"), $("operation-view")]) {
+    const chosen = select.value;
+    select.replaceChildren(...state.views.map((v) => new Option(v.name, v.name)));
+    select.value = chosen || (state.views[0] && state.views[0].name) || "";
+  }
+}
+
+// ---- one view's answers over time
+
+function windowKeys(view, count) {
+  const versionInfo = view.versions.find((v) => v.version === view.servingVersion) || view.versions[0];
+  const hourly = versionInfo.keyFormat.startsWith("yyyy-MM-ddTHH");
+  const step = hourly ? 3600000 : 86400000;
+  const now = Date.now();
+  const last = now - (now % step);
+  const format = (ms) => (hourly ? new Date(ms).toISOString().slice(0, 13) : new Date(ms).toISOString().slice(0, 10));
+  return { from: format(last - ((count - 1) * step)), to: format(last), keys: Array.from({ length: count }, (_, i) => format(last - ((count - 1 - i) * step))) };
+}
+
+async function rangeByWindow(name, version, from, to) {
+  const answer = await api(`api/views/${encodeURIComponent(name)}?from=${from}&to=${to}&version=${version}`);
+  const windows = new Map();
+  for (const key of answer.keys) {
+    const window = key.key.split("|")[0];
+    const entry = windows.get(window) || { value: 0, batch: 0, events: 0, covered: true, approximate: false, cutoff: null, speedEpochs: 0, newest: null };
+    entry.value += Number(key.value || 0);
+    entry.batch += Number(key.provenance.batchValue || 0);
+    entry.events += key.events;
+    entry.covered = entry.covered && key.provenance.coveredByBatch;
+    entry.approximate = entry.approximate || key.provenance.approximate;
+    entry.cutoff = key.provenance.batchCutoffEpoch;
+    entry.speedEpochs += key.provenance.speedEpochs;
+    entry.newest = Math.max(entry.newest || 0, key.provenance.newestSpeedEpoch || 0) || null;
+    windows.set(window, entry);
+  }
+  return windows;
+}
+
+async function renderChart() {
+  const view = state.views.find((v) => v.name === $("chart-view").value);
+  if (!view || !window.Chart) return;
+  const { from, to, keys } = windowKeys(view, Number($("chart-windows").value));
+  const served = await rangeByWindow(view.name, view.servingVersion, from, to);
+  const shadow = view.shadow ? await rangeByWindow(view.name, view.shadow, from, to) : null;
+  const rows = keys.map((key) => {
+    const entry = served.get(key) || { value: 0, batch: 0, events: 0, covered: false, approximate: false, cutoff: null, speedEpochs: 0, newest: null };
+    return { key, ...entry, speed: entry.value - entry.batch, shadow: shadow ? (shadow.get(key) || { value: 0 }).value : null };
+  });
+
+  fill($("answers").tBodies[0], rows, (tr, row) => {
+    tr.dataset.window = row.key;
+    tr.dataset.covered = row.events > 0 && row.covered ? "true" : "false";
+    cell(tr, row.key);
+    cell(tr, number(row.value));
+    cell(tr, number(row.batch));
+    cell(tr, number(row.speed));
+    cell(tr, row.events === 0 ? "no data" : row.covered ? "yes" : "no");
+    cell(tr, row.shadow == null ? "" : number(row.shadow));
+  });
+
+  const newest = Math.max(0, ...rows.map((r) => r.newest || 0));
+  const newestStart = newest ? epochStart(newest) : null;
+  $("chart-freshness").textContent = newestStart ? `newest speed epoch ${newest}, ${ago(newestStart)}` : "";
+
+  const datasets = [
+    { label: "batch view", data: rows.map((r) => r.batch), backgroundColor: getComputedStyle(document.documentElement).getPropertyValue("--batch"), stack: "answer" },
+    { label: "speed layer", data: rows.map((r) => r.speed), backgroundColor: getComputedStyle(document.documentElement).getPropertyValue("--speed"), stack: "answer" },
+  ];
+  if (shadow) {
+    datasets.push({ type: "line", label: `shadow v${view.shadow}`, data: rows.map((r) => r.shadow), borderColor: "#6b3fa0", pointRadius: 2 });
+  }
+
+  const tooltip = {
+    callbacks: {
+      footer: (items) => {
+        const row = rows[items[0].dataIndex];
+        return [
+          `value ${number(row.value)} from ${number(row.events)} events${row.approximate ? " (approximate)" : ""}`,
+          row.cutoff == null ? "no batch view yet" : `batch cutoff epoch ${row.cutoff}${row.covered ? ", covered by batch" : ""}`,
+          `${row.speedEpochs} speed epoch(s)`,
+        ];
+      },
+    },
+  };
+  if (!state.answersChart) {
+    state.answersChart = new Chart($("answers-chart"), {
+      type: "bar",
+      data: { labels: keys, datasets },
+      options: { animation: false, maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } }, plugins: { tooltip } },
+    });
+  } else {
+    state.answersChart.data.labels = keys;
+    state.answersChart.data.datasets = datasets;
+    state.answersChart.options.plugins.tooltip = tooltip;
+    state.answersChart.update();
+  }
+}
+
+// ---- ingest
+
+async function renderIngest() {
+  const ingest = await api("api/ingest");
+  state.epochSeconds = parseTimeSpan(ingest.epochLength);
+  const buckets = ingest.rates.buckets;
+  const recent = buckets.slice(-6);
+  const perSecond = (field) => recent.reduce((sum, b) => sum + b[field], 0) / (recent.length * ingest.rates.bucketSeconds);
+  const sealed = ingest.sealedBefore ? new Date(ingest.sealedBefore) : null;
+  $("ingest-summary").textContent =
+    `last minute: ${number(perSecond("accepted"))} events/s accepted, ${number(perSecond("quarantined"))} quarantined; ` +
+    `epochs of ${ingest.epochLength}; sealed before ${sealed ? `${sealed.toISOString()} (${ago(sealed)})` : "nothing yet"}`;
+
+  fill($("partitions").tBodies[0], ingest.partitions, (tr, p) => {
+    cell(tr, p.partition);
+    cell(tr, number(p.lastSequence));
+    cell(tr, new Date(p.watermark).toISOString());
+    cell(tr, `${number(p.secondsBehind)} s`);
+    cell(tr, p.queued == null ? "n/a" : number(p.queued));
+  });
+  fill($("reasons").tBodies[0], ingest.rates.quarantineReasons, (tr, r) => {
+    cell(tr, r.reason);
+    cell(tr, number(r.count));
+    cell(tr, ago(new Date(r.lastSeen)));
+  });
+
+  if (!window.Chart) return;
+  const labels = buckets.map((b) => new Date(b.start).toISOString().slice(11, 19));
+  const series = (field) => buckets.map((b) => b[field] / ingest.rates.bucketSeconds);
+  if (!state.ingestChart) {
+    state.ingestChart = new Chart($("ingest-chart"), {
+      type: "line",
+      data: { labels, datasets: [
+        { label: "accepted/s", data: series("accepted"), borderColor: "#2f6db5", pointRadius: 0 },
+        { label: "quarantined/s", data: series("quarantined"), borderColor: "#b3261e", pointRadius: 0 },
+      ] },
+      options: { animation: false, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } },
+    });
+  } else {
+    state.ingestChart.data.labels = labels;
+    state.ingestChart.data.datasets[0].data = series("accepted");
+    state.ingestChart.data.datasets[1].data = series("quarantined");
+    state.ingestChart.update();
+  }
+}
+
+// ---- operations
+
+function progressOf(operation) {
+  const status = operation.customStatus;
+  if (!status || typeof status !== "object") return { text: operation.state === "completed" ? "done" : "starting", done: operation.state === "completed" ? 1 : 0, of: 1 };
+  if (status.chunks) return { text: `${status.phase}: ${status.chunksDone} of ${status.chunks} chunks, ${number(status.eventsRead)} of ${number(status.records)} records`, done: status.chunksDone, of: status.chunks };
+  return { text: status.phase || JSON.stringify(status), done: operation.state === "completed" ? 1 : 0, of: 1 };
+}
+
+async function renderOperations() {
+  const page = await api("api/operations?pageSize=12");
+  fill($("operations").tBodies[0], page.items, (tr, operation) => {
+    tr.dataset.operation = operation.instanceId;
+    tr.dataset.state = operation.state;
+    cell(tr, operation.instanceId);
+    cell(tr, operation.state + (operation.error ? `: ${operation.error}` : ""), `state-${operation.state}`);
+    const progress = progressOf(operation);
+    const td = cell(tr, "");
+    const bar = document.createElement("progress");
+    bar.max = Math.max(1, progress.of);
+    bar.value = operation.state === "completed" ? bar.max : progress.done;
+    td.append(bar, ` ${progress.text}`);
+    cell(tr, number(operation.eventsPerSecond));
+    cell(tr, operation.estimatedSecondsLeft == null ? "" : `${number(operation.estimatedSecondsLeft)} s`);
+    const actions = cell(tr, "");
+    if (operation.state === "running") {
+      const cancel = document.createElement("button");
+      cancel.type = "button";
+      cancel.textContent = "Cancel";
+      cancel.addEventListener("click", () => admin(`api/operations/${encodeURIComponent(operation.instanceId)}/cancel`, `cancel ${operation.instanceId}`));
+      actions.appendChild(cancel);
+    }
+  });
+}
+
+async function admin(path, what) {
+  const key = sessionStorage.getItem(keyStorage);
+  if (!key) {
+    showMessage(`${what}: enter the admin key first (the dev host prints it at start-up and keeps it in .azurite/local-admin-key)`, true);
+    return;
+  }
+  try {
+    const body = await api(path, { method: "POST", headers: { "x-functions-key": key } });
+    showMessage(`${what}: ${body.operationId ? `operation ${body.operationId} ${body.started ? "started" : "already running"}` : body.state || "done"}`, false);
+    await renderOperations();
+  } catch (error) {
+    const refused = error.status === 401 || error.status === 403;
+    showMessage(`${what}: ${refused ? "the admin key was refused" : "failed"} (${error.message})`, true);
+  }
+}
+
+function startOperation(kind, name, version) {
+  return admin(`api/${kind}/${encodeURIComponent(name)}?version=${version}`, `${kind} ${name} v${version}`);
+}
+
+// ---- audits
+
+async function renderAudits() {
+  const blocks = [];
+  for (const view of state.views) {
+    const reports = await api(`api/audits/${encodeURIComponent(view.name)}?max=2`);
+    for (const report of reports) {
+      const block = document.createElement("div");
+      block.className = "audit";
+      const title = document.createElement("div");
+      title.className = report.clean ? "clean" : "unclean";
+      title.textContent = `${report.view} v${report.version}: ${report.clean ? "clean" : "NOT clean"}, ${number(report.keysChecked)} keys, ${number(report.eventsRead)} events read, cutoff ${report.cutoff ?? "none"}, ${ago(new Date(report.finishedAt))}`;
+      block.appendChild(title);
+      if (report.mismatches.length > 0 || report.problem) {
+        const list = document.createElement("ul");
+        for (const m of report.mismatches.slice(0, 5)) {
+          const item = document.createElement("li");
+          item.textContent = `${m.key} (${m.kind}): the log says ${m.fromLog}, found ${m.found}`;
+          list.appendChild(item);
+        }
+        if (report.problem) {
+          const item = document.createElement("li");
+          item.textContent = report.problem;
+          list.appendChild(item);
+        }
+        block.appendChild(list);
+      }
+      blocks.push(block);
+    }
+  }
+  if (blocks.length === 0) {
+    const none = document.createElement("p");
+    none.className = "muted";
+    none.textContent = "no audits yet";
+    blocks.push(none);
+  }
+  $("audits").replaceChildren(...blocks);
+}
+
+// ---- refresh loop
+
+async function refresh() {
+  try {
+    const health = await api("health");
+    $("health").textContent = `${health.status}; ${health.views} views; storage: ${health.storage ? `${health.storage.kind} (${health.storage.persistent ? "kept" : "not kept"})` : "?"}`;
+    state.views = await api("api/views");
+    await renderIngest();
+    renderViews();
+    await Promise.all([renderChart(), renderOperations(), state.tick % 5 === 0 ? renderAudits() : Promise.resolve()]);
+    $("refreshed").textContent = `updated ${new Date().toLocaleTimeString()}`;
+  } catch (error) {
+    $("health").textContent = `not answering: ${error.message}`;
+  } finally {
+    state.tick++;
+    setTimeout(refresh, refreshMs);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const known = sessionStorage.getItem(keyStorage);
+  $("key-state").textContent = known ? "key set for this session" : "";
+  $("key-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(keyStorage, $("admin-key").value.trim());
+    $("admin-key").value = "";
+    $("key-state").textContent = "key set for this session";
+  });
+  $("chart-view").addEventListener("change", () => renderChart());
+  $("chart-windows").addEventListener("change", () => renderChart());
+  $("start-recompute").addEventListener("click", () => startOperation("recompute", $("operation-view").value, $("operation-version").value));
+  $("start-replay").addEventListener("click", () => startOperation("replay", $("operation-view").value, $("operation-version").value));
+  refresh();
+});

@@ -1,0 +1,137 @@
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+using Pipeline.Testing;
+
+namespace Pipeline.DevHost.Tests;
+
+/// <summary>
+/// The console in a real browser (Debian's Chromium through its ChromeDriver, headless) against a dev host
+/// with published traffic. Each step saves a screenshot in <c>tests/artifacts/screenshots</c>.
+/// </summary>
+[Collection(UsesSecondAzurite.Name)]
+public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private const string ChromeDriver = "/usr/bin/chromedriver";
+    private static readonly string Screenshots = Path.Combine(DotnetProcess.RepositoryRoot, "tests", "artifacts", "screenshots");
+
+    [Fact]
+    public async Task TheConsole_ShowsViewsAndTheLayers_RefusesAWrongKey_AndARecomputeTurnsTheDaysBatchCovered()
+    {
+        Assert.True(File.Exists(Chromium) && File.Exists(ChromeDriver), $"{Chromium} and {ChromeDriver} are needed: tests/run.sh installs Debian's chromium and chromium-driver");
+        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(2), new Dictionary<string, string> { ["Pipeline__AdminKey"] = "test-key" });
+        await run.StartHostAsync();
+        await using (var publish = run.StartTool("publish", "--events", "4000", "--days", "3", "--seed", "13"))
+        {
+            Assert.True(await publish.WaitForExitAsync(TimeSpan.FromMinutes(3)) == 0, publish.Output);
+        }
+
+        using var browser = StartBrowser();
+        browser.Navigate().GoToUrl(run.BaseUri);
+
+        // Every view and version is listed.
+        var views = Until(browser, () => browser.FindElements(By.CssSelector("#views tbody tr")) is { Count: 4 } rows ? rows : null, "the views table lists the four views");
+        Assert.Equal(["active-users", "new-users", "page-views", "revenue"], views.Select(r => r.GetAttribute("data-view")));
+        Save(browser, "1-views");
+
+        // The chart of new-users: the published days, all from the speed layer so far.
+        browser.FindElement(By.CssSelector("#chart-view option[value='new-users']")).Click();
+        var days = Until(browser, () => PublishedDays(browser) is { Count: >= 3 } found ? found : null, "the chart shows the published days");
+        Assert.All(days, day => Assert.Equal("false", day.GetAttribute("data-covered")));
+        Assert.All(days, day => Assert.Equal(("0", Cells(day)[1]), (Cells(day)[2], Cells(day)[3])));
+        Assert.NotNull(browser.FindElement(By.Id("answers-chart")));
+        Save(browser, "2-chart-speed-layer");
+
+        // A wrong admin key is refused, and the page says so.
+        UseKey(browser, "wrong-key");
+        RecomputeButton(browser, "new-users").Click();
+        var refusal = Until(browser, () => browser.FindElement(By.Id("message")) is { Displayed: true } m && m.GetAttribute("class") == "error" ? m : null, "an error message");
+        Assert.Contains("refused", refusal.Text, StringComparison.Ordinal);
+        Save(browser, "3-wrong-key");
+
+        // With the key, a recompute started from the page shows its progress until completed ...
+        await Task.Delay(TimeSpan.FromSeconds(5)); // the published epochs seal (2-second epochs, idle partitions heartbeat)
+        UseKey(browser, "test-key");
+        RecomputeButton(browser, "new-users").Click();
+        var completed = Until(browser, () => browser.FindElements(By.CssSelector("#operations tbody tr"))
+            .FirstOrDefault(r => r.GetAttribute("data-operation")!.StartsWith("recompute.new-users.1.", StringComparison.Ordinal) && r.GetAttribute("data-state") == "completed"), "the recompute reaches completed", TimeSpan.FromMinutes(2));
+        Assert.Equal(completed.FindElement(By.TagName("progress")).GetAttribute("max"), completed.FindElement(By.TagName("progress")).GetAttribute("value"));
+        Save(browser, "4-recompute-completed");
+
+        // ... and the chart's days turn batch-covered, their values now from the batch view.
+        var covered = Until(browser, () => PublishedDays(browser) is { Count: >= 3 } found && found.All(d => d.GetAttribute("data-covered") == "true") ? found : null, "the published days are covered by the batch view");
+        Assert.All(covered, day => Assert.Equal((Cells(day)[1], "0"), (Cells(day)[2], Cells(day)[3])));
+        Save(browser, "5-chart-batch-covered");
+
+        // On a phone's screen everything is in one column, and the page does not scroll sideways.
+        browser.Manage().Window.Size = new System.Drawing.Size(390, 844);
+        Until(browser, () => browser.FindElements(By.CssSelector("#views tbody tr")) is { Count: 4 } rows ? rows : null, "the views on a phone");
+        var (pageWidth, screenWidth) = ((long)browser.ExecuteScript("return document.documentElement.scrollWidth")!, (long)browser.ExecuteScript("return document.documentElement.clientWidth")!);
+        Assert.True(pageWidth <= screenWidth, $"the page is {pageWidth} px wide on a {screenWidth} px screen");
+        Save(browser, "6-phone");
+    }
+
+    private static ChromeDriver StartBrowser()
+    {
+        var options = new ChromeOptions { BinaryLocation = Chromium };
+        options.AddArguments(
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--window-size=1400,1800", $"--user-data-dir={Directory.CreateTempSubdirectory("pipeline-chromium-").FullName}");
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver)!, Path.GetFileName(ChromeDriver));
+        service.SuppressInitialDiagnosticInformation = true;
+        return new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>The chart table's rows of windows with data (the table under the chart holds what it draws).</summary>
+    private static List<IWebElement> PublishedDays(ChromeDriver browser) =>
+        [.. browser.FindElements(By.CssSelector("#answers tbody tr")).Where(r => Cells(r) is { Count: 6 } cells && cells[4] != "no data")];
+
+    /// <summary>A row's cell texts (also of the folded table, which a browser does not display).</summary>
+    private static List<string> Cells(IWebElement row) => [.. row.FindElements(By.TagName("td")).Select(c => c.GetAttribute("textContent") ?? string.Empty)];
+
+    private static IWebElement RecomputeButton(ChromeDriver browser, string view) =>
+        browser.FindElement(By.CssSelector($"#views tbody tr[data-view='{view}'][data-version='1'] button[data-action='recompute']"));
+
+    private static void UseKey(ChromeDriver browser, string key)
+    {
+        var input = browser.FindElement(By.Id("admin-key"));
+        input.Clear();
+        input.SendKeys(key);
+        browser.FindElement(By.CssSelector("#key-form button[type='submit']")).Click();
+    }
+
+    /// <summary>Polls until <paramref name="find"/> gives something (the page refreshes itself every few seconds).</summary>
+    private static T Until<T>(ChromeDriver browser, Func<T?> find, string what, TimeSpan? timeout = null)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(45));
+        while (true)
+        {
+            try
+            {
+                if (find() is { } found)
+                {
+                    return found;
+                }
+            }
+            catch (StaleElementReferenceException)
+            {
+                // The page re-rendered the table meanwhile: look again.
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Save(browser, "failed-" + string.Concat(what.Where(char.IsLetterOrDigit)));
+                throw new TimeoutException($"the console did not show {what}");
+            }
+
+            Thread.Sleep(250);
+        }
+    }
+
+    private static void Save(ChromeDriver browser, string name)
+    {
+        Directory.CreateDirectory(Screenshots);
+        ((ITakesScreenshot)browser).GetScreenshot().SaveAsFile(Path.Combine(Screenshots, name + ".png"));
+    }
+}

@@ -1,0 +1,232 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Pipeline.Testing;
+
+namespace Pipeline.DevHost.Tests;
+
+/// <summary>What a new user hit when trying the dev host: each a regression test.</summary>
+[Collection(UsesSecondAzurite.Name)]
+public class NewUserFindingsTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task TheEmbeddedDefault_KeepsEveryAcknowledgedEvent_ThroughAKill9OfTheHost()
+    {
+        // No storage configured: the dev host's own Azurite, keeping its data in the run's folder.
+        await using var run = new DevHostRun(azurite: null, TimeSpan.FromSeconds(5));
+        await run.StartHostAsync();
+        using var http = new HttpClient { BaseAddress = run.BaseUri };
+        using (var health = JsonDocument.Parse(await http.GetStringAsync("health")))
+        {
+            var storage = health.RootElement.GetProperty("storage");
+            Assert.Equal("embedded Azurite", storage.GetProperty("kind").GetString());
+            Assert.True(storage.GetProperty("persistent").GetBoolean());
+            Assert.StartsWith(run.DataDirectory, storage.GetProperty("location").GetString(), StringComparison.Ordinal);
+        }
+
+        await using var publish = run.StartTool("publish", "--events", "16000", "--rate", "4000", "--batch", "200", "--seed", "21");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.False(publish.HasExited, "the publisher finished before the crash: " + publish.Output);
+        run.KillHost();
+        await run.StartHostAsync();
+
+        Assert.True(await publish.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, publish.Output);
+        await using var verify = run.StartTool("verify");
+        Assert.True(await verify.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, publish.Output + verify.Output + run.HostOutput);
+    }
+
+    [Fact]
+    public async Task ErrorsAreJson_WithTheDocumentedLimits_AndTrueMessages()
+    {
+        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(5), new Dictionary<string, string> { ["Pipeline__AdminKey"] = "test-key" });
+        await run.StartHostAsync();
+        using var http = new HttpClient { BaseAddress = run.BaseUri };
+
+        // Over Kestrel's own 30,000,000-byte default, under the documented 64 MiB: read, and refused as not JSON.
+        using var large = await http.PostAsync("api/events", new ByteArrayContent(new byte[31_000_000]));
+        Assert.Equal(HttpStatusCode.BadRequest, large.StatusCode);
+
+        // Over the documented 64 MiB, announced or chunked. The host answers before reading the rest and
+        // closes, so these are sent over a socket that stops writing where the host stops reading.
+        const int overLimit = (64 * 1024 * 1024) + 1;
+        var (status, error) = await PostRawAsync(run.BaseUri, $"Content-Length: {overLimit}", body: []);
+        Assert.True(status == 413, $"{status}: {error}");
+        Assert.Contains("67108864", error, StringComparison.Ordinal);
+        Assert.Contains("DevHost:MaxRequestBytes", error, StringComparison.Ordinal);
+        (status, error) = await PostRawAsync(run.BaseUri, "Transfer-Encoding: chunked", [.. Encoding.ASCII.GetBytes($"{overLimit:x}\r\n"), .. new byte[overLimit]]);
+        Assert.True(status == 413, $"{status}: {error}");
+        Assert.Contains("DevHost:MaxRequestBytes", error, StringComparison.Ordinal);
+
+        await AssertJsonErrorAsync(await http.GetAsync("api/nothing-here"), HttpStatusCode.NotFound, "there is no route");
+        await AssertJsonErrorAsync(await http.GetAsync("api/views/new-users?key=" + new string('x', 10_000)), HttpStatusCode.RequestUriTooLong, "limit is 8192");
+
+        await AssertJsonErrorAsync(await http.GetAsync("api/views/new-users?key=2026-11-21&version=-1"), HttpStatusCode.BadRequest, "versions are numbered from 1");
+        await AssertJsonErrorAsync(await http.GetAsync("api/views/new-users?key=2026-11-21junk"), HttpStatusCode.BadRequest, "has 'junk' after its day");
+        await AssertJsonErrorAsync(await SendAsync(http, HttpMethod.Put, "api/views/new-users/routing?weights=1:100&audited=maybe"), HttpStatusCode.BadRequest, "audited must be true or false");
+        await AssertJsonErrorAsync(await SendAsync(http, HttpMethod.Post, "api/audit/new-users?from=2026-11-21&to=2026-11-01"), HttpStatusCode.BadRequest, "forward in time");
+        await AssertJsonErrorAsync(await http.GetAsync("api/audits/new-users?max=-1"), HttpStatusCode.BadRequest, "max must be");
+
+        // Other people's rejected data needs the key; a browser on another site cannot use the key.
+        await AssertJsonErrorAsync(await http.GetAsync("api/quarantine"), HttpStatusCode.Unauthorized, "admin key");
+        using var crossSite = new HttpRequestMessage(HttpMethod.Post, "api/recompute/new-users?code=test-key");
+        crossSite.Headers.Add("Origin", "https://evil.example");
+        crossSite.Headers.Add("Sec-Fetch-Site", "cross-site");
+        await AssertJsonErrorAsync(await http.SendAsync(crossSite), HttpStatusCode.Forbidden, "another site");
+    }
+
+    [Fact]
+    public async Task WithoutAnAdminKey_ARandomOneIsMadeOnce_KeptWithTheLocalData_AndTheOldFixedOneIsRefused()
+    {
+        // The key is said at start-up, in the log a user sees by default.
+        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(5), new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Information" });
+        await run.StartHostAsync();
+        using var http = new HttpClient { BaseAddress = run.BaseUri };
+        var key = (await File.ReadAllTextAsync(Path.Combine(run.DataDirectory, "local-admin-key"))).Trim();
+
+        Assert.True(key.Length >= 40, key);
+        Assert.Contains(key, run.HostOutput, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("api/quarantine?code=local-admin-key")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"api/quarantine?code={key}")).StatusCode);
+
+        Assert.Equal(0, await run.StopHostAsync());
+        await run.StartHostAsync();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"api/quarantine?code={key}")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Pipeline__EpochLength", "an hour", "Pipeline:EpochLength")]
+    [InlineData("Pipeline__EpochLength", "00:00:00", "Pipeline:EpochLength must be between")]
+    [InlineData("AzureWebJobsStorage", "AccountName=x;AccountKey=", "connection string is not valid")]
+    [InlineData("RecomputeSchedule", "hourly", "RecomputeSchedule 'hourly' is not an NCRONTAB schedule")]
+    public async Task InvalidSettings_EndTheStart_WithOneLineNamingTheProblem(string setting, string value, string expected)
+    {
+        var failure = await StartExpectingFailureAsync(new Dictionary<string, string> { [setting] = value });
+
+        Assert.Equal(1, failure.ExitCode);
+        Assert.Contains(expected, failure.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", failure.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnotherEpochLength_OnDataWrittenWithOne_EndsTheStart_NamingBoth()
+    {
+        // The embedded default keeps data across restarts: a changed epoch length would misread all of it.
+        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(5));
+        await run.StartHostAsync();
+        Assert.Equal(0, await run.StopHostAsync());
+        run.Configure("Pipeline__EpochLength", "00:00:10");
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(run.StartHostAsync);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Pipeline:EpochLength is 00:00:10, but the data in this storage was written with epochs of 00:00:05", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task APortInUse_EndsTheStart_WithOneLineNamingTheAddress()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var address = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
+
+        var failure = await StartExpectingFailureAsync(new Dictionary<string, string> { ["ASPNETCORE_URLS"] = address });
+
+        Assert.Equal(1, failure.ExitCode);
+        Assert.Contains("address already in use", failure.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("ASPNETCORE_URLS", failure.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", failure.Output, StringComparison.Ordinal);
+    }
+
+    private async Task<(int ExitCode, string Output)> StartExpectingFailureAsync(Dictionary<string, string> settings)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Pipeline__AdminKey"] = "k",
+            ["DevHost__DataDirectory"] = Directory.CreateTempSubdirectory("pipeline-start-").FullName,
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+        };
+        foreach (var (name, value) in settings)
+        {
+            environment[name] = value;
+        }
+
+        await using var host = DotnetProcess.Start("Pipeline.DevHost", "Pipeline.DevHost", [], environment);
+        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(90));
+        return (exitCode, host.Output);
+    }
+
+    /// <summary>
+    /// A POST to /api/events with the given framing header and body bytes, over a raw socket that keeps
+    /// reading the answer even if the host stops reading first; returns the status and the JSON error.
+    /// </summary>
+    private static async Task<(int Status, string Error)> PostRawAsync(Uri baseUri, string framing, byte[] body)
+    {
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(baseUri.Host, baseUri.Port);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /api/events HTTP/1.1\r\nHost: {baseUri.Authority}\r\nContent-Type: application/json\r\n{framing}\r\n\r\n"));
+        var sending = Task.Run(async () =>
+        {
+            try
+            {
+                await stream.WriteAsync(body);
+            }
+            catch (IOException)
+            {
+                // The host answered and closed before the whole body was sent.
+            }
+        });
+
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var statusLine = await reader.ReadLineAsync() ?? string.Empty;
+        int? length = null;
+        for (var line = await reader.ReadLineAsync(); !string.IsNullOrEmpty(line); line = await reader.ReadLineAsync())
+        {
+            if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+            {
+                length = int.Parse(line["Content-Length:".Length..].Trim(), CultureInfo.InvariantCulture);
+            }
+        }
+
+        // The JSON is ASCII: characters and bytes count alike. Without a length, it comes in chunks.
+        var text = new StringBuilder();
+        for (var size = length ?? ChunkSize(await reader.ReadLineAsync()); size > 0; size = length is null ? ChunkSize(await reader.ReadLineAsync()) : 0)
+        {
+            var chunk = new char[size];
+            await reader.ReadBlockAsync(chunk);
+            text.Append(chunk);
+            if (length is null)
+            {
+                await reader.ReadLineAsync();
+            }
+        }
+
+        await sending;
+        using var json = JsonDocument.Parse(text.ToString());
+        return (int.Parse(statusLine.Split(' ')[1], CultureInfo.InvariantCulture), json.RootElement.GetProperty("error").GetString()!);
+    }
+
+    private static int ChunkSize(string? line) => int.Parse(line ?? "0", NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("x-functions-key", "test-key");
+        return await http.SendAsync(request);
+    }
+
+    private static async Task AssertJsonErrorAsync(HttpResponseMessage response, HttpStatusCode status, string contains)
+    {
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {text}");
+            using var body = JsonDocument.Parse(text);
+            Assert.Contains(contains, body.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+    }
+}
