@@ -39,6 +39,7 @@ public sealed class VersionService
     private readonly ReadCoalescer<string, VersionRouting> _routingReads;
     private readonly Audit.AuditStore _audits;
     private readonly ConcurrentDictionary<(string Name, int Version), (bool CaughtUp, DateTime ReadAt)> _caughtUp = new();
+    private readonly ReadCoalescer<ViewDefinition, bool> _caughtUpReads;
     private long _firstLogEpoch = -1;
 
     /// <summary>Creates the service; routings are re-read after <paramref name="routingLifetime"/> (default one second).</summary>
@@ -53,6 +54,7 @@ public sealed class VersionService
         _clock = new EpochClock(options.Value.EpochLength);
         _routingLifetime = routingLifetime ?? TimeSpan.FromSeconds(1);
         _routingReads = new ReadCoalescer<string, VersionRouting>(ReadRoutingAsync);
+        _caughtUpReads = new ReadCoalescer<ViewDefinition, bool>(view => IsCaughtUpAsync(view, CancellationToken.None));
     }
 
     /// <summary>Records every registered version's registration epoch as of <paramref name="now"/> (the first host to see a version sets it).</summary>
@@ -93,14 +95,14 @@ public sealed class VersionService
 
     /// <summary>
     /// <see cref="IsCaughtUpAsync"/> as of at most the routing lifetime ago: what each answer says about
-    /// itself, without two storage reads per query.
+    /// itself, without storage reads per query (concurrent queries after it expires share one read).
     /// </summary>
     public async ValueTask<bool> IsCaughtUpRecentlyAsync(ViewDefinition view, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(view);
         return _caughtUp.TryGetValue((view.Name, view.Version), out var known) && DateTime.UtcNow - known.ReadAt < _routingLifetime
             ? known.CaughtUp
-            : await IsCaughtUpAsync(view, cancellationToken).ConfigureAwait(false);
+            : await _caughtUpReads.ReadAsync(view, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Records the version as registered anew now (its data was dropped): not caught up until a replay.</summary>
