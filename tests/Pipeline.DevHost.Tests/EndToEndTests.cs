@@ -160,6 +160,13 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
 
         await using var verify = run.StartTool("verify", "--require-batch");
         Assert.True(await verify.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, verify.Output);
+
+        // Every key asked in window ranges (a request per view version and up to 366 windows), not one by one.
+        var plan = System.Text.RegularExpressions.Regex.Match(verify.Output, @"verifying ([\d,]+) keys of 5 views with (\d+) range queries");
+        Assert.True(plan.Success, verify.Output);
+        Assert.True(int.Parse(plan.Groups[1].Value, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture) > 1000, verify.Output);
+        Assert.Equal("4", plan.Groups[2].Value);
+        Assert.Contains("0 differ", verify.Output, StringComparison.Ordinal);
     }
 
     [Fact]
