@@ -19,7 +19,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
     public async Task TheConsole_ShowsViewsAndTheLayers_RefusesAWrongKey_AndARecomputeTurnsTheDaysBatchCovered()
     {
         Assert.True(File.Exists(Chromium) && File.Exists(ChromeDriver), $"{Chromium} and {ChromeDriver} are needed: tests/run.sh installs Debian's chromium and chromium-driver");
-        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(2), new Dictionary<string, string> { ["Pipeline__AdminKey"] = "test-key" });
+        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(2), new Dictionary<string, string> { ["Pipeline__AdminKey"] = "test-key", ["Pipeline__ExtraVersions"] = "new-users:2" });
         await run.StartHostAsync();
         await using (var publish = run.StartTool("publish", "--events", "4000", "--days", "3", "--seed", "13"))
         {
@@ -30,8 +30,8 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
         browser.Navigate().GoToUrl(run.BaseUri);
 
         // Every view and version is listed.
-        var views = Until(browser, () => browser.FindElements(By.CssSelector("#views tbody tr")) is { Count: 4 } rows ? rows : null, "the views table lists the four views");
-        Assert.Equal(["active-users", "new-users", "page-views", "revenue"], views.Select(r => r.GetAttribute("data-view")));
+        var views = Until(browser, () => browser.FindElements(By.CssSelector("#views tbody tr")) is { Count: 5 } rows ? rows : null, "the views table lists every view and version");
+        Assert.Equal(["active-users 1", "new-users 1", "new-users 2", "page-views 1", "revenue 1"], views.Select(r => $"{r.GetAttribute("data-view")} {r.GetAttribute("data-version")}"));
         Save(browser, "1-views");
 
         // The chart of new-users: the published days, all from the speed layer so far.
@@ -63,12 +63,23 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
         Assert.All(covered, day => Assert.Equal((Cells(day)[1], "0"), (Cells(day)[2], Cells(day)[3])));
         Save(browser, "5-chart-batch-covered");
 
+        // With version 2 in shadow, the chart shows its answers beside; an audit's report appears.
+        using var http = new HttpClient { BaseAddress = run.BaseUri };
+        http.DefaultRequestHeaders.Add("x-functions-key", "test-key");
+        Assert.True((await http.PutAsync("api/views/new-users/routing?weights=1:100&shadow=2", null)).IsSuccessStatusCode);
+        Assert.True((await http.PostAsync("api/audit/new-users?version=1", null)).IsSuccessStatusCode);
+        var shadowed = Until(browser, () => PublishedDays(browser) is { Count: >= 3 } found && found.All(d => Cells(d)[5].Length > 0) ? found : null, "the shadow version's answers");
+        Assert.All(shadowed, day => Assert.True(Number(Cells(day)[5]) <= Number(Cells(day)[1]), "v2 leaves test accounts out"));
+        var audit = Until(browser, () => browser.FindElements(By.CssSelector("#audits .audit .clean")).FirstOrDefault(), "the audit's report", TimeSpan.FromMinutes(1));
+        Assert.StartsWith("new-users v1: clean", audit.Text, StringComparison.Ordinal);
+        Save(browser, "6-shadow-and-audit");
+
         // On a phone's screen everything is in one column, and the page does not scroll sideways.
         browser.Manage().Window.Size = new System.Drawing.Size(390, 844);
-        Until(browser, () => browser.FindElements(By.CssSelector("#views tbody tr")) is { Count: 4 } rows ? rows : null, "the views on a phone");
+        Until(browser, () => browser.FindElements(By.CssSelector("#views tbody tr")) is { Count: 5 } rows ? rows : null, "the views on a phone");
         var (pageWidth, screenWidth) = ((long)browser.ExecuteScript("return document.documentElement.scrollWidth")!, (long)browser.ExecuteScript("return document.documentElement.clientWidth")!);
         Assert.True(pageWidth <= screenWidth, $"the page is {pageWidth} px wide on a {screenWidth} px screen");
-        Save(browser, "6-phone");
+        Save(browser, "7-phone");
     }
 
     private static ChromeDriver StartBrowser()
@@ -88,6 +99,8 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
 
     /// <summary>A row's cell texts (also of the folded table, which a browser does not display).</summary>
     private static List<string> Cells(IWebElement row) => [.. row.FindElements(By.TagName("td")).Select(c => c.GetAttribute("textContent") ?? string.Empty)];
+
+    private static decimal Number(string text) => decimal.Parse(text, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture);
 
     private static IWebElement RecomputeButton(ChromeDriver browser, string view) =>
         browser.FindElement(By.CssSelector($"#views tbody tr[data-view='{view}'][data-version='1'] button[data-action='recompute']"));
