@@ -131,7 +131,8 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
     {
         var status = await IngestAsync(cancellationToken);
         var length = TimeSpan.Parse(status.GetProperty("epochLength").GetString()!, CultureInfo.InvariantCulture);
-        var sealsAt = DateTimeOffset.FromUnixTimeMilliseconds(((since.ToUnixTimeMilliseconds() / (long)length.TotalMilliseconds) + 1) * (long)length.TotalMilliseconds);
+        var clock = new Pipeline.Domain.Epochs.EpochClock(length);
+        var sealsAt = clock.StartOf(clock.EpochOf(since) + 1);
         if (sealsAt - DateTimeOffset.UtcNow > MaxSealWait)
         {
             output.WriteLine($"the current epoch ({length:c} long) seals at {sealsAt:u}: recomputing what is sealed now; events since its start are answered by the speed layer until a later recompute");

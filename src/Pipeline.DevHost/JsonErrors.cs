@@ -28,8 +28,7 @@ internal static partial class JsonErrors
         });
     }
 
-    private static string NoRoute(HttpRequest request) =>
-        $"there is no route {request.Method} {request.Path}; the console is at /, the API: {string.Join(", ", ApiRoutes.All.Where(r => r != ApiRoutes.Console).Select(r => $"{r.Method} /{r.Template}"))}";
+    private static string NoRoute(HttpRequest request) => ConsoleFiles.NoRoute(request.Method, request.Path);
 
     /// <summary>Whether a route of the API (not the console's catch-all) has this path, with any method.</summary>
     private static bool IsApiPath(PathString path)

@@ -31,8 +31,12 @@ public static class ConsoleFiles
         var file = path ?? string.Empty;
         return Files.TryGetValue(file, out var found)
             ? new FileAnswer(Contents[found.Resource], found.ContentType)
-            : new ApiResult(ApiResponse.Error(404, $"there is no route GET /{file}; the console is at /, the API: {string.Join(", ", ApiRoutes.All.Where(r => r != ApiRoutes.Console).Select(r => $"{r.Method} /{r.Template}"))}"));
+            : new ApiResult(ApiResponse.Error(404, NoRoute("GET", "/" + file)));
     }
+
+    /// <summary>The answer's message for a path no route serves: where the console is, and the API's routes.</summary>
+    public static string NoRoute(string method, string path) =>
+        $"there is no route {method} {path}; the console is at /, the API: {string.Join(", ", ApiRoutes.All.Where(r => r != ApiRoutes.Console).Select(r => $"{r.Method} /{r.Template}"))}";
 
     private static byte[] Read(string resource)
     {

@@ -30,7 +30,7 @@ public sealed partial class PipelineApi
         var clock = new EpochClock(options.Value.EpochLength);
         var partitions = await progress.ListAsync(cancellationToken).ConfigureAwait(false);
         var queued = backlog?.Queued();
-        long? sealedCutoff = partitions.Count == 0 ? null : partitions.Min(p => clock.EpochOf(p.Watermark));
+        var sealedCutoff = recomputes.SealedCutoff(partitions);
         return ApiResponse.Ok(new IngestStatus(
             options.Value.EpochLength,
             sealedCutoff,

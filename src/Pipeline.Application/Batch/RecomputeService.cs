@@ -32,9 +32,13 @@ public sealed class RecomputeService(
     private readonly EpochClock _clock = new(options.Value.EpochLength);
 
     /// <summary>The newest sealed epoch (the default cutoff), or null when no partition has progressed.</summary>
-    public async Task<long?> SealedCutoffAsync(CancellationToken cancellationToken = default)
+    public async Task<long?> SealedCutoffAsync(CancellationToken cancellationToken = default) =>
+        SealedCutoff(await progress.ListAsync(cancellationToken).ConfigureAwait(false));
+
+    /// <summary>The newest sealed epoch of these partition positions: the epoch of the oldest watermark.</summary>
+    public long? SealedCutoff(IReadOnlyList<PartitionProgress> partitions)
     {
-        var partitions = await progress.ListAsync(cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(partitions);
         return partitions.Count == 0 ? null : partitions.Min(p => _clock.EpochOf(p.Watermark));
     }
 
