@@ -31,6 +31,8 @@ public static class PipelineServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton(_ => StorageAccount.FromSettings(name => configuration[name]));
         services.TryAddSingleton(sp => new StorageDescription("configured account", sp.GetRequiredService<StorageAccount>().Blobs.Uri.GetLeftPart(UriPartial.Authority), Persistent: true));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Time.PipelineClock>();
         services.AddSingleton(sp => new PipelineStore(sp.GetRequiredService<StorageAccount>(), sp.GetRequiredService<IOptions<PipelineOptions>>().Value));
         services.AddSingleton(new ViewRegistry(views ?? RegisteredViews(configuration)));
         services.AddSingleton<ProgressStore>();
@@ -41,7 +43,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<Versions.VersionStore>();
         services.AddSingleton<Versions.VersionService>(sp => new Versions.VersionService(
             sp.GetRequiredService<ViewRegistry>(), sp.GetRequiredService<Versions.VersionStore>(), sp.GetRequiredService<Batch.PointerStore>(),
-            sp.GetRequiredService<PipelineStore>(), sp.GetRequiredService<Audit.AuditStore>(), sp.GetRequiredService<IOptions<PipelineOptions>>()));
+            sp.GetRequiredService<PipelineStore>(), sp.GetRequiredService<Audit.AuditStore>(), sp.GetRequiredService<Time.PipelineClock>()));
         services.AddSingleton<Versions.ShadowRecorder>();
         services.AddSingleton<Versions.VersionDropper>();
         services.AddSingleton<Audit.AuditStore>();
@@ -75,7 +77,7 @@ public static class PipelineServiceCollectionExtensions
         {
             await store.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
             await EpochLengthGuard.CheckAsync(store, options.Value.EpochLength, cancellationToken).ConfigureAwait(false);
-            await versions.RegisterAllAsync(DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+            await versions.RegisterAllAsync(cancellationToken).ConfigureAwait(false);
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

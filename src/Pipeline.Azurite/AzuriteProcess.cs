@@ -227,7 +227,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + timeout;
+        var deadline = TimeProvider.System.GetUtcNow() + timeout;
         foreach (var port in new[] { BlobPort, QueuePort, TablePort })
         {
             while (true)
@@ -243,11 +243,11 @@ public sealed class AzuriteProcess : IAsyncDisposable
                     using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/"), cancellationToken).ConfigureAwait(false);
                     break;
                 }
-                catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+                catch (HttpRequestException) when (TimeProvider.System.GetUtcNow() < deadline)
                 {
                     await Task.Delay(100, cancellationToken).ConfigureAwait(false);
                 }
-                catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested && DateTime.UtcNow < deadline)
+                catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested && TimeProvider.System.GetUtcNow() < deadline)
                 {
                     await Task.Delay(100, cancellationToken).ConfigureAwait(false);
                 }

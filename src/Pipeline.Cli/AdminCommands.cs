@@ -48,7 +48,7 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
     {
         if (wait)
         {
-            await WaitForSealAsync(DateTimeOffset.UtcNow, cancellationToken);
+            await WaitForSealAsync(TimeProvider.System.GetUtcNow(), cancellationToken);
         }
 
         var targets = new List<(string Name, int Version)>();
@@ -85,7 +85,7 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
     {
         if (wait)
         {
-            await WaitForSealAsync(DateTimeOffset.UtcNow, cancellationToken);
+            await WaitForSealAsync(TimeProvider.System.GetUtcNow(), cancellationToken);
         }
 
         var id = await StartAsync($"api/replay/{Uri.EscapeDataString(view)}?version={version}", cancellationToken);
@@ -133,7 +133,7 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
         var length = TimeSpan.Parse(status.GetProperty("epochLength").GetString()!, CultureInfo.InvariantCulture);
         var clock = new Pipeline.Domain.Epochs.EpochClock(length);
         var sealsAt = clock.StartOf(clock.EpochOf(since) + 1);
-        if (sealsAt - DateTimeOffset.UtcNow > MaxSealWait)
+        if (sealsAt - TimeProvider.System.GetUtcNow() > MaxSealWait)
         {
             output.WriteLine($"the current epoch ({length:c} long) seals at {sealsAt:u}: recomputing what is sealed now; events since its start are answered by the speed layer until a later recompute");
             return;
@@ -185,11 +185,11 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
     {
         var failed = 0;
         var running = operations.ToList();
-        var lastReport = DateTime.MinValue;
+        var lastReport = DateTimeOffset.MinValue;
         while (running.Count > 0)
         {
-            var report = DateTime.UtcNow - lastReport > TimeSpan.FromSeconds(3);
-            lastReport = report ? DateTime.UtcNow : lastReport;
+            var report = TimeProvider.System.GetUtcNow() - lastReport > TimeSpan.FromSeconds(3);
+            lastReport = report ? TimeProvider.System.GetUtcNow() : lastReport;
             foreach (var operation in running.ToList())
             {
                 using var status = await http.GetFromJsonAsync<JsonDocument>(new Uri(baseUri, $"api/operations/{Uri.EscapeDataString(operation.Id)}"), cancellationToken)

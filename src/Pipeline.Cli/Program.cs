@@ -35,7 +35,7 @@ try
         case "publish":
             var settings = new TrafficSettings(
                 options.Int("events", 20_000), options.Int("users", 2_000), options.Int("days", 3),
-                options.Double("retry-rate", 0.02), options.Double("malformed-rate", 0.01), options.Int("seed", 1), DateTimeOffset.UtcNow);
+                options.Double("retry-rate", 0.02), options.Double("malformed-rate", 0.01), options.Int("seed", 1), TimeProvider.System.GetUtcNow());
             var sink = CreateSink(options, http, baseUri);
             var publisher = new Publisher(sink, Console.Out, options.Int("batch", 500), options.Int("concurrency", 4), options.Double("rate", 0));
             options.RejectUnknown();

@@ -17,6 +17,7 @@ internal sealed partial class BatchTimer(
     BatchSchedule schedule,
     DurableTaskClient client,
     IOptions<PipelineOptions> options,
+    TimeProvider time,
     ILogger<BatchTimer> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -32,16 +33,16 @@ internal sealed partial class BatchTimer(
 
     private async Task OnScheduleAsync(CronExpression cron, Func<CancellationToken, Task<int>> work, CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested && cron.GetNextOccurrence(DateTimeOffset.UtcNow, TimeZoneInfo.Utc) is { } next)
+        while (!stoppingToken.IsCancellationRequested && cron.GetNextOccurrence(time.GetUtcNow(), TimeZoneInfo.Utc) is { } next)
         {
-            await Task.Delay(next - DateTimeOffset.UtcNow, stoppingToken).ConfigureAwait(false);
+            await Task.Delay(next - time.GetUtcNow(), time, stoppingToken).ConfigureAwait(false);
             await RunAsync(work, stoppingToken).ConfigureAwait(false);
         }
     }
 
     private async Task EveryAsync(TimeSpan interval, Func<CancellationToken, Task<int>> work, CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(interval);
+        using var timer = new PeriodicTimer(interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             await RunAsync(work, stoppingToken).ConfigureAwait(false);

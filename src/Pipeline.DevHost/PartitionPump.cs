@@ -22,6 +22,7 @@ internal sealed partial class PartitionPump(
     PipelineStore store,
     ProgressStore progress,
     IOptions<EmulatorOptions> options,
+    TimeProvider time,
     ILogger<PartitionPump> logger)
 {
     private const long ReservationBlock = 100_000;
@@ -81,7 +82,7 @@ internal sealed partial class PartitionPump(
         var reader = _queue.Reader;
         while (true)
         {
-            using (var idle = new CancellationTokenSource(IdleHeartbeat))
+            using (var idle = new CancellationTokenSource(IdleHeartbeat, time))
             {
                 try
                 {
@@ -99,7 +100,7 @@ internal sealed partial class PartitionPump(
 
             var slices = new List<PartitionSlice>();
             var count = 0;
-            var deadline = DateTime.UtcNow + _options.MaxBatchDelay;
+            var deadline = time.GetUtcNow() + _options.MaxBatchDelay;
             while (count < _options.MaxBatchEvents)
             {
                 if (reader.TryRead(out var slice))
@@ -109,13 +110,13 @@ internal sealed partial class PartitionPump(
                     continue;
                 }
 
-                var wait = deadline - DateTime.UtcNow;
+                var wait = deadline - time.GetUtcNow();
                 if (wait <= TimeSpan.Zero || reader.Completion.IsCompleted)
                 {
                     break;
                 }
 
-                using var timeout = new CancellationTokenSource(wait);
+                using var timeout = new CancellationTokenSource(wait, time);
                 try
                 {
                     await reader.WaitToReadAsync(timeout.Token);
@@ -139,7 +140,7 @@ internal sealed partial class PartitionPump(
         {
             await ReserveAsync(count);
             var events = new List<IncomingEvent>(count);
-            var enqueued = DateTimeOffset.UtcNow;
+            var enqueued = time.GetUtcNow();
             enqueued = enqueued > _lastEnqueued ? enqueued : _lastEnqueued.AddTicks(1);
             _lastEnqueued = enqueued;
             foreach (var slice in slices)
@@ -176,7 +177,7 @@ internal sealed partial class PartitionPump(
     /// </summary>
     private async Task HeartbeatAsync()
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         if (ingest.Clock.EpochOf(now) <= ingest.Clock.EpochOf(_lastEnqueued))
         {
             return;
@@ -208,7 +209,7 @@ internal sealed partial class PartitionPump(
             catch (Exception ex) when (attempt < 20 && ex is RequestFailedException or HttpRequestException or InvalidOperationException or TimeoutException)
             {
                 LogRetry(ex, partition, batch.Events.Count, attempt);
-                await Task.Delay(delay);
+                await Task.Delay(delay, time);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
         }

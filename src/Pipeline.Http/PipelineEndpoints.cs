@@ -43,7 +43,7 @@ public sealed class PipelineEndpoints(PipelineApi api, IEventPublisher publisher
     /// <summary><c>GET /api/operations/{id}</c>.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Every route is an instance member, so that hosts call them alike.")]
     public async Task<ApiResult> GetOperationAsync(HttpRequest request, string id, DurableTaskClient orchestrations) =>
-        new(await PipelineApi.GetOperationAsync(orchestrations, id, Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
+        new(await api.GetOperationAsync(orchestrations, id, Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
 
     /// <summary><c>POST /api/replay/{name}?version=N</c> (admin).</summary>
     public async Task<ApiResult> StartReplayAsync(HttpRequest request, string name, DurableTaskClient orchestrations) =>
@@ -77,7 +77,7 @@ public sealed class PipelineEndpoints(PipelineApi api, IEventPublisher publisher
     /// <summary><c>GET /api/operations?view=V&amp;kind=K&amp;state=S&amp;pageSize=N&amp;continuation=C</c>.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Every route is an instance member, so that hosts call them alike.")]
     public async Task<ApiResult> ListOperationsAsync(HttpRequest request, DurableTaskClient orchestrations) =>
-        new(await PipelineApi.ListOperationsAsync(orchestrations, Query(request, "view"), Query(request, "kind"), Query(request, "state"), Query(request, "pageSize"), Query(request, "continuation"), Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
+        new(await api.ListOperationsAsync(orchestrations, Query(request, "view"), Query(request, "kind"), Query(request, "state"), Query(request, "pageSize"), Query(request, "continuation"), Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
 
     /// <summary><c>GET /api/ingest</c>.</summary>
     public async Task<ApiResult> GetIngestAsync(HttpRequest request) =>

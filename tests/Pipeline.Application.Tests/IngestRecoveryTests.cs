@@ -15,7 +15,7 @@ public class IngestRecoveryTests(AzuriteFixture azurite)
     {
         await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromMinutes(5));
         var signups = Enumerable.Range(0, 30).Select(i => PipelineContext.Event($"e{i}", "user.signup", $"u{i}", 0)).ToArray();
-        var now = DateTimeOffset.UtcNow;
+        var now = context.Time.GetUtcNow();
         IncomingEvent At(int i, long sequence) => new(Encoding.UTF8.GetBytes(signups[i]), sequence, now.AddMilliseconds(sequence));
         await context.NewHandler().IngestAsync(new IngestBatch(0, [.. Enumerable.Range(0, 10).Select(i => At(i, i))]));
 

@@ -2,37 +2,61 @@ using System.Globalization;
 using System.Text;
 using Azure.Data.Tables;
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Pipeline.Application.Configuration;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Serving;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Views;
-using Pipeline.Storage.Tables;
 using Pipeline.Testing;
 
 namespace Pipeline.Application.Tests;
 
 /// <summary>
-/// A pipeline on its own tables and containers in the shared Azurite, with helpers to ingest and ask, and,
-/// once asked for, the Durable Task engine on its own task hub running its batch layer.
+/// A pipeline on its own tables and containers in the shared Azurite, built by the composition root both
+/// hosts use, on a fake clock that tests move (it starts at <see cref="Start"/>); with helpers to ingest and
+/// ask, and, once asked for, the Durable Task engine on its own task hub running its batch layer on the same
+/// clock.
 /// </summary>
 internal sealed class PipelineContext : IAsyncDisposable
 {
     private static int _counter;
     private readonly AzuriteFixture _azurite;
+    private readonly Dictionary<string, string?> _settings;
     private EngineHost? _engine;
 
-    private PipelineContext(AzuriteFixture azurite, PipelineOptions options)
+    private PipelineContext(AzuriteFixture azurite, Dictionary<string, string?> settings)
     {
         _azurite = azurite;
-        Options = options;
-        Store = new PipelineStore(azurite.Account, options);
-        Progress = new ProgressStore(Store);
-        Pointers = new Batch.PointerStore(Store);
-        Queries = new ViewQueryService(Store, Pointers, ViewRegistry.BuiltIn(), pointerLifetime: TimeSpan.Zero);
+        _settings = settings;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection()
+            .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
+            .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
+            .AddPipeline(configuration)
+            .AddSingleton<TimeProvider>(Time);
+        Services = services.BuildServiceProvider();
+        Options = Services.GetRequiredService<IOptions<PipelineOptions>>().Value;
+        Store = Services.GetRequiredService<PipelineStore>();
+        Progress = Services.GetRequiredService<ProgressStore>();
+        Pointers = Services.GetRequiredService<Batch.PointerStore>();
+        Registry = Services.GetRequiredService<ViewRegistry>();
+        Queries = new ViewQueryService(Store, Pointers, Registry, Time, pointerLifetime: TimeSpan.Zero);
     }
+
+    /// <summary>Test events are enqueued from here on; the fake clock starts a minute before.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The clock of every service of this pipeline, the engine's included.</summary>
+    public FakeTimeProvider Time { get; } = new(Start.AddMinutes(-1));
+
+    /// <summary>The pipeline's services, as a host process would have them.</summary>
+    public ServiceProvider Services { get; }
 
     public PipelineOptions Options { get; }
 
@@ -40,28 +64,38 @@ internal sealed class PipelineContext : IAsyncDisposable
 
     public ProgressStore Progress { get; }
 
+    /// <summary>Answers with no pointer caching, so a commit is seen at once.</summary>
     public ViewQueryService Queries { get; }
 
     public Batch.PointerStore Pointers { get; }
 
-    public static readonly DateTimeOffset Start = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
+    public ViewRegistry Registry { get; }
 
-    public static async Task<PipelineContext> CreateAsync(AzuriteFixture azurite, TimeSpan? epoch = null, TimeSpan? dedupWindow = null, long? foldChunkEvents = null)
+    public static async Task<PipelineContext> CreateAsync(
+        AzuriteFixture azurite, TimeSpan? epoch = null, TimeSpan? dedupWindow = null, long? foldChunkEvents = null, string extraVersions = "")
     {
-        var options = new PipelineOptions
+        var settings = new Dictionary<string, string?>
         {
-            StoragePrefix = $"t{Environment.ProcessId % 10000}x{Interlocked.Increment(ref _counter)}",
-            EpochLength = epoch ?? TimeSpan.FromMinutes(1),
-            DedupWindow = dedupWindow ?? TimeSpan.FromMinutes(15),
-            FoldChunkEvents = foldChunkEvents ?? Batch.RecomputeInput.DefaultChunkEvents,
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Pipeline:StoragePrefix"] = $"t{Environment.ProcessId % 10000}x{Interlocked.Increment(ref _counter)}",
+            ["Pipeline:EpochLength"] = (epoch ?? TimeSpan.FromMinutes(1)).ToString("c", CultureInfo.InvariantCulture),
+            ["Pipeline:DedupWindow"] = (dedupWindow ?? TimeSpan.FromMinutes(15)).ToString("c", CultureInfo.InvariantCulture),
+            ["Pipeline:FoldChunkEvents"] = (foldChunkEvents ?? Batch.RecomputeInput.DefaultChunkEvents).ToString(CultureInfo.InvariantCulture),
+            ["Pipeline:ExtraVersions"] = extraVersions,
+            ["Pipeline:AuditInterval"] = "00:00:00",
         };
-        var context = new PipelineContext(azurite, options);
+        var context = new PipelineContext(azurite, settings);
         await context.Store.EnsureCreatedAsync();
         return context;
     }
 
-    /// <summary>A new handler: a fresh process's view of the same storage.</summary>
-    public IngestHandler NewHandler() => new(Store, Progress, ViewRegistry.BuiltIn(), Microsoft.Extensions.Options.Options.Create(Options), NullLoggerFactory.Instance);
+    /// <summary>A new handler: a fresh process's view of the same storage (with another set of views, if given).</summary>
+    public IngestHandler NewHandler(ViewRegistry? registry = null) =>
+        registry is null ? ActivatorUtilities.CreateInstance<IngestHandler>(Services) : ActivatorUtilities.CreateInstance<IngestHandler>(Services, registry);
+
+    /// <summary>One of this pipeline's services.</summary>
+    public T Get<T>()
+        where T : notnull => Services.GetRequiredService<T>();
 
     public static string Event(string id, string type, string subject, int day, string? data = null, string source = "/test") =>
         $$"""{"specversion":"1.0","id":"{{id}}","source":"{{source}}","type":"{{type}}","subject":"{{subject}}","time":"2026-11-{{18 + day:D2}}T10:00:00Z"{{(data is null ? "" : ",\"data\":" + data)}}}""";
@@ -90,34 +124,26 @@ internal sealed class PipelineContext : IAsyncDisposable
     public async Task<List<string>> RawSegmentsAsync() => [.. (await Store.Raw.GetBlobsAsync().ToListAsync()).Select(b => b.Name)];
 
     /// <summary>
-    /// The engine of this pipeline, started on first use with the context's settings and <paramref name="tasks"/>
-    /// (default: the pipeline's); <paramref name="extraVersions"/> registers view versions as the setting does.
-    /// Versions not registered yet are registered as from before the log began (the host would register them
-    /// at today's epoch, while these tests' events are timed at <see cref="Start"/>).
+    /// The engine of this pipeline, started on first use with the context's settings and clock, and
+    /// <paramref name="tasks"/> (default: the pipeline's). Versions not registered yet are registered as from
+    /// before the log began (the host would register them at the current epoch, while these tests' events are
+    /// enqueued from <see cref="Start"/>).
     /// </summary>
-    public async Task<EngineHost> EngineAsync(Action<DurableTaskRegistry>? tasks = null, string extraVersions = "")
+    public async Task<EngineHost> EngineAsync(Action<DurableTaskRegistry>? tasks = null)
     {
         if (_engine is null)
         {
-            foreach (var view in BuiltInViews.With(extraVersions))
+            foreach (var view in Registry.All)
             {
-                await new Versions.VersionStore(Store).RegisterAsync(view.Name, view.Version, 0);
+                await Get<Versions.VersionStore>().RegisterAsync(view.Name, view.Version, 0);
             }
 
-            _engine = await StartEngineAsync(tasks, extraVersions);
+            _engine = await EngineHost.StartAsync(
+                _azurite.ConnectionString, Options.StoragePrefix, tasks, services => services.AddSingleton<TimeProvider>(Time), _settings);
         }
 
         return _engine;
     }
-
-    private Task<EngineHost> StartEngineAsync(Action<DurableTaskRegistry>? tasks, string extraVersions) =>
-        EngineHost.StartAsync(_azurite.ConnectionString, Options.StoragePrefix, tasks, settings: new Dictionary<string, string?>
-        {
-            ["Pipeline:EpochLength"] = Options.EpochLength.ToString("c", CultureInfo.InvariantCulture),
-            ["Pipeline:DedupWindow"] = Options.DedupWindow.ToString("c", CultureInfo.InvariantCulture),
-            ["Pipeline:FoldChunkEvents"] = Options.FoldChunkEvents.ToString(CultureInfo.InvariantCulture),
-            ["Pipeline:ExtraVersions"] = extraVersions,
-        });
 
     public async ValueTask DisposeAsync()
     {
@@ -125,6 +151,8 @@ internal sealed class PipelineContext : IAsyncDisposable
         {
             await _engine.DisposeAsync();
         }
+
+        await Services.DisposeAsync();
     }
 
     public static string Day(int day) => new DateTime(2026, 11, 18 + day).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -187,13 +187,13 @@ public class RecomputeTests(AzuriteFixture azurite)
         var handler = context.NewHandler();
         await handler.IngestAsync(new IngestBatch(0, Signups(20, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(5, 20, epochOffset: 1)));
-        var retirement = new SpeedRetirement(context.Store, context.Pointers, new Pipeline.Application.Versions.VersionStore(context.Store));
-        Assert.Equal(0, await retirement.RetireAsync(BuiltInViews.NewUsers, TimeSpan.Zero, DateTimeOffset.UtcNow));
+        var retirement = new SpeedRetirement(context.Store, context.Pointers, context.Get<Pipeline.Application.Versions.VersionStore>());
+        Assert.Equal(0, await retirement.RetireAsync(BuiltInViews.NewUsers, TimeSpan.Zero, context.Time.GetUtcNow()));
 
         await RecomputeAsync(context, BuiltInViews.NewUsers);
         var before = await context.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(0));
-        Assert.Equal(0, await retirement.RetireAsync(BuiltInViews.NewUsers, TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow));
-        var retired = await retirement.RetireAsync(BuiltInViews.NewUsers, TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow.AddMinutes(6));
+        Assert.Equal(0, await retirement.RetireAsync(BuiltInViews.NewUsers, TimeSpan.FromMinutes(5), context.Time.GetUtcNow()));
+        var retired = await retirement.RetireAsync(BuiltInViews.NewUsers, TimeSpan.FromMinutes(5), context.Time.GetUtcNow().AddMinutes(6));
 
         Assert.Equal(1, retired);
         Assert.Equal(before, await context.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(0)));

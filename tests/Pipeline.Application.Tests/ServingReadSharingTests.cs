@@ -33,7 +33,7 @@ public class ServingReadSharingTests(AzuriteFixture azurite)
     public async Task ConcurrentColdRangeQueries_ShareOneBatchScan()
     {
         var context = await CommittedAsync(azurite);
-        var cold = new ViewQueryService(context.Store, context.Pointers, ViewRegistry.BuiltIn(), pointerLifetime: TimeSpan.FromMinutes(1));
+        var cold = new ViewQueryService(context.Store, context.Pointers, ViewRegistry.BuiltIn(), context.Time, pointerLifetime: TimeSpan.FromMinutes(1));
         await cold.QueryRangeAsync(BuiltInViews.NewUsers, Key(0), Key(0)); // the pointer is known; days 1 and 2 are not
 
         var before = StorageMetrics.Requests;
@@ -49,7 +49,7 @@ public class ServingReadSharingTests(AzuriteFixture azurite)
     public async Task ConcurrentColdKeyQueries_ShareOnePointRead()
     {
         var context = await CommittedAsync(azurite);
-        var cold = new ViewQueryService(context.Store, context.Pointers, ViewRegistry.BuiltIn(), pointerLifetime: TimeSpan.FromMinutes(1));
+        var cold = new ViewQueryService(context.Store, context.Pointers, ViewRegistry.BuiltIn(), context.Time, pointerLifetime: TimeSpan.FromMinutes(1));
         await cold.QueryKeyAsync(BuiltInViews.NewUsers, Key(0)); // the pointer is known; day 1's row is not
 
         var before = StorageMetrics.Requests;

@@ -20,9 +20,9 @@ public class SpeedAuditTests(AzuriteFixture azurite)
         new(Encoding.UTF8.GetBytes(body), sequence, PipelineContext.Start.AddSeconds(seconds));
 
     private static AuditService Auditor(PipelineContext context) =>
-        new(context.Store, context.Pointers, new ViewQueryService(context.Store, context.Pointers, ViewRegistry.BuiltIn(), pointerLifetime: TimeSpan.Zero), ViewRegistry.BuiltIn(), new AuditStore(context.Store));
+        new(context.Store, context.Pointers, new ViewQueryService(context.Store, context.Pointers, ViewRegistry.BuiltIn(), context.Time, pointerLifetime: TimeSpan.Zero), ViewRegistry.BuiltIn(), new AuditStore(context.Store), context.Time);
 
-    private static SpeedRetirement Retirement(PipelineContext context) => new(context.Store, context.Pointers, new VersionStore(context.Store));
+    private static SpeedRetirement Retirement(PipelineContext context) => new(context.Store, context.Pointers, context.Get<VersionStore>());
 
     [Fact]
     public async Task AProducerRetryThatTheSpeedLayerCountedTwice_IsASpeedMismatch_RecordedOnceEvenIfRetirementRunsAgain()
@@ -43,7 +43,7 @@ public class SpeedAuditTests(AzuriteFixture azurite)
         Assert.Null((await beforeRetirement.RunAsync(new AuditRequest("new-users", 1, null, null, null, "before"))).Speed);
 
         var speedRows = (await context.Store.Speed.QueryAsync<TableEntity>().ToListAsync()).Where(r => r.PartitionKey.StartsWith("new-users.1.", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2, await Retirement(context).RetireAsync(BuiltInViews.NewUsers, TimeSpan.Zero, DateTimeOffset.UtcNow));
+        Assert.Equal(2, await Retirement(context).RetireAsync(BuiltInViews.NewUsers, TimeSpan.Zero, context.Time.GetUtcNow()));
         var report = await Auditor(context).RunAsync(new AuditRequest("new-users", 1, null, null, null, "after"));
 
         Assert.True(report.Clean);
@@ -54,7 +54,7 @@ public class SpeedAuditTests(AzuriteFixture azurite)
         // A retirement that crashed after keeping its record and before deleting a row runs again: the row is not recorded twice.
         var undeleted = speedRows.First(r => r.GetInt64("Epoch") == first);
         await context.Store.Speed.UpsertEntityAsync(undeleted, TableUpdateMode.Replace);
-        Assert.Equal(1, await Retirement(context).RetireAsync(BuiltInViews.NewUsers, TimeSpan.Zero, DateTimeOffset.UtcNow));
+        Assert.Equal(1, await Retirement(context).RetireAsync(BuiltInViews.NewUsers, TimeSpan.Zero, context.Time.GetUtcNow()));
         var again = await Auditor(context).RunAsync(new AuditRequest("new-users", 1, null, null, null, "again"));
         Assert.Equal([new AuditMismatch(PipelineContext.Day(0), "speed", 10m, 11m)], again.Mismatches);
     }
@@ -72,7 +72,7 @@ public class SpeedAuditTests(AzuriteFixture azurite)
         await handler.IngestAsync(new IngestBatch(0, Users(3_000, 11)));
         await handler.IngestAsync(new IngestBatch(0, [At(PipelineContext.Event("last", "page.view", "user-last", 1, """{"page":"/"}"""), 6_000, 21)]));
         await BatchRuns.RecomputeAsync(context, BuiltInViews.ActiveUsers);
-        await Retirement(context).RetireAsync(BuiltInViews.ActiveUsers, TimeSpan.Zero, DateTimeOffset.UtcNow);
+        await Retirement(context).RetireAsync(BuiltInViews.ActiveUsers, TimeSpan.Zero, context.Time.GetUtcNow());
 
         var report = await Auditor(context).RunAsync(new AuditRequest("active-users", 1, null, null, null, "hll"));
 

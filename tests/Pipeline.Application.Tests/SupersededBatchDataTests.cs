@@ -33,17 +33,17 @@ public class SupersededBatchDataTests(AzuriteFixture azurite)
         var cleanup = new SupersededBatchData(context.Store, context.Pointers);
 
         // Within the grace period nothing goes: a query may still hold the previous pointer.
-        Assert.Equal(new SupersededDeletion(0, 0), await cleanup.DeleteAsync(BuiltInViews.NewUsers, TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow));
+        Assert.Equal(new SupersededDeletion(0, 0), await cleanup.DeleteAsync(BuiltInViews.NewUsers, TimeSpan.FromMinutes(5), context.Time.GetUtcNow()));
         Assert.Equal(3, (await BatchRowPartitionsAsync(context, first)).Count);
 
-        var deleted = await cleanup.DeleteAsync(BuiltInViews.NewUsers, TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow.AddMinutes(6));
+        var deleted = await cleanup.DeleteAsync(BuiltInViews.NewUsers, TimeSpan.FromMinutes(5), context.Time.GetUtcNow().AddMinutes(6));
         Assert.Equal(3, deleted.BatchRows);
         Assert.Empty(await BatchRowPartitionsAsync(context, first));
         Assert.Equal(3, (await BatchRowPartitionsAsync(context, second)).Count);
         var blobs = await WorkBlobsAsync(context);
         Assert.DoesNotContain(blobs, b => b.Contains($"{first:D12}", StringComparison.Ordinal) && !b.StartsWith("identities/", StringComparison.Ordinal));
         Assert.Contains(WriteBatchViewActivity.CumulativeName(BuiltInViews.NewUsers, second), blobs);
-        Assert.Equal(new SupersededDeletion(0, 0), await cleanup.DeleteAsync(BuiltInViews.NewUsers, TimeSpan.Zero, DateTimeOffset.UtcNow));
+        Assert.Equal(new SupersededDeletion(0, 0), await cleanup.DeleteAsync(BuiltInViews.NewUsers, TimeSpan.Zero, context.Time.GetUtcNow()));
 
         // Identity indexes go once no committed view can start a run from them.
         Assert.Equal(1, await cleanup.DeleteIdentityIndexesAsync(ViewRegistry.BuiltIn().All));

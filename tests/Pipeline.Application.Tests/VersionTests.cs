@@ -53,20 +53,22 @@ public class VersionTests(AzuriteFixture azurite)
         {
             Context = context;
             _foldGate = foldGate;
-            Registry = new ViewRegistry(BuiltInViews.With("new-users:2"));
+            Registry = context.Registry;
             var options = Options.Create(context.Options);
+            var clock = context.Get<Time.PipelineClock>();
             Audits = new AuditStore(context.Store);
-            Versions = new VersionService(Registry, new VersionStore(context.Store), context.Pointers, context.Store, Audits, options, routingLifetime: TimeSpan.Zero);
-            var queries = new ViewQueryService(context.Store, context.Pointers, Registry, pointerLifetime: TimeSpan.Zero);
-            AuditService = new AuditService(context.Store, context.Pointers, queries, Registry, Audits);
-            Api = new PipelineApi(queries, context.Store, new RecomputeService(context.Progress, context.Store, context.Pointers, options), Versions, new ShadowRecorder(context.Store), new VersionDropper(context.Store, Versions, Registry), Audits, options);
-            Shadows = new ShadowRecorder(context.Store);
+            Versions = new VersionService(Registry, context.Get<VersionStore>(), context.Pointers, context.Store, Audits, clock, routingLifetime: TimeSpan.Zero);
+            var queries = new ViewQueryService(context.Store, context.Pointers, Registry, context.Time, pointerLifetime: TimeSpan.Zero);
+            AuditService = new AuditService(context.Store, context.Pointers, queries, Registry, Audits, context.Time);
+            Shadows = new ShadowRecorder(context.Store, context.Time);
+            Api = new PipelineApi(
+                queries, context.Store, context.Get<RecomputeService>(), Versions, Shadows, new VersionDropper(context.Store, Versions, Registry), Audits, options, clock);
         }
 
         public PipelineContext Context { get; }
 
         /// <summary>The context's engine, started on first use (after the test has registered its versions).</summary>
-        public Task<EngineHost> EngineAsync() => Context.EngineAsync(_foldGate is null ? null : WithGatedFolds(_foldGate), extraVersions: "new-users:2");
+        public Task<EngineHost> EngineAsync() => Context.EngineAsync(_foldGate is null ? null : WithGatedFolds(_foldGate));
 
         public async Task<Microsoft.DurableTask.Client.DurableTaskClient> ClientAsync() => (await EngineAsync()).Client;
 
@@ -82,7 +84,7 @@ public class VersionTests(AzuriteFixture azurite)
 
         public AuditService AuditService { get; }
 
-        public IngestHandler Handler() => new(Context.Store, Context.Progress, Registry, Options.Create(Context.Options), NullLoggerFactory.Instance);
+        public IngestHandler Handler() => Context.NewHandler();
 
         public async Task<ViewAnswer> AskAsync(string key, int? version = null, string? caller = null)
         {
@@ -121,16 +123,17 @@ public class VersionTests(AzuriteFixture azurite)
     [Fact]
     public async Task ReplayOfV2_WhileEventsArrive_AnswersWithV2Logic_V1IsUnchanged_AndReadersMoveAndMoveBack()
     {
-        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), extraVersions: "new-users:2");
         var day = PipelineContext.Day(0);
 
         // An older deployment, without v2, registered v1 before the first event and ingests the first epoch.
-        await new VersionStore(context.Store).RegisterAsync("new-users", 1, new Domain.Epochs.EpochClock(context.Options.EpochLength).EpochOf(PipelineContext.Start.AddSeconds(-10)));
-        await context.NewHandler().IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
+        await context.Get<VersionStore>().RegisterAsync("new-users", 1, new Domain.Epochs.EpochClock(context.Options.EpochLength).EpochOf(PipelineContext.Start.AddSeconds(-10)));
+        await context.NewHandler(ViewRegistry.BuiltIn()).IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
 
         // v2 is registered during epoch 1; from then on the speed layer maintains both versions.
         var deployment = new Deployment(context);
-        await deployment.Versions.RegisterAllAsync(PipelineContext.Start.AddSeconds(15));
+        context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(15));
+        await deployment.Versions.RegisterAllAsync();
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 10, epochOffset: 1)));
         await handler.IngestAsync(new IngestBatch(0, Signups(5, 20, epochOffset: 2)));
@@ -169,8 +172,8 @@ public class VersionTests(AzuriteFixture azurite)
         Assert.Equal(rows, await BatchRowsAsync(context, "new-users.2."));
 
         // Retiring v2's speed rows keeps what they said from the epoch after its registration on; an audit finds it right.
-        var registered = (await new VersionStore(context.Store).RegisteredEpochAsync("new-users", 2))!.Value;
-        Assert.True(await new SpeedRetirement(context.Store, context.Pointers, new VersionStore(context.Store)).RetireAsync(V2, TimeSpan.Zero, DateTimeOffset.UtcNow) > 0);
+        var registered = (await context.Get<VersionStore>().RegisteredEpochAsync("new-users", 2))!.Value;
+        Assert.True(await new SpeedRetirement(context.Store, context.Pointers, context.Get<VersionStore>()).RetireAsync(V2, TimeSpan.Zero, context.Time.GetUtcNow()) > 0);
         var audit = await deployment.AuditService.RunAsync(new AuditRequest("new-users", 2, null, null, null, "speed"));
         Assert.True(audit.Clean && audit.Mismatches.Count == 0, string.Join("; ", audit.Mismatches));
         Assert.Equal(registered + 1, audit.Speed!.FromEpoch);
@@ -199,9 +202,10 @@ public class VersionTests(AzuriteFixture azurite)
     [Fact]
     public async Task PromoteAndRollBack_UnderConcurrentQueries_NeverFail_NorMixVersions()
     {
-        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), extraVersions: "new-users:2");
         var deployment = new Deployment(context);
-        await deployment.Versions.RegisterAllAsync(PipelineContext.Start.AddSeconds(-10));
+        context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(-10));
+        await deployment.Versions.RegisterAllAsync();
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(20, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 20, epochOffset: 1)));
@@ -236,9 +240,10 @@ public class VersionTests(AzuriteFixture azurite)
     [Fact]
     public async Task ShadowMode_ServesOneVersion_AndRecordsWhereTheOtherDiffers()
     {
-        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), extraVersions: "new-users:2");
         var deployment = new Deployment(context);
-        await deployment.Versions.RegisterAllAsync(PipelineContext.Start.AddSeconds(-10));
+        context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(-10));
+        await deployment.Versions.RegisterAllAsync();
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 10, epochOffset: 1)));
@@ -255,10 +260,11 @@ public class VersionTests(AzuriteFixture azurite)
     [Fact]
     public async Task CancelledReplay_Stops_CommitsNothing_AndV1KeepsServing_ThenRunsAgainToTheSameResult()
     {
-        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), extraVersions: "new-users:2");
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var deployment = new Deployment(context, gate.Task);
-        await deployment.Versions.RegisterAllAsync(PipelineContext.Start.AddSeconds(-10));
+        context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(-10));
+        await deployment.Versions.RegisterAllAsync();
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 10, epochOffset: 1)));
@@ -281,9 +287,10 @@ public class VersionTests(AzuriteFixture azurite)
     [Fact]
     public async Task Audit_IsClean_ThenCatchesACorruptedBatchRow_AndADeletedRawBlob_AndGatesPromotion()
     {
-        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), extraVersions: "new-users:2");
         var deployment = new Deployment(context);
-        await deployment.Versions.RegisterAllAsync(PipelineContext.Start.AddSeconds(-10));
+        context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(-10));
+        await deployment.Versions.RegisterAllAsync();
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(1, Signups(5, 0, epochOffset: 0, idOffset: 100, day: 1)));
@@ -306,12 +313,14 @@ public class VersionTests(AzuriteFixture azurite)
         var day1 = rows.Single(r => r.PartitionKey.StartsWith("new-users.2.", StringComparison.Ordinal) && r.GetString("Key") == PipelineContext.Day(1));
         day0["State"] = day1.GetBinary("State");
         await context.Store.Batch.UpsertEntityAsync(day0, TableUpdateMode.Replace);
+        context.Time.Advance(TimeSpan.FromSeconds(1)); // reports are listed newest first
         var corrupted = await deployment.AuditService.RunAsync(new AuditRequest("new-users", 2, null, null, null, "a2"));
         Assert.False(corrupted.Clean);
 
         // This process still serves the row it read before the damage (rows are immutable); a fresh one serves the damage.
         Assert.Equal([new AuditMismatch(PipelineContext.Day(0), "batch", 8m, 4m)], corrupted.Mismatches);
-        var freshProcess = new AuditService(context.Store, context.Pointers, new ViewQueryService(context.Store, context.Pointers, deployment.Registry), deployment.Registry, deployment.Audits);
+        var freshProcess = new AuditService(context.Store, context.Pointers, new ViewQueryService(context.Store, context.Pointers, deployment.Registry, context.Time), deployment.Registry, deployment.Audits, context.Time);
+        context.Time.Advance(TimeSpan.FromSeconds(1)); // reports are listed newest first
         var seenFresh = await freshProcess.RunAsync(new AuditRequest("new-users", 2, null, null, null, "a2b"));
         Assert.Equal(
             [new AuditMismatch(PipelineContext.Day(0), "batch", 8m, 4m), new AuditMismatch(PipelineContext.Day(0), "serving", 8m, 4m)],
@@ -320,6 +329,7 @@ public class VersionTests(AzuriteFixture azurite)
         // A raw segment deleted from the log.
         var segment = (await context.RawSegmentsAsync()).First(n => n.Contains("/0001/", StringComparison.Ordinal));
         await context.Store.Raw.GetBlobClient(segment).DeleteAsync();
+        context.Time.Advance(TimeSpan.FromSeconds(1)); // reports are listed newest first
         var lost = await deployment.AuditService.RunAsync(new AuditRequest("new-users", 2, null, null, null, "a3"));
         Assert.Equal([new LogShortfall(1, 5, 0)], lost.Shortfalls);
         Assert.Contains(lost.Mismatches, m => m.Kind == "batch" && m.Key == PipelineContext.Day(1));

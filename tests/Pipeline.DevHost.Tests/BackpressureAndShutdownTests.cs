@@ -27,7 +27,7 @@ public class BackpressureAndShutdownTests(AzuriteFixture azurite)
         using var http = new HttpClient { BaseAddress = run.BaseUri };
 
         var first = http.PostAsync("api/events", Signups("a", 900));
-        await Task.Delay(500);
+        await run.WaitUntilQueuedAsync(900);
         using var second = await http.PostAsync("api/events", Signups("b", 900));
         using var firstResponse = await first;
 
@@ -50,7 +50,7 @@ public class BackpressureAndShutdownTests(AzuriteFixture azurite)
         using var http = new HttpClient { BaseAddress = run.BaseUri };
 
         var inFlight = http.PostAsync("api/events", Signups("drain", 300));
-        await Task.Delay(500);
+        await run.WaitUntilQueuedAsync(300);
         Assert.Equal(0, await run.StopHostAsync());
         using var drained = await inFlight;
 

@@ -30,15 +30,16 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
         browser.Navigate().GoToUrl(run.BaseUri);
 
         // Every view and version is listed.
-        var views = Until(browser, () => browser.FindElements(By.CssSelector("#views tbody tr")) is { Count: 5 } rows ? rows : null, "the views table lists every view and version");
-        Assert.Equal(["active-users 1", "new-users 1", "new-users 2", "page-views 1", "revenue 1"], views.Select(r => $"{r.GetAttribute("data-view")} {r.GetAttribute("data-version")}"));
+        var views = Until(browser, () => browser.FindElements(By.CssSelector("#views tbody tr")) is { Count: 5 } rows
+            ? rows.Select(r => $"{r.GetAttribute("data-view")} {r.GetAttribute("data-version")}").ToList() : null, "the views table lists every view and version");
+        Assert.Equal(["active-users 1", "new-users 1", "new-users 2", "page-views 1", "revenue 1"], views);
         Save(browser, "1-views");
 
         // The chart of new-users: the published days, all from the speed layer so far.
         browser.FindElement(By.CssSelector("#chart-view option[value='new-users']")).Click();
         var days = Until(browser, () => PublishedDays(browser) is { Count: >= 3 } found ? found : null, "the chart shows the published days");
-        Assert.All(days, day => Assert.Equal("false", day.GetAttribute("data-covered")));
-        Assert.All(days, day => Assert.Equal(("0", Cells(day)[1]), (Cells(day)[2], Cells(day)[3])));
+        Assert.All(days, day => Assert.False(day.Covered));
+        Assert.All(days, day => Assert.Equal(("0", day.Cells[1]), (day.Cells[2], day.Cells[3])));
         Assert.NotNull(browser.FindElement(By.Id("answers-chart")));
         Save(browser, "2-chart-speed-layer");
 
@@ -50,17 +51,19 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
         Save(browser, "3-wrong-key");
 
         // With the key, a recompute started from the page shows its progress until completed ...
-        await Task.Delay(TimeSpan.FromSeconds(5)); // the published epochs seal (2-second epochs, idle partitions heartbeat)
+        await run.WaitUntilSealedPastNowAsync();
         UseKey(browser, "test-key");
         RecomputeButton(browser, "new-users").Click();
         var completed = Until(browser, () => browser.FindElements(By.CssSelector("#operations tbody tr"))
-            .FirstOrDefault(r => r.GetAttribute("data-operation")!.StartsWith("recompute.new-users.1.", StringComparison.Ordinal) && r.GetAttribute("data-state") == "completed"), "the recompute reaches completed", TimeSpan.FromMinutes(2));
-        Assert.Equal(completed.FindElement(By.TagName("progress")).GetAttribute("max"), completed.FindElement(By.TagName("progress")).GetAttribute("value"));
+            .Where(r => r.GetAttribute("data-operation")!.StartsWith("recompute.new-users.1.", StringComparison.Ordinal) && r.GetAttribute("data-state") == "completed")
+            .Select(r => r.FindElement(By.TagName("progress"))).Select(p => new[] { p.GetAttribute("max"), p.GetAttribute("value") }).FirstOrDefault(),
+            "the recompute reaches completed", TimeSpan.FromMinutes(2));
+        Assert.Equal(completed[0], completed[1]);
         Save(browser, "4-recompute-completed");
 
         // ... and the chart's days turn batch-covered, their values now from the batch view.
-        var covered = Until(browser, () => PublishedDays(browser) is { Count: >= 3 } found && found.All(d => d.GetAttribute("data-covered") == "true") ? found : null, "the published days are covered by the batch view");
-        Assert.All(covered, day => Assert.Equal((Cells(day)[1], "0"), (Cells(day)[2], Cells(day)[3])));
+        var covered = Until(browser, () => PublishedDays(browser) is { Count: >= 3 } found && found.All(d => d.Covered) ? found : null, "the published days are covered by the batch view");
+        Assert.All(covered, day => Assert.Equal((day.Cells[1], "0"), (day.Cells[2], day.Cells[3])));
         Save(browser, "5-chart-batch-covered");
 
         // With version 2 in shadow, the chart shows its answers beside; an audit's report appears.
@@ -68,15 +71,15 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
         http.DefaultRequestHeaders.Add("x-functions-key", "test-key");
         Assert.True((await http.PutAsync("api/views/new-users/routing?weights=1:100&shadow=2", null)).IsSuccessStatusCode);
         Assert.True((await http.PostAsync("api/audit/new-users?version=1", null)).IsSuccessStatusCode);
-        var shadowed = Until(browser, () => PublishedDays(browser) is { Count: >= 3 } found && found.All(d => Cells(d)[5].Length > 0) ? found : null, "the shadow version's answers");
-        Assert.All(shadowed, day => Assert.True(Number(Cells(day)[5]) <= Number(Cells(day)[1]), "v2 leaves test accounts out"));
-        var audit = Until(browser, () => browser.FindElements(By.CssSelector("#audits .audit .clean")).FirstOrDefault(), "the audit's report", TimeSpan.FromMinutes(1));
-        Assert.StartsWith("new-users v1: clean", audit.Text, StringComparison.Ordinal);
+        var shadowed = Until(browser, () => PublishedDays(browser) is { Count: >= 3 } found && found.All(d => d.Cells[5].Length > 0) ? found : null, "the shadow version's answers");
+        Assert.All(shadowed, day => Assert.True(Number(day.Cells[5]) <= Number(day.Cells[1]), "v2 leaves test accounts out"));
+        var audit = Until(browser, () => browser.FindElements(By.CssSelector("#audits .audit .clean")).Select(a => a.Text).FirstOrDefault(), "the audit's report", TimeSpan.FromMinutes(1));
+        Assert.StartsWith("new-users v1: clean", audit, StringComparison.Ordinal);
         Save(browser, "6-shadow-and-audit");
 
         // On a phone's screen everything is in one column, and the page does not scroll sideways.
         browser.Manage().Window.Size = new System.Drawing.Size(390, 844);
-        Until(browser, () => browser.FindElements(By.CssSelector("#views tbody tr")) is { Count: 5 } rows ? rows : null, "the views on a phone");
+        Until(browser, () => browser.FindElements(By.CssSelector("#views tbody tr")) is { Count: 5 } rows ? rows.Select(r => r.Text).ToList() : null, "the views on a phone");
         var (pageWidth, screenWidth) = ((long)browser.ExecuteScript("return document.documentElement.scrollWidth")!, (long)browser.ExecuteScript("return document.documentElement.clientWidth")!);
         Assert.True(pageWidth <= screenWidth, $"the page is {pageWidth} px wide on a {screenWidth} px screen");
         Save(browser, "7-phone");
@@ -93,9 +96,14 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
         return new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
     }
 
-    /// <summary>The chart table's rows of windows with data (the table under the chart holds what it draws).</summary>
-    private static List<IWebElement> PublishedDays(ChromeDriver browser) =>
-        [.. browser.FindElements(By.CssSelector("#answers tbody tr")).Where(r => Cells(r) is { Count: 6 } cells && cells[4] != "no data")];
+    /// <summary>
+    /// The chart table's rows of windows with data (the table under the chart holds what it draws), read at
+    /// once: what the test checks is this reading, not elements the page may replace later.
+    /// </summary>
+    private static List<WindowRow> PublishedDays(ChromeDriver browser) =>
+        [.. browser.FindElements(By.CssSelector("#answers tbody tr"))
+            .Select(r => new WindowRow(r.GetAttribute("data-covered") == "true", Cells(r)))
+            .Where(w => w.Cells is { Count: 6 } cells && cells[4] != "no data")];
 
     /// <summary>A row's cell texts (also of the folded table, which a browser does not display).</summary>
     private static List<string> Cells(IWebElement row) => [.. row.FindElements(By.TagName("td")).Select(c => c.GetAttribute("textContent") ?? string.Empty)];
@@ -141,6 +149,9 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
             Thread.Sleep(250);
         }
     }
+
+    /// <summary>One window of the chart's table: covered by the batch view, and its cells' texts.</summary>
+    private sealed record WindowRow(bool Covered, List<string> Cells);
 
     private static void Save(ChromeDriver browser, string name)
     {

@@ -113,6 +113,69 @@ internal sealed class DevHostRun : IAsyncDisposable
         throw new TimeoutException($"the dev host did not become healthy:\n{_host.Output}");
     }
 
+    /// <summary>
+    /// Polls the host (bounded) until its sealed cutoff is past the epoch that holds now: a recompute then
+    /// covers everything published before this call.
+    /// </summary>
+    public async Task WaitUntilSealedPastNowAsync(TimeSpan? timeout = null)
+    {
+        using var http = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(10) };
+        var startedAt = DateTimeOffset.UtcNow;
+        var deadline = startedAt + (timeout ?? TimeSpan.FromMinutes(1));
+        while (true)
+        {
+            using var ingest = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("api/ingest"));
+            var length = TimeSpan.Parse(ingest.RootElement.GetProperty("epochLength").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+            var target = ((startedAt - DateTimeOffset.UnixEpoch).Ticks / length.Ticks) + 1;
+            if (ingest.RootElement.GetProperty("sealedCutoffEpoch") is { ValueKind: System.Text.Json.JsonValueKind.Number } cutoff && cutoff.GetInt64() >= target)
+            {
+                return;
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the host's sealed cutoff did not pass epoch {target}: {ingest.RootElement}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Polls the host (bounded) until its partitions together have ingested at least <paramref name="events"/> events.</summary>
+    public async Task WaitUntilIngestedAsync(long events, TimeSpan? timeout = null)
+    {
+        await PollIngestAsync(ingest => ingest.GetProperty("partitions").EnumerateArray().Sum(p => p.GetProperty("lastSequence").GetInt64() + 1) >= events,
+            $"{events} events ingested", timeout);
+    }
+
+    /// <summary>Polls the host (bounded) until its partitions hold at least <paramref name="events"/> queued events.</summary>
+    public async Task WaitUntilQueuedAsync(long events, TimeSpan? timeout = null)
+    {
+        await PollIngestAsync(ingest => ingest.GetProperty("partitions").EnumerateArray().Sum(p => p.GetProperty("queued").GetInt64()) >= events,
+            $"{events} events queued", timeout);
+    }
+
+    private async Task PollIngestAsync(Func<System.Text.Json.JsonElement, bool> done, string what, TimeSpan? timeout)
+    {
+        using var http = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromMinutes(1));
+        while (true)
+        {
+            using var ingest = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("api/ingest"));
+            if (done(ingest.RootElement))
+            {
+                return;
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the host did not report {what}: {ingest.RootElement}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Changes a setting for the next start (a new deployment of the same pipeline).</summary>
     public void Configure(string name, string value) => _environment[name] = value;
 

@@ -27,7 +27,7 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
         }
 
         await using var publish = run.StartTool("publish", "--events", "16000", "--rate", "4000", "--batch", "200", "--seed", "21");
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await run.WaitUntilIngestedAsync(4000);
         Assert.False(publish.HasExited, "the publisher finished before the crash: " + publish.Output);
         run.KillHost();
         await run.StartHostAsync();

@@ -22,6 +22,8 @@ public class VersionWalkthroughTests(AzuriteFixture azurite)
             ["Pipeline__AdminKey"] = "test-key",
             ["Pipeline__AuditInterval"] = "00:00:00",
             ["Pipeline__BatchParallelism"] = "1",
+            ["Durable__VisibilityTimeout"] = "00:00:10", // the killed host's activity runs again sooner (each takes well under a second)
+            ["Durable__LeaseInterval"] = "00:00:05",
         });
         await run.StartHostAsync();
         await using var publish = run.StartTool("publish", "--events", "30000", "--days", "3", "--seed", "11");
@@ -32,7 +34,7 @@ public class VersionWalkthroughTests(AzuriteFixture azurite)
         run.Configure("Pipeline__ExtraVersions", "new-users:2");
         await run.StartHostAsync();
         using var http = new HttpClient { BaseAddress = run.BaseUri };
-        await Task.Delay(TimeSpan.FromSeconds(5));
+        await run.WaitUntilSealedPastNowAsync();
 
         Assert.StartsWith("speed layer only", await VersionStateAsync(http, 2), StringComparison.Ordinal);
         using (var early = await SendAsync(http, HttpMethod.Put, "api/views/new-users/routing?weights=1:90,2:10"))

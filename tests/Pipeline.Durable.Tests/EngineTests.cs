@@ -139,17 +139,19 @@ public class EngineTests(AzuriteFixture azurite)
     [Fact]
     public async Task Cancel_StopsARunningOperation_WhichReportsCanceledWithItsReason()
     {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var host = await EngineHost.StartAsync(azurite.ConnectionString, EngineHost.NewPrefix(), tasks => tasks
             .AddOrchestratorFunc<AuditRequest, int>(AuditOrchestrator.OrchestratorName, async (context, _) => await context.CallActivityAsync<int>("slow", 0))
             .AddActivityFunc<int, int>("slow", async (_, _) =>
             {
-                await Task.Delay(TimeSpan.FromSeconds(5));
+                await held.Task; // in flight until the test has canceled its operation
                 return 1;
             }));
         await PipelineOperations.StartAsync(host.Client, AuditOrchestrator.OrchestratorName, "stoppable", new AuditRequest("v", 1, null, null, null, "a"));
         await host.Client.WaitForInstanceStartAsync("stoppable");
 
         var canceled = await PipelineOperations.CancelAsync(host.Client, "stoppable");
+        held.SetResult();
 
         Assert.Equal(OperationState.Canceled, canceled!.State);
         Assert.Equal(PipelineOperations.CanceledReason, canceled.Error);

@@ -82,11 +82,11 @@ public sealed partial class PipelineApi
     }
 
     /// <summary>Starts an audit operation; its id says the view, version and moment it was asked for.</summary>
-    public static Task<(OperationStatus Status, bool Started)> StartAuditAsync(DurableTaskClient orchestrations, AuditRequest request, CancellationToken cancellationToken = default)
+    public Task<(OperationStatus Status, bool Started)> StartAuditAsync(DurableTaskClient orchestrations, AuditRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(orchestrations);
         ArgumentNullException.ThrowIfNull(request);
-        var id = string.Create(CultureInfo.InvariantCulture, $"audit.{request.View}.{request.Version}.{DateTimeOffset.UtcNow:yyyyMMddHHmmssfff}");
+        var id = string.Create(CultureInfo.InvariantCulture, $"audit.{request.View}.{request.Version}.{clock.UtcNow:yyyyMMddHHmmssfff}");
         return PipelineOperations.StartAsync(orchestrations, AuditOrchestrator.OrchestratorName, id, request with { Audit = id }, cancellationToken);
     }
 }

@@ -26,8 +26,7 @@ public sealed partial class PipelineApi
     {
         ArgumentNullException.ThrowIfNull(progress);
         ArgumentNullException.ThrowIfNull(metrics);
-        var now = DateTimeOffset.UtcNow;
-        var clock = new EpochClock(options.Value.EpochLength);
+        var now = clock.UtcNow;
         var partitions = await progress.ListAsync(cancellationToken).ConfigureAwait(false);
         var queued = backlog?.Queued();
         var sealedCutoff = recomputes.SealedCutoff(partitions);
@@ -35,7 +34,13 @@ public sealed partial class PipelineApi
             options.Value.EpochLength,
             sealedCutoff,
             sealedCutoff is { } cutoff ? clock.StartOf(cutoff) : null,
-            [.. partitions.OrderBy(p => p.Partition).Select(p => new PartitionIngest(p.Partition, p.LastSequence, p.Watermark, Math.Max(0, (now - p.Watermark).TotalSeconds), queued?.GetValueOrDefault(p.Partition)))],
+            [.. partitions.Concat(NotIngestedYet(partitions, queued)).OrderBy(p => p.Partition)
+                .Select(p => new PartitionIngest(p.Partition, p.LastSequence, p.Watermark, Math.Max(0, (now - p.Watermark).TotalSeconds), queued?.GetValueOrDefault(p.Partition)))],
             metrics.Snapshot()));
     }
+
+    /// <summary>Partitions whose events are queued but none ingested yet (they have no progress row).</summary>
+    private static IEnumerable<PartitionProgress> NotIngestedYet(IReadOnlyList<PartitionProgress> partitions, IReadOnlyDictionary<int, long>? queued) =>
+        (queued?.Keys ?? []).Where(p => partitions.All(known => known.Partition != p))
+            .Select(p => new PartitionProgress(p, -1, DateTimeOffset.MinValue, default));
 }

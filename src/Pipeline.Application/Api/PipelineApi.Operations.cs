@@ -24,7 +24,7 @@ public sealed partial class PipelineApi
     /// <c>GET /api/operations?view=V&amp;kind=K&amp;state=S&amp;pageSize=N&amp;continuation=C</c>: recent
     /// recomputes, replays and audits, newest first, with their progress.
     /// </summary>
-    public static async Task<ApiResponse> ListOperationsAsync(DurableTaskClient orchestrations, string? view, string? kind, string? state, string? pageSize, string? continuation, CancellationToken cancellationToken = default)
+    public async Task<ApiResponse> ListOperationsAsync(DurableTaskClient orchestrations, string? view, string? kind, string? state, string? pageSize, string? continuation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(orchestrations);
         if (kind is not null && !OperationKinds.Contains(kind))
@@ -55,7 +55,7 @@ public sealed partial class PipelineApi
             return ApiResponse.Error(400, "continuation must be one that a previous page returned");
         }
 
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.UtcNow;
         var query = new OrchestrationQuery
         {
             CreatedFrom = now - ListedPeriod,

@@ -13,7 +13,7 @@ namespace Pipeline.Application.Api;
 /// The HTTP API's handlers, independent of the host: each takes the route values and query strings as
 /// strings and returns an <see cref="ApiResponse"/>. The dev host and the Functions app only adapt.
 /// </summary>
-public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore store, Batch.RecomputeService recomputes, Versions.VersionService versions, Versions.ShadowRecorder shadows, Versions.VersionDropper dropper, Audit.AuditStore audits, Microsoft.Extensions.Options.IOptions<Configuration.PipelineOptions> options, StorageDescription? storage = null)
+public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore store, Batch.RecomputeService recomputes, Versions.VersionService versions, Versions.ShadowRecorder shadows, Versions.VersionDropper dropper, Audit.AuditStore audits, Microsoft.Extensions.Options.IOptions<Configuration.PipelineOptions> options, Time.PipelineClock clock, StorageDescription? storage = null)
 {
     private const int DefaultPageSize = 50;
 
@@ -102,11 +102,11 @@ public sealed partial class PipelineApi(ViewQueryService queries, PipelineStore 
     }
 
     /// <summary><c>GET /api/operations/{id}</c>: status, progress, timings and errors.</summary>
-    public static async Task<ApiResponse> GetOperationAsync(DurableTaskClient orchestrations, string id, CancellationToken cancellationToken = default)
+    public async Task<ApiResponse> GetOperationAsync(DurableTaskClient orchestrations, string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(orchestrations);
         var status = await PipelineOperations.GetAsync(orchestrations, id, cancellationToken).ConfigureAwait(false);
-        return status is null ? ApiResponse.Error(404, $"there is no operation '{id}'") : ApiResponse.Ok(OperationReport.From(status, DateTimeOffset.UtcNow));
+        return status is null ? ApiResponse.Error(404, $"there is no operation '{id}'") : ApiResponse.Ok(OperationReport.From(status, clock.UtcNow));
     }
 
     /// <summary>

@@ -20,7 +20,7 @@ namespace Pipeline.Application.Audit;
 /// wrong exact answers and measuring the error of its estimates. Speed differences are reported but do
 /// not make an audit unclean: the batch view has already replaced those answers.
 /// </summary>
-public sealed class AuditService(PipelineStore store, PointerStore pointers, ViewQueryService queries, ViewRegistry registry, AuditStore audits)
+public sealed class AuditService(PipelineStore store, PointerStore pointers, ViewQueryService queries, ViewRegistry registry, AuditStore audits, TimeProvider time)
 {
     /// <summary>The most mismatches a report lists (the count is always complete).</summary>
     public const int MaxListedMismatches = 100;
@@ -29,12 +29,12 @@ public sealed class AuditService(PipelineStore store, PointerStore pointers, Vie
     public async Task<AuditReport> RunAsync(AuditRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var started = DateTimeOffset.UtcNow;
+        var started = time.GetUtcNow();
         var view = RegisteredViews.Require(registry, request.View, request.Version);
         var pointer = await pointers.GetAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
         if (pointer is null)
         {
-            return await KeepAsync(new AuditReport(request.Audit, view.Name, view.Version, null, false, 0, 0, [], [], null, started, DateTimeOffset.UtcNow,
+            return await KeepAsync(new AuditReport(request.Audit, view.Name, view.Version, null, false, 0, 0, [], [], null, started, time.GetUtcNow(),
                 "no committed batch view to audit: recompute or replay the version first"), cancellationToken).ConfigureAwait(false);
         }
 
@@ -74,7 +74,7 @@ public sealed class AuditService(PipelineStore store, PointerStore pointers, Vie
             errors.Count == 0 ? null : new ApproximationError(errors.Count, errors.Average(), errors.Max()));
         var listed = mismatches.Concat(speedMismatches).ToList();
         var report = new AuditReport(request.Audit, view.Name, view.Version, pointer.Cutoff, mismatches.Count == 0 && shortfalls.Count == 0, keys.Count, read,
-            [.. listed.Take(MaxListedMismatches)], shortfalls, speed, started, DateTimeOffset.UtcNow,
+            [.. listed.Take(MaxListedMismatches)], shortfalls, speed, started, time.GetUtcNow(),
             listed.Count > MaxListedMismatches ? $"{listed.Count} mismatches; the first {MaxListedMismatches} are listed" : null);
         return await KeepAsync(report, cancellationToken).ConfigureAwait(false);
     }

@@ -19,7 +19,9 @@ public sealed partial class BatchSchedule(
     ViewRegistry registry,
     Versions.VersionService versions,
     Audit.AuditStore audits,
+    Api.PipelineApi api,
     IOptions<PipelineOptions> options,
+    TimeProvider time,
     ILogger<BatchSchedule> logger)
 {
     /// <summary>How often retirement runs: a quarter of the grace period, between one second and one minute.</summary>
@@ -53,10 +55,10 @@ public sealed partial class BatchSchedule(
             foreach (var version in routing.Weights.Where(w => w.Value > 0).Select(w => w.Key))
             {
                 var newest = await audits.ListAsync(name, version, 1, cancellationToken).ConfigureAwait(false);
-                if ((newest.Count == 0 || DateTimeOffset.UtcNow - newest[0].FinishedAt >= interval)
+                if ((newest.Count == 0 || time.GetUtcNow() - newest[0].FinishedAt >= interval)
                     && await pointers.GetAsync(name, version, cancellationToken).ConfigureAwait(false) is not null)
                 {
-                    await Api.PipelineApi.StartAuditAsync(orchestrations, new Audit.AuditRequest(name, version, null, null, options.Value.AuditSample, string.Empty), cancellationToken).ConfigureAwait(false);
+                    await api.StartAuditAsync(orchestrations, new Audit.AuditRequest(name, version, null, null, options.Value.AuditSample, string.Empty), cancellationToken).ConfigureAwait(false);
                     LogAuditStarted(name, version);
                     started++;
                 }
@@ -95,7 +97,7 @@ public sealed partial class BatchSchedule(
     public async Task<int> RetireCoveredSpeedRowsAsync(CancellationToken cancellationToken = default)
     {
         var total = 0;
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         foreach (var view in registry.All)
         {
             var retired = await retirement.RetireAsync(view, options.Value.RetirementGrace, now, cancellationToken).ConfigureAwait(false);

@@ -5,7 +5,7 @@ namespace Pipeline.Application.Batch;
 
 /// <summary>Commits a written batch view: one ETag-guarded move of the view's pointer (never backwards).</summary>
 [DurableTask(ActivityName)]
-public sealed class CommitBatchViewActivity(PointerStore pointers) : TaskActivity<BatchPointer, RecomputeResult>
+public sealed class CommitBatchViewActivity(PointerStore pointers, TimeProvider time) : TaskActivity<BatchPointer, RecomputeResult>
 {
     /// <summary>The activity's name.</summary>
     public const string ActivityName = "commit-batch-view";
@@ -17,7 +17,7 @@ public sealed class CommitBatchViewActivity(PointerStore pointers) : TaskActivit
         ArgumentNullException.ThrowIfNull(input);
         var pointer = input;
         var cancellationToken = CancellationToken.None;
-        var (moved, current) = await pointers.CommitAsync(pointer with { CommittedAt = DateTimeOffset.UtcNow }, cancellationToken).ConfigureAwait(false);
+        var (moved, current) = await pointers.CommitAsync(pointer with { CommittedAt = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
         return new RecomputeResult(moved, current);
     }
 }

@@ -7,7 +7,7 @@ using Pipeline.Application.Configuration;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Orchestration;
 using Pipeline.Application.Storage;
-using Pipeline.Domain.Epochs;
+using Pipeline.Application.Time;
 using Pipeline.Domain.Views;
 using Pipeline.Storage.Tables;
 
@@ -27,9 +27,9 @@ public sealed class RecomputeService(
     ProgressStore progress,
     PipelineStore store,
     PointerStore pointers,
+    PipelineClock clock,
     IOptions<PipelineOptions> options)
 {
-    private readonly EpochClock _clock = new(options.Value.EpochLength);
 
     /// <summary>The newest sealed epoch (the default cutoff), or null when no partition has progressed.</summary>
     public async Task<long?> SealedCutoffAsync(CancellationToken cancellationToken = default) =>
@@ -39,7 +39,7 @@ public sealed class RecomputeService(
     public long? SealedCutoff(IReadOnlyList<PartitionProgress> partitions)
     {
         ArgumentNullException.ThrowIfNull(partitions);
-        return partitions.Count == 0 ? null : partitions.Min(p => _clock.EpochOf(p.Watermark));
+        return partitions.Count == 0 ? null : partitions.Min(p => clock.EpochOf(p.Watermark));
     }
 
     /// <summary>Starts (or finds) the recompute of a view version up to a cutoff.</summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Pipeline.Application.Configuration;
 using Pipeline.Application.Speed;
 using Pipeline.Application.Storage;
+using Pipeline.Application.Time;
 using Pipeline.Domain.Epochs;
 using Pipeline.Domain.Events;
 
@@ -26,14 +27,17 @@ public sealed partial class IngestHandler
     private readonly QuarantineWriter _quarantine;
     private readonly SpeedLayerWriter _speed;
     private readonly Domain.Views.ViewRegistry _registry;
-    private readonly EpochClock _clock;
+    private readonly PipelineClock _clock;
     private readonly TimeSpan _dedupWindow;
     private readonly ILogger<IngestHandler> _logger;
 
     /// <summary>Creates the handler.</summary>
-    public IngestHandler(PipelineStore store, ProgressStore progress, Domain.Views.ViewRegistry registry, IOptions<PipelineOptions> options, ILoggerFactory loggerFactory, IngestMetrics? metrics = null)
+    public IngestHandler(
+        PipelineStore store, ProgressStore progress, Domain.Views.ViewRegistry registry, PipelineClock clock,
+        IOptions<PipelineOptions> options, ILoggerFactory loggerFactory, IngestMetrics metrics)
     {
-        Metrics = metrics ?? new IngestMetrics();
+        ArgumentNullException.ThrowIfNull(metrics);
+        Metrics = metrics;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _store = store;
@@ -41,8 +45,8 @@ public sealed partial class IngestHandler
         _progress = progress;
         _rawLog = new RawLogWriter(store);
         _quarantine = new QuarantineWriter(store);
-        _speed = new SpeedLayerWriter(store, registry, loggerFactory.CreateLogger<SpeedLayerWriter>());
-        _clock = new EpochClock(options.Value.EpochLength);
+        _speed = new SpeedLayerWriter(store, registry, clock, loggerFactory.CreateLogger<SpeedLayerWriter>());
+        _clock = clock;
         _dedupWindow = options.Value.DedupWindow;
         _logger = loggerFactory.CreateLogger<IngestHandler>();
     }
@@ -51,7 +55,7 @@ public sealed partial class IngestHandler
     public IngestMetrics Metrics { get; }
 
     /// <summary>The epoch clock in use.</summary>
-    public EpochClock Clock => _clock;
+    public EpochClock Clock => _clock.Epochs;
 
     /// <summary>Ingests one batch; returns once its events are durable in the raw log and applied to the speed views.</summary>
     public async Task<IngestResult> IngestAsync(IngestBatch batch, CancellationToken cancellationToken = default)
@@ -139,10 +143,11 @@ public sealed partial class IngestHandler
     private async Task InitializeAsync(PartitionState state, CancellationToken cancellationToken)
     {
         var progress = await _progress.GetAsync(state.Partition, cancellationToken).ConfigureAwait(false);
-        var now = DateTimeOffset.UtcNow;
+        var now = _clock.UtcNow;
         var from = progress.LastSequence >= 0 ? progress.Watermark - _dedupWindow : now - _dedupWindow - RecoveryLookBack;
         var firstEpoch = Math.Max(_clock.EpochOf(from), _clock.EpochOf(now) - MaxEpochsScanned);
-        var lastEpoch = _clock.EpochOf(now) + 1;
+        // The log may run ahead of this process's clock (the hub stamps enqueued times): scan up to the later of both.
+        var lastEpoch = Math.Max(_clock.EpochOf(now), progress.LastSequence >= 0 ? _clock.EpochOf(progress.Watermark) : long.MinValue) + 1;
         var tail = new List<RawRecord>();
         var remembered = 0;
         await Parallel.ForEachAsync(

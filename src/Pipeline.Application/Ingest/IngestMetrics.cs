@@ -8,7 +8,7 @@ namespace Pipeline.Application.Ingest;
 /// bucket over the last <see cref="Buckets"/> buckets, and quarantine reasons with counts since it started.
 /// Counting is two interlocked adds per batch, nothing per event.
 /// </summary>
-public sealed class IngestMetrics(TimeProvider? time = null)
+public sealed class IngestMetrics(TimeProvider time)
 {
     /// <summary>The length of one bucket.</summary>
     public const int BucketSeconds = 10;
@@ -16,7 +16,7 @@ public sealed class IngestMetrics(TimeProvider? time = null)
     /// <summary>How many buckets are kept (five minutes).</summary>
     public const int Buckets = 30;
 
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly TimeProvider _time = time;
     private readonly long[] _slot = new long[Buckets];
     private readonly long[] _accepted = new long[Buckets];
     private readonly long[] _quarantined = new long[Buckets];

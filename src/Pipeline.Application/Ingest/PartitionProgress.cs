@@ -18,7 +18,7 @@ public sealed record PartitionProgress(int Partition, long LastSequence, DateTim
 /// monotonic write (a slower, concurrent owner never moves it back). Which epochs are sealed
 /// follows from it: an epoch is sealed once every partition's watermark has passed its end.
 /// </summary>
-public sealed class ProgressStore(PipelineStore store)
+public sealed class ProgressStore(PipelineStore store, TimeProvider time)
 {
     private const string PartitionKey = "partition";
 
@@ -58,7 +58,7 @@ public sealed class ProgressStore(PipelineStore store)
             {
                 ["LastSequence"] = next.LastSequence,
                 ["Watermark"] = next.Watermark,
-                ["UpdatedAt"] = DateTimeOffset.UtcNow,
+                ["UpdatedAt"] = time.GetUtcNow(),
             };
             try
             {

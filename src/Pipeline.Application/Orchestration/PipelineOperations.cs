@@ -49,8 +49,7 @@ public static class PipelineOperations
         }
 
         var started = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
-        var now = DateTimeOffset.UtcNow;
-        return (started is null ? new OperationStatus(instanceId, orchestrator, OperationState.Running, now, now, null, null, null) : OperationStatus.From(started), true);
+        return (OperationStatus.From(started ?? throw new InvalidOperationException($"operation '{instanceId}' was started but cannot be read back")), true);
     }
 
     /// <summary>An operation's status, or null when there is none (or the id cannot be one).</summary>

@@ -19,14 +19,16 @@ internal sealed class BatchViewReader
     private readonly PipelineStore _store;
     private readonly PointerStore _pointerStore;
     private readonly TimeSpan _pointerLifetime;
-    private readonly ConcurrentDictionary<(string, int), (BatchPointer? Pointer, DateTime ReadAt)> _pointers = new();
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<(string, int), (BatchPointer? Pointer, long ReadAt)> _pointers = new();
     private readonly ReadCoalescer<ViewDefinition, BatchPointer?> _pointerReads;
     private readonly BatchRowCache _cache;
     private readonly ConcurrentDictionary<(string First, string Last), Lazy<Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, CachedRow>>>>> _dayLoads = new();
     private readonly ConcurrentDictionary<(string PartitionKey, string RowKey), Lazy<Task<CachedRow?>>> _rowLoads = new();
 
-    public BatchViewReader(PipelineStore store, PointerStore pointers, TimeSpan pointerLifetime, long cacheBudgetBytes)
+    public BatchViewReader(PipelineStore store, PointerStore pointers, TimeProvider time, TimeSpan pointerLifetime, long cacheBudgetBytes)
     {
+        _time = time;
         _store = store;
         _pointerStore = pointers;
         _pointerLifetime = pointerLifetime;
@@ -36,7 +38,7 @@ internal sealed class BatchViewReader
 
     public async Task<BatchPointer?> PointerAsync(ViewDefinition view, CancellationToken cancellationToken)
     {
-        if (_pointers.TryGetValue((view.Name, view.Version), out var cached) && DateTime.UtcNow - cached.ReadAt < _pointerLifetime)
+        if (_pointers.TryGetValue((view.Name, view.Version), out var cached) && _time.GetElapsedTime(cached.ReadAt) < _pointerLifetime)
         {
             return cached.Pointer;
         }
@@ -47,7 +49,7 @@ internal sealed class BatchViewReader
 
     private async Task<BatchPointer?> ReadPointerAsync(ViewDefinition view)
     {
-        var readAt = DateTime.UtcNow;
+        var readAt = _time.GetTimestamp();
         var pointer = await _pointerStore.GetAsync(view.Name, view.Version, CancellationToken.None).ConfigureAwait(false);
         _pointers[(view.Name, view.Version)] = (pointer, readAt);
         return pointer;

@@ -24,12 +24,12 @@ public sealed class ViewQueryService
     private readonly ReadCoalescer<(ViewDefinition View, ViewKey From, ViewKey To, long? Since), IReadOnlyDictionary<ViewKey, IReadOnlyList<SpeedContribution>>> _speedRanges;
 
     /// <summary>Creates the service; pointers are re-read after <paramref name="pointerLifetime"/> (default one second).</summary>
-    public ViewQueryService(Storage.PipelineStore store, PointerStore pointers, ViewRegistry registry, TimeSpan? pointerLifetime = null, long batchCacheBytes = DefaultBatchCacheBytes)
+    public ViewQueryService(Storage.PipelineStore store, PointerStore pointers, ViewRegistry registry, TimeProvider time, TimeSpan? pointerLifetime = null, long batchCacheBytes = DefaultBatchCacheBytes)
     {
         var speed = new SpeedViewReader(store);
         _speedKeys = new(read => speed.ReadKeyAsync(read.View, read.Key, CancellationToken.None));
         _speedRanges = new(read => speed.ReadRangeAsync(read.View, read.From, read.To, read.Since, CancellationToken.None));
-        _batch = new BatchViewReader(store, pointers, pointerLifetime ?? TimeSpan.FromSeconds(1), batchCacheBytes);
+        _batch = new BatchViewReader(store, pointers, time, pointerLifetime ?? TimeSpan.FromSeconds(1), batchCacheBytes);
         Registry = registry;
     }
 

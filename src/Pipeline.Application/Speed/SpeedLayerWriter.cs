@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Storage;
+using Pipeline.Application.Time;
 using Pipeline.Domain.Views;
 using Pipeline.Storage.Tables;
 
@@ -16,7 +17,7 @@ namespace Pipeline.Application.Speed;
 /// re-applying events a row already reflects changes nothing, and two owners of a partition cannot
 /// both apply the same events: the loser's write fails, it re-reads and finds them applied.
 /// </summary>
-internal sealed partial class SpeedLayerWriter(PipelineStore store, ViewRegistry registry, ILogger<SpeedLayerWriter> logger)
+internal sealed partial class SpeedLayerWriter(PipelineStore store, ViewRegistry registry, PipelineClock clock, ILogger<SpeedLayerWriter> logger)
 {
     private const int MaxAttempts = 8;
     private const int ParallelTransactions = 8;
@@ -203,8 +204,8 @@ internal sealed partial class SpeedLayerWriter(PipelineStore store, ViewRegistry
         return [.. outcomes];
     }
 
-    private static TableEntity Entity(PreparedRow row) =>
-        SpeedRows.ToEntity(row.Work.PartitionKey, row.Work.RowKey, row.Work.Key, row.Work.Epoch, row.Partial, row.LastSequence, row.Work.View);
+    private TableEntity Entity(PreparedRow row) =>
+        SpeedRows.ToEntity(row.Work.PartitionKey, row.Work.RowKey, row.Work.Key, row.Work.Epoch, row.Partial, row.LastSequence, row.Work.View, clock.UtcNow);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Speed rows of partition {Partition} changed concurrently; re-reading {Rows} rows (attempt {Attempt})")]
     private partial void LogConflict(int partition, int rows, int attempt);

@@ -35,7 +35,7 @@ internal static class SpeedRows
     public static string RowKey(ViewDefinition view, ViewKey key, long epoch) =>
         string.Create(CultureInfo.InvariantCulture, $"{KeyPrefix(view, key)}{epoch:D12}");
 
-    public static TableEntity ToEntity(string partitionKey, string rowKey, ViewKey key, long epoch, ViewPartial partial, long lastSequence, ViewDefinition view) => new(partitionKey, rowKey)
+    public static TableEntity ToEntity(string partitionKey, string rowKey, ViewKey key, long epoch, ViewPartial partial, long lastSequence, ViewDefinition view, DateTimeOffset updatedAt) => new(partitionKey, rowKey)
     {
         ["Key"] = key.Format(view.Window),
         ["Epoch"] = epoch,
@@ -43,7 +43,7 @@ internal static class SpeedRows
         ["Events"] = partial.Events,
         ["EventsTimedByEnqueue"] = partial.EventsTimedByEnqueue,
         ["LastSequence"] = lastSequence,
-        ["UpdatedAt"] = DateTimeOffset.UtcNow,
+        ["UpdatedAt"] = updatedAt,
     };
 
     public static ViewPartial PartialOf(TableEntity entity) => new(

@@ -15,7 +15,7 @@ public sealed record ShadowDifference(string View, string Key, int ServedVersion
 /// differ, the pair is kept (newest first) so the new logic can be judged on real traffic before any
 /// reader is moved to it.
 /// </summary>
-public sealed class ShadowRecorder(PipelineStore store)
+public sealed class ShadowRecorder(PipelineStore store, TimeProvider time)
 {
     private long _sequence;
 
@@ -31,7 +31,7 @@ public sealed class ShadowRecorder(PipelineStore store)
             return false;
         }
 
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         var rowKey = string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.MaxValue.Ticks - now.Ticks:D19}-{Environment.ProcessId}-{Interlocked.Increment(ref _sequence):D10}");
         await store.Operations.AddEntityAsync(new TableEntity(Partition(served.Name), rowKey)
         {

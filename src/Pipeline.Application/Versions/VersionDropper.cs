@@ -16,7 +16,7 @@ public sealed record DropResult(string View, int Version, int BatchRows, int Spe
 /// remove it from <c>Pipeline:ExtraVersions</c> too, or the speed layer keeps maintaining it: from the
 /// drop on, as a version registered then, so it is not caught up (and its answers say so) until a replay.
 /// </summary>
-public sealed class VersionDropper(PipelineStore store, VersionService versions, ViewRegistry registry, TimeProvider? time = null)
+public sealed class VersionDropper(PipelineStore store, VersionService versions, ViewRegistry registry)
 {
     /// <summary>Drops the version; returns what was deleted, or a refusal (404, 409).</summary>
     public async Task<(DropResult? Result, int Status, string? Error)> DropAsync(string name, int version, CancellationToken cancellationToken = default)
@@ -53,7 +53,7 @@ public sealed class VersionDropper(PipelineStore store, VersionService versions,
         }
 
         // Registered anew as of the end of the deletion: rows of that epoch written before it may be gone.
-        await versions.ReregisterAsync(view, (time ?? TimeProvider.System).GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await versions.ReregisterAsync(view, cancellationToken).ConfigureAwait(false);
         return (new DropResult(view.Name, view.Version, batch, speed, blobs), 200, null);
     }
 

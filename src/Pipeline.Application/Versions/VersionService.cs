@@ -9,6 +9,7 @@ using Pipeline.Application.Ingest;
 using Pipeline.Application.Orchestration;
 using Pipeline.Application.Serving;
 using Pipeline.Application.Storage;
+using Pipeline.Application.Time;
 using Pipeline.Domain.Epochs;
 using Pipeline.Domain.Views;
 using Pipeline.Storage.Tables;
@@ -33,34 +34,33 @@ public sealed class VersionService
     private readonly VersionStore _versions;
     private readonly PointerStore _pointers;
     private readonly PipelineStore _store;
-    private readonly EpochClock _clock;
+    private readonly PipelineClock _clock;
     private readonly TimeSpan _routingLifetime;
-    private readonly ConcurrentDictionary<string, (VersionRouting Routing, DateTime ReadAt)> _routing = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (VersionRouting Routing, long ReadAt)> _routing = new(StringComparer.Ordinal);
     private readonly ReadCoalescer<string, VersionRouting> _routingReads;
     private readonly Audit.AuditStore _audits;
-    private readonly ConcurrentDictionary<(string Name, int Version), (bool CaughtUp, DateTime ReadAt)> _caughtUp = new();
+    private readonly ConcurrentDictionary<(string Name, int Version), (bool CaughtUp, long ReadAt)> _caughtUp = new();
     private readonly ReadCoalescer<ViewDefinition, bool> _caughtUpReads;
     private long _firstLogEpoch = -1;
 
     /// <summary>Creates the service; routings are re-read after <paramref name="routingLifetime"/> (default one second).</summary>
-    public VersionService(ViewRegistry registry, VersionStore versions, PointerStore pointers, PipelineStore store, Audit.AuditStore audits, IOptions<PipelineOptions> options, TimeSpan? routingLifetime = null)
+    public VersionService(ViewRegistry registry, VersionStore versions, PointerStore pointers, PipelineStore store, Audit.AuditStore audits, PipelineClock clock, TimeSpan? routingLifetime = null)
     {
         _audits = audits;
-        ArgumentNullException.ThrowIfNull(options);
         _registry = registry;
         _versions = versions;
         _pointers = pointers;
         _store = store;
-        _clock = new EpochClock(options.Value.EpochLength);
+        _clock = clock;
         _routingLifetime = routingLifetime ?? TimeSpan.FromSeconds(1);
         _routingReads = new ReadCoalescer<string, VersionRouting>(ReadRoutingAsync);
         _caughtUpReads = new ReadCoalescer<ViewDefinition, bool>(view => IsCaughtUpAsync(view, CancellationToken.None));
     }
 
-    /// <summary>Records every registered version's registration epoch as of <paramref name="now"/> (the first host to see a version sets it).</summary>
-    public async Task RegisterAllAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    /// <summary>Records every registered version's registration epoch as of now (the first host to see a version sets it).</summary>
+    public async Task RegisterAllAsync(CancellationToken cancellationToken = default)
     {
-        var epoch = _clock.EpochOf(now);
+        var epoch = _clock.CurrentEpoch;
         foreach (var view in _registry.All)
         {
             await _versions.RegisterAsync(view.Name, view.Version, epoch, cancellationToken).ConfigureAwait(false);
@@ -70,7 +70,7 @@ public sealed class VersionService
     /// <summary>The routing that serves a view now (kept for a second, refreshed by one shared read).</summary>
     public async Task<VersionRouting> ServingRoutingAsync(string view, CancellationToken cancellationToken = default)
     {
-        if (_routing.TryGetValue(view, out var cached) && DateTime.UtcNow - cached.ReadAt < _routingLifetime)
+        if (_routing.TryGetValue(view, out var cached) && _clock.Elapsed(cached.ReadAt) < _routingLifetime)
         {
             return cached.Routing;
         }
@@ -89,7 +89,7 @@ public sealed class VersionService
         var pointer = await _pointers.GetAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
         var registered = await _versions.RegisteredEpochAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
         var caughtUp = await CaughtUpAsync(pointer, registered, cancellationToken).ConfigureAwait(false);
-        _caughtUp[(view.Name, view.Version)] = (caughtUp, DateTime.UtcNow);
+        _caughtUp[(view.Name, view.Version)] = (caughtUp, _clock.Timestamp());
         return caughtUp;
     }
 
@@ -100,16 +100,16 @@ public sealed class VersionService
     public async ValueTask<bool> IsCaughtUpRecentlyAsync(ViewDefinition view, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(view);
-        return _caughtUp.TryGetValue((view.Name, view.Version), out var known) && DateTime.UtcNow - known.ReadAt < _routingLifetime
+        return _caughtUp.TryGetValue((view.Name, view.Version), out var known) && _clock.Elapsed(known.ReadAt) < _routingLifetime
             ? known.CaughtUp
             : await _caughtUpReads.ReadAsync(view, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Records the version as registered anew now (its data was dropped): not caught up until a replay.</summary>
-    public async Task ReregisterAsync(ViewDefinition view, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task ReregisterAsync(ViewDefinition view, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(view);
-        await _versions.ReregisterAsync(view.Name, view.Version, _clock.EpochOf(now), cancellationToken).ConfigureAwait(false);
+        await _versions.ReregisterAsync(view.Name, view.Version, _clock.CurrentEpoch, cancellationToken).ConfigureAwait(false);
         _caughtUp.TryRemove((view.Name, view.Version), out _);
     }
 
@@ -165,7 +165,7 @@ public sealed class VersionService
             var pointer = await _pointers.GetAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
             var registered = await _versions.RegisteredEpochAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
             var caughtUp = await CaughtUpAsync(pointer, registered, cancellationToken).ConfigureAwait(false);
-            _caughtUp[(view.Name, view.Version)] = (caughtUp, DateTime.UtcNow);
+            _caughtUp[(view.Name, view.Version)] = (caughtUp, _clock.Timestamp());
             var weight = routing.Weights.GetValueOrDefault(view.Version);
             var running = await RunningOperationAsync(view, orchestrations, cancellationToken).ConfigureAwait(false);
             var state = weight > 0 ? $"serving {weight}%"
@@ -223,7 +223,7 @@ public sealed class VersionService
             try
             {
                 await _versions.SetRoutingAsync(name, next, current?.ETag, cancellationToken).ConfigureAwait(false);
-                _routing[name] = (next, DateTime.UtcNow);
+                _routing[name] = (next, _clock.Timestamp());
                 return (next, 200, null);
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 3)
@@ -235,7 +235,7 @@ public sealed class VersionService
 
     private async Task<VersionRouting> ReadRoutingAsync(string name)
     {
-        var readAt = DateTime.UtcNow;
+        var readAt = _clock.Timestamp();
         var stored = await _versions.GetRoutingAsync(name, CancellationToken.None).ConfigureAwait(false);
         var versions = _registry.Versions(name);
         var routing = stored?.Routing ?? (versions.Count == 0 ? VersionRouting.AllOn(1) : VersionRouting.AllOn(versions[0].Version));

@@ -11,7 +11,7 @@ namespace Pipeline.Application.Versions;
 /// from which the speed layer maintains it) and each view's routing. A routing change is one
 /// ETag-guarded write, so concurrent changes cannot interleave.
 /// </summary>
-public sealed class VersionStore(PipelineStore store)
+public sealed class VersionStore(PipelineStore store, TimeProvider time)
 {
     private const string RegistrationPartition = "version";
     private const string RoutingPartition = "routing";
@@ -22,7 +22,7 @@ public sealed class VersionStore(PipelineStore store)
         var key = RowKey(view, version);
         try
         {
-            await store.Pointers.AddEntityAsync(new TableEntity(RegistrationPartition, key) { ["RegisteredEpoch"] = epoch, ["RegisteredAt"] = DateTimeOffset.UtcNow }, cancellationToken).ConfigureAwait(false);
+            await store.Pointers.AddEntityAsync(new TableEntity(RegistrationPartition, key) { ["RegisteredEpoch"] = epoch, ["RegisteredAt"] = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
             return epoch;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
@@ -36,7 +36,7 @@ public sealed class VersionStore(PipelineStore store)
     /// data is dropped, the speed layer holds only what arrives from then on.
     /// </summary>
     public async Task ReregisterAsync(string view, int version, long epoch, CancellationToken cancellationToken = default) =>
-        await store.Pointers.UpsertEntityAsync(new TableEntity(RegistrationPartition, RowKey(view, version)) { ["RegisteredEpoch"] = epoch, ["RegisteredAt"] = DateTimeOffset.UtcNow }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        await store.Pointers.UpsertEntityAsync(new TableEntity(RegistrationPartition, RowKey(view, version)) { ["RegisteredEpoch"] = epoch, ["RegisteredAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
 
     /// <summary>The epoch from which the speed layer maintains the version, or null if it was never registered.</summary>
     public async Task<long?> RegisteredEpochAsync(string view, int version, CancellationToken cancellationToken = default) =>
@@ -59,7 +59,7 @@ public sealed class VersionStore(PipelineStore store)
     public async Task SetRoutingAsync(string view, VersionRouting routing, ETag? ifMatch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(routing);
-        var row = new TableEntity(RoutingPartition, view) { ["Weights"] = routing.FormatWeights(), ["Shadow"] = routing.Shadow, ["UpdatedAt"] = DateTimeOffset.UtcNow };
+        var row = new TableEntity(RoutingPartition, view) { ["Weights"] = routing.FormatWeights(), ["Shadow"] = routing.Shadow, ["UpdatedAt"] = time.GetUtcNow() };
         _ = ifMatch is { } etag
             ? await store.Pointers.UpdateEntityAsync(row, etag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false)
             : await store.Pointers.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);

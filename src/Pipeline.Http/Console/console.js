@@ -29,9 +29,34 @@ function cell(row, text, className) {
   return td;
 }
 
-function fill(tbody, items, render) {
-  const rows = items.map((item) => { const tr = document.createElement("tr"); render(tr, item); return tr; });
-  tbody.replaceChildren(...rows);
+// Updates a table's rows in place: a row is kept (and only its changed cells are replaced) as long as its
+// item is listed, so a refresh neither moves what a person is reading nor loses a selection in it.
+function fill(tbody, items, render, keyOf) {
+  const existing = new Map([...tbody.rows].map((tr) => [tr.dataset.key, tr]));
+  const rows = items.map((item, index) => {
+    const fresh = document.createElement("tr");
+    render(fresh, item);
+    fresh.dataset.key = keyOf ? String(keyOf(item)) : String(index);
+    const old = existing.get(fresh.dataset.key);
+    if (!old) return fresh;
+    existing.delete(fresh.dataset.key);
+    syncRow(old, fresh);
+    return old;
+  });
+  rows.forEach((tr, index) => { if (tbody.rows[index] !== tr) tbody.insertBefore(tr, tbody.rows[index] || null); });
+  for (const tr of existing.values()) tr.remove();
+}
+
+function syncRow(old, fresh) {
+  for (const name of Object.keys(old.dataset)) if (!(name in fresh.dataset)) delete old.dataset[name];
+  for (const [name, value] of Object.entries(fresh.dataset)) if (old.dataset[name] !== value) old.dataset[name] = value;
+  const oldCells = [...old.cells];
+  [...fresh.cells].forEach((td, index) => {
+    const was = oldCells[index];
+    if (!was) old.appendChild(td);
+    else if (!was.isEqualNode(td)) old.replaceChild(td, was);
+  });
+  oldCells.slice(fresh.cells.length).forEach((td) => td.remove());
 }
 
 function showMessage(text, isError) {
@@ -74,7 +99,7 @@ function renderViews() {
     recompute.dataset.action = "recompute";
     recompute.addEventListener("click", () => startOperation("recompute", view.name, version.version));
     actions.appendChild(recompute);
-  });
+  }, ({ view, version }) => `${view.name}@${version.version}`);
 
   for (const select of [$("chart-view"), $("operation-view")]) {
     const chosen = select.value;
@@ -134,7 +159,7 @@ async function renderChart() {
     cell(tr, number(row.speed));
     cell(tr, row.events === 0 ? "no data" : row.covered ? "yes" : "no");
     cell(tr, row.shadow == null ? "" : number(row.shadow));
-  });
+  }, (row) => row.key);
 
   const newest = Math.max(0, ...rows.map((r) => r.newest || 0));
   const newestStart = newest ? epochStart(newest) : null;
@@ -193,12 +218,12 @@ async function renderIngest() {
     cell(tr, new Date(p.watermark).toISOString());
     cell(tr, `${number(p.secondsBehind)} s`);
     cell(tr, p.queued == null ? "n/a" : number(p.queued));
-  });
+  }, (p) => p.partition);
   fill($("reasons").tBodies[0], ingest.rates.quarantineReasons, (tr, r) => {
     cell(tr, r.reason);
     cell(tr, number(r.count));
     cell(tr, ago(new Date(r.lastSeen)));
-  });
+  }, (r) => r.reason);
 
   if (!window.Chart) return;
   const labels = buckets.map((b) => new Date(b.start).toISOString().slice(11, 19));
@@ -252,7 +277,7 @@ async function renderOperations() {
       cancel.addEventListener("click", () => admin(`api/operations/${encodeURIComponent(operation.instanceId)}/cancel`, `cancel ${operation.instanceId}`));
       actions.appendChild(cancel);
     }
-  });
+  }, (operation) => operation.instanceId);
 }
 
 async function admin(path, what) {
