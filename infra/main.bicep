@@ -29,9 +29,6 @@ param epochLength string = '01:00:00'
 @description('How long the speed layer remembers event ids to drop producer retries.')
 param dedupWindow string = '00:15:00'
 
-@description('Activities the dev host runs at once (Durable Functions uses host.json instead).')
-param batchParallelism string = '4'
-
 @description('About how many raw records one fold activity reads (a partition\'s log is split into chunks of whole epochs this size, folded in parallel).')
 param foldChunkEvents string = '4000000'
 
@@ -92,7 +89,6 @@ module functionApp 'modules/functionapp.bicep' = {
       recomputeSchedule: recomputeSchedule
       epochLength: epochLength
       dedupWindow: dedupWindow
-      batchParallelism: batchParallelism
       foldChunkEvents: foldChunkEvents
       retirementGrace: retirementGrace
       extraVersions: extraVersions

@@ -70,10 +70,6 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'RecomputeSchedule', value: pipelineSettings.recomputeSchedule }
         { name: 'Pipeline__EpochLength', value: pipelineSettings.epochLength }
         { name: 'Pipeline__DedupWindow', value: pipelineSettings.dedupWindow }
-        // Admin routes are guarded by Functions keys in Azure; the admin key is the dev host's.
-        { name: 'Pipeline__AdminKey', value: '' }
-        // The timer trigger schedules recomputes in Azure; this interval drives only the dev host.
-        { name: 'Pipeline__BatchParallelism', value: pipelineSettings.batchParallelism }
         { name: 'Pipeline__FoldChunkEvents', value: pipelineSettings.foldChunkEvents }
         { name: 'Pipeline__RetirementGrace', value: pipelineSettings.retirementGrace }
         { name: 'Pipeline__AuditInterval', value: pipelineSettings.auditInterval }

@@ -3,11 +3,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Pipeline.Application.Api;
+using Pipeline.Application.Audit;
+using Pipeline.Application.Batch;
 using Pipeline.Application.Configuration;
 using Pipeline.Application.Ingest;
+using Pipeline.Application.Operations;
+using Pipeline.Application.Quarantine;
 using Pipeline.Application.Serving;
 using Pipeline.Application.Storage;
+using Pipeline.Application.Time;
+using Pipeline.Application.Versions;
 using Pipeline.Domain.Views;
 using Pipeline.Storage;
 
@@ -18,8 +23,9 @@ public static class PipelineServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the pipeline: validated options (section <c>Pipeline</c>), the storage account (connection
-    /// <c>AzureWebJobsStorage</c>), the views, ingest and query handlers, and a start-up step that creates
-    /// the tables and containers. Missing or invalid settings fail the start, naming the setting.
+    /// <c>AzureWebJobsStorage</c>), the clock, the views, and the services of every layer, and a start-up step that
+    /// creates the tables and containers. Missing or invalid settings fail the start, naming the setting. The host
+    /// adds its <see cref="IEventPublisher"/> (and, on the dev host, its <see cref="IPartitionBacklog"/>).
     /// </summary>
     public static IServiceCollection AddPipeline(this IServiceCollection services, IConfiguration configuration, IEnumerable<ViewDefinition>? views = null)
     {
@@ -29,31 +35,45 @@ public static class PipelineServiceCollectionExtensions
             .Bind(configuration.GetSection(PipelineOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddSingleton(_ => StorageAccount.FromSettings(name => configuration[name]));
-        services.TryAddSingleton(sp => new StorageDescription("configured account", sp.GetRequiredService<StorageAccount>().Blobs.Uri.GetLeftPart(UriPartial.Authority), Persistent: true));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<Time.PipelineClock>();
+        services.AddSingleton<PipelineClock>();
+        services.AddSingleton(_ => StorageAccount.FromSettings(name => configuration[name]));
+        services.TryAddSingleton(sp => new StorageDescription(
+            "configured account", sp.GetRequiredService<StorageAccount>().Blobs.Uri.GetLeftPart(UriPartial.Authority), Persistent: true));
         services.AddSingleton(sp => new PipelineStore(sp.GetRequiredService<StorageAccount>(), sp.GetRequiredService<IOptions<PipelineOptions>>().Value));
         services.AddSingleton(new ViewRegistry(views ?? RegisteredViews(configuration)));
+        services.AddSingleton<StorageHealth>();
+
+        // Ingest.
         services.AddSingleton<ProgressStore>();
+        services.AddSingleton<SealedBoundary>();
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<IngestHandler>();
-        services.AddSingleton<Batch.PointerStore>();
+        services.AddSingleton<IngestStatusService>();
+        services.AddSingleton<EventIntake>();
+        services.AddSingleton<QuarantineReader>();
+
+        // Batch and serving.
+        services.AddSingleton<PointerStore>();
         services.AddSingleton<ViewQueryService>();
-        services.AddSingleton<Versions.VersionStore>();
-        services.AddSingleton<Versions.VersionService>(sp => new Versions.VersionService(
-            sp.GetRequiredService<ViewRegistry>(), sp.GetRequiredService<Versions.VersionStore>(), sp.GetRequiredService<Batch.PointerStore>(),
-            sp.GetRequiredService<PipelineStore>(), sp.GetRequiredService<Audit.AuditStore>(), sp.GetRequiredService<Time.PipelineClock>()));
-        services.AddSingleton<Versions.ShadowRecorder>();
-        services.AddSingleton<Versions.VersionDropper>();
-        services.AddSingleton<Audit.AuditStore>();
-        services.AddSingleton<Audit.AuditService>();
-        services.AddSingleton<Batch.RecomputeService>();
-        services.AddSingleton<Batch.SpeedRetirement>();
-        services.AddSingleton<Batch.SupersededBatchData>();
-        services.AddSingleton<Batch.BatchSchedule>();
-        services.AddSingleton(Batch.RecomputeSchedule.From(configuration));
-        services.AddSingleton<PipelineApi>();
+        services.AddSingleton<AnswerService>();
+        services.AddSingleton<SpeedRetirement>();
+        services.AddSingleton<SupersededBatchData>();
+        services.AddSingleton<BatchSchedule>();
+        services.AddSingleton(RecomputeSchedule.From(configuration));
+
+        // Versions, operations and audits.
+        services.AddSingleton<VersionStore>();
+        services.AddSingleton<VersionRegistrations>();
+        services.AddSingleton<RoutingService>();
+        services.AddSingleton<ViewCatalog>();
+        services.AddSingleton<ShadowRecorder>();
+        services.AddSingleton<VersionDropper>();
+        services.AddSingleton<RunStarter>();
+        services.AddSingleton<OperationService>();
+        services.AddSingleton<AuditStore>();
+        services.AddSingleton<AuditService>();
+
         services.AddHostedService<StorageInitializer>();
         return services;
     }
@@ -70,14 +90,14 @@ public static class PipelineServiceCollectionExtensions
         }
     }
 
-    /// <summary>Creates the tables and containers before the host serves anything.</summary>
-    private sealed class StorageInitializer(PipelineStore store, Versions.VersionService versions, IOptions<PipelineOptions> options) : IHostedService
+    /// <summary>Creates the tables and containers, checks the data's settings and registers the views before the host serves anything.</summary>
+    private sealed class StorageInitializer(PipelineStore store, VersionRegistrations registrations, IOptions<PipelineOptions> options) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await store.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-            await EpochLengthGuard.CheckAsync(store, options.Value.EpochLength, cancellationToken).ConfigureAwait(false);
-            await versions.RegisterAllAsync(cancellationToken).ConfigureAwait(false);
+            await StoredSettingsGuard.CheckAsync(store, options.Value.EpochLength, cancellationToken).ConfigureAwait(false);
+            await registrations.RegisterAllAsync(cancellationToken).ConfigureAwait(false);
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

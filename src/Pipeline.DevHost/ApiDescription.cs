@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using Pipeline.Application.Api;
+using Pipeline.Http;
 
 namespace Pipeline.DevHost;
 

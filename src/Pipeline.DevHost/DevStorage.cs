@@ -16,6 +16,9 @@ internal static partial class DevStorage
     /// <summary>The address used when neither <c>ASPNETCORE_URLS</c> nor <c>--urls</c> is given, as <c>func start</c> uses.</summary>
     public const string DefaultUrl = "http://127.0.0.1:7071";
 
+    /// <summary>The setting of the admin key; without it a random local key is made once and kept in the data folder.</summary>
+    public const string AdminKeySetting = "DevHost:AdminKey";
+
     /// <summary>The file in the data folder that holds the local admin key.</summary>
     public const string AdminKeyFile = "local-admin-key";
 
@@ -45,11 +48,16 @@ internal static partial class DevStorage
                 : new StorageDescription("embedded Azurite", Path.Combine(dataDirectory, "storage"), Persistent: true));
         }
 
-        if (string.IsNullOrEmpty(builder.Configuration["Pipeline:AdminKey"]))
+        if (builder.Configuration[AdminKeySetting] is { Length: > 0 } configuredKey)
+        {
+            builder.Services.AddSingleton(new AdminKey(configuredKey, $"the value of {AdminKeySetting}"));
+        }
+        else
         {
             var keyFile = Path.Combine(dataDirectory, AdminKeyFile);
-            builder.Configuration.AddInMemoryCollection([new("Pipeline:AdminKey", await LocalAdminKeyAsync(keyFile))]);
-            notes.Add($"admin key {builder.Configuration["Pipeline:AdminKey"]} (kept in {keyFile}; send it as x-functions-key)");
+            var key = await LocalAdminKeyAsync(keyFile);
+            builder.Services.AddSingleton(new AdminKey(key, $"printed at start-up and kept in {keyFile}"));
+            notes.Add($"admin key {key} (kept in {keyFile}; send it as x-functions-key)");
         }
 
         builder.Services.AddSingleton(new LocalNotes(notes));
@@ -66,7 +74,20 @@ internal static partial class DevStorage
 
         Directory.CreateDirectory(Path.GetDirectoryName(keyFile)!);
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        await File.WriteAllTextAsync(keyFile, key + Environment.NewLine);
+
+        // Only its owner may read the key: created empty with that mode first, then written.
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        await using (var file = new FileStream(keyFile, options))
+        await using (var writer = new StreamWriter(file))
+        {
+            await writer.WriteLineAsync(key);
+        }
+
         return key;
     }
 

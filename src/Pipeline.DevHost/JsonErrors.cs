@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Diagnostics;
-using Pipeline.Application.Api;
 using Pipeline.Http;
 
 namespace Pipeline.DevHost;
@@ -28,23 +27,13 @@ internal static partial class JsonErrors
         });
     }
 
-    private static string NoRoute(HttpRequest request) => ConsoleFiles.NoRoute(request.Method, request.Path);
-
-    /// <summary>Whether a route of the API (not the console's catch-all) has this path, with any method.</summary>
-    private static bool IsApiPath(PathString path)
-    {
-        var segments = (path.Value ?? string.Empty).Trim('/').Split('/');
-        return ApiRoutes.All.Where(r => r != ApiRoutes.Console).Select(r => r.Template.Split('/')).Any(template =>
-            template.Length == segments.Length
-            && template.Zip(segments).All(pair => pair.First.StartsWith('{') || string.Equals(pair.First, pair.Second, StringComparison.OrdinalIgnoreCase)));
-    }
 
     public static void UseJsonErrors(this WebApplication app)
     {
         app.UseExceptionHandler(errors => errors.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            await new ApiResult(ApiResponse.Error(500, "the dev host failed to answer; its log says why")).ExecuteAsync(context);
+            await OutcomeResults.Error(500, "the dev host failed to answer; its log says why").ExecuteAsync(context);
         }));
 
         app.Use(async (context, next) =>
@@ -59,7 +48,7 @@ internal static partial class JsonErrors
                 var message = bad.StatusCode == 413
                     ? $"the body is over the limit of {context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<EmulatorOptions>>().Value.MaxRequestBytes} bytes (DevHost:MaxRequestBytes)"
                     : $"the request is malformed: {bad.Message}";
-                await new ApiResult(ApiResponse.Error(bad.StatusCode, message)).ExecuteAsync(context);
+                await OutcomeResults.Error(bad.StatusCode, message).ExecuteAsync(context);
             }
         });
 
@@ -68,7 +57,7 @@ internal static partial class JsonErrors
             var length = context.Request.Path.Value?.Length + context.Request.QueryString.Value?.Length ?? 0;
             if (length > MaxUrlCharacters)
             {
-                await new ApiResult(ApiResponse.Error(414, $"the URL is {length} characters; the limit is {MaxUrlCharacters}")).ExecuteAsync(context);
+                await OutcomeResults.Error(414, $"the URL is {length} characters; the limit is {MaxUrlCharacters}").ExecuteAsync(context);
                 return;
             }
 
@@ -78,14 +67,13 @@ internal static partial class JsonErrors
         app.UseStatusCodePages(async status =>
         {
             var context = status.HttpContext;
-            var message = context.Response.StatusCode switch
+            var (method, path) = (context.Request.Method, context.Request.Path.Value ?? "/");
+            var answer = context.Response.StatusCode switch
             {
-                404 => NoRoute(context.Request),
-                405 when !IsApiPath(context.Request.Path) => NoRoute(context.Request),
-                405 => $"{context.Request.Path} does not take {context.Request.Method}",
-                _ => $"the request failed with {context.Response.StatusCode}",
+                404 or 405 => ConsoleFiles.WrongMethod(method, path) ?? OutcomeResults.Error(404, ConsoleFiles.NoRoute(method, path)),
+                _ => OutcomeResults.Error(context.Response.StatusCode, $"the request failed with {context.Response.StatusCode}"),
             };
-            await new ApiResult(ApiResponse.Error(context.Response.StatusCode, message)).ExecuteAsync(context);
+            await answer.ExecuteAsync(context);
         });
     }
 }

@@ -43,7 +43,7 @@ public sealed class DurableEngine : IHostedService, IDisposable
             MaxQueuePollingInterval = settings.MaxPollingInterval,
             ControlQueueVisibilityTimeout = settings.VisibilityTimeout,
             WorkItemQueueVisibilityTimeout = settings.VisibilityTimeout,
-            MaxConcurrentTaskActivityWorkItems = pipeline.Value.BatchParallelism,
+            MaxConcurrentTaskActivityWorkItems = settings.ActivityConcurrency,
 
             // Without this, starting an id that is running silently replaces it.
             ThrowExceptionOnInvalidDedupeStatus = true,

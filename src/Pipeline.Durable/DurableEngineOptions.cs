@@ -27,6 +27,10 @@ public sealed class DurableEngineOptions
     [Range(typeof(TimeSpan), "00:00:05", "00:10:00", ErrorMessage = "Durable:VisibilityTimeout must be between 5 seconds and 10 minutes")]
     public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How many activities (chunk folds, settling, writes) the engine runs at once. Durable Functions has its own limit in host.json.</summary>
+    [Range(1, 64, ErrorMessage = "Durable:ActivityConcurrency must be between 1 and 64")]
+    public int ActivityConcurrency { get; set; } = 4;
+
     /// <summary>How long a worker's hold on the task hub's control queue lasts unrenewed: a restarted process takes it over after this.</summary>
     [Range(typeof(TimeSpan), "00:00:05", "00:01:00", ErrorMessage = "Durable:LeaseInterval must be between 5 seconds and 1 minute")]
     public TimeSpan LeaseInterval { get; set; } = TimeSpan.FromSeconds(15);

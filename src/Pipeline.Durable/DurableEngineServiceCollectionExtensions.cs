@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Pipeline.Application.Orchestration;
+using Pipeline.Application.Operations;
 
 namespace Pipeline.Durable;
 

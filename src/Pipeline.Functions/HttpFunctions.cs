@@ -87,7 +87,7 @@ public sealed class HttpFunctions(PipelineEndpoints endpoints)
     [Function("console")]
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Functions are instance members, as the others.")]
     public IActionResult Console([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "{*file}")] HttpRequest request, string? file) =>
-        (IActionResult)ConsoleFiles.And404(file);
+        (IActionResult)ConsoleFiles.Serve(request.Method, file);
 
     [Function("health")]
     public async Task<IActionResult> HealthAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request) =>

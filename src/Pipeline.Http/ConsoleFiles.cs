@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Pipeline.Application.Api;
 
 namespace Pipeline.Http;
 
@@ -25,13 +24,29 @@ public static class ConsoleFiles
     private static readonly FrozenDictionary<string, byte[]> Contents = Files.Values.Select(f => f.Resource).Distinct()
         .ToFrozenDictionary(r => r, Read, StringComparer.Ordinal);
 
-    /// <summary>The file at <paramref name="path"/> (no leading slash; empty for the page), or a JSON 404.</summary>
-    public static IResult And404(string? path)
+    /// <summary>
+    /// The file at <paramref name="path"/> (no leading slash; empty for the page); for a path of the API that
+    /// does not take <paramref name="method"/>, a JSON 405 naming the methods it takes; else a JSON 404.
+    /// </summary>
+    public static IResult Serve(string method, string? path)
     {
         var file = path ?? string.Empty;
-        return Files.TryGetValue(file, out var found)
-            ? new FileAnswer(Contents[found.Resource], found.ContentType)
-            : new ApiResult(ApiResponse.Error(404, NoRoute("GET", "/" + file)));
+        if (Files.TryGetValue(file, out var found))
+        {
+            return new FileAnswer(Contents[found.Resource], found.ContentType);
+        }
+
+        return WrongMethod(method, "/" + file) ?? OutcomeResults.Error(404, NoRoute(method, "/" + file));
+    }
+
+    /// <summary>A JSON 405 with <c>Allow</c> when <paramref name="path"/> is an API route's path that takes other methods; else null.</summary>
+    public static ApiResult? WrongMethod(string method, string path)
+    {
+        var allowed = ApiRoutes.MethodsAt(path);
+        return allowed.Count == 0 || allowed.Contains(method, StringComparer.OrdinalIgnoreCase)
+            ? null
+            : new ApiResult(405, new ApiError($"{Domain.Quote.Shorten(path)} does not take {method}; it takes {string.Join(", ", allowed)}"),
+                new Dictionary<string, string> { ["Allow"] = string.Join(", ", allowed) });
     }
 
     /// <summary>The answer's message for a path no route serves: where the console is, and the API's routes.</summary>
@@ -59,7 +74,7 @@ public static class ConsoleFiles
             response.ContentLength = content.Length;
             response.Headers.CacheControl = "no-cache";
             response.Headers.XContentTypeOptions = "nosniff";
-            response.Headers.ContentSecurityPolicy = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:";
+            response.Headers.ContentSecurityPolicy = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
             await response.Body.WriteAsync(content, httpContext.RequestAborted).ConfigureAwait(false);
         }
 

@@ -1,94 +1,216 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
-using Pipeline.Application.Api;
+using Pipeline.Application.Audit;
 using Pipeline.Application.Ingest;
+using Pipeline.Application.Operations;
+using Pipeline.Application.Outcomes;
+using Pipeline.Application.Quarantine;
+using Pipeline.Application.Serving;
+using Pipeline.Application.Storage;
+using Pipeline.Application.Versions;
 
 namespace Pipeline.Http;
 
 /// <summary>
-/// One method per route of <see cref="ApiRoutes"/>: each reads the request and calls
-/// <see cref="PipelineApi"/>. Hosts only bind routes to these (and, on the dev host, check the admin key
-/// that Functions' authorization level checks in Azure). The orchestration client is an argument because
-/// in Azure it comes from the invocation's Durable client binding.
+/// One method per route of <see cref="ApiRoutes"/>, shared by both hosts: each reads the request's values
+/// (parsed once, every problem listed), asks the service that does the work, and answers its outcome through
+/// <see cref="OutcomeResults"/>. The orchestration client is an argument because in Azure it comes from the
+/// invocation's Durable client binding. Admin routes also refuse requests a browser sends from another site.
 /// </summary>
-public sealed class PipelineEndpoints(PipelineApi api, IEventPublisher publisher, ProgressStore progress, IngestMetrics metrics, IPartitionBacklog? backlog = null)
+public sealed class PipelineEndpoints(
+    EventIntake intake,
+    AnswerService answers,
+    ViewCatalog catalog,
+    RoutingService routing,
+    ShadowRecorder shadows,
+    VersionDropper dropper,
+    OperationService operations,
+    AuditService audits,
+    QuarantineReader quarantine,
+    IngestStatusService ingest,
+    StorageHealth health)
 {
     /// <summary>An operation once asked for runs to its end, even if the client that asked hangs up.</summary>
     private static readonly CancellationToken StartsOutliveTheRequest = CancellationToken.None;
 
+    /// <summary>The operations' states by the names the API gives them.</summary>
+    private static readonly Dictionary<string, OperationState> States = Enum.GetValues<OperationState>()
+        .ToDictionary(s => s.ToString().ToLowerInvariant(), StringComparer.Ordinal);
+
+    /// <summary>The operations' kinds by the names the API gives them.</summary>
+    private static readonly Dictionary<string, OperationKind> Kinds = Enum.GetValues<OperationKind>()
+        .ToDictionary(k => k.Name(), StringComparer.Ordinal);
+
     /// <summary><c>POST /api/events</c>.</summary>
-    public async Task<ApiResult> PublishEventsAsync(HttpRequest request) =>
-        new(await PipelineApi.PublishAsync(publisher, Checked(request).Body, request.ContentLength, request.HttpContext.RequestAborted).ConfigureAwait(false));
+    public async Task<ApiResult> PublishEventsAsync(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (limit, setting) = intake.MaxBodyBytes;
+        if (request.ContentLength > limit)
+        {
+            return OutcomeResults.Error(413, $"the body is {request.ContentLength} bytes; the limit is {limit} ({setting})");
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return OutcomeResults.Error(413, $"the body is over {limit} bytes ({setting})");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return OutcomeResults.From(await intake.PublishAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), request.HttpContext.RequestAborted).ConfigureAwait(false));
+    }
 
     /// <summary><c>GET /api/views</c>.</summary>
     public async Task<ApiResult> ListViewsAsync(HttpRequest request, DurableTaskClient orchestrations) =>
-        new(await api.ListViewsAsync(orchestrations, Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
+        new(200, await catalog.ListAsync(orchestrations, Aborted(request)).ConfigureAwait(false));
 
     /// <summary><c>GET /api/views/{name}?key=K</c> or <c>?from=A&amp;to=B</c>, optionally <c>&amp;version=N</c>.</summary>
-    public async Task<ApiResult> GetViewAsync(HttpRequest request, string name) =>
-        new(await api.GetViewAsync(name, Query(request, "key"), Query(request, "from"), Query(request, "to"), Query(request, "version"), CallerId(request), request.HttpContext.RequestAborted).ConfigureAwait(false));
+    public async Task<ApiResult> GetViewAsync(HttpRequest request, string name)
+    {
+        var values = new RequestValues(request);
+        var (key, from, to, version) = (values.Text("key"), values.Text("from"), values.Text("to"), values.Version());
+        if (key is not null && (from is not null || to is not null))
+        {
+            values.Problems.Add("ask for either key=K or from=A&to=B, not both");
+        }
+        else if (key is null && (from is null || to is null))
+        {
+            values.Problems.Add("give key=K, or from=A&to=B");
+        }
 
-    /// <summary><c>GET /api/quarantine?pageSize=N&amp;continuation=C</c>.</summary>
-    public async Task<ApiResult> ListQuarantineAsync(HttpRequest request) =>
-        new(await api.ListQuarantineAsync(Query(request, "continuation"), Query(request, "pageSize"), request.HttpContext.RequestAborted).ConfigureAwait(false));
+        if (values.Invalid)
+        {
+            return values.Refusal();
+        }
 
-    /// <summary><c>GET /api/quarantine/{id}</c>.</summary>
+        var caller = request.Headers.TryGetValue("x-pipeline-client", out var callers) ? callers.ToString() : null;
+        return key is not null
+            ? OutcomeResults.From(await answers.KeyAsync(name, key, version, caller, Aborted(request)).ConfigureAwait(false))
+            : OutcomeResults.From(await answers.RangeAsync(name, from!, to!, version, caller, Aborted(request)).ConfigureAwait(false));
+    }
+
+    /// <summary><c>GET /api/quarantine?pageSize=N&amp;continuation=C</c> (admin).</summary>
+    public async Task<ApiResult> ListQuarantineAsync(HttpRequest request)
+    {
+        var values = new RequestValues(request);
+        var size = values.WholeNumber("pageSize", 1, QuarantineReader.MaxPageSize, 50);
+        return RefuseCrossSite(request) ?? (values.Invalid ? values.Refusal()
+            : new ApiResult(200, await quarantine.ListAsync(values.Text("continuation"), size, Aborted(request)).ConfigureAwait(false)));
+    }
+
+    /// <summary><c>GET /api/quarantine/{id}</c> (admin).</summary>
     public async Task<ApiResult> GetQuarantinedAsync(HttpRequest request, string id) =>
-        new(await api.GetQuarantinedAsync(id, Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
+        RefuseCrossSite(request) ?? OutcomeResults.From(await quarantine.GetAsync(id, Aborted(request)).ConfigureAwait(false));
 
     /// <summary><c>POST /api/recompute/{name}?cutoff=E&amp;version=N</c> (admin).</summary>
-    public async Task<ApiResult> StartRecomputeAsync(HttpRequest request, string name, DurableTaskClient orchestrations) =>
-        new(await api.StartRecomputeAsync(orchestrations, name, Query(request, "cutoff"), Query(request, "version"), StartsOutliveTheRequest).ConfigureAwait(false));
-
-    /// <summary><c>GET /api/operations/{id}</c>.</summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Every route is an instance member, so that hosts call them alike.")]
-    public async Task<ApiResult> GetOperationAsync(HttpRequest request, string id, DurableTaskClient orchestrations) =>
-        new(await api.GetOperationAsync(orchestrations, id, Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
+    public async Task<ApiResult> StartRecomputeAsync(HttpRequest request, string name, DurableTaskClient orchestrations)
+    {
+        var values = new RequestValues(request);
+        var (version, cutoff) = (values.Version(), values.Epoch("cutoff"));
+        return RefuseCrossSite(request) ?? (values.Invalid ? values.Refusal()
+            : OutcomeResults.From(await operations.StartRecomputeAsync(orchestrations, name, version, cutoff, StartsOutliveTheRequest).ConfigureAwait(false)));
+    }
 
     /// <summary><c>POST /api/replay/{name}?version=N</c> (admin).</summary>
-    public async Task<ApiResult> StartReplayAsync(HttpRequest request, string name, DurableTaskClient orchestrations) =>
-        new(await api.StartReplayAsync(orchestrations, name, Query(request, "version"), StartsOutliveTheRequest).ConfigureAwait(false));
+    public async Task<ApiResult> StartReplayAsync(HttpRequest request, string name, DurableTaskClient orchestrations)
+    {
+        var values = new RequestValues(request);
+        var version = values.Version(required: true);
+        return RefuseCrossSite(request) ?? (values.Invalid ? values.Refusal()
+            : OutcomeResults.From(await operations.StartReplayAsync(orchestrations, name, version!.Value, StartsOutliveTheRequest).ConfigureAwait(false)));
+    }
+
+    /// <summary><c>POST /api/audit/{name}?version=N&amp;from=A&amp;to=B&amp;sample=K</c> (admin).</summary>
+    public async Task<ApiResult> StartAuditAsync(HttpRequest request, string name, DurableTaskClient orchestrations)
+    {
+        var values = new RequestValues(request);
+        var (version, from, to, sample) = (values.Version(), values.Text("from"), values.Text("to"), values.Positive("sample"));
+        return RefuseCrossSite(request) ?? (values.Invalid ? values.Refusal()
+            : OutcomeResults.From(await operations.StartAuditAsync(orchestrations, name, version, from, to, sample, StartsOutliveTheRequest).ConfigureAwait(false)));
+    }
+
+    /// <summary><c>GET /api/operations/{id}</c>.</summary>
+    public async Task<ApiResult> GetOperationAsync(HttpRequest request, string id, DurableTaskClient orchestrations) =>
+        OutcomeResults.From(await operations.GetAsync(orchestrations, id, Aborted(request)).ConfigureAwait(false));
 
     /// <summary><c>POST /api/operations/{id}/cancel</c> (admin).</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Every route is an instance member, so that hosts call them alike.")]
     public async Task<ApiResult> CancelOperationAsync(HttpRequest request, string id, DurableTaskClient orchestrations) =>
-        new(await PipelineApi.CancelOperationAsync(orchestrations, id, Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
-
-    /// <summary><c>PUT /api/views/{name}/routing?weights=1:90,2:10&amp;shadow=N</c> (admin).</summary>
-    public async Task<ApiResult> SetRoutingAsync(HttpRequest request, string name) =>
-        new(await api.SetRoutingAsync(name, Query(request, "weights"), Query(request, "shadow"), Query(request, "audited"), request.HttpContext.RequestAborted).ConfigureAwait(false));
-
-    /// <summary><c>POST /api/audit/{name}?version=N&amp;from=A&amp;to=B&amp;sample=K</c> (admin).</summary>
-    public async Task<ApiResult> StartAuditAsync(HttpRequest request, string name, DurableTaskClient orchestrations) =>
-        new(await api.StartAuditAsync(orchestrations, name, Query(request, "version"), Query(request, "from"), Query(request, "to"), Query(request, "sample"), StartsOutliveTheRequest).ConfigureAwait(false));
-
-    /// <summary><c>GET /api/audits/{name}?version=N&amp;max=M</c>.</summary>
-    public async Task<ApiResult> ListAuditsAsync(HttpRequest request, string name) =>
-        new(await api.ListAuditsAsync(name, Query(request, "version"), Query(request, "max"), request.HttpContext.RequestAborted).ConfigureAwait(false));
-
-    /// <summary><c>DELETE /api/views/{name}/versions/{version}</c> (admin).</summary>
-    public async Task<ApiResult> DropVersionAsync(HttpRequest request, string name, string version) =>
-        new(await api.DropVersionAsync(name, version, Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
-
-    /// <summary><c>GET /api/views/{name}/shadow?max=N</c>.</summary>
-    public async Task<ApiResult> ListShadowDifferencesAsync(HttpRequest request, string name) =>
-        new(await api.ListShadowDifferencesAsync(name, Query(request, "max"), request.HttpContext.RequestAborted).ConfigureAwait(false));
+        RefuseCrossSite(request) ?? OutcomeResults.From(await OperationService.CancelAsync(orchestrations, id, Aborted(request)).ConfigureAwait(false));
 
     /// <summary><c>GET /api/operations?view=V&amp;kind=K&amp;state=S&amp;pageSize=N&amp;continuation=C</c>.</summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Every route is an instance member, so that hosts call them alike.")]
-    public async Task<ApiResult> ListOperationsAsync(HttpRequest request, DurableTaskClient orchestrations) =>
-        new(await api.ListOperationsAsync(orchestrations, Query(request, "view"), Query(request, "kind"), Query(request, "state"), Query(request, "pageSize"), Query(request, "continuation"), Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
+    public async Task<ApiResult> ListOperationsAsync(HttpRequest request, DurableTaskClient orchestrations)
+    {
+        var values = new RequestValues(request);
+        var query = new OperationQuery(
+            values.Text("view"), values.Choice("kind", Kinds), values.Choice("state", States),
+            values.WholeNumber("pageSize", 1, 100, 20), values.WholeNumber("continuation", 0, OperationService.MaxListedOperations, 0));
+        return values.Invalid ? values.Refusal() : OutcomeResults.From(await operations.ListAsync(orchestrations, query, Aborted(request)).ConfigureAwait(false));
+    }
+
+    /// <summary><c>PUT /api/views/{name}/routing?weights=1:90,2:10&amp;shadow=N&amp;audited=true</c> (admin).</summary>
+    public async Task<ApiResult> SetRoutingAsync(HttpRequest request, string name)
+    {
+        var values = new RequestValues(request);
+        if (!VersionRouting.TryParseWeights(values.Text("weights"), out var weights, out var error))
+        {
+            values.Problems.Add(error);
+        }
+
+        var (shadow, audited) = (values.Version("shadow"), values.Flag("audited"));
+        if (RefuseCrossSite(request) is { } refused)
+        {
+            return refused;
+        }
+
+        return values.Invalid ? values.Refusal() : OutcomeResults.From((await routing.ChangeAsync(name, weights, shadow, audited, Aborted(request)).ConfigureAwait(false))
+            .Map(changed => new { view = name, weights = changed.FormatWeights(), shadow = changed.Shadow }));
+    }
+
+    /// <summary><c>GET /api/views/{name}/shadow?max=N</c>.</summary>
+    public async Task<ApiResult> ListShadowDifferencesAsync(HttpRequest request, string name)
+    {
+        var values = new RequestValues(request);
+        var max = values.WholeNumber("max", 1, 1000, 100);
+        if (values.Invalid)
+        {
+            return values.Refusal();
+        }
+
+        return routing.Registry.Versions(name).Count == 0
+            ? OutcomeResults.From(routing.UnknownView<object>(name))
+            : new ApiResult(200, await shadows.ListAsync(name, max, Aborted(request)).ConfigureAwait(false));
+    }
+
+    /// <summary><c>DELETE /api/views/{name}/versions/{version}</c> (admin).</summary>
+    public async Task<ApiResult> DropVersionAsync(HttpRequest request, string name, string version)
+    {
+        var values = new RequestValues(request);
+        var number = values.VersionInRoute(version);
+        return RefuseCrossSite(request) ?? (values.Invalid ? values.Refusal()
+            : OutcomeResults.From(await dropper.DropAsync(name, number!.Value, Aborted(request)).ConfigureAwait(false)));
+    }
+
+    /// <summary><c>GET /api/audits/{name}?version=N&amp;max=M</c>.</summary>
+    public async Task<ApiResult> ListAuditsAsync(HttpRequest request, string name)
+    {
+        var values = new RequestValues(request);
+        var (version, max) = (values.Version(), values.WholeNumber("max", 1, 100, 20));
+        return values.Invalid ? values.Refusal() : OutcomeResults.From(await audits.ReportsAsync(name, version, max, Aborted(request)).ConfigureAwait(false));
+    }
 
     /// <summary><c>GET /api/ingest</c>.</summary>
-    public async Task<ApiResult> GetIngestAsync(HttpRequest request) =>
-        new(await api.GetIngestAsync(progress, metrics, backlog, Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
+    public async Task<ApiResult> GetIngestAsync(HttpRequest request) => new(200, await ingest.StatusAsync(Aborted(request)).ConfigureAwait(false));
 
     /// <summary><c>GET /health</c>.</summary>
-    public async Task<ApiResult> HealthAsync(HttpRequest request) =>
-        new(await api.HealthAsync(Checked(request).HttpContext.RequestAborted).ConfigureAwait(false));
-
-    /// <summary>Whether the request carries the admin key (the dev host's stand-in for Functions' function-level keys).</summary>
-    public bool IsAdmin(HttpRequest request) => api.IsAdmin(Checked(request).Headers["x-functions-key"], Query(request, "code"));
+    public async Task<ApiResult> HealthAsync(HttpRequest request) => OutcomeResults.From(await health.CheckAsync(Aborted(request)).ConfigureAwait(false));
 
     /// <summary>
     /// Refuses an admin request that a browser sent on behalf of another site (a form or script on any web
@@ -97,25 +219,14 @@ public sealed class PipelineEndpoints(PipelineApi api, IEventPublisher publisher
     /// </summary>
     public static ApiResult? RefuseCrossSite(HttpRequest request)
     {
-        var headers = Checked(request).Headers;
-        var site = headers["Sec-Fetch-Site"].ToString();
-        var origin = headers.Origin.ToString();
+        ArgumentNullException.ThrowIfNull(request);
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        var origin = request.Headers.Origin.ToString();
         var crossSite = site.Length > 0 && site is not ("same-origin" or "none");
-        var foreignOrigin = origin.Length > 0 && (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || !string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
-        return crossSite || foreignOrigin
-            ? new ApiResult(ApiResponse.Error(403, "admin routes refuse requests a browser sends from another site"))
-            : null;
+        var foreignOrigin = origin.Length > 0
+            && (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || !string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
+        return crossSite || foreignOrigin ? OutcomeResults.Error(403, "admin routes refuse requests a browser sends from another site") : null;
     }
 
-    /// <summary>The answer to an admin route without the key.</summary>
-    public ApiResult Unauthorized() => new(api.Unauthorized());
-
-    /// <summary>Who is asking, for sticky routing between versions: the <c>x-pipeline-client</c> header.</summary>
-    private static string? CallerId(HttpRequest request) =>
-        Checked(request).Headers.TryGetValue("x-pipeline-client", out var values) ? values.ToString() : null;
-
-    private static string? Query(HttpRequest request, string name) =>
-        Checked(request).Query.TryGetValue(name, out var values) ? values.ToString() : null;
-
-    private static HttpRequest Checked(HttpRequest request) => request ?? throw new ArgumentNullException(nameof(request));
+    private static CancellationToken Aborted(HttpRequest request) => (request ?? throw new ArgumentNullException(nameof(request))).HttpContext.RequestAborted;
 }

@@ -3,6 +3,8 @@ using Pipeline.Application.Batch;
 using Pipeline.Application.Ingest;
 using Pipeline.Domain.Hashing;
 using Pipeline.Testing;
+using Pipeline.Application.RawLog;
+using Pipeline.Application.Quarantine;
 
 namespace Pipeline.Application.Tests;
 
@@ -50,7 +52,7 @@ public class BlobWriteModeTests(AzuriteFixture azurite)
     {
         await using var context = await PipelineContext.CreateAsync(azurite);
         await context.NewHandler().IngestAsync(new IngestBatch(0, [new IncomingEvent(Encoding.UTF8.GetBytes("{not json"), 0, PipelineContext.Start)]));
-        var name = QuarantineWriter.BlobName(0, 0);
+        var name = Pipeline.Application.Storage.StorageLayout.Quarantine.Entry(0, 0);
         var stored = (await context.Store.Quarantine.GetBlobClient(name).GetPropertiesAsync()).Value.ETag;
 
         await context.NewHandler().IngestAsync(new IngestBatch(0, [new IncomingEvent(Encoding.UTF8.GetBytes("{other bytes"), 0, PipelineContext.Start)]));

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text;
-using Pipeline.Application.Api;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Storage;
+using Pipeline.Application.RawLog;
 
 namespace Pipeline.Application.Tests;
 

@@ -1,8 +1,9 @@
 using System.Text;
-using Pipeline.Application.Api;
 using Pipeline.Application.Ingest;
 using Pipeline.Domain.Views;
 using Pipeline.Testing;
+using Pipeline.Application.RawLog;
+using Pipeline.Application.Quarantine;
 
 namespace Pipeline.Application.Tests;
 
@@ -79,7 +80,7 @@ public class IngestContentTests(AzuriteFixture azurite)
 
         Assert.Equal(new IngestResult(2, 2, 0, 0), result);
         Assert.Equal(20.00m, await context.ValueAsync(BuiltInViews.Revenue, PipelineContext.Day(1)));
-        var page = await QuarantineReader.ListAsync(context.Store, null, 50);
+        var page = await context.Get<QuarantineReader>().ListAsync(null, 50);
         Assert.Equal([(2, 41L, "InvalidTime"), (2, 43L, "InvalidJson")], page.Items.Select(q => (q.Partition, q.SequenceNumber, q.Reason)));
         Assert.Equal(bodies[3], page.Items[1].Body);
         Assert.Null(page.Items[1].BodyBase64);
@@ -102,7 +103,7 @@ public class IngestContentTests(AzuriteFixture azurite)
         Assert.Equal(new IngestResult(0, 3, 0, 0), result);
         Assert.Empty(await context.RawSegmentsAsync());
         Assert.Equal(9, (await context.Progress.GetAsync(1)).LastSequence);
-        var page = await QuarantineReader.ListAsync(context.Store, null, 2);
+        var page = await context.Get<QuarantineReader>().ListAsync(null, 2);
         Assert.Equal(2, page.Items.Count);
         Assert.NotNull(page.Continuation);
     }

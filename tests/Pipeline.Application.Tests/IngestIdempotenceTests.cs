@@ -1,6 +1,7 @@
 using Pipeline.Application.Ingest;
 using Pipeline.Domain.Views;
 using Pipeline.Testing;
+using Pipeline.Application.RawLog;
 
 namespace Pipeline.Application.Tests;
 

@@ -4,6 +4,7 @@ using Pipeline.Domain.Epochs;
 using Pipeline.Domain.Events;
 using Pipeline.Domain.Views;
 using Pipeline.Testing;
+using Pipeline.Application.RawLog;
 
 namespace Pipeline.Application.Tests;
 

@@ -1,10 +1,10 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using Pipeline.Application.Api;
 using Pipeline.Application.Audit;
 using Pipeline.Application.Ingest;
 using Pipeline.Domain.Views;
 using Pipeline.Testing;
+using Pipeline.Application.Quarantine;
 
 namespace Pipeline.Application.Tests;
 
@@ -37,7 +37,7 @@ public class IngestValidationTests(AzuriteFixture azurite)
         string? continuation = null;
         do
         {
-            var page = await QuarantineReader.ListAsync(context.Store, continuation, 200);
+            var page = await context.Get<QuarantineReader>().ListAsync(continuation, 200);
             quarantined.AddRange(page.Items);
             continuation = page.Continuation;
         }
@@ -69,13 +69,13 @@ public class IngestValidationTests(AzuriteFixture azurite)
 
         Assert.Equal((1, 2), (result.Accepted, result.Quarantined));
         Assert.Equal(1m, await context.ValueAsync(BuiltInViews.ActiveUsers, PipelineContext.Day(0)));
-        var entries = (await QuarantineReader.ListAsync(context.Store, null, 10)).Items;
+        var entries = (await context.Get<QuarantineReader>().ListAsync(null, 10)).Items;
         Assert.All(entries, q => Assert.Equal("InvalidUtf8", q.Reason));
 
         // Not text, so the payload is given once, as base64, byte for byte; the entry by id has it whole.
         Assert.All(entries, q => Assert.Null(q.Body));
         Assert.Equal(Signup("a", 0xFF), Convert.FromBase64String(entries[0].BodyBase64!));
-        Assert.Equal(entries[0], await QuarantineReader.GetAsync(context.Store, entries[0].Id));
+        Assert.Equal(entries[0], (await context.Get<QuarantineReader>().GetAsync(entries[0].Id)).Result);
     }
 
     [Fact]
@@ -85,15 +85,15 @@ public class IngestValidationTests(AzuriteFixture azurite)
         var large = "{\"junk\":\"" + new string('x', 500_000) + "\"";
         await context.NewHandler().IngestAsync(new IngestBatch(3, PipelineContext.Incoming(Enumerable.Repeat(large, 5), first: 10)));
 
-        var page = await QuarantineReader.ListAsync(context.Store, null, 200);
-        var whole = await QuarantineReader.GetAsync(context.Store, "3-12");
+        var page = await context.Get<QuarantineReader>().ListAsync(null, 200);
+        var whole = (await context.Get<QuarantineReader>().GetAsync("3-12")).Value;
 
         Assert.Equal(5, page.Items.Count);
         Assert.All(page.Items, q => Assert.True(q.Truncated && q.Body!.Length == QuarantineReader.ListedPayloadBytes && q.BodyBytes == large.Length));
         Assert.True(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(page, ApiJson.Options).Length < 64 * 1024);
         Assert.Equal((large, false), (whole!.Body, whole.Truncated));
-        Assert.Null(await QuarantineReader.GetAsync(context.Store, "3-99"));
-        Assert.Null(await QuarantineReader.GetAsync(context.Store, "../x"));
+        Assert.Equal(Outcomes.OutcomeKind.NotFound, (await context.Get<QuarantineReader>().GetAsync("3-99")).Kind);
+        Assert.Equal(Outcomes.OutcomeKind.NotFound, (await context.Get<QuarantineReader>().GetAsync("../x")).Kind);
     }
 
     private static ViewKey Key(string day) => BuiltInViews.Revenue.TryParseKey(day, out var key, out _) ? key : throw new InvalidOperationException();

@@ -14,6 +14,7 @@ using Pipeline.Application.Serving;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Views;
 using Pipeline.Testing;
+using Pipeline.Application.RawLog;
 
 namespace Pipeline.Application.Tests;
 
@@ -135,7 +136,7 @@ internal sealed class PipelineContext : IAsyncDisposable
         {
             foreach (var view in Registry.All)
             {
-                await Get<Versions.VersionStore>().RegisterAsync(view.Name, view.Version, 0);
+                await Get<Versions.VersionStore>().RegisterAsync(view.Id, 0);
             }
 
             _engine = await EngineHost.StartAsync(

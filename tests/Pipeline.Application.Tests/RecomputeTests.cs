@@ -4,9 +4,10 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Ingest;
-using Pipeline.Application.Orchestration;
+using Pipeline.Application.Operations;
 using Pipeline.Domain.Views;
 using Pipeline.Testing;
+using Pipeline.Application.RawLog;
 
 namespace Pipeline.Application.Tests;
 
@@ -96,12 +97,12 @@ public class RecomputeTests(AzuriteFixture azurite)
 
         var first = await RecomputeAsync(context, BuiltInViews.ActiveUsers);
         var rows = await BatchRowsAsync(context);
-        var pointer = await context.Pointers.GetAsync("active-users", 1);
+        var pointer = await context.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("active-users", 1));
         var again = await RecomputeAsync(context, BuiltInViews.ActiveUsers, pointer!.Cutoff);
 
         Assert.Equal(first.InstanceId, again.InstanceId);
         Assert.Equal(rows, await BatchRowsAsync(context));
-        Assert.Equal(Json(pointer), Json(await context.Pointers.GetAsync("active-users", 1)));
+        Assert.Equal(Json(pointer), Json(await context.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("active-users", 1))));
         Assert.Equal(new Dictionary<int, long> { [0] = 29, [1] = 1029 }, pointer.LastSequences);
     }
 
@@ -132,7 +133,7 @@ public class RecomputeTests(AzuriteFixture azurite)
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 10, epochOffset: 1)));
         await RecomputeAsync(context, BuiltInViews.NewUsers);
-        var serving = await context.Pointers.GetAsync("new-users", 1);
+        var serving = await context.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1));
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 20, epochOffset: 2)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 30, epochOffset: 3)));
         var segment = (await context.RawSegmentsAsync()).Single(n => n.Contains("-00000000000000000029", StringComparison.Ordinal));
@@ -143,7 +144,7 @@ public class RecomputeTests(AzuriteFixture azurite)
 
         Assert.Equal(OperationState.Failed, failed.State);
         Assert.Contains(segment, failed.Error, StringComparison.Ordinal);
-        Assert.Equal(Json(serving), Json(await context.Pointers.GetAsync("new-users", 1)));
+        Assert.Equal(Json(serving), Json(await context.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1))));
         Assert.Equal(31m, await context.ValueAsync(BuiltInViews.NewUsers, PipelineContext.Day(0)));
     }
 
@@ -153,14 +154,13 @@ public class RecomputeTests(AzuriteFixture azurite)
         await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         await context.NewHandler().IngestAsync(new IngestBatch(0, Signups(5, 0, epochOffset: 0)));
         var engine = await context.EngineAsync();
-        var service = await BatchRuns.ServiceAsync(context);
+        var service = await BatchRuns.StarterAsync(context);
 
-        var sealedCutoff = await service.SealedCutoffAsync();
-        var (operation, _, refusal) = await service.StartAsync(engine.Client, BuiltInViews.NewUsers, sealedCutoff + 1);
+        var sealedCutoff = await context.Get<SealedBoundary>().CutoffAsync();
+        var refusal = await service.StartAsync(engine.Client, BuiltInViews.NewUsers, Operations.OperationKind.Recompute, sealedCutoff + 1);
 
-        Assert.Null(operation);
-        Assert.Equal(409, refusal!.Status);
-        Assert.Contains("sealed", refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(Outcomes.OutcomeKind.Conflict, refusal.Kind);
+        Assert.Contains("sealed", refusal.Problems[0], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -171,13 +171,15 @@ public class RecomputeTests(AzuriteFixture azurite)
         await handler.IngestAsync(new IngestBatch(0, Signups(20, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 20, epochOffset: 1)));
         var engine = await context.EngineAsync();
-        var service = await BatchRuns.ServiceAsync(context);
+        var service = await BatchRuns.StarterAsync(context);
 
-        var starts = await Task.WhenAll(service.StartAsync(engine.Client, BuiltInViews.NewUsers, null), service.StartAsync(engine.Client, BuiltInViews.NewUsers, null));
-        await engine.WaitAsync(starts[0].Operation!.InstanceId);
+        var starts = await Task.WhenAll(
+            service.StartAsync(engine.Client, BuiltInViews.NewUsers, Operations.OperationKind.Recompute),
+            service.StartAsync(engine.Client, BuiltInViews.NewUsers, Operations.OperationKind.Recompute));
+        await engine.WaitAsync(starts[0].Result.OperationId);
 
-        Assert.Equal(starts[0].Operation!.InstanceId, starts[1].Operation!.InstanceId);
-        Assert.Equal(1, starts.Count(s => s.Started));
+        Assert.Equal(starts[0].Result.OperationId, starts[1].Result.OperationId);
+        Assert.Equal(1, starts.Count(s => s.Result.Started));
     }
 
     [Fact]
@@ -198,8 +200,8 @@ public class RecomputeTests(AzuriteFixture azurite)
         Assert.Equal(1, retired);
         Assert.Equal(before, await context.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(0)));
         Assert.Equal((25m, 25L), before);
-        var cutoff = (await context.Pointers.GetAsync("new-users", 1))!.Cutoff;
-        var remaining = (await context.Store.Speed.QueryAsync<TableEntity>().ToListAsync()).Where(r => r.PartitionKey.StartsWith("new-users.", StringComparison.Ordinal)).ToList();
+        var cutoff = (await context.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1)))!.Cutoff;
+        var remaining = (await context.Store.Speed.QueryAsync<TableEntity>().ToListAsync()).Where(r => r.PartitionKey.StartsWith("new-users@", StringComparison.Ordinal)).ToList();
         Assert.Equal([cutoff], remaining.Select(r => r.GetInt64("Epoch")!.Value));
     }
 
@@ -263,9 +265,9 @@ public class RecomputeTests(AzuriteFixture azurite)
         Assert.All(incremental, status => Assert.Equal(2, status.CustomStatus!.Value.GetProperty("retriesRemoved").GetInt64()));
         Assert.All(incremental, status => Assert.Equal(chunkEvents == 12 ? 5 : 2, status.CustomStatus!.Value.GetProperty("chunks").GetInt32()));
         Assert.Equal(await BatchRowsAsync(whole), await BatchRowsAsync(stepwise, onlyCutoffOf: whole));
-        Assert.Equal(Json(await whole.Pointers.GetAsync("new-users", 1) is { } p ? p with { Operation = "", CommittedAt = default, Timings = null } : null),
-            Json((await stepwise.Pointers.GetAsync("new-users", 1))! with { Operation = "", CommittedAt = default, Timings = null }));
-        Assert.Equal(42, (await stepwise.Pointers.GetAsync("new-users", 1))!.Timings!.EventsRead);
+        Assert.Equal(Json(await whole.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1)) is { } p ? p with { Operation = "", CommittedAt = default, Timings = null } : null),
+            Json((await stepwise.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1)))! with { Operation = "", CommittedAt = default, Timings = null }));
+        Assert.Equal(42, (await stepwise.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1)))!.Timings!.EventsRead);
         // 124 events, two of them producer retries.
         Assert.Equal((122m, 122L), await stepwise.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(0)));
     }
@@ -276,7 +278,7 @@ public class RecomputeTests(AzuriteFixture azurite)
     {
         var cutoffs = onlyCutoffOf is null ? null : (await onlyCutoffOf.Store.Pointers.QueryAsync<TableEntity>().ToListAsync()).Where(p => p.GetInt64("Cutoff") is not null).Select(p => p.GetInt64("Cutoff")!.Value.ToString("D12", System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
         return [.. (await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync())
-            .Where(e => cutoffs is null || cutoffs.Contains(e.PartitionKey.Split('.')[2]))
+            .Where(e => cutoffs is null || cutoffs.Contains(e.PartitionKey.Split('.')[1]))
             .Select(e => $"{e.PartitionKey}/{e.RowKey} {Convert.ToBase64String(e.GetBinary("State")!)} {e.GetInt64("Events")}")];
     }
 }

@@ -35,14 +35,14 @@ public class SpeedAuditTests(AzuriteFixture azurite)
         await handler.IngestAsync(new IngestBatch(0, [At(PipelineContext.Event("s3", "user.signup", "u3", 0), 10, 50)]));
         await handler.IngestAsync(new IngestBatch(0, [At(PipelineContext.Event("s10", "user.signup", "u10", 0), 11, 60)]));
         await BatchRuns.RecomputeAsync(context, BuiltInViews.NewUsers);
-        var cutoff = (await context.Pointers.GetAsync("new-users", 1))!.Cutoff;
+        var cutoff = (await context.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1)))!.Cutoff;
         var first = new EpochClock(TimeSpan.FromSeconds(10)).EpochOf(PipelineContext.Start);
         Assert.Equal(first + 6, cutoff);
 
         var beforeRetirement = Auditor(context);
         Assert.Null((await beforeRetirement.RunAsync(new AuditRequest("new-users", 1, null, null, null, "before"))).Speed);
 
-        var speedRows = (await context.Store.Speed.QueryAsync<TableEntity>().ToListAsync()).Where(r => r.PartitionKey.StartsWith("new-users.1.", StringComparison.Ordinal)).ToList();
+        var speedRows = (await context.Store.Speed.QueryAsync<TableEntity>().ToListAsync()).Where(r => r.PartitionKey.StartsWith("new-users@1.", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, await Retirement(context).RetireAsync(BuiltInViews.NewUsers, TimeSpan.Zero, context.Time.GetUtcNow()));
         var report = await Auditor(context).RunAsync(new AuditRequest("new-users", 1, null, null, null, "after"));
 

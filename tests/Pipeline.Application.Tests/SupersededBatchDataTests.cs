@@ -25,10 +25,10 @@ public class SupersededBatchDataTests(AzuriteFixture azurite)
         await handler.IngestAsync(new IngestBatch(0, Signups(30, 0, epoch: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 30, epoch: 1)));
         await BatchRuns.RecomputeAsync(context, BuiltInViews.NewUsers);
-        var first = (await context.Pointers.GetAsync("new-users", 1))!.Cutoff;
+        var first = (await context.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1)))!.Cutoff;
         await handler.IngestAsync(new IngestBatch(0, Signups(20, 31, epoch: 2)));
         await BatchRuns.RecomputeAsync(context, BuiltInViews.NewUsers);
-        var second = (await context.Pointers.GetAsync("new-users", 1))!.Cutoff;
+        var second = (await context.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1)))!.Cutoff;
         Assert.True(second > first);
         var cleanup = new SupersededBatchData(context.Store, context.Pointers);
 
@@ -52,7 +52,7 @@ public class SupersededBatchDataTests(AzuriteFixture azurite)
         // The next run is incremental from what was kept, and equals the answer a full run gives.
         await handler.IngestAsync(new IngestBatch(0, [.. Signups(10, 51, epoch: 3), .. Signups(1, 61, epoch: 4)]));
         var run = await BatchRuns.RecomputeAsync(context, BuiltInViews.NewUsers);
-        Assert.Equal(Orchestration.OperationState.Completed, run.State);
+        Assert.Equal(Operations.OperationState.Completed, run.State);
         // Epochs 2 and 3 only (20 + 10 events); a full run would read 61.
         Assert.Equal(30, run.CustomStatus!.Value.GetProperty("eventsRead").GetInt64());
         var incremental = await DayAnswersAsync(context);
@@ -62,7 +62,7 @@ public class SupersededBatchDataTests(AzuriteFixture azurite)
     }
 
     private static async Task<List<string>> BatchRowPartitionsAsync(PipelineContext context, long cutoff) =>
-        [.. (await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync()).Select(r => r.PartitionKey).Where(pk => pk.StartsWith($"new-users.1.{cutoff:D12}.", StringComparison.Ordinal))];
+        [.. (await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync()).Select(r => r.PartitionKey).Where(pk => pk.StartsWith($"new-users@1.{cutoff:D12}.", StringComparison.Ordinal))];
 
     private static async Task<List<string>> WorkBlobsAsync(PipelineContext context) =>
         [.. (await context.Store.Work.GetBlobsAsync().ToListAsync()).Select(b => b.Name)];

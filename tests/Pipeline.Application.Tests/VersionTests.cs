@@ -3,15 +3,16 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Pipeline.Application.Api;
+using Pipeline.Application.Outcomes;
 using Pipeline.Application.Audit;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Ingest;
-using Pipeline.Application.Orchestration;
+using Pipeline.Application.Operations;
 using Pipeline.Application.Serving;
 using Pipeline.Application.Versions;
 using Pipeline.Domain.Views;
 using Pipeline.Testing;
+using Pipeline.Application.RawLog;
 
 namespace Pipeline.Application.Tests;
 
@@ -54,15 +55,19 @@ public class VersionTests(AzuriteFixture azurite)
             Context = context;
             _foldGate = foldGate;
             Registry = context.Registry;
-            var options = Options.Create(context.Options);
             var clock = context.Get<Time.PipelineClock>();
             Audits = new AuditStore(context.Store);
-            Versions = new VersionService(Registry, context.Get<VersionStore>(), context.Pointers, context.Store, Audits, clock, routingLifetime: TimeSpan.Zero);
+
+            // What answers say of themselves and the routing are read afresh each time: no waiting for caches.
+            Registrations = new VersionRegistrations(Registry, context.Get<VersionStore>(), context.Pointers, context.Store, clock, cacheLifetime: TimeSpan.Zero);
+            Routing = new RoutingService(Registry, context.Get<VersionStore>(), Registrations, context.Pointers, Audits, clock, cacheLifetime: TimeSpan.Zero);
             var queries = new ViewQueryService(context.Store, context.Pointers, Registry, context.Time, pointerLifetime: TimeSpan.Zero);
             AuditService = new AuditService(context.Store, context.Pointers, queries, Registry, Audits, context.Time);
             Shadows = new ShadowRecorder(context.Store, context.Time);
-            Api = new PipelineApi(
-                queries, context.Store, context.Get<RecomputeService>(), Versions, Shadows, new VersionDropper(context.Store, Versions, Registry), Audits, options, clock);
+            Answers = new AnswerService(queries, Routing, Registrations, Shadows);
+            Catalog = new ViewCatalog(Registry, Routing, Registrations, context.Pointers, context.Get<RunStarter>());
+            Dropper = new VersionDropper(context.Store, Routing, Registrations);
+            Operations = new OperationService(context.Get<RunStarter>(), Routing, clock);
         }
 
         public PipelineContext Context { get; }
@@ -74,9 +79,17 @@ public class VersionTests(AzuriteFixture azurite)
 
         public ViewRegistry Registry { get; }
 
-        public VersionService Versions { get; }
+        public VersionRegistrations Registrations { get; }
 
-        public PipelineApi Api { get; }
+        public RoutingService Routing { get; }
+
+        public ViewCatalog Catalog { get; }
+
+        public AnswerService Answers { get; }
+
+        public VersionDropper Dropper { get; }
+
+        public OperationService Operations { get; }
 
         public ShadowRecorder Shadows { get; }
 
@@ -88,16 +101,23 @@ public class VersionTests(AzuriteFixture azurite)
 
         public async Task<ViewAnswer> AskAsync(string key, int? version = null, string? caller = null)
         {
-            var response = await Api.GetViewAsync("new-users", key, null, null, version?.ToString(System.Globalization.CultureInfo.InvariantCulture), caller);
-            Assert.True(response.Status == 200, $"{response.Status}: {(response.Body as ApiError)?.Error}");
-            return Assert.IsType<ViewAnswer>(response.Body);
+            var answer = await Answers.KeyAsync("new-users", key, version, caller);
+            Assert.True(answer.Succeeded, $"{answer.Kind}: {string.Join("; ", answer.Problems)}");
+            return answer.Result;
+        }
+
+        /// <summary>Sets new-users' routing, as <c>PUT /api/views/new-users/routing?weights=...</c> does.</summary>
+        public Task<Outcome<VersionRouting>> RouteAsync(string weights, int? shadow = null, bool audited = false)
+        {
+            Assert.True(VersionRouting.TryParseWeights(weights, out var parsed, out var error), error);
+            return Routing.ChangeAsync("new-users", parsed, shadow, audited);
         }
 
         public async Task<string> ReplayAsync(int version)
         {
-            var response = await Api.StartReplayAsync(await ClientAsync(), "new-users", version.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Assert.Equal(202, response.Status);
-            return (string)response.Body!.GetType().GetProperty("operationId")!.GetValue(response.Body)!;
+            var started = await Operations.StartReplayAsync(await ClientAsync(), "new-users", version);
+            Assert.Equal(OutcomeKind.Accepted, started.Kind);
+            return started.Result.OperationId;
         }
 
         /// <summary>Waits for an operation to end and returns its state.</summary>
@@ -127,13 +147,13 @@ public class VersionTests(AzuriteFixture azurite)
         var day = PipelineContext.Day(0);
 
         // An older deployment, without v2, registered v1 before the first event and ingests the first epoch.
-        await context.Get<VersionStore>().RegisterAsync("new-users", 1, new Domain.Epochs.EpochClock(context.Options.EpochLength).EpochOf(PipelineContext.Start.AddSeconds(-10)));
+        await context.Get<VersionStore>().RegisterAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1), new Domain.Epochs.EpochClock(context.Options.EpochLength).EpochOf(PipelineContext.Start.AddSeconds(-10)));
         await context.NewHandler(ViewRegistry.BuiltIn()).IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
 
         // v2 is registered during epoch 1; from then on the speed layer maintains both versions.
         var deployment = new Deployment(context);
         context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(15));
-        await deployment.Versions.RegisterAllAsync();
+        await deployment.Registrations.RegisterAllAsync();
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 10, epochOffset: 1)));
         await handler.IngestAsync(new IngestBatch(0, Signups(5, 20, epochOffset: 2)));
@@ -143,10 +163,10 @@ public class VersionTests(AzuriteFixture azurite)
         var beforeReplay = await deployment.AskAsync(day, version: 2);
         Assert.Equal((12m, false), (beforeReplay.Value, beforeReplay.Provenance.CaughtUp));
         Assert.True((await deployment.AskAsync(day, version: 1)).Provenance.CaughtUp);
-        var early = await deployment.Api.SetRoutingAsync("new-users", "1:50,2:50", null);
-        Assert.Equal(409, early.Status);
-        Assert.Contains("not caught up", ((ApiError)early.Body!).Error, StringComparison.Ordinal);
-        Assert.Contains(await deployment.Versions.StatesAsync("new-users", await deployment.ClientAsync()), s => s.Version == 2 && s.State.StartsWith("speed layer only", StringComparison.Ordinal));
+        var early = await deployment.RouteAsync("1:50,2:50");
+        Assert.Equal(OutcomeKind.Conflict, early.Kind);
+        Assert.Contains("not caught up", early.Problems[0], StringComparison.Ordinal);
+        Assert.Contains(await deployment.Catalog.StatesAsync("new-users", await deployment.ClientAsync()), s => s.Version == 2 && s.State.StartsWith("speed layer only", StringComparison.Ordinal));
 
         // Replay v2 while more events arrive.
         var operation = await deployment.ReplayAsync(2);
@@ -157,46 +177,46 @@ public class VersionTests(AzuriteFixture azurite)
         Assert.Equal(24m, (await deployment.AskAsync(day, version: 2)).Value);
         Assert.Equal(31m, (await deployment.AskAsync(day, version: 1)).Value);
         Assert.Equal(31m, (await deployment.AskAsync(day)).Value);
-        Assert.Contains(await deployment.Versions.StatesAsync("new-users", await deployment.ClientAsync()), s => s.Version == 2 && s.CaughtUp && s.State == "caught up");
+        Assert.Contains(await deployment.Catalog.StatesAsync("new-users", await deployment.ClientAsync()), s => s.Version == 2 && s.CaughtUp && s.State == "caught up");
 
-        Assert.Equal(200, (await deployment.Api.SetRoutingAsync("new-users", "2:100", null)).Status);
+        Assert.Equal(OutcomeKind.Ok, (await deployment.RouteAsync("2:100")).Kind);
         var promoted = await deployment.AskAsync(day, caller: "anyone");
         Assert.Equal((24m, 2), (promoted.Value, promoted.Provenance.ViewVersion));
-        Assert.Equal(200, (await deployment.Api.SetRoutingAsync("new-users", "1:100", null)).Status);
+        Assert.Equal(OutcomeKind.Ok, (await deployment.RouteAsync("1:100")).Kind);
         var rolledBack = await deployment.AskAsync(day, caller: "anyone");
         Assert.Equal((31m, 1), (rolledBack.Value, rolledBack.Provenance.ViewVersion));
 
         // A replay of v2 again at the same cutoff gives identical rows.
-        var rows = await BatchRowsAsync(context, "new-users.2.");
+        var rows = await BatchRowsAsync(context, "new-users@2.");
         Assert.Equal(OperationState.Completed, await deployment.WaitAsync(await deployment.ReplayAsync(2)));
-        Assert.Equal(rows, await BatchRowsAsync(context, "new-users.2."));
+        Assert.Equal(rows, await BatchRowsAsync(context, "new-users@2."));
 
         // Retiring v2's speed rows keeps what they said from the epoch after its registration on; an audit finds it right.
-        var registered = (await context.Get<VersionStore>().RegisteredEpochAsync("new-users", 2))!.Value;
+        var registered = (await context.Get<VersionStore>().RegisteredEpochAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 2)))!.Value;
         Assert.True(await new SpeedRetirement(context.Store, context.Pointers, context.Get<VersionStore>()).RetireAsync(V2, TimeSpan.Zero, context.Time.GetUtcNow()) > 0);
         var audit = await deployment.AuditService.RunAsync(new AuditRequest("new-users", 2, null, null, null, "speed"));
         Assert.True(audit.Clean && audit.Mismatches.Count == 0, string.Join("; ", audit.Mismatches));
         Assert.Equal(registered + 1, audit.Speed!.FromEpoch);
 
         // Dropping: never a version that serves; v2 goes with its rows and records, v1 is untouched.
-        Assert.Equal(409, (await deployment.Api.DropVersionAsync("new-users", "1")).Status);
-        var dropped = await deployment.Api.DropVersionAsync("new-users", "2");
-        Assert.Equal(200, dropped.Status);
-        var result = Assert.IsType<DropResult>(dropped.Body);
+        Assert.Equal(OutcomeKind.Conflict, (await deployment.Dropper.DropAsync("new-users", 1)).Kind);
+        var dropped = await deployment.Dropper.DropAsync("new-users", 2);
+        Assert.Equal(OutcomeKind.Ok, dropped.Kind);
+        var result = dropped.Result;
         Assert.True(result.BatchRows > 0 && result.SpeedRows > 0 && result.WorkBlobs > 0, result.ToString());
-        Assert.Empty(await BatchRowsAsync(context, "new-users.2."));
-        Assert.Empty(await context.Store.Work.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = "speed-said.new-users.2." }).ToListAsync());
-        Assert.Null(await context.Pointers.GetAsync("new-users", 2));
+        Assert.Empty(await BatchRowsAsync(context, "new-users@2."));
+        Assert.Empty(await context.Store.Work.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = "speed-said.new-users@2." }).ToListAsync());
+        Assert.Null(await context.Pointers.GetAsync(new ViewVersion("new-users", 2)));
         Assert.Equal(31m, (await deployment.AskAsync(day)).Value);
 
         // Still defined in code, the dropped version is maintained again from the drop on: it answers,
         // but says that it is not caught up, and its state says what would catch it up.
         var afterDrop = await deployment.AskAsync(day, version: 2);
         Assert.Equal((0m, false), (afterDrop.Value, afterDrop.Provenance.CaughtUp));
-        var states = await deployment.Versions.StatesAsync("new-users", await deployment.ClientAsync());
+        var states = await deployment.Catalog.StatesAsync("new-users", await deployment.ClientAsync());
         Assert.Contains(states, s => s.Version == 2 && !s.CaughtUp && s.BatchCutoffEpoch is null && s.State.StartsWith("speed layer only", StringComparison.Ordinal));
         Assert.Contains(states, s => s.Version == 1 && s.CaughtUp && s.ServingPercent == 100);
-        Assert.Equal(409, (await deployment.Api.SetRoutingAsync("new-users", "1:50,2:50", null)).Status);
+        Assert.Equal(OutcomeKind.Conflict, (await deployment.RouteAsync("1:50,2:50")).Kind);
     }
 
     [Fact]
@@ -205,7 +225,7 @@ public class VersionTests(AzuriteFixture azurite)
         await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), extraVersions: "new-users:2");
         var deployment = new Deployment(context);
         context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(-10));
-        await deployment.Versions.RegisterAllAsync();
+        await deployment.Registrations.RegisterAllAsync();
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(20, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 20, epochOffset: 1)));
@@ -229,7 +249,7 @@ public class VersionTests(AzuriteFixture azurite)
 
         foreach (var weights in new[] { "1:90,2:10", "1:50,2:50", "2:100", "1:100", "2:100", "1:100" })
         {
-            Assert.Equal(200, (await deployment.Api.SetRoutingAsync("new-users", weights, null)).Status);
+            Assert.Equal(OutcomeKind.Ok, (await deployment.RouteAsync(weights)).Kind);
             await Task.Delay(30);
         }
 
@@ -243,13 +263,13 @@ public class VersionTests(AzuriteFixture azurite)
         await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), extraVersions: "new-users:2");
         var deployment = new Deployment(context);
         context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(-10));
-        await deployment.Versions.RegisterAllAsync();
+        await deployment.Registrations.RegisterAllAsync();
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 10, epochOffset: 1)));
         Assert.Equal(OperationState.Completed, await deployment.WaitAsync(await deployment.ReplayAsync(2)));
 
-        Assert.Equal(200, (await deployment.Api.SetRoutingAsync("new-users", "1:100", "2")).Status);
+        Assert.Equal(OutcomeKind.Ok, (await deployment.RouteAsync("1:100", shadow: 2)).Kind);
         var served = await deployment.AskAsync(PipelineContext.Day(0), caller: "c");
 
         Assert.Equal((11m, 1), (served.Value, served.Provenance.ViewVersion));
@@ -264,19 +284,19 @@ public class VersionTests(AzuriteFixture azurite)
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var deployment = new Deployment(context, gate.Task);
         context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(-10));
-        await deployment.Versions.RegisterAllAsync();
+        await deployment.Registrations.RegisterAllAsync();
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 10, epochOffset: 1)));
 
         var operation = await deployment.ReplayAsync(2);
-        var cancelled = await PipelineApi.CancelOperationAsync(await deployment.ClientAsync(), operation);
+        var cancelled = await OperationService.CancelAsync(await deployment.ClientAsync(), operation);
 
-        Assert.Equal(200, cancelled.Status);
+        Assert.Equal(OutcomeKind.Ok, cancelled.Kind);
         Assert.Equal(OperationState.Canceled, await deployment.WaitAsync(operation));
-        Assert.Null(await context.Pointers.GetAsync("new-users", 2));
+        Assert.Null(await context.Pointers.GetAsync(new ViewVersion("new-users", 2)));
         Assert.Equal(11m, (await deployment.AskAsync(PipelineContext.Day(0))).Value);
-        Assert.Equal(404, (await PipelineApi.CancelOperationAsync(await deployment.ClientAsync(), "no-such-operation")).Status);
+        Assert.Equal(OutcomeKind.NotFound, (await OperationService.CancelAsync(await deployment.ClientAsync(), "no-such-operation")).Kind);
 
         gate.SetResult();
         Assert.Equal(operation, await deployment.ReplayAsync(2));
@@ -290,7 +310,7 @@ public class VersionTests(AzuriteFixture azurite)
         await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), extraVersions: "new-users:2");
         var deployment = new Deployment(context);
         context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(-10));
-        await deployment.Versions.RegisterAllAsync();
+        await deployment.Registrations.RegisterAllAsync();
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(1, Signups(5, 0, epochOffset: 0, idOffset: 100, day: 1)));
@@ -299,18 +319,18 @@ public class VersionTests(AzuriteFixture azurite)
         Assert.Equal(OperationState.Completed, await deployment.WaitAsync(await deployment.ReplayAsync(2)));
 
         // Promotion gated on an audit: refused until a clean one exists at v2's cutoff.
-        var gated = await deployment.Api.SetRoutingAsync("new-users", "2:100", null, audited: "true");
-        Assert.Equal(409, gated.Status);
-        Assert.Contains("no clean audit", ((ApiError)gated.Body!).Error, StringComparison.Ordinal);
+        var gated = await deployment.RouteAsync("2:100", audited: true);
+        Assert.Equal(OutcomeKind.Conflict, gated.Kind);
+        Assert.Contains("no clean audit", gated.Problems[0], StringComparison.Ordinal);
         var clean = await deployment.AuditService.RunAsync(new AuditRequest("new-users", 2, null, null, null, "a1"));
         Assert.True(clean.Clean, string.Join("; ", clean.Mismatches));
         Assert.Equal((2, 15L), (clean.KeysChecked, clean.EventsRead));
-        Assert.Equal(200, (await deployment.Api.SetRoutingAsync("new-users", "2:100", null, audited: "true")).Status);
+        Assert.Equal(OutcomeKind.Ok, (await deployment.RouteAsync("2:100", audited: true)).Kind);
 
         // A batch row whose state was replaced by another key's.
         var rows = await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync();
-        var day0 = rows.Single(r => r.PartitionKey.StartsWith("new-users.2.", StringComparison.Ordinal) && r.GetString("Key") == PipelineContext.Day(0));
-        var day1 = rows.Single(r => r.PartitionKey.StartsWith("new-users.2.", StringComparison.Ordinal) && r.GetString("Key") == PipelineContext.Day(1));
+        var day0 = rows.Single(r => r.PartitionKey.StartsWith("new-users@2.", StringComparison.Ordinal) && r.GetString("Key") == PipelineContext.Day(0));
+        var day1 = rows.Single(r => r.PartitionKey.StartsWith("new-users@2.", StringComparison.Ordinal) && r.GetString("Key") == PipelineContext.Day(1));
         day0["State"] = day1.GetBinary("State");
         await context.Store.Batch.UpsertEntityAsync(day0, TableUpdateMode.Replace);
         context.Time.Advance(TimeSpan.FromSeconds(1)); // reports are listed newest first

@@ -19,7 +19,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
     public async Task TheConsole_ShowsViewsAndTheLayers_RefusesAWrongKey_AndARecomputeTurnsTheDaysBatchCovered()
     {
         Assert.True(File.Exists(Chromium) && File.Exists(ChromeDriver), $"{Chromium} and {ChromeDriver} are needed: tests/run.sh installs Debian's chromium and chromium-driver");
-        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(2), new Dictionary<string, string> { ["Pipeline__AdminKey"] = "test-key", ["Pipeline__ExtraVersions"] = "new-users:2" });
+        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(2), new Dictionary<string, string> { ["DevHost__AdminKey"] = "test-key", ["Pipeline__ExtraVersions"] = "new-users:2" });
         await run.StartHostAsync();
         await using (var publish = run.StartTool("publish", "--events", "4000", "--days", "3", "--seed", "13"))
         {
@@ -55,7 +55,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
         UseKey(browser, "test-key");
         RecomputeButton(browser, "new-users").Click();
         var completed = Until(browser, () => browser.FindElements(By.CssSelector("#operations tbody tr"))
-            .Where(r => r.GetAttribute("data-operation")!.StartsWith("recompute.new-users.1.", StringComparison.Ordinal) && r.GetAttribute("data-state") == "completed")
+            .Where(r => r.GetAttribute("data-operation")!.StartsWith("recompute.new-users@1.", StringComparison.Ordinal) && r.GetAttribute("data-state") == "completed")
             .Select(r => r.FindElement(By.TagName("progress"))).Select(p => new[] { p.GetAttribute("max"), p.GetAttribute("value") }).FirstOrDefault(),
             "the recompute reaches completed", TimeSpan.FromMinutes(2));
         Assert.Equal(completed[0], completed[1]);

@@ -106,7 +106,7 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
     [Fact]
     public async Task AfterRecompute_EveryAnswerEqualsGroundTruth_AndSealedDaysAreCoveredByBatch()
     {
-        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(2), new Dictionary<string, string> { ["Pipeline__AdminKey"] = "test-key" });
+        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(2), new Dictionary<string, string> { ["DevHost__AdminKey"] = "test-key" });
         await run.StartHostAsync();
         await using var publish = run.StartTool("publish", "--events", "12000", "--days", "3", "--seed", "5");
         Assert.True(await publish.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, publish.Output);
@@ -150,7 +150,7 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
 
         using (var oneView = JsonDocument.Parse(await http.GetStringAsync("api/operations?view=revenue")))
         {
-            Assert.All(oneView.RootElement.GetProperty("items").EnumerateArray(), i => Assert.StartsWith("recompute.revenue.", i.GetProperty("instanceId").GetString(), StringComparison.Ordinal));
+            Assert.All(oneView.RootElement.GetProperty("items").EnumerateArray(), i => Assert.StartsWith("recompute.revenue@", i.GetProperty("instanceId").GetString(), StringComparison.Ordinal));
             Assert.NotEmpty(oneView.RootElement.GetProperty("items").EnumerateArray());
         }
 
@@ -172,8 +172,8 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
     {
         await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(2), new Dictionary<string, string>
         {
-            ["Pipeline__AdminKey"] = "test-key",
-            ["Pipeline__BatchParallelism"] = "1",
+            ["DevHost__AdminKey"] = "test-key",
+            ["Durable__ActivityConcurrency"] = "1",
             ["Pipeline__FoldChunkEvents"] = "1000", // an epoch of a partition per fold chunk
             ["Durable__VisibilityTimeout"] = "00:00:10", // the killed host's activity runs again sooner (each takes well under a second)
             ["Durable__LeaseInterval"] = "00:00:05",
@@ -214,9 +214,9 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
         using var replay = await http.PostAsync("api/replay/active-users?version=1&code=test-key", null);
         var replayed = JsonDocument.Parse(await replay.Content.ReadAsStringAsync()).RootElement.GetProperty("operationId").GetString()!;
         Assert.Equal("completed", await WaitForOperationAsync(http, replayed));
-        var rows = await BatchRowsAsync(run, $"active-users.1.{operation.Split('.')[^1]}.");
+        var rows = await BatchRowsAsync(run, $"active-users@1.{operation.Split('.')[^1]}.");
         Assert.NotEmpty(rows);
-        Assert.Equal(rows, await BatchRowsAsync(run, $"active-users.1.{replayed.Split('.')[^1]}."));
+        Assert.Equal(rows, await BatchRowsAsync(run, $"active-users@1.{replayed.Split('.')[^1]}."));
 
         foreach (var view in new[] { "new-users", "revenue", "page-views" })
         {

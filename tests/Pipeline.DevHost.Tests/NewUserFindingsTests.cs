@@ -40,7 +40,7 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
     [Fact]
     public async Task ErrorsAreJson_WithTheDocumentedLimits_AndTrueMessages()
     {
-        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(5), new Dictionary<string, string> { ["Pipeline__AdminKey"] = "test-key" });
+        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(5), new Dictionary<string, string> { ["DevHost__AdminKey"] = "test-key" });
         await run.StartHostAsync();
         using var http = new HttpClient { BaseAddress = run.BaseUri };
 
@@ -145,7 +145,7 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
         var environment = new Dictionary<string, string>
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Pipeline__AdminKey"] = "k",
+            ["DevHost__AdminKey"] = "k",
             ["DevHost__DataDirectory"] = Directory.CreateTempSubdirectory("pipeline-start-").FullName,
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
         };

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Pipeline.Application.Api;
+using Pipeline.Http;
 using Pipeline.Testing;
 
 namespace Pipeline.DevHost.Tests;

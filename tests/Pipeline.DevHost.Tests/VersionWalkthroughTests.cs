@@ -19,9 +19,9 @@ public class VersionWalkthroughTests(AzuriteFixture azurite)
     {
         await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(2), new Dictionary<string, string>
         {
-            ["Pipeline__AdminKey"] = "test-key",
+            ["DevHost__AdminKey"] = "test-key",
             ["Pipeline__AuditInterval"] = "00:00:00",
-            ["Pipeline__BatchParallelism"] = "1",
+            ["Durable__ActivityConcurrency"] = "1",
             ["Durable__VisibilityTimeout"] = "00:00:10", // the killed host's activity runs again sooner (each takes well under a second)
             ["Durable__LeaseInterval"] = "00:00:05",
         });
@@ -78,7 +78,7 @@ public class VersionWalkthroughTests(AzuriteFixture azurite)
         // An audit of v2 comes back clean; one after a batch row is damaged does not.
         Assert.True((await AuditAsync(http)).GetProperty("clean").GetBoolean());
         var batch = azurite.Account.Tables.GetTableClient($"{run.StoragePrefix}batch");
-        var rows = (await batch.QueryAsync<TableEntity>().ToListAsync()).Where(r => r.PartitionKey.StartsWith("new-users.2.", StringComparison.Ordinal)).ToList();
+        var rows = (await batch.QueryAsync<TableEntity>().ToListAsync()).Where(r => r.PartitionKey.StartsWith("new-users@2.", StringComparison.Ordinal)).ToList();
         var (damaged, other) = (rows[0], rows.First(r => r.GetInt64("Events") != rows[0].GetInt64("Events")));
         damaged["State"] = other.GetBinary("State");
         await batch.UpsertEntityAsync(damaged, TableUpdateMode.Replace);

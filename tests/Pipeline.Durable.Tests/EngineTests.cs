@@ -3,7 +3,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Application.Audit;
-using Pipeline.Application.Orchestration;
+using Pipeline.Application.Operations;
 using Pipeline.Testing;
 
 namespace Pipeline.Durable.Tests;

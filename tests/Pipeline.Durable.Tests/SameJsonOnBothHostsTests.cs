@@ -7,7 +7,7 @@ using Microsoft.DurableTask.Testing;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Application;
-using Pipeline.Application.Orchestration;
+using Pipeline.Application.Operations;
 using Pipeline.Testing;
 
 namespace Pipeline.Durable.Tests;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Pipeline.Application.Api;
+using Pipeline.Http;
 
 namespace Pipeline.Functions.Tests;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Pipeline.Application.Api;
+using Pipeline.Http;
 using Pipeline.Application.Batch;
-using Pipeline.Application.Orchestration;
+using Pipeline.Application.Operations;
 
 namespace Pipeline.Functions.Tests;
 

@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
-using Pipeline.Application.Api;
+using Pipeline.Http;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Configuration;
 using Pipeline.Application.Ingest;
-using Pipeline.Application.Orchestration;
+using Pipeline.Application.Operations;
 
 namespace Pipeline.Functions.Tests;
 

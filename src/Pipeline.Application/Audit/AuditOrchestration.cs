@@ -1,5 +1,5 @@
 using Microsoft.DurableTask;
-using Pipeline.Application.Orchestration;
+using Pipeline.Application.Operations;
 
 namespace Pipeline.Application.Audit;
 

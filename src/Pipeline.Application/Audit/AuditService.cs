@@ -1,6 +1,7 @@
 using System.Text;
 using Azure.Data.Tables;
 using Pipeline.Application.Batch;
+using Pipeline.Application.Outcomes;
 using Pipeline.Application.Serving;
 using Pipeline.Application.Speed;
 using Pipeline.Application.Storage;
@@ -25,13 +26,19 @@ public sealed class AuditService(PipelineStore store, PointerStore pointers, Vie
     /// <summary>The most mismatches a report lists (the count is always complete).</summary>
     public const int MaxListedMismatches = 100;
 
+    /// <summary>The newest reports of a view (of one version, if given), newest first.</summary>
+    public async Task<Outcome<IReadOnlyList<AuditReport>>> ReportsAsync(string view, int? version, int max, CancellationToken cancellationToken = default) =>
+        registry.Versions(view).Count == 0
+            ? Outcome<IReadOnlyList<AuditReport>>.NotFound($"there is no view '{Domain.Quote.Shorten(view)}'; views: {string.Join(", ", registry.Names)}")
+            : Outcome<IReadOnlyList<AuditReport>>.Ok(await audits.ListAsync(view, version, max, cancellationToken).ConfigureAwait(false));
+
     /// <summary>Runs an audit, keeps its report, and returns it.</summary>
     public async Task<AuditReport> RunAsync(AuditRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var started = time.GetUtcNow();
-        var view = RegisteredViews.Require(registry, request.View, request.Version);
-        var pointer = await pointers.GetAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
+        var view = registry.Require(new Domain.Views.ViewVersion(request.View, request.Version));
+        var pointer = await pointers.GetAsync(view.Id, cancellationToken).ConfigureAwait(false);
         if (pointer is null)
         {
             return await KeepAsync(new AuditReport(request.Audit, view.Name, view.Version, null, false, 0, 0, [], [], null, started, time.GetUtcNow(),

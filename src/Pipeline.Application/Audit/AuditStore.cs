@@ -19,8 +19,8 @@ public sealed class AuditStore(PipelineStore store)
             json = JsonSerializer.Serialize(report with { Mismatches = [.. report.Mismatches.Take(10)], Shortfalls = [.. report.Shortfalls.Take(10)], Problem = $"{report.Problem} (list shortened to fit)".Trim() }, ApiJson.Options);
         }
 
-        var rowKey = string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.MaxValue.Ticks - report.FinishedAt.Ticks:D19}-{report.Audit}");
-        await store.Operations.UpsertEntityAsync(new TableEntity(Partition(report.View), rowKey)
+        var rowKey = StorageLayout.Operations.NewestFirst(report.FinishedAt, report.Audit);
+        await store.Operations.UpsertEntityAsync(new TableEntity(StorageLayout.Operations.AuditPartition(report.View), rowKey)
         {
             ["Report"] = json,
             ["Version"] = report.Version,
@@ -33,7 +33,7 @@ public sealed class AuditStore(PipelineStore store)
     public async Task<IReadOnlyList<AuditReport>> ListAsync(string view, int? version, int max, CancellationToken cancellationToken = default)
     {
         var reports = new List<AuditReport>();
-        await foreach (var row in store.Operations.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition(view)}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in store.Operations.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {StorageLayout.Operations.AuditPartition(view)}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (version is null || row.GetInt32("Version") == version)
             {
@@ -47,6 +47,4 @@ public sealed class AuditStore(PipelineStore store)
 
         return reports;
     }
-
-    private static string Partition(string view) => $"audit.{view}";
 }

@@ -3,6 +3,7 @@ using Pipeline.Application.Storage;
 using Pipeline.Domain.Epochs;
 using Pipeline.Domain.Events;
 using Pipeline.Domain.Views;
+using Pipeline.Application.RawLog;
 
 namespace Pipeline.Application.Audit;
 

@@ -51,12 +51,3 @@ public sealed record RecomputeResult(bool Committed, BatchPointer Serving);
 /// <param name="Rows">Batch view rows written, once known.</param>
 public sealed record RecomputeProgress(
     string Phase, int Partitions, int Chunks, int ChunksDone, long Segments, long SegmentsDone, long Records, long EventsRead, long RedeliveredRemoved, long RetriesRemoved, long? Rows);
-
-/// <summary>Looks up the view version an activity works on.</summary>
-internal static class RegisteredViews
-{
-    public static Pipeline.Domain.Views.ViewDefinition Require(Pipeline.Domain.Views.ViewRegistry registry, string name, int version) =>
-        registry.TryGet(name, version, out var view)
-            ? view
-            : throw new InvalidOperationException($"view '{name}' version {version} is not registered");
-}

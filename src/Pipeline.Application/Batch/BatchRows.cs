@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure.Data.Tables;
 using Pipeline.Application.Speed;
+using Pipeline.Application.Storage;
 using Pipeline.Domain.Aggregations;
 using Pipeline.Domain.Views;
 using Pipeline.Storage.Tables;
@@ -8,18 +9,16 @@ using Pipeline.Storage.Tables;
 namespace Pipeline.Application.Batch;
 
 /// <summary>
-/// Where batch views live: PartitionKey <c>{view}.{version}.{cutoff:D12}.{yyyy-MM-dd}</c> (a batch view per
+/// Where batch views live: PartitionKey <c>{view@version}.{cutoff:D12}.{yyyy-MM-dd}</c> (a batch view per
 /// cutoff, written beside the serving one, so a commit is only the pointer's move), RowKey
 /// <c>{HH}{|dimension}@</c> as in the speed table. One key is one point read; a range of days is one
 /// PartitionKey range.
 /// </summary>
 internal static class BatchRows
 {
-    public static string DayPrefix(ViewDefinition view, long cutoff) =>
-        string.Create(CultureInfo.InvariantCulture, $"{view.Name}.{view.Version}.{cutoff:D12}.");
+    public static string DayPrefix(ViewDefinition view, long cutoff) => StorageLayout.Batch.CutoffPrefix(view.Id, cutoff);
 
-    public static string PartitionKey(ViewDefinition view, long cutoff, DateTime windowStart) =>
-        string.Create(CultureInfo.InvariantCulture, $"{DayPrefix(view, cutoff)}{windowStart:yyyy-MM-dd}");
+    public static string PartitionKey(ViewDefinition view, long cutoff, DateTime windowStart) => StorageLayout.Batch.PartitionKey(view.Id, cutoff, windowStart);
 
     public static string RowKey(ViewDefinition view, ViewKey key) => SpeedRows.KeyPrefix(view, key);
 

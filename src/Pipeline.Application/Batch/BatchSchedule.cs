@@ -1,7 +1,11 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pipeline.Application.Audit;
 using Pipeline.Application.Configuration;
+using Pipeline.Application.Ingest;
+using Pipeline.Application.Operations;
+using Pipeline.Application.Versions;
 using Pipeline.Domain.Views;
 
 namespace Pipeline.Application.Batch;
@@ -12,14 +16,15 @@ namespace Pipeline.Application.Batch;
 /// speed rows it covers and delete the batch data it superseded; and start due audits.
 /// </summary>
 public sealed partial class BatchSchedule(
-    RecomputeService recomputes,
+    SealedBoundary sealedBoundary,
+    RunStarter runs,
+    OperationService operations,
     PointerStore pointers,
     SpeedRetirement retirement,
     SupersededBatchData superseded,
     ViewRegistry registry,
-    Versions.VersionService versions,
-    Audit.AuditStore audits,
-    Api.PipelineApi api,
+    RoutingService routing,
+    AuditStore audits,
     IOptions<PipelineOptions> options,
     TimeProvider time,
     ILogger<BatchSchedule> logger)
@@ -28,7 +33,7 @@ public sealed partial class BatchSchedule(
     public TimeSpan RetirementSweepInterval { get; } = TimeSpan.FromTicks(Math.Clamp(
         options.Value.RetirementGrace.Ticks / 4, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromMinutes(1).Ticks));
 
-    /// <summary>One tick of a host's timer: starts due recomputes, then retires covered speed rows.</summary>
+    /// <summary>One tick of a host's timer: starts due recomputes, then retires covered speed rows, then starts due audits.</summary>
     public async Task RunOnceAsync(DurableTaskClient orchestrations, CancellationToken cancellationToken = default)
     {
         await StartDueRecomputesAsync(orchestrations, cancellationToken).ConfigureAwait(false);
@@ -51,15 +56,16 @@ public sealed partial class BatchSchedule(
         var started = 0;
         foreach (var name in registry.Names)
         {
-            var routing = await versions.ServingRoutingAsync(name, cancellationToken).ConfigureAwait(false);
-            foreach (var version in routing.Weights.Where(w => w.Value > 0).Select(w => w.Key))
+            var served = await routing.ServingRoutingAsync(name, cancellationToken).ConfigureAwait(false);
+            foreach (var version in served.Weights.Where(w => w.Value > 0).Select(w => new ViewVersion(name, w.Key)))
             {
-                var newest = await audits.ListAsync(name, version, 1, cancellationToken).ConfigureAwait(false);
+                var newest = await audits.ListAsync(name, version.Version, 1, cancellationToken).ConfigureAwait(false);
                 if ((newest.Count == 0 || time.GetUtcNow() - newest[0].FinishedAt >= interval)
-                    && await pointers.GetAsync(name, version, cancellationToken).ConfigureAwait(false) is not null)
+                    && await pointers.GetAsync(version, cancellationToken).ConfigureAwait(false) is not null)
                 {
-                    await api.StartAuditAsync(orchestrations, new Audit.AuditRequest(name, version, null, null, options.Value.AuditSample, string.Empty), cancellationToken).ConfigureAwait(false);
-                    LogAuditStarted(name, version);
+                    var request = new AuditRequest(name, version.Version, null, null, options.Value.AuditSample, string.Empty);
+                    await operations.StartAuditAsync(orchestrations, request, cancellationToken).ConfigureAwait(false);
+                    LogAuditStarted(version);
                     started++;
                 }
             }
@@ -71,18 +77,20 @@ public sealed partial class BatchSchedule(
     /// <summary>Starts a recompute at the sealed cutoff of every view behind it; returns how many started.</summary>
     public async Task<int> StartDueRecomputesAsync(DurableTaskClient orchestrations, CancellationToken cancellationToken = default)
     {
-        var sealedCutoff = await recomputes.SealedCutoffAsync(cancellationToken).ConfigureAwait(false);
+        var sealedCutoff = await sealedBoundary.CutoffAsync(cancellationToken).ConfigureAwait(false);
         var started = 0;
         foreach (var view in registry.All)
         {
             // Versions that serve, shadow, or have a batch view are kept current; a new version waits for its replay.
-            var routing = await versions.ServingRoutingAsync(view.Name, cancellationToken).ConfigureAwait(false);
-            var pointer = await pointers.GetAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
-            var active = pointer is not null || routing.Weights.GetValueOrDefault(view.Version) > 0 || routing.Shadow == view.Version;
+            var served = await routing.ServingRoutingAsync(view.Name, cancellationToken).ConfigureAwait(false);
+            var pointer = await pointers.GetAsync(view.Id, cancellationToken).ConfigureAwait(false);
+            var active = pointer is not null || served.Weights.GetValueOrDefault(view.Version) > 0 || served.Shadow == view.Version;
             if (active && sealedCutoff > (pointer?.Cutoff ?? 0))
             {
-                var (operation, isNew, refusal) = await recomputes.StartAsync(orchestrations, view, null, cancellationToken: cancellationToken).ConfigureAwait(false);
-                LogScheduled(view.Name, operation?.InstanceId ?? refusal?.Message ?? string.Empty, isNew);
+                var outcome = await runs.StartAsync(orchestrations, view, OperationKind.Recompute, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var isNew = outcome.Value?.Started == true;
+                var what = outcome.Value?.OperationId ?? string.Join("; ", outcome.Problems);
+                LogScheduled(view.Id, what, isNew);
                 started += isNew ? 1 : 0;
             }
         }
@@ -103,13 +111,13 @@ public sealed partial class BatchSchedule(
             var retired = await retirement.RetireAsync(view, options.Value.RetirementGrace, now, cancellationToken).ConfigureAwait(false);
             if (retired > 0)
             {
-                LogRetired(retired, view.Name);
+                LogRetired(retired, view.Id);
             }
 
             var deleted = await superseded.DeleteAsync(view, options.Value.RetirementGrace, now, cancellationToken).ConfigureAwait(false);
             if (deleted.BatchRows + deleted.WorkBlobs > 0)
             {
-                LogSuperseded(deleted.BatchRows, deleted.WorkBlobs, view.Name, view.Version);
+                LogSuperseded(deleted.BatchRows, deleted.WorkBlobs, view.Id);
                 await superseded.DeleteIdentityIndexesAsync(registry.All, cancellationToken).ConfigureAwait(false);
             }
 
@@ -119,15 +127,15 @@ public sealed partial class BatchSchedule(
         return total;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Rows} batch rows and {Blobs} work blobs that the batch view of {View} version {Version} superseded")]
-    private partial void LogSuperseded(int rows, int blobs, string view, int version);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Rows} batch rows and {Blobs} work blobs that the batch view of {View} superseded")]
+    private partial void LogSuperseded(int rows, int blobs, ViewVersion view);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Started the scheduled audit of {View} version {Version}")]
-    private partial void LogAuditStarted(string view, int version);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Started the scheduled audit of {View}")]
+    private partial void LogAuditStarted(ViewVersion view);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retired {Rows} speed rows of {View} covered by its batch view")]
-    private partial void LogRetired(int rows, string view);
+    private partial void LogRetired(int rows, ViewVersion view);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled recompute of {View}: {Operation} (started: {Started})")]
-    private partial void LogScheduled(string view, string operation, bool started);
+    private partial void LogScheduled(ViewVersion view, string operation, bool started);
 }

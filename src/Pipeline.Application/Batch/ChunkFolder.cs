@@ -4,6 +4,7 @@ using Pipeline.Domain.Epochs;
 using Pipeline.Domain.Events;
 using Pipeline.Domain.Hashing;
 using Pipeline.Domain.Views;
+using Pipeline.Application.RawLog;
 
 namespace Pipeline.Application.Batch;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.DurableTask;
-using Pipeline.Application.Orchestration;
+using Pipeline.Application.Operations;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Hashing;
 using Pipeline.Domain.Views;
@@ -58,7 +58,7 @@ public sealed class FoldChunkActivity(PipelineStore store, ViewRegistry registry
         var request = input;
         var cancellationToken = CancellationToken.None;
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var view = RegisteredViews.Require(registry, request.View, request.Version);
+        var view = registry.Require(new Domain.Views.ViewVersion(request.View, request.Version));
         var chunk = request.Chunk;
 
         // A chunk that is its partition's whole log below the cutoff (a full run, one chunk) has nothing to
@@ -86,6 +86,5 @@ public sealed class FoldChunkActivity(PipelineStore store, ViewRegistry registry
     }
 
     /// <summary>The name (without extension) of a chunk's output blobs.</summary>
-    public static string BlobName(string operation, FoldChunk chunk) =>
-        string.Create(CultureInfo.InvariantCulture, $"{operation}/partition-{chunk.Partition:D4}.chunk-{chunk.Chunk:D4}");
+    public static string BlobName(string operation, FoldChunk chunk) => StorageLayout.Work.Chunk(operation, chunk.Partition, chunk.Chunk);
 }

@@ -13,10 +13,7 @@ namespace Pipeline.Application.Batch;
 /// </summary>
 internal static class IdentityIndex
 {
-    /// <summary>The name prefix of every identity index.</summary>
-    public const string Prefix = "identities/";
-
-    public static string Name(int partition, long cutoff) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}{partition:D4}/{cutoff:D12}.bin");
+    public static string Name(int partition, long cutoff) => StorageLayout.Work.Identities(partition, cutoff);
 
     /// <summary>The identities below <paramref name="cutoff"/>; none for cutoff 0, or when the partition had no events then.</summary>
     public static Task<FingerprintSet> ReadAsync(PipelineStore store, int partition, long cutoff, CancellationToken cancellationToken) =>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Pipeline.Application.Storage;
+using Pipeline.Domain.Views;
 using Pipeline.Storage.Tables;
 
 namespace Pipeline.Application.Batch;
@@ -14,12 +15,11 @@ namespace Pipeline.Application.Batch;
 /// </summary>
 public sealed class PointerStore(PipelineStore store)
 {
-    private const string PartitionKey = "pointer";
-
     /// <summary>The committed pointer of a view version, or null before its first batch view.</summary>
-    public async Task<BatchPointer?> GetAsync(string view, int version, CancellationToken cancellationToken = default)
+    public async Task<BatchPointer?> GetAsync(ViewVersion version, CancellationToken cancellationToken = default)
     {
-        var row = await store.Pointers.GetEntityOrNullAsync(PartitionKey, RowKey(view, version), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var row = await store.Pointers.GetEntityOrNullAsync(StorageLayout.Views.PointerPartition, StorageLayout.Views.RowKey(version), cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
         return row is null ? null : FromEntity(row);
     }
 
@@ -27,38 +27,24 @@ public sealed class PointerStore(PipelineStore store)
     public async Task<(bool Moved, BatchPointer Pointer)> CommitAsync(BatchPointer next, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(next);
-        for (var attempt = 0; ; attempt++)
+        var key = StorageLayout.Views.RowKey(new ViewVersion(next.View, next.Version));
+        return await OptimisticConcurrency.RetryAsync(async attempt =>
         {
-            var row = await store.Pointers.GetEntityOrNullAsync(PartitionKey, RowKey(next.View, next.Version), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var row = await store.Pointers.GetEntityOrNullAsync(StorageLayout.Views.PointerPartition, key, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (row is not null && FromEntity(row) is { } current && current.Cutoff >= next.Cutoff)
             {
                 return (false, current);
             }
 
-            var entity = ToEntity(next);
-            try
-            {
-                if (row is null)
-                {
-                    await store.Pointers.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await store.Pointers.UpdateEntityAsync(entity, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                }
-
-                return (true, next);
-            }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 5)
-            {
-                // Someone else committed meanwhile: look again.
-            }
-        }
+            _ = row is null
+                ? await store.Pointers.AddEntityAsync(ToEntity(next), cancellationToken).ConfigureAwait(false)
+                : await store.Pointers.UpdateEntityAsync(ToEntity(next), row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return (true, next);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
-    private static string RowKey(string view, int version) => string.Create(CultureInfo.InvariantCulture, $"{view}.{version}");
-
-    private static TableEntity ToEntity(BatchPointer pointer) => new(PartitionKey, RowKey(pointer.View, pointer.Version))
+    private static TableEntity ToEntity(BatchPointer pointer) =>
+        new(StorageLayout.Views.PointerPartition, StorageLayout.Views.RowKey(new ViewVersion(pointer.View, pointer.Version)))
     {
         ["Cutoff"] = pointer.Cutoff,
         ["Operation"] = pointer.Operation,
@@ -73,10 +59,10 @@ public sealed class PointerStore(PipelineStore store)
 
     private static BatchPointer FromEntity(TableEntity row)
     {
-        var dot = row.RowKey.LastIndexOf('.');
+        var version = ViewVersion.TryParse(row.RowKey, out var parsed) ? parsed.Value : throw new InvalidDataException($"pointer row '{row.RowKey}' names no view version");
         return new BatchPointer(
-            row.RowKey[..dot],
-            int.Parse(row.RowKey[(dot + 1)..], CultureInfo.InvariantCulture),
+            version.Name,
+            version.Version,
             row.GetInt64("Cutoff") ?? 0,
             row.GetString("Operation") ?? string.Empty,
             row.GetInt64("Rows") ?? 0,

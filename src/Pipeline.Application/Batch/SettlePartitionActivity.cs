@@ -1,5 +1,5 @@
 using Microsoft.DurableTask;
-using Pipeline.Application.Orchestration;
+using Pipeline.Application.Operations;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Hashing;
 using Pipeline.Domain.Views;
@@ -44,7 +44,7 @@ public sealed class SettlePartitionActivity(PipelineStore store, ViewRegistry re
         ArgumentNullException.ThrowIfNull(input);
         var request = input;
         var cancellationToken = CancellationToken.None;
-        var view = RegisteredViews.Require(registry, request.View, request.Version);
+        var view = registry.Require(new Domain.Views.ViewVersion(request.View, request.Version));
         var partition = request.Chunks[0].Partition;
         if (request.Chunks is [var only] && only.IsWholeLogBelow(request.Cutoff))
         {

@@ -24,13 +24,13 @@ public sealed class SpeedRetirement(PipelineStore store, PointerStore pointers, 
     public async Task<int> RetireAsync(ViewDefinition view, TimeSpan grace, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(view);
-        var pointer = await pointers.GetAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
+        var pointer = await pointers.GetAsync(view.Id, cancellationToken).ConfigureAwait(false);
         if (pointer is null || now - pointer.CommittedAt < grace || _retiredAt.GetValueOrDefault((view.Name, view.Version), -1) == pointer.Cutoff)
         {
             return 0;
         }
 
-        var prefix = $"{view.Name}.{view.Version}.";
+        var prefix = StorageLayout.Speed.VersionPrefix(view.Id);
         var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"} and Epoch lt {pointer.Cutoff}");
         var retired = await store.Speed.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
         if (retired.Count > 0)
@@ -45,7 +45,7 @@ public sealed class SpeedRetirement(PipelineStore store, PointerStore pointers, 
 
     private async Task KeepWhatTheySaidAsync(ViewDefinition view, long cutoff, List<TableEntity> rows, CancellationToken cancellationToken)
     {
-        var registered = await versions.RegisteredEpochAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false) ?? long.MinValue;
+        var registered = await versions.RegisteredEpochAsync(view.Id, cancellationToken).ConfigureAwait(false) ?? long.MinValue;
         var said = new ViewAccumulator(view);
         var from = long.MaxValue;
         foreach (var row in rows)

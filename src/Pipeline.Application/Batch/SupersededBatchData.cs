@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
+using Pipeline.Application.Operations;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Views;
 using Pipeline.Storage.Tables;
@@ -23,19 +24,19 @@ public sealed record SupersededDeletion(int BatchRows, int WorkBlobs);
 /// </summary>
 public sealed class SupersededBatchData(PipelineStore store, PointerStore pointers)
 {
-    private readonly ConcurrentDictionary<(string View, int Version), long> _cleanedAt = new();
+    private readonly ConcurrentDictionary<ViewVersion, long> _cleanedAt = new();
 
     /// <summary>Deletes the version's superseded rows and blobs when its commit is past the grace period.</summary>
     public async Task<SupersededDeletion> DeleteAsync(ViewDefinition view, TimeSpan grace, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(view);
-        var pointer = await pointers.GetAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false);
-        if (pointer is null || now - pointer.CommittedAt < grace || _cleanedAt.GetValueOrDefault((view.Name, view.Version), -1) == pointer.Cutoff)
+        var pointer = await pointers.GetAsync(view.Id, cancellationToken).ConfigureAwait(false);
+        if (pointer is null || now - pointer.CommittedAt < grace || _cleanedAt.GetValueOrDefault(view.Id, -1) == pointer.Cutoff)
         {
             return new SupersededDeletion(0, 0);
         }
 
-        var versionPrefix = $"{view.Name}.{view.Version}.";
+        var versionPrefix = StorageLayout.Batch.VersionPrefix(view.Id);
         var current = BatchRows.DayPrefix(view, pointer.Cutoff);
         var rows = await store.Batch.QueryAsync<TableEntity>(
             TableClient.CreateQueryFilter($"PartitionKey ge {versionPrefix} and PartitionKey lt {current}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
@@ -43,14 +44,14 @@ public sealed class SupersededBatchData(PipelineStore store, PointerStore pointe
         await store.Batch.DeleteRowsAsync(rows, cancellationToken).ConfigureAwait(false);
 
         var blobs = 0;
-        foreach (var kind in new[] { "recompute", "replay" })
+        foreach (var kind in new[] { OperationKind.Recompute, OperationKind.Replay })
         {
-            // Operation ids end with the cutoff: {kind}.{view}.{version}.{cutoff:D12}; a run at this cutoff or later may still be going.
-            blobs += await DeleteBlobsBelowAsync($"{kind}.{versionPrefix}", name => name.Split('/')[0], pointer.Cutoff, cancellationToken).ConfigureAwait(false);
+            // Operation ids end with the cutoff: {kind}.{view@version}.{cutoff:D12}; a run at this cutoff or later may still be going.
+            blobs += await DeleteBlobsBelowAsync(OperationIds.Prefix(kind, view.Name, view.Version), name => name.Split('/')[0], pointer.Cutoff, cancellationToken).ConfigureAwait(false);
         }
 
-        blobs += await DeleteBlobsBelowAsync(WriteBatchViewActivity.CumulativePrefix(view), name => Path.GetFileNameWithoutExtension(name), pointer.Cutoff, cancellationToken).ConfigureAwait(false);
-        _cleanedAt[(view.Name, view.Version)] = pointer.Cutoff;
+        blobs += await DeleteBlobsBelowAsync(StorageLayout.Work.CumulativePrefix(view.Id), name => Path.GetFileNameWithoutExtension(name), pointer.Cutoff, cancellationToken).ConfigureAwait(false);
+        _cleanedAt[view.Id] = pointer.Cutoff;
         return new SupersededDeletion(rows.Count, blobs);
     }
 
@@ -61,13 +62,13 @@ public sealed class SupersededBatchData(PipelineStore store, PointerStore pointe
         long? oldest = null;
         foreach (var view in views)
         {
-            if (await pointers.GetAsync(view.Name, view.Version, cancellationToken).ConfigureAwait(false) is { } pointer)
+            if (await pointers.GetAsync(view.Id, cancellationToken).ConfigureAwait(false) is { } pointer)
             {
                 oldest = Math.Min(oldest ?? long.MaxValue, pointer.Cutoff);
             }
         }
 
-        return oldest is null ? 0 : await DeleteBlobsBelowAsync(IdentityIndex.Prefix, name => Path.GetFileNameWithoutExtension(name), oldest.Value, cancellationToken).ConfigureAwait(false);
+        return oldest is null ? 0 : await DeleteBlobsBelowAsync(StorageLayout.Work.IdentitiesPrefix, name => Path.GetFileNameWithoutExtension(name), oldest.Value, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<int> DeleteBlobsBelowAsync(string prefix, Func<string, string> cutoffText, long cutoff, CancellationToken cancellationToken)

@@ -1,6 +1,6 @@
 using Azure.Data.Tables;
 using Microsoft.DurableTask;
-using Pipeline.Application.Orchestration;
+using Pipeline.Application.Operations;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Views;
 using Pipeline.Storage.Tables;
@@ -42,7 +42,7 @@ public sealed class WriteBatchViewActivity(PipelineStore store, ViewRegistry reg
         var request = input;
         var cancellationToken = CancellationToken.None;
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var view = RegisteredViews.Require(registry, request.View, request.Version);
+        var view = registry.Require(new Domain.Views.ViewVersion(request.View, request.Version));
 
         var merged = new ViewAccumulator(view);
         foreach (var blob in request.Since > 0 ? [CumulativeName(view, request.Since), .. request.PartialsBlobs] : request.PartialsBlobs)
@@ -64,9 +64,5 @@ public sealed class WriteBatchViewActivity(PipelineStore store, ViewRegistry reg
     }
 
     /// <summary>The complete partials of a view version's batch view at a cutoff.</summary>
-    public static string CumulativeName(ViewDefinition view, long cutoff) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{CumulativePrefix(view)}{cutoff:D12}.partials");
-
-    /// <summary>The name prefix of every complete partials blob of a view version.</summary>
-    public static string CumulativePrefix(ViewDefinition view) => $"views/{view.Name}.{view.Version}/";
+    public static string CumulativeName(ViewDefinition view, long cutoff) => StorageLayout.Work.Cumulative(view.Id, cutoff);
 }

@@ -20,16 +20,6 @@ public sealed class PipelineOptions
     public TimeSpan DedupWindow { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>
-    /// The key admin routes require (<c>x-functions-key</c> header or <c>code=</c>), as Functions keys do.
-    /// Empty: admin routes are refused.
-    /// </summary>
-    public string AdminKey { get; set; } = string.Empty;
-
-    /// <summary>How many batch activities (chunk folds, settling, writes) the dev host's Durable Task engine runs at once.</summary>
-    [Range(1, 64, ErrorMessage = "Pipeline:BatchParallelism must be between 1 and 64")]
-    public int BatchParallelism { get; set; } = 4;
-
-    /// <summary>
     /// About how many raw records one fold activity of a recompute or replay reads: each partition's log is
     /// split into runs of whole epochs of this size, folded in parallel. Smaller chunks spread a large
     /// partition over more workers; each chunk costs a few storage requests of its own.

@@ -8,6 +8,8 @@ using Pipeline.Application.Storage;
 using Pipeline.Application.Time;
 using Pipeline.Domain.Epochs;
 using Pipeline.Domain.Events;
+using Pipeline.Application.RawLog;
+using Pipeline.Application.Quarantine;
 
 namespace Pipeline.Application.Ingest;
 

@@ -50,7 +50,7 @@ internal sealed class BatchViewReader
     private async Task<BatchPointer?> ReadPointerAsync(ViewDefinition view)
     {
         var readAt = _time.GetTimestamp();
-        var pointer = await _pointerStore.GetAsync(view.Name, view.Version, CancellationToken.None).ConfigureAwait(false);
+        var pointer = await _pointerStore.GetAsync(view.Id, CancellationToken.None).ConfigureAwait(false);
         _pointers[(view.Name, view.Version)] = (pointer, readAt);
         return pointer;
     }

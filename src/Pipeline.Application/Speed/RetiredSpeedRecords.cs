@@ -19,18 +19,15 @@ internal sealed record RetiredSpeed(long FromEpoch, long UntilEpoch, ViewAccumul
 /// Keeps what the speed layer said before its rows are retired, so that an audit can compare it with the
 /// raw log afterwards ("trust, but verify" also for the layer whose answers were replaced). One blob per
 /// view version and retirement cutoff in the work container, named
-/// <c>speed-said.{view}.{version}.{cutoff:D12}</c>: an 8-byte first epoch, then the merged partials per
+/// <c>speed-said.{view@version}.{cutoff:D12}</c>: an 8-byte first epoch, then the merged partials per
 /// key. Created once: a retirement repeated after a crash finds the blob and writes no second one, so
 /// every retired row is recorded exactly once even if some were already deleted.
 /// </summary>
 internal static class RetiredSpeedRecords
 {
-    /// <summary>The blob name prefix of every record (the dropper deletes them with the version).</summary>
-    public const string Kind = "speed-said";
+    public static string Prefix(ViewDefinition view) => StorageLayout.Work.SpeedSaidPrefix(view.Id);
 
-    public static string Prefix(ViewDefinition view) => $"{Kind}.{view.Name}.{view.Version}.";
-
-    public static string Name(ViewDefinition view, long cutoff) => string.Create(CultureInfo.InvariantCulture, $"{Prefix(view)}{cutoff:D12}");
+    public static string Name(ViewDefinition view, long cutoff) => StorageLayout.Work.SpeedSaid(view.Id, cutoff);
 
     /// <summary>Records the retired partials unless this cutoff's record exists already.</summary>
     public static async Task KeepAsync(PipelineStore store, ViewDefinition view, long fromEpoch, long cutoff, ViewAccumulator said, CancellationToken cancellationToken)

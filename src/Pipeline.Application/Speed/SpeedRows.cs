@@ -8,7 +8,7 @@ using Pipeline.Storage.Tables;
 namespace Pipeline.Application.Speed;
 
 /// <summary>
-/// Where speed partials live. PartitionKey <c>{view}.{version}.{yyyy-MM-dd}.{partition:D4}</c>: one
+/// Where speed partials live. PartitionKey <c>{view@version}.{yyyy-MM-dd}.{partition:D4}</c>: one
 /// batch's rows for a view and a day share it, so they are written in 100-entity transactions, and one
 /// day of a view across all partitions is one contiguous PartitionKey range. RowKey
 /// <c>{HH}{|dimension}@{epoch:D12}</c> (no hour for day windows): one key's rows, every epoch, are one
@@ -18,11 +18,10 @@ namespace Pipeline.Application.Speed;
 internal static class SpeedRows
 {
     public static string PartitionKey(ViewDefinition view, DateTime windowStart, int partition) =>
-        string.Create(CultureInfo.InvariantCulture, $"{DayPrefix(view, windowStart)}{partition:D4}");
+        StorageLayout.Speed.PartitionKey(view.Id, windowStart, partition);
 
     /// <summary>The PartitionKey prefix of one view day across partitions (ends with a dot).</summary>
-    public static string DayPrefix(ViewDefinition view, DateTime windowStart) =>
-        string.Create(CultureInfo.InvariantCulture, $"{view.Name}.{view.Version}.{windowStart:yyyy-MM-dd}.");
+    public static string DayPrefix(ViewDefinition view, DateTime windowStart) => StorageLayout.Speed.DayPrefix(view.Id, windowStart);
 
     /// <summary>The RowKey prefix of one key across epochs (ends with '@').</summary>
     public static string KeyPrefix(ViewDefinition view, ViewKey key)
@@ -32,8 +31,7 @@ internal static class SpeedRows
         return $"{hour}{dimension}@";
     }
 
-    public static string RowKey(ViewDefinition view, ViewKey key, long epoch) =>
-        string.Create(CultureInfo.InvariantCulture, $"{KeyPrefix(view, key)}{epoch:D12}");
+    public static string RowKey(ViewDefinition view, ViewKey key, long epoch) => StorageLayout.Speed.RowKey(KeyPrefix(view, key), epoch);
 
     public static TableEntity ToEntity(string partitionKey, string rowKey, ViewKey key, long epoch, ViewPartial partial, long lastSequence, ViewDefinition view, DateTimeOffset updatedAt) => new(partitionKey, rowKey)
     {

@@ -32,8 +32,8 @@ public sealed class ShadowRecorder(PipelineStore store, TimeProvider time)
         }
 
         var now = time.GetUtcNow();
-        var rowKey = string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.MaxValue.Ticks - now.Ticks:D19}-{Environment.ProcessId}-{Interlocked.Increment(ref _sequence):D10}");
-        await store.Operations.AddEntityAsync(new TableEntity(Partition(served.Name), rowKey)
+        var rowKey = StorageLayout.Operations.NewestFirst(now, string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId}-{Interlocked.Increment(ref _sequence):D10}"));
+        await store.Operations.AddEntityAsync(new TableEntity(StorageLayout.Operations.ShadowPartition(served.Name), rowKey)
         {
             ["Key"] = servedAnswer.Key.Format(served.Window),
             ["ServedVersion"] = served.Version,
@@ -49,7 +49,7 @@ public sealed class ShadowRecorder(PipelineStore store, TimeProvider time)
     public async Task<IReadOnlyList<ShadowDifference>> ListAsync(string view, int max, CancellationToken cancellationToken = default)
     {
         var rows = new List<ShadowDifference>();
-        await foreach (var row in store.Operations.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition(view)}"), maxPerPage: max, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in store.Operations.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {StorageLayout.Operations.ShadowPartition(view)}"), maxPerPage: max, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             rows.Add(new ShadowDifference(view, row.GetString("Key") ?? string.Empty, row.GetInt32("ServedVersion") ?? 0, Decimal(row.GetString("ServedValue")),
                 row.GetInt32("ShadowVersion") ?? 0, Decimal(row.GetString("ShadowValue")), row.GetDateTimeOffset("RecordedAt") ?? default));
@@ -61,8 +61,6 @@ public sealed class ShadowRecorder(PipelineStore store, TimeProvider time)
 
         return rows;
     }
-
-    private static string Partition(string view) => $"shadow.{view}";
 
     private static decimal? Decimal(string? text) => text is null ? null : decimal.Parse(text, CultureInfo.InvariantCulture);
 }

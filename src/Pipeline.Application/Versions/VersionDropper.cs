@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
-using Pipeline.Application.Batch;
+using Pipeline.Application.Operations;
+using Pipeline.Application.Outcomes;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Views;
 using Pipeline.Storage.Tables;
@@ -12,54 +13,63 @@ public sealed record DropResult(string View, int Version, int BatchRows, int Spe
 
 /// <summary>
 /// Drops a view version that no reader uses: deletes its batch rows (every cutoff), speed rows, pointer
-/// and intermediate blobs. A version with weight or in shadow is refused. The definition stays in code;
-/// remove it from <c>Pipeline:ExtraVersions</c> too, or the speed layer keeps maintaining it: from the
-/// drop on, as a version registered then, so it is not caught up (and its answers say so) until a replay.
+/// and intermediate blobs. A version with weight or in shadow is refused. A version still registered is
+/// maintained by the speed layer again from the drop on, as a version registered then, so it is not caught
+/// up (and its answers say so) until a replay.
 /// </summary>
-public sealed class VersionDropper(PipelineStore store, VersionService versions, ViewRegistry registry)
+public sealed class VersionDropper(PipelineStore store, RoutingService routing, VersionRegistrations registrations)
 {
-    /// <summary>Drops the version; returns what was deleted, or a refusal (404, 409).</summary>
-    public async Task<(DropResult? Result, int Status, string? Error)> DropAsync(string name, int version, CancellationToken cancellationToken = default)
+    /// <summary>Drops the version; returns what was deleted.</summary>
+    public async Task<Outcome<DropResult>> DropAsync(string name, int version, CancellationToken cancellationToken = default)
     {
-        if (!registry.TryGet(name, version, out var view))
+        if (!routing.Registry.TryGet(name, version, out var view))
         {
-            return (null, 404, $"view '{name}' has no version {version}");
+            return routing.Registry.Versions(name).Count == 0
+                ? routing.UnknownView<DropResult>(name)
+                : Outcome<DropResult>.NotFound($"view '{name}' has no version {version}");
         }
 
-        var routing = await versions.ServingRoutingAsync(name, cancellationToken).ConfigureAwait(false);
-        if (routing.Weights.GetValueOrDefault(version) > 0 || routing.Shadow == version)
+        var served = await routing.ServingRoutingAsync(name, cancellationToken).ConfigureAwait(false);
+        if (served.Weights.GetValueOrDefault(version) > 0 || served.Shadow == version)
         {
-            return (null, 409, $"version {version} of '{name}' serves readers ({routing.FormatWeights()}{(routing.Shadow is { } s ? $", shadow {s}" : string.Empty)}): move them off it first");
+            var shadow = served.Shadow is { } s ? $", shadow {s}" : string.Empty;
+            return Outcome<DropResult>.Conflict($"{view.Id} serves readers ({served.FormatWeights()}{shadow}): move them off it first");
         }
 
-        var prefix = $"{view.Name}.{view.Version}.";
-        var batch = await DeleteRowsAsync(store.Batch, prefix, cancellationToken).ConfigureAwait(false);
-        var speed = await DeleteRowsAsync(store.Speed, prefix, cancellationToken).ConfigureAwait(false);
+        var batch = await DeleteRowsAsync(store.Batch, StorageLayout.Batch.VersionPrefix(view.Id), cancellationToken).ConfigureAwait(false);
+        var speed = await DeleteRowsAsync(store.Speed, StorageLayout.Speed.VersionPrefix(view.Id), cancellationToken).ConfigureAwait(false);
         try
         {
-            await store.Pointers.DeleteEntityAsync("pointer", $"{view.Name}.{view.Version}", cancellationToken: cancellationToken).ConfigureAwait(false);
+            await store.Pointers.DeleteEntityAsync(StorageLayout.Views.PointerPartition, StorageLayout.Views.RowKey(view.Id), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (Azure.RequestFailedException ex) when (ex.Status == 404)
         {
             // Never committed.
         }
+
         var blobs = 0;
-        foreach (var blobPrefix in new[] { $"recompute.{prefix}", $"replay.{prefix}", $"{Speed.RetiredSpeedRecords.Kind}.{prefix}", Batch.WriteBatchViewActivity.CumulativePrefix(view) })
+        var prefixes = new[]
         {
-            await foreach (var blob in store.Work.GetBlobsAsync(new GetBlobsOptions { Prefix = blobPrefix }, cancellationToken).ConfigureAwait(false))
+            OperationIds.Prefix(OperationKind.Recompute, view.Name, view.Version), OperationIds.Prefix(OperationKind.Replay, view.Name, view.Version),
+            StorageLayout.Work.SpeedSaidPrefix(view.Id), StorageLayout.Work.CumulativePrefix(view.Id),
+        };
+        foreach (var prefix in prefixes)
+        {
+            await foreach (var blob in store.Work.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
             {
                 blobs += await store.Work.GetBlobClient(blob.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false) ? 1 : 0;
             }
         }
 
         // Registered anew as of the end of the deletion: rows of that epoch written before it may be gone.
-        await versions.ReregisterAsync(view, cancellationToken).ConfigureAwait(false);
-        return (new DropResult(view.Name, view.Version, batch, speed, blobs), 200, null);
+        await registrations.ReregisterAsync(view, cancellationToken).ConfigureAwait(false);
+        return Outcome<DropResult>.Ok(new DropResult(view.Name, view.Version, batch, speed, blobs));
     }
 
     private static async Task<int> DeleteRowsAsync(TableClient table, string prefix, CancellationToken cancellationToken)
     {
-        var rows = await table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"}");
+        var rows = await table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return await table.DeleteRowsAsync(rows, cancellationToken).ConfigureAwait(false);
     }

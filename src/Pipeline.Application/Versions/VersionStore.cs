@@ -1,7 +1,7 @@
-using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using Pipeline.Application.Storage;
+using Pipeline.Domain.Views;
 using Pipeline.Storage.Tables;
 
 namespace Pipeline.Application.Versions;
@@ -13,21 +13,17 @@ namespace Pipeline.Application.Versions;
 /// </summary>
 public sealed class VersionStore(PipelineStore store, TimeProvider time)
 {
-    private const string RegistrationPartition = "version";
-    private const string RoutingPartition = "routing";
-
     /// <summary>Records a version's registration epoch unless one is recorded; returns the recorded epoch.</summary>
-    public async Task<long> RegisterAsync(string view, int version, long epoch, CancellationToken cancellationToken = default)
+    public async Task<long> RegisterAsync(ViewVersion version, long epoch, CancellationToken cancellationToken = default)
     {
-        var key = RowKey(view, version);
         try
         {
-            await store.Pointers.AddEntityAsync(new TableEntity(RegistrationPartition, key) { ["RegisteredEpoch"] = epoch, ["RegisteredAt"] = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+            await store.Pointers.AddEntityAsync(Registration(version, epoch), cancellationToken).ConfigureAwait(false);
             return epoch;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            return await RegisteredEpochAsync(view, version, cancellationToken).ConfigureAwait(false) ?? epoch;
+            return await RegisteredEpochAsync(version, cancellationToken).ConfigureAwait(false) ?? epoch;
         }
     }
 
@@ -35,17 +31,18 @@ public sealed class VersionStore(PipelineStore store, TimeProvider time)
     /// Records the version as registered anew at <paramref name="epoch"/>, whatever was recorded: after its
     /// data is dropped, the speed layer holds only what arrives from then on.
     /// </summary>
-    public async Task ReregisterAsync(string view, int version, long epoch, CancellationToken cancellationToken = default) =>
-        await store.Pointers.UpsertEntityAsync(new TableEntity(RegistrationPartition, RowKey(view, version)) { ["RegisteredEpoch"] = epoch, ["RegisteredAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    public async Task ReregisterAsync(ViewVersion version, long epoch, CancellationToken cancellationToken = default) =>
+        await store.Pointers.UpsertEntityAsync(Registration(version, epoch), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
 
     /// <summary>The epoch from which the speed layer maintains the version, or null if it was never registered.</summary>
-    public async Task<long?> RegisteredEpochAsync(string view, int version, CancellationToken cancellationToken = default) =>
-        (await store.Pointers.GetEntityOrNullAsync(RegistrationPartition, RowKey(view, version), cancellationToken: cancellationToken).ConfigureAwait(false))?.GetInt64("RegisteredEpoch");
+    public async Task<long?> RegisteredEpochAsync(ViewVersion version, CancellationToken cancellationToken = default) =>
+        (await store.Pointers.GetEntityOrNullAsync(StorageLayout.Views.RegistrationPartition, StorageLayout.Views.RowKey(version), cancellationToken: cancellationToken)
+            .ConfigureAwait(false))?.GetInt64("RegisteredEpoch");
 
     /// <summary>The view's routing and its ETag, or null when none was ever set.</summary>
     public async Task<(VersionRouting Routing, ETag ETag)?> GetRoutingAsync(string view, CancellationToken cancellationToken = default)
     {
-        var row = await store.Pointers.GetEntityOrNullAsync(RoutingPartition, view, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var row = await store.Pointers.GetEntityOrNullAsync(StorageLayout.Views.RoutingPartition, view, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (row is null || !VersionRouting.TryParseWeights(row.GetString("Weights"), out var weights, out _))
         {
             return null;
@@ -59,11 +56,17 @@ public sealed class VersionStore(PipelineStore store, TimeProvider time)
     public async Task SetRoutingAsync(string view, VersionRouting routing, ETag? ifMatch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(routing);
-        var row = new TableEntity(RoutingPartition, view) { ["Weights"] = routing.FormatWeights(), ["Shadow"] = routing.Shadow, ["UpdatedAt"] = time.GetUtcNow() };
+        var row = new TableEntity(StorageLayout.Views.RoutingPartition, view)
+        {
+            ["Weights"] = routing.FormatWeights(),
+            ["Shadow"] = routing.Shadow,
+            ["UpdatedAt"] = time.GetUtcNow(),
+        };
         _ = ifMatch is { } etag
             ? await store.Pointers.UpdateEntityAsync(row, etag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false)
             : await store.Pointers.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
     }
 
-    private static string RowKey(string view, int version) => string.Create(CultureInfo.InvariantCulture, $"{view}.{version}");
+    private TableEntity Registration(ViewVersion version, long epoch) =>
+        new(StorageLayout.Views.RegistrationPartition, StorageLayout.Views.RowKey(version)) { ["RegisteredEpoch"] = epoch, ["RegisteredAt"] = time.GetUtcNow() };
 }

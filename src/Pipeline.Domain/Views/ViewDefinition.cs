@@ -33,6 +33,9 @@ public sealed class ViewDefinition
     /// <summary>The logic version, from 1.</summary>
     public int Version { get; }
 
+    /// <summary>The view version this defines, <c>name@version</c>.</summary>
+    public ViewVersion Id => new(Name, Version);
+
     /// <summary>Which events the view takes.</summary>
     public EventFilter Filter { get; }
 

@@ -58,6 +58,11 @@ public sealed class ViewRegistry
     public IReadOnlyList<ViewDefinition> Versions(string name) =>
         _views.TryGetValue(name, out var versions) ? [.. versions.Values] : [];
 
+    /// <summary>A registered view version (for work already checked against the registry).</summary>
+    /// <exception cref="InvalidOperationException">It is not registered.</exception>
+    public ViewDefinition Require(ViewVersion version) =>
+        TryGet(version.Name, version.Version, out var view) ? view : throw new InvalidOperationException($"{version} is not registered");
+
     /// <summary>Finds one version, or the latest when <paramref name="version"/> is null.</summary>
     public bool TryGet(string name, int? version, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ViewDefinition? definition)
     {

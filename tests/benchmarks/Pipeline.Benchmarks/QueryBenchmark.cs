@@ -26,7 +26,7 @@ internal static partial class QueryBenchmark
         using var host = IngestBenchmark.StartDevHost(azurite.ConnectionString, baseUri, new Dictionary<string, string>
         {
             ["Pipeline__EpochLength"] = "00:00:02",
-            ["Pipeline__AdminKey"] = "bench",
+            ["DevHost__AdminKey"] = "bench",
             ["RecomputeSchedule"] = string.Empty,
             ["Pipeline__RetirementGrace"] = "00:00:05",
             ["Pipeline__AuditInterval"] = "00:00:00",

@@ -9,7 +9,7 @@ using Azure.Storage.Blobs.Models;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Configuration;
 using Pipeline.Application.Ingest;
-using Pipeline.Application.Orchestration;
+using Pipeline.Application.Operations;
 using Pipeline.Application.Storage;
 using Pipeline.Azurite;
 using Pipeline.Domain.Epochs;
@@ -18,6 +18,7 @@ using Pipeline.Durable;
 using Pipeline.Storage;
 using Pipeline.Storage.Tables;
 using Pipeline.Testing;
+using Pipeline.Application.RawLog;
 
 namespace Pipeline.Benchmarks;
 

@@ -1,0 +1,79 @@
+using Microsoft.DurableTask;
+using Pipeline.Application.Ingest;
+using Pipeline.Application.Operations;
+using Pipeline.Application.Storage;
+using Pipeline.Application.RawLog;
+
+namespace Pipeline.Application.Batch;
+
+/// <summary>Input of <see cref="PlanFoldsActivity"/>.</summary>
+/// <param name="Cutoff">Fold the epochs below this.</param>
+/// <param name="Since">From this epoch (0: all).</param>
+/// <param name="ChunkEvents">About how many raw records one fold activity reads.</param>
+public sealed record PlanFoldsInput(long Cutoff, long Since, long ChunkEvents);
+
+/// <summary>One fold activity's share of a partition: its raw segments of epochs [FromEpoch, UntilEpoch).</summary>
+/// <param name="Partition">The partition.</param>
+/// <param name="Chunk">Its place among the partition's chunks, in epoch (and so sequence) order.</param>
+/// <param name="FromEpoch">The first epoch.</param>
+/// <param name="UntilEpoch">The epoch after the last.</param>
+/// <param name="Segments">Raw segments in it.</param>
+/// <param name="Records">Raw records in them (redeliveries included).</param>
+public sealed record FoldChunk(int Partition, int Chunk, long FromEpoch, long UntilEpoch, int Segments, long Records)
+{
+    /// <summary>Whether this chunk is its partition's whole log from the start of the log to <paramref name="cutoff"/>.</summary>
+    public bool IsWholeLogBelow(long cutoff) => Chunk == 0 && FromEpoch == 0 && UntilEpoch == cutoff;
+}
+
+/// <summary>
+/// Splits the raw log of [since, cutoff) into fold chunks: per partition, runs of whole epochs of about
+/// <see cref="PlanFoldsInput.ChunkEvents"/> records (counted from the segment names, without reading
+/// them). Whole epochs, because a redelivered event lands in the epoch of its original (its enqueued time
+/// does not change), so every copy of an event is in one chunk. Every partition with progress gets at
+/// least one chunk, even an empty one, so that its identity index moves on to the new cutoff.
+/// </summary>
+[DurableTask(ActivityName)]
+public sealed class PlanFoldsActivity(PipelineStore store, ProgressStore progress) : TaskActivity<PlanFoldsInput, FoldChunk[]>
+{
+    /// <summary>The activity's name.</summary>
+    public const string ActivityName = "plan-folds";
+
+
+    /// <inheritdoc />
+    public override async Task<FoldChunk[]> RunAsync(TaskActivityContext context, PlanFoldsInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var request = input;
+        var cancellationToken = CancellationToken.None;
+        var partitions = (await progress.ListAsync(cancellationToken).ConfigureAwait(false)).Select(p => p.Partition).ToHashSet();
+        var epochs = new Dictionary<int, SortedDictionary<long, (int Segments, long Records)>>();
+        foreach (var segment in await RawSegments.ListAsync(store.Raw, request.Since, request.Cutoff, partition: null, cancellationToken).ConfigureAwait(false))
+        {
+            partitions.Add(segment.Partition);
+            var byEpoch = epochs.TryGetValue(segment.Partition, out var known) ? known : epochs[segment.Partition] = [];
+            var (segments, records) = byEpoch.GetValueOrDefault(segment.Epoch);
+            byEpoch[segment.Epoch] = (segments + 1, records + (segment.Last - segment.First + 1));
+        }
+
+        var chunks = new List<FoldChunk>();
+        foreach (var partition in partitions.Order())
+        {
+            var (index, from, segments, records) = (0, request.Since, 0, 0L);
+            foreach (var (epoch, content) in epochs.GetValueOrDefault(partition) ?? [])
+            {
+                if (records > 0 && records + content.Records > request.ChunkEvents)
+                {
+                    chunks.Add(new FoldChunk(partition, index++, from, epoch, segments, records));
+                    (from, segments, records) = (epoch, 0, 0);
+                }
+
+                segments += content.Segments;
+                records += content.Records;
+            }
+
+            chunks.Add(new FoldChunk(partition, index, from, request.Cutoff, segments, records));
+        }
+
+        return [.. chunks];
+    }
+}
