@@ -69,8 +69,8 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
         foreach (var (name, v) in targets)
         {
             var id = await StartAsync($"api/recompute/{name}?version={v}", cancellationToken);
-            operations.Add(($"{name} v{v}", id));
-            output.WriteLine($"{name} v{v}: recompute {id}");
+            operations.Add((new Pipeline.Domain.Views.ViewVersion(name, v).ToString(), id));
+            output.WriteLine($"{new Pipeline.Domain.Views.ViewVersion(name, v)}: recompute {id}");
         }
 
         return wait ? await WaitForAllAsync(operations, cancellationToken) : 0;
@@ -89,8 +89,8 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
         }
 
         var id = await StartAsync($"api/replay/{Uri.EscapeDataString(view)}?version={version}", cancellationToken);
-        output.WriteLine($"{view} v{version}: replay {id}");
-        return wait ? await WaitForAllAsync([($"{view} v{version}", id)], cancellationToken) : 0;
+        output.WriteLine($"{new Pipeline.Domain.Views.ViewVersion(view, version)}: replay {id}");
+        return wait ? await WaitForAllAsync([(new Pipeline.Domain.Views.ViewVersion(view, version).ToString(), id)], cancellationToken) : 0;
     }
 
     /// <summary>Audits a version (default: the serving one) and, waiting, prints its report. Returns the exit code (1 when not clean).</summary>

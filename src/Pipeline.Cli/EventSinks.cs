@@ -25,6 +25,12 @@ internal sealed class RetryLaterException(TimeSpan delay, string message) : Exce
 /// </summary>
 internal sealed class DevHostSink(HttpClient http, Uri baseUri) : IEventSink
 {
+    /// <summary>Throws when nothing answers at the address (a pipeline that answers, healthy or not, passes).</summary>
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(new Uri(baseUri, "health"), cancellationToken);
+    }
+
     public async Task SendAsync(IReadOnlyList<GeneratedEvent> events, CancellationToken cancellationToken)
     {
         var body = string.Join('\n', events.Select(e => e.Json));

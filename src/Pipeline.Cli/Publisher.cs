@@ -5,10 +5,17 @@ namespace Pipeline.Cli;
 
 /// <summary>
 /// Publishes events in batches, several at once, at a target rate or as fast as the sink accepts, and
-/// retries every batch that was not acknowledged, with the same event ids, until it is. Shows progress.
+/// retries every batch that was not acknowledged, with the same event ids, until it is (for a minute while nothing
+/// answers, five while the pipeline says it is busy). Shows progress.
 /// </summary>
 internal sealed class Publisher(IEventSink sink, TextWriter output, int batchSize, int concurrency, double ratePerSecond)
 {
+    /// <summary>How long a batch is sent again while the pipeline does not answer (a restart takes seconds; nothing there, for ever).</summary>
+    private static readonly TimeSpan MaxUnanswered = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a batch is sent again while the pipeline says it is busy.</summary>
+    private static readonly TimeSpan MaxBusy = TimeSpan.FromMinutes(5);
+
     private long _sent;
     private long _retries;
 
@@ -38,6 +45,7 @@ internal sealed class Publisher(IEventSink sink, TextWriter output, int batchSiz
     private async Task SendUntilAcknowledgedAsync(GeneratedEvent[] batch, CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromMilliseconds(200);
+        var failingSince = Stopwatch.StartNew();
         while (true)
         {
             try
@@ -45,7 +53,7 @@ internal sealed class Publisher(IEventSink sink, TextWriter output, int batchSiz
                 await sink.SendAsync(batch, cancellationToken);
                 return;
             }
-            catch (RetryLaterException ex)
+            catch (RetryLaterException ex) when (failingSince.Elapsed < MaxBusy)
             {
                 if (Interlocked.Increment(ref _retries) <= 5)
                 {
@@ -54,7 +62,8 @@ internal sealed class Publisher(IEventSink sink, TextWriter output, int batchSiz
 
                 await Task.Delay(ex.Delay, cancellationToken);
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException
+                && !cancellationToken.IsCancellationRequested && failingSince.Elapsed < MaxUnanswered)
             {
                 // Not acknowledged: it may or may not have landed; the same ids make a re-send safe.
                 if (Interlocked.Increment(ref _retries) <= 5)

@@ -33,14 +33,14 @@ internal static class IngestBenchmark
         await WaitHealthyAsync(http, host);
 
         Console.WriteLine($"sustained ingest for {seconds} s: {Senders} publishers, {EventsPerRequest} events per request ...");
-        var cpu = CpuTimes(host, azurite.ProcessId);
+        var cpu = CpuTimes(host.Process, azurite.ProcessId);
         var sustained = await SustainedAsync(http, TimeSpan.FromSeconds(seconds));
-        var cpuAfter = CpuTimes(host, azurite.ProcessId);
+        var cpuAfter = CpuTimes(host.Process, azurite.ProcessId);
         Console.WriteLine($"fixed 5,000 events/s for 20 s (100 events every 20 ms) ...");
         var latencies = await FixedRateAsync(http, 5_000, TimeSpan.FromSeconds(20));
         Console.WriteLine("naive baseline for 20 s: one blob write and one table upsert per event, 32 at a time ...");
         var naive = await NaiveAsync(azurite.ConnectionString, TimeSpan.FromSeconds(20));
-        host.Kill(entireProcessTree: true);
+        host.Dispose();
 
         Console.WriteLine();
         Console.WriteLine("| measurement | pipeline (dev host) | naive baseline |");
@@ -154,10 +154,14 @@ internal static class IngestBenchmark
         return new Throughput(events, elapsed, (StorageMetrics.Requests - before) * 1000.0 / events);
     }
 
-    internal static Process StartDevHost(string connectionString, Uri baseUri, IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>The dev host's release build, which the benchmarks start.</summary>
+    internal static string DevHostDll { get; } = Path.GetFullPath(Path.Combine(
+        AppContext.BaseDirectory, "..", "..", "..", "..", "..", "..", "src", "Pipeline.DevHost", "bin", "Release", "net10.0", "Pipeline.DevHost.dll"));
+
+    internal static BenchmarkHost StartDevHost(string connectionString, Uri baseUri, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "..", "src", "Pipeline.DevHost", "bin", "Release", "net10.0", "Pipeline.DevHost.dll");
-        var start = new ProcessStartInfo("dotnet", [Path.GetFullPath(dll)]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        Prerequisites.RequireReleaseBuild(DevHostDll);
+        var start = new ProcessStartInfo("dotnet", [DevHostDll]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["AzureWebJobsStorage"] = connectionString;
         start.Environment["ASPNETCORE_URLS"] = baseUri.ToString().TrimEnd('/');
         start.Environment["Logging__LogLevel__Default"] = "Warning";
@@ -172,11 +176,12 @@ internal static class IngestBenchmark
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"[dev host] {e.Data}"); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return process;
+        return new BenchmarkHost(process);
     }
 
-    internal static async Task WaitHealthyAsync(HttpClient http, Process host)
+    internal static async Task WaitHealthyAsync(HttpClient http, BenchmarkHost started)
     {
+        var host = started.Process;
         for (var i = 0; i < 300; i++)
         {
             if (host.HasExited)

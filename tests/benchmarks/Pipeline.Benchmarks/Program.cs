@@ -1,13 +1,22 @@
 using Pipeline.Benchmarks;
 
-return args.FirstOrDefault() switch
+try
 {
-    "parse-fold" => ParseFoldBenchmark.Run(args.Skip(1).ToArray()),
-    "ingest" => await IngestBenchmark.RunAsync(args.Skip(1).ToArray()),
-    "recompute" => await RecomputeBenchmark.RunAsync(args.Skip(1).ToArray()),
-    "query" => await QueryBenchmark.RunAsync(args.Skip(1).ToArray()),
-    _ => Usage(),
-};
+    return args.FirstOrDefault() switch
+    {
+        "parse-fold" => ParseFoldBenchmark.Run(args.Skip(1).ToArray()),
+        "ingest" => await IngestBenchmark.RunAsync(args.Skip(1).ToArray()),
+        "recompute" => await RecomputeBenchmark.RunAsync(args.Skip(1).ToArray()),
+        "query" => await QueryBenchmark.RunAsync(args.Skip(1).ToArray()),
+        _ => Usage(),
+    };
+}
+catch (InvalidOperationException ex)
+{
+    // A missing prerequisite or a host that would not start: one line, and everything started is ended.
+    Console.Error.WriteLine($"the benchmark cannot run: {ex.Message}");
+    return 1;
+}
 
 static int Usage()
 {

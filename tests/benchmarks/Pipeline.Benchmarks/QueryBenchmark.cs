@@ -21,6 +21,7 @@ internal static partial class QueryBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
+        Prerequisites.RequireProgram("wrk", "apt-get install wrk");
         await using var azurite = await AzuriteProcess.StartAsync();
         var baseUri = new Uri($"http://127.0.0.1:{7800 + Random.Shared.Next(400)}/");
         using var host = IngestBenchmark.StartDevHost(azurite.ConnectionString, baseUri, new Dictionary<string, string>
@@ -80,7 +81,7 @@ internal static partial class QueryBenchmark
             await Task.Delay(500);
         });
         var promoting = await during;
-        host.Kill(entireProcessTree: true);
+        host.Dispose();
 
         Console.WriteLine();
         Console.WriteLine($"speed rows while measuring: {speedRows:N0}");
@@ -133,7 +134,7 @@ internal static partial class QueryBenchmark
     private static WrkResult Wrk(Uri uri, int seconds)
     {
         var start = new ProcessStartInfo("wrk", ["-t2", "-c32", $"-d{seconds}s", "--latency", uri.ToString()]) { RedirectStandardOutput = true };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("wrk is not installed (apt-get install wrk)");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start");
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         Console.WriteLine(output);
