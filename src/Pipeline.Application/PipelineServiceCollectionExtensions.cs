@@ -27,11 +27,16 @@ public static class PipelineServiceCollectionExtensions
     /// creates the tables and containers. Missing or invalid settings fail the start, naming the setting. The host
     /// adds its <see cref="IEventPublisher"/> (and, on the dev host, its <see cref="IPartitionBacklog"/>).
     /// </summary>
-    public static IServiceCollection AddPipeline(this IServiceCollection services, IConfiguration configuration, IEnumerable<ViewDefinition>? views = null)
+    public static IServiceCollection AddPipeline(
+        this IServiceCollection services,
+        IConfiguration configuration,
+        IEnumerable<ViewDefinition>? views = null
+    )
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<PipelineOptions>()
+        services
+            .AddOptions<PipelineOptions>()
             .Bind(configuration.GetSection(PipelineOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
@@ -39,8 +44,14 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<PipelineClock>();
         services.AddSingleton(_ => StorageAccount.FromSettings(name => configuration[name]));
         services.TryAddSingleton(sp => new StorageDescription(
-            "configured account", sp.GetRequiredService<StorageAccount>().Blobs.Uri.GetLeftPart(UriPartial.Authority), Persistent: true));
-        services.AddSingleton(sp => new PipelineStore(sp.GetRequiredService<StorageAccount>(), sp.GetRequiredService<IOptions<PipelineOptions>>().Value));
+            "configured account",
+            sp.GetRequiredService<StorageAccount>().Blobs.Uri.GetLeftPart(UriPartial.Authority),
+            Persistent: true
+        ));
+        services.AddSingleton(sp => new PipelineStore(
+            sp.GetRequiredService<StorageAccount>(),
+            sp.GetRequiredService<IOptions<PipelineOptions>>().Value
+        ));
         services.AddSingleton(new ViewRegistry(views ?? RegisteredViews(configuration)));
         services.AddSingleton<StorageHealth>();
 
@@ -82,21 +93,34 @@ public static class PipelineServiceCollectionExtensions
     {
         try
         {
-            return BuiltInViews.With(configuration[$"{PipelineOptions.Section}:{nameof(PipelineOptions.ExtraVersions)}"]);
+            return BuiltInViews.With(
+                configuration[$"{PipelineOptions.Section}:{nameof(PipelineOptions.ExtraVersions)}"]
+            );
         }
         catch (ArgumentException ex)
         {
-            throw new OptionsValidationException(nameof(PipelineOptions.ExtraVersions), typeof(PipelineOptions), [$"Pipeline:ExtraVersions: {ex.Message}"]);
+            throw new OptionsValidationException(
+                nameof(PipelineOptions.ExtraVersions),
+                typeof(PipelineOptions),
+                [$"Pipeline:ExtraVersions: {ex.Message}"]
+            );
         }
     }
 
-    /// <summary>Creates the tables and containers, checks the data's settings and registers the views before the host serves anything.</summary>
-    private sealed class StorageInitializer(PipelineStore store, VersionRegistrations registrations, IOptions<PipelineOptions> options) : IHostedService
+    /// <summary>Creates the tables and containers, checks the data's settings and registers the views before the host
+    /// serves anything.</summary>
+    private sealed class StorageInitializer(
+        PipelineStore store,
+        VersionRegistrations registrations,
+        IOptions<PipelineOptions> options
+    ) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await store.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-            await StoredSettingsGuard.CheckAsync(store, options.Value.EpochLength, cancellationToken).ConfigureAwait(false);
+            await StoredSettingsGuard
+                .CheckAsync(store, options.Value.EpochLength, cancellationToken)
+                .ConfigureAwait(false);
             await registrations.RegisterAllAsync(cancellationToken).ConfigureAwait(false);
         }
 

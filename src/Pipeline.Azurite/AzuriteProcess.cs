@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+
 namespace Pipeline.Azurite;
 
 /// <summary>
@@ -43,11 +44,19 @@ public sealed class AzuriteProcess : IAsyncDisposable
     public const string AccountName = "devstoreaccount1";
 
     /// <summary>The emulator's well-known account key (public by design).</summary>
-    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    public const string AccountKey =
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private readonly bool _persistent;
 
-    private AzuriteProcess(Process process, StringBuilder output, int blobPort, int queuePort, int tablePort, bool persistent)
+    private AzuriteProcess(
+        Process process,
+        StringBuilder output,
+        int blobPort,
+        int queuePort,
+        int tablePort,
+        bool persistent
+    )
     {
         _persistent = persistent;
         _process = process;
@@ -71,10 +80,10 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     /// <summary>A connection string for the emulator's development account (Blob, Queue and Table endpoints).</summary>
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};" +
-        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{AccountName};" +
-        $"TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};";
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};"
+        + $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};"
+        + $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{AccountName};"
+        + $"TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};";
 
     /// <summary>
     /// Finds <c>node_modules/azurite</c> in <paramref name="searchFrom"/> or a parent folder (else from the
@@ -82,10 +91,16 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// The ports are free when chosen but may be taken before Azurite binds them; then it starts again on others.
     /// </summary>
     /// <param name="searchFrom">Where to start looking for node_modules.</param>
-    /// <param name="location">The folder to keep the data in; null keeps it in memory (it ends with the process).</param>
+    /// <param name="location">The folder to keep the data in; null keeps it in memory (it ends with the
+    /// process).</param>
     /// <param name="timeout">How long to wait for the services to answer.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    public static async Task<AzuriteProcess> StartAsync(string? searchFrom = null, string? location = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public static async Task<AzuriteProcess> StartAsync(
+        string? searchFrom = null,
+        string? location = null,
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default
+    )
     {
         var script = FindAzurite(searchFrom);
         var guard = Path.Combine(Path.GetTempPath(), "pipeline-azurite-guard.js");
@@ -100,15 +115,22 @@ public sealed class AzuriteProcess : IAsyncDisposable
         {
             try
             {
-                var azurite = await StartOnceAsync(script, guard, location, timeout, cancellationToken).ConfigureAwait(false);
+                var azurite = await StartOnceAsync(script, guard, location, timeout, cancellationToken)
+                    .ConfigureAwait(false);
                 if (location is not null)
                 {
-                    await File.WriteAllTextAsync(PidFile(location), azurite._process.Id.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+                    await File.WriteAllTextAsync(
+                            PidFile(location),
+                            azurite._process.Id.ToString(CultureInfo.InvariantCulture),
+                            cancellationToken
+                        )
+                        .ConfigureAwait(false);
                 }
 
                 return azurite;
             }
-            catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("EADDRINUSE", StringComparison.Ordinal))
+            catch (InvalidOperationException ex)
+                when (attempt < 3 && ex.Message.Contains("EADDRINUSE", StringComparison.Ordinal))
             {
                 // Another process took a port between choosing and binding it.
             }
@@ -124,8 +146,15 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// </summary>
     private static async Task WaitForPreviousAsync(string location, CancellationToken cancellationToken)
     {
-        if (!File.Exists(PidFile(location))
-            || !int.TryParse(await File.ReadAllTextAsync(PidFile(location), cancellationToken).ConfigureAwait(false), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+        if (
+            !File.Exists(PidFile(location))
+            || !int.TryParse(
+                await File.ReadAllTextAsync(PidFile(location), cancellationToken).ConfigureAwait(false),
+                NumberStyles.None,
+                CultureInfo.InvariantCulture,
+                out var pid
+            )
+        )
         {
             return;
         }
@@ -146,7 +175,13 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
     }
 
-    private static async Task<AzuriteProcess> StartOnceAsync(string script, string guard, string? location, TimeSpan? timeout, CancellationToken cancellationToken)
+    private static async Task<AzuriteProcess> StartOnceAsync(
+        string script,
+        string guard,
+        string? location,
+        TimeSpan? timeout,
+        CancellationToken cancellationToken
+    )
     {
         var workDirectory = location ?? Directory.CreateTempSubdirectory("pipeline-azurite-").FullName;
 
@@ -162,10 +197,24 @@ public sealed class AzuriteProcess : IAsyncDisposable
         string[] storage = location is null ? ["--inMemoryPersistence"] : ["--location", location];
         string[] arguments =
         [
-                     guard, script, .. storage, "--skipApiVersionCheck", "--disableTelemetry", "--silent",
-                     "--blobHost", "127.0.0.1", "--blobPort", Port(blobPort),
-                     "--queueHost", "127.0.0.1", "--queuePort", Port(queuePort),
-                     "--tableHost", "127.0.0.1", "--tablePort", Port(tablePort),
+            guard,
+            script,
+            .. storage,
+            "--skipApiVersionCheck",
+            "--disableTelemetry",
+            "--silent",
+            "--blobHost",
+            "127.0.0.1",
+            "--blobPort",
+            Port(blobPort),
+            "--queueHost",
+            "127.0.0.1",
+            "--queuePort",
+            Port(queuePort),
+            "--tableHost",
+            "127.0.0.1",
+            "--tablePort",
+            Port(tablePort),
         ];
         foreach (var argument in arguments)
         {
@@ -173,7 +222,8 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
 
         var output = new StringBuilder();
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start node to run Azurite");
+        var process =
+            Process.Start(start) ?? throw new InvalidOperationException("could not start node to run Azurite");
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
         process.ErrorDataReceived += (_, e) => Append(output, e.Data);
         process.BeginOutputReadLine();
@@ -182,7 +232,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
         var azurite = new AzuriteProcess(process, output, blobPort, queuePort, tablePort, location is not null);
         try
         {
-            await azurite.WaitUntilReadyAsync(timeout ?? TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+            await azurite
+                .WaitUntilReadyAsync(timeout ?? TimeSpan.FromSeconds(60), cancellationToken)
+                .ConfigureAwait(false);
             return azurite;
         }
         catch
@@ -240,14 +292,16 @@ public sealed class AzuriteProcess : IAsyncDisposable
                 try
                 {
                     // Any HTTP answer (even 400 or 403) means the service is listening.
-                    using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/"), cancellationToken).ConfigureAwait(false);
+                    using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/"), cancellationToken)
+                        .ConfigureAwait(false);
                     break;
                 }
                 catch (HttpRequestException) when (TimeProvider.System.GetUtcNow() < deadline)
                 {
                     await Task.Delay(100, cancellationToken).ConfigureAwait(false);
                 }
-                catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested && TimeProvider.System.GetUtcNow() < deadline)
+                catch (TaskCanceledException)
+                    when (!cancellationToken.IsCancellationRequested && TimeProvider.System.GetUtcNow() < deadline)
                 {
                     await Task.Delay(100, cancellationToken).ConfigureAwait(false);
                 }
@@ -279,13 +333,16 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The folder whose node_modules holds Azurite (the repository root), or null when it is not installed.</summary>
+    /// <summary>The folder whose node_modules holds Azurite (the repository root), or null when it is not
+    /// installed.</summary>
     public static string? InstallationRoot(string? searchFrom = null)
     {
         try
         {
             // From node_modules/azurite/dist/src up to the folder that holds node_modules.
-            return Path.GetFullPath(Path.Combine(Path.GetDirectoryName(FindAzurite(searchFrom))!, "..", "..", "..", ".."));
+            return Path.GetFullPath(
+                Path.Combine(Path.GetDirectoryName(FindAzurite(searchFrom))!, "..", "..", "..", "..")
+            );
         }
         catch (FileNotFoundException)
         {
@@ -300,7 +357,14 @@ public sealed class AzuriteProcess : IAsyncDisposable
         {
             for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
             {
-                var candidate = Path.Combine(directory.FullName, "node_modules", "azurite", "dist", "src", "azurite.js");
+                var candidate = Path.Combine(
+                    directory.FullName,
+                    "node_modules",
+                    "azurite",
+                    "dist",
+                    "src",
+                    "azurite.js"
+                );
                 if (File.Exists(candidate))
                 {
                     return candidate;
@@ -309,8 +373,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
 
         throw new FileNotFoundException(
-            "Azurite is not installed: run 'npm ci' in the repository root (package.json pins the version), " +
-            "or configure a storage connection string instead.");
+            "Azurite is not installed: run 'npm ci' in the repository root (package.json pins the version), "
+                + "or configure a storage connection string instead."
+        );
     }
 
     private static int FreePort()

@@ -27,7 +27,11 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
             return fromEnvironment;
         }
 
-        for (var directory = new DirectoryInfo(Environment.CurrentDirectory); directory is not null; directory = directory.Parent)
+        for (
+            var directory = new DirectoryInfo(Environment.CurrentDirectory);
+            directory is not null;
+            directory = directory.Parent
+        )
         {
             var file = Path.Combine(directory.FullName, ".azurite", "local-admin-key");
             if (File.Exists(file))
@@ -62,7 +66,12 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
 
         if (targets.Count == 0)
         {
-            throw new ArgumentException(view is null ? "the pipeline has no views" : $"the pipeline has no view '{view}'{(version is null ? string.Empty : $" with version {version}")}");
+            throw new ArgumentException(
+                view is null
+                    ? "the pipeline has no views"
+                    : $"the pipeline has no view "
+                        + $"'{view}'{(version is null ? string.Empty : $" with version {version}")}"
+            );
         }
 
         var operations = new List<(string Label, string Id)>();
@@ -90,10 +99,16 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
 
         var id = await StartAsync($"api/replay/{Uri.EscapeDataString(view)}?version={version}", cancellationToken);
         output.WriteLine($"{new Pipeline.Domain.Views.ViewVersion(view, version)}: replay {id}");
-        return wait ? await WaitForAllAsync([(new Pipeline.Domain.Views.ViewVersion(view, version).ToString(), id)], cancellationToken) : 0;
+        return wait
+            ? await WaitForAllAsync(
+                [(new Pipeline.Domain.Views.ViewVersion(view, version).ToString(), id)],
+                cancellationToken
+            )
+            : 0;
     }
 
-    /// <summary>Audits a version (default: the serving one) and, waiting, prints its report. Returns the exit code (1 when not clean).</summary>
+    /// <summary>Audits a version (default: the serving one) and, waiting, prints its report. Returns the exit code (1
+    /// when not clean).</summary>
     public async Task<int> AuditAsync(string view, int? version, bool wait, CancellationToken cancellationToken)
     {
         var query = version is null ? string.Empty : $"?version={version}";
@@ -109,8 +124,15 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
             return 1;
         }
 
-        using var reports = await http.GetFromJsonAsync<JsonDocument>(new Uri(baseUri, $"api/audits/{Uri.EscapeDataString(view)}?max=1{(version is null ? string.Empty : $"&version={version}")}"), cancellationToken)
-            ?? throw new InvalidDataException("the audit listing answered nothing");
+        using var reports =
+            await http.GetFromJsonAsync<JsonDocument>(
+                new Uri(
+                    baseUri,
+                    $"api/audits/{Uri.EscapeDataString(view)}?max=1"
+                        + (version is null ? string.Empty : $"&version={version}")
+                ),
+                cancellationToken
+            ) ?? throw new InvalidDataException("the audit listing answered nothing");
         var report = reports.RootElement.EnumerateArray().FirstOrDefault();
         if (report.ValueKind != JsonValueKind.Object)
         {
@@ -118,7 +140,13 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
         }
 
         var clean = report.GetProperty("clean").GetBoolean();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{view}: audit {(clean ? "clean" : "NOT clean")}, {report.GetProperty("keysChecked").GetInt32():N0} keys checked"));
+        output.WriteLine(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"{view}: audit {(clean ? "clean" : "NOT clean")}, {report.GetProperty("keysChecked").GetInt32():N0} "
+                    + $"keys checked"
+            )
+        );
         foreach (var mismatch in report.GetProperty("mismatches").EnumerateArray().Take(25))
         {
             output.WriteLine($"  {mismatch}");
@@ -135,12 +163,23 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
         var sealsAt = clock.StartOf(clock.EpochOf(since) + 1);
         if (sealsAt - TimeProvider.System.GetUtcNow() > MaxSealWait)
         {
-            output.WriteLine($"the current epoch ({length:c} long) seals at {sealsAt:u}: recomputing what is sealed now; events since its start are answered by the speed layer until a later recompute");
+            output.WriteLine(
+                $"the current epoch ({length:c} long) seals at {sealsAt:u}: recomputing what is sealed now; events "
+                    + $"since its start are answered by the speed layer until a later recompute"
+            );
             return;
         }
 
-        output.WriteLine($"waiting for the current epoch to seal (at {sealsAt:HH:mm:ss}), so that the recompute covers everything published before now");
-        while (!(status.GetProperty("sealedBefore").ValueKind == JsonValueKind.String && status.GetProperty("sealedBefore").GetDateTimeOffset() > since))
+        output.WriteLine(
+            $"waiting for the current epoch to seal (at {sealsAt:HH:mm:ss}), so that the recompute covers everything "
+                + $"published before now"
+        );
+        while (
+            !(
+                status.GetProperty("sealedBefore").ValueKind == JsonValueKind.String
+                && status.GetProperty("sealedBefore").GetDateTimeOffset() > since
+            )
+        )
         {
             await Task.Delay(500, cancellationToken);
             status = await IngestAsync(cancellationToken);
@@ -149,14 +188,31 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
 
     private async Task<JsonElement> IngestAsync(CancellationToken cancellationToken)
     {
-        using var status = await http.GetFromJsonAsync<JsonDocument>(new Uri(baseUri, "api/ingest"), cancellationToken) ?? throw new InvalidDataException("api/ingest answered nothing");
+        using var status =
+            await http.GetFromJsonAsync<JsonDocument>(new Uri(baseUri, "api/ingest"), cancellationToken)
+            ?? throw new InvalidDataException("api/ingest answered nothing");
         return status.RootElement.Clone();
     }
 
     private async Task<List<(string Name, List<int> Versions)>> ViewsAsync(CancellationToken cancellationToken)
     {
-        using var views = await http.GetFromJsonAsync<JsonDocument>(new Uri(baseUri, "api/views"), cancellationToken) ?? throw new InvalidDataException("api/views answered nothing");
-        return [.. views.RootElement.EnumerateArray().Select(v => (v.GetProperty("name").GetString()!, v.GetProperty("versions").EnumerateArray().Select(x => x.GetProperty("version").GetInt32()).ToList()))];
+        using var views =
+            await http.GetFromJsonAsync<JsonDocument>(new Uri(baseUri, "api/views"), cancellationToken)
+            ?? throw new InvalidDataException("api/views answered nothing");
+        return
+        [
+            .. views
+                .RootElement.EnumerateArray()
+                .Select(v =>
+                    (
+                        v.GetProperty("name").GetString()!,
+                        v.GetProperty("versions")
+                            .EnumerateArray()
+                            .Select(x => x.GetProperty("version").GetInt32())
+                            .ToList()
+                    )
+                ),
+        ];
     }
 
     /// <summary>Starts an operation through an admin route; returns its id.</summary>
@@ -164,7 +220,10 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
     {
         if (key is null)
         {
-            throw new InvalidOperationException("no admin key: pass --key, set PIPELINE_ADMIN_KEY, or run this where the dev host keeps .azurite/local-admin-key");
+            throw new InvalidOperationException(
+                "no admin key: pass --key, set PIPELINE_ADMIN_KEY, or run this where the dev host keeps "
+                    + ".azurite/local-admin-key"
+            );
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, pathAndQuery));
@@ -181,7 +240,10 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
     }
 
     /// <summary>Polls the operations until each has ended, printing progress; 0 when all completed.</summary>
-    private async Task<int> WaitForAllAsync(List<(string Label, string Id)> operations, CancellationToken cancellationToken)
+    private async Task<int> WaitForAllAsync(
+        List<(string Label, string Id)> operations,
+        CancellationToken cancellationToken
+    )
     {
         var failed = 0;
         var running = operations.ToList();
@@ -192,8 +254,11 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
             lastReport = report ? TimeProvider.System.GetUtcNow() : lastReport;
             foreach (var operation in running.ToList())
             {
-                using var status = await http.GetFromJsonAsync<JsonDocument>(new Uri(baseUri, $"api/operations/{Uri.EscapeDataString(operation.Id)}"), cancellationToken)
-                    ?? throw new InvalidDataException("the operation status answered nothing");
+                using var status =
+                    await http.GetFromJsonAsync<JsonDocument>(
+                        new Uri(baseUri, $"api/operations/{Uri.EscapeDataString(operation.Id)}"),
+                        cancellationToken
+                    ) ?? throw new InvalidDataException("the operation status answered nothing");
                 var state = status.RootElement.GetProperty("state").GetString();
                 if (state == "running" || state == "pending")
                 {
@@ -206,7 +271,10 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
                 }
 
                 running.Remove(operation);
-                var error = status.RootElement.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? $": {e.GetString()}" : string.Empty;
+                var error =
+                    status.RootElement.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String
+                        ? $": {e.GetString()}"
+                        : string.Empty;
                 output.WriteLine($"{operation.Label}: {state}{error}");
                 failed += state == "completed" ? 0 : 1;
             }
@@ -228,9 +296,10 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
         }
 
         var phase = progress.TryGetProperty("phase", out var p) ? p.GetString() : "running";
-        var chunks = progress.TryGetProperty("chunks", out var c) && progress.TryGetProperty("chunksDone", out var d)
-            ? string.Create(CultureInfo.InvariantCulture, $", {d.GetInt32()} of {c.GetInt32()} fold chunks")
-            : string.Empty;
+        var chunks =
+            progress.TryGetProperty("chunks", out var c) && progress.TryGetProperty("chunksDone", out var d)
+                ? string.Create(CultureInfo.InvariantCulture, $", {d.GetInt32()} of {c.GetInt32()} fold chunks")
+                : string.Empty;
         return $"{phase}{chunks}";
     }
 

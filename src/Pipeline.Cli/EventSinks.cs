@@ -39,9 +39,16 @@ internal sealed class DevHostSink(HttpClient http, Uri baseUri) : IEventSink
         await ThrowUnlessAsync(response, HttpStatusCode.Accepted, cancellationToken);
     }
 
-    internal static async Task ThrowUnlessAsync(HttpResponseMessage response, HttpStatusCode expected, CancellationToken cancellationToken)
+    internal static async Task ThrowUnlessAsync(
+        HttpResponseMessage response,
+        HttpStatusCode expected,
+        CancellationToken cancellationToken
+    )
     {
-        if (response.StatusCode == expected || (expected == HttpStatusCode.Accepted && response.StatusCode == HttpStatusCode.Created))
+        if (
+            response.StatusCode == expected
+            || (expected == HttpStatusCode.Accepted && response.StatusCode == HttpStatusCode.Created)
+        )
         {
             return;
         }
@@ -49,16 +56,25 @@ internal sealed class DevHostSink(HttpClient http, Uri baseUri) : IEventSink
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests)
         {
-            throw new RetryLaterException(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), $"{(int)response.StatusCode}: {text}");
+            throw new RetryLaterException(
+                response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1),
+                $"{(int)response.StatusCode}: {text}"
+            );
         }
 
         if ((int)response.StatusCode is >= 400 and < 500 and not 408)
         {
             // The request itself is wrong: sending it again cannot help.
-            throw new InvalidOperationException($"the pipeline refused a batch: {(int)response.StatusCode} {response.ReasonPhrase}: {text}");
+            throw new InvalidOperationException(
+                $"the pipeline refused a batch: {(int)response.StatusCode} {response.ReasonPhrase}: {text}"
+            );
         }
 
-        throw new HttpRequestException($"{(int)response.StatusCode} {response.ReasonPhrase}: {text}", null, response.StatusCode);
+        throw new HttpRequestException(
+            $"{(int)response.StatusCode} {response.ReasonPhrase}: {text}",
+            null,
+            response.StatusCode
+        );
     }
 }
 
@@ -75,23 +91,38 @@ internal sealed class EventHubSink(IEventPublisher publisher) : IEventSink, IAsy
         var hub = hubUri.AbsolutePath.Trim('/');
         if (hub.Length == 0 || hub.Contains('/', StringComparison.Ordinal))
         {
-            throw new ArgumentException($"--eventhub must be https://NAMESPACE.servicebus.windows.net/HUB; '{hubUri}' names no single hub");
+            throw new ArgumentException(
+                $"--eventhub must be https://NAMESPACE.servicebus.windows.net/HUB; '{hubUri}' names no single hub"
+            );
         }
 
-        var producer = keyName is not null && key is not null
-            ? new EventHubProducerClient(hubUri.Host, hub, new AzureNamedKeyCredential(keyName, key))
-            : new EventHubProducerClient(hubUri.Host, hub, credential ?? throw new ArgumentException("--eventhub needs --sas-key-name and --sas-key, or --entra"));
+        var producer =
+            keyName is not null && key is not null
+                ? new EventHubProducerClient(hubUri.Host, hub, new AzureNamedKeyCredential(keyName, key))
+                : new EventHubProducerClient(
+                    hubUri.Host,
+                    hub,
+                    credential
+                        ?? throw new ArgumentException("--eventhub needs --sas-key-name and --sas-key, or --entra")
+                );
         return new EventHubSink(new EventHubsPublisher(producer));
     }
 
     public async Task SendAsync(IReadOnlyList<GeneratedEvent> events, CancellationToken cancellationToken)
     {
-        var outcome = await publisher.PublishAsync([.. events.Select(e => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(e.Json))], cancellationToken);
+        var outcome = await publisher.PublishAsync(
+            [.. events.Select(e => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(e.Json))],
+            cancellationToken
+        );
         if (outcome.RetryAfter is { } delay)
         {
-            throw new RetryLaterException(delay, $"the event hub is busy ({outcome.Accepted:N0} of {events.Count:N0} events sent)");
+            throw new RetryLaterException(
+                delay,
+                $"the event hub is busy ({outcome.Accepted:N0} of {events.Count:N0} events sent)"
+            );
         }
     }
 
-    public ValueTask DisposeAsync() => publisher is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;
+    public ValueTask DisposeAsync() =>
+        publisher is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;
 }

@@ -8,9 +8,16 @@ namespace Pipeline.Cli;
 /// retries every batch that was not acknowledged, with the same event ids, until it is (for a minute while nothing
 /// answers, five while the pipeline says it is busy). Shows progress.
 /// </summary>
-internal sealed class Publisher(IEventSink sink, TextWriter output, int batchSize, int concurrency, double ratePerSecond)
+internal sealed class Publisher(
+    IEventSink sink,
+    TextWriter output,
+    int batchSize,
+    int concurrency,
+    double ratePerSecond
+)
 {
-    /// <summary>How long a batch is sent again while the pipeline does not answer (a restart takes seconds; nothing there, for ever).</summary>
+    /// <summary>How long a batch is sent again while the pipeline does not answer (a restart takes seconds; nothing
+    /// there, for ever).</summary>
     private static readonly TimeSpan MaxUnanswered = TimeSpan.FromMinutes(1);
 
     /// <summary>How long a batch is sent again while the pipeline says it is busy.</summary>
@@ -23,22 +30,31 @@ internal sealed class Publisher(IEventSink sink, TextWriter output, int batchSiz
     {
         var clock = Stopwatch.StartNew();
         var batches = events.Chunk(batchSize).Select((batch, index) => (batch, start: index * batchSize)).ToList();
-        using var progress = new Timer(_ => Report(events.Count, clock, final: false), null, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500));
-        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken }, async (item, ct) =>
-        {
-            if (ratePerSecond > 0)
+        using var progress = new Timer(
+            _ => Report(events.Count, clock, final: false),
+            null,
+            TimeSpan.FromMilliseconds(500),
+            TimeSpan.FromMilliseconds(500)
+        );
+        await Parallel.ForEachAsync(
+            batches,
+            new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
+            async (item, ct) =>
             {
-                // Pace: this batch may start once the events before it fit the target rate.
-                var due = TimeSpan.FromSeconds(item.start / ratePerSecond) - clock.Elapsed;
-                if (due > TimeSpan.Zero)
+                if (ratePerSecond > 0)
                 {
-                    await Task.Delay(due, ct);
+                    // Pace: this batch may start once the events before it fit the target rate.
+                    var due = TimeSpan.FromSeconds(item.start / ratePerSecond) - clock.Elapsed;
+                    if (due > TimeSpan.Zero)
+                    {
+                        await Task.Delay(due, ct);
+                    }
                 }
-            }
 
-            await SendUntilAcknowledgedAsync(item.batch, ct);
-            Interlocked.Add(ref _sent, item.batch.Length);
-        });
+                await SendUntilAcknowledgedAsync(item.batch, ct);
+                Interlocked.Add(ref _sent, item.batch.Length);
+            }
+        );
         Report(events.Count, clock, final: true);
     }
 
@@ -62,8 +78,11 @@ internal sealed class Publisher(IEventSink sink, TextWriter output, int batchSiz
 
                 await Task.Delay(ex.Delay, cancellationToken);
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException
-                && !cancellationToken.IsCancellationRequested && failingSince.Elapsed < MaxUnanswered)
+            catch (Exception ex)
+                when (ex is HttpRequestException or TaskCanceledException or IOException
+                    && !cancellationToken.IsCancellationRequested
+                    && failingSince.Elapsed < MaxUnanswered
+                )
             {
                 // Not acknowledged: it may or may not have landed; the same ids make a re-send safe.
                 if (Interlocked.Increment(ref _retries) <= 5)
@@ -81,7 +100,11 @@ internal sealed class Publisher(IEventSink sink, TextWriter output, int batchSiz
     {
         var sent = Interlocked.Read(ref _sent);
         var rate = sent / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
-        var line = string.Create(CultureInfo.InvariantCulture, $"published {sent:N0}/{total:N0} events  {rate:N0} events/s  {Interlocked.Read(ref _retries):N0} retried sends  {clock.Elapsed:mm\\:ss}");
+        var line = string.Create(
+            CultureInfo.InvariantCulture,
+            $"published {sent:N0}/{total:N0} events  {rate:N0} events/s  {Interlocked.Read(ref _retries):N0} retried "
+                + $"sends  {clock.Elapsed:mm\\:ss}"
+        );
         if (Console.IsOutputRedirected)
         {
             if (final)

@@ -25,18 +25,22 @@ internal static class ToolErrors
         }
     }
 
-    /// <summary>The one line for a failure a user can act on; null for a bug (which then shows its stack trace).</summary>
-    public static string? Describe(Exception exception, Uri url) => exception switch
-    {
-        HttpRequestException http when http.StatusCode is null =>
-            $"the pipeline at {url} did not answer ({http.Message}); is the dev host running? start it with: dotnet run --project src/Pipeline.DevHost",
-        HttpRequestException http => $"the pipeline at {url} answered {(int)http.StatusCode!}: {http.Message}",
-        TaskCanceledException => $"the pipeline at {url} did not answer in time",
-        FileNotFoundException missing => $"{missing.Message.TrimEnd('.')}: {Hint(missing.FileName)}",
-        DirectoryNotFoundException missing => $"{missing.Message.TrimEnd('.')}: check the path",
-        InvalidOperationException or InvalidDataException or ArgumentException or JsonException or IOException => exception.Message,
-        _ => null,
-    };
+    /// <summary>The one line for a failure a user can act on; null for a bug (which then shows its stack
+    /// trace).</summary>
+    public static string? Describe(Exception exception, Uri url) =>
+        exception switch
+        {
+            HttpRequestException http when http.StatusCode is null =>
+                $"the pipeline at {url} did not answer ({http.Message}); is the dev host running? start it with: "
+                    + $"dotnet run --project src/Pipeline.DevHost",
+            HttpRequestException http => $"the pipeline at {url} answered {(int)http.StatusCode!}: {http.Message}",
+            TaskCanceledException => $"the pipeline at {url} did not answer in time",
+            FileNotFoundException missing => $"{missing.Message.TrimEnd('.')}: {Hint(missing.FileName)}",
+            DirectoryNotFoundException missing => $"{missing.Message.TrimEnd('.')}: check the path",
+            InvalidOperationException or InvalidDataException or ArgumentException or JsonException or IOException =>
+                exception.Message,
+            _ => null,
+        };
 
     private static string Hint(string? file) =>
         string.Equals(Path.GetFileName(file), "truth.json", StringComparison.Ordinal)

@@ -3,25 +3,52 @@ using System.Globalization;
 namespace Pipeline.Cli;
 
 /// <summary>One generated event, before it becomes JSON: what the ground truth is computed from.</summary>
-internal sealed record GeneratedEvent(string Id, string Type, string Subject, DateTimeOffset Time, decimal? Amount, string? Page, string? Malformed)
+/// <summary>The source of every generated event.</summary>
+internal static class Generated
+{
+    public const string Publisher = "/pipeline/publisher";
+}
+
+internal sealed record GeneratedEvent(
+    string Id,
+    string Type,
+    string Subject,
+    DateTimeOffset Time,
+    decimal? Amount,
+    string? Page,
+    string? Malformed
+)
 {
     /// <summary>The JSON sent on the wire (a malformed event's text is what it is).</summary>
-    public string Json => Malformed ?? Type switch
-    {
-        "order.placed" => Envelope($$""","data":{"amount":{{Amount!.Value.ToString(CultureInfo.InvariantCulture)}},"currency":"EUR"}"""),
-        "page.view" => Envelope($$""","data":{"page":"{{Page}}"}"""),
-        _ => Envelope($$""","data":{"plan":"{{Plan}}"}"""),
-    };
+    public string Json =>
+        Malformed
+        ?? Type switch
+        {
+            "order.placed" => Envelope(
+                $$""","data":{"amount":{{Amount!.Value.ToString(CultureInfo.InvariantCulture)}},"currency":"EUR"}"""
+            ),
+            "page.view" => Envelope($$""","data":{"page":"{{Page}}"}"""),
+            _ => Envelope($$""","data":{"plan":"{{Plan}}"}"""),
+        };
 
     /// <summary>A sign-up's plan: every fifth one is a test account (what <c>new-users</c> v2 leaves out).</summary>
     public string Plan => Id.EndsWith('0') || Id.EndsWith('5') ? "test" : "free";
 
     private string Envelope(string data) =>
-        $$"""{"specversion":"1.0","id":"{{Id}}","source":"/pipeline/publisher","type":"{{Type}}","subject":"{{Subject}}","time":"{{Time.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'}}"{{data}}}""";
+        $"{{\"specversion\":\"1.0\",\"id\":\"{Id}\",\"source\":\"{Generated.Publisher}\",\"type\":\"{Type}\","
+        + $"\"subject\":\"{Subject}\",\"time\":\"{Time.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'}\"{data}}}";
 }
 
 /// <summary>Settings of the generated traffic.</summary>
-internal sealed record TrafficSettings(int Events, int Users, int Days, double RetryRate, double MalformedRate, int Seed, DateTimeOffset Now);
+internal sealed record TrafficSettings(
+    int Events,
+    int Users,
+    int Days,
+    double RetryRate,
+    double MalformedRate,
+    int Seed,
+    DateTimeOffset Now
+);
 
 /// <summary>
 /// Realistic traffic for the built-in views: sign-ups, page views over Zipf-distributed pages, orders
@@ -50,12 +77,22 @@ internal static class TrafficGenerator
             var subject = string.Create(CultureInfo.InvariantCulture, $"user-{random.Next(settings.Users)}");
             var time = settings.Now.AddSeconds(-random.NextDouble() * settings.Days * 86_400);
             var roll = random.NextDouble();
-            events.Add(roll switch
-            {
-                < 0.10 => new GeneratedEvent(id, "user.signup", subject, time, null, null, null),
-                < 0.35 => new GeneratedEvent(id, "order.placed", subject, time, random.Next(100, 50_000) / 100m, null, null),
-                _ => new GeneratedEvent(id, "page.view", subject, time, null, Page(zipf, random), null),
-            });
+            events.Add(
+                roll switch
+                {
+                    < 0.10 => new GeneratedEvent(id, "user.signup", subject, time, null, null, null),
+                    < 0.35 => new GeneratedEvent(
+                        id,
+                        "order.placed",
+                        subject,
+                        time,
+                        random.Next(100, 50_000) / 100m,
+                        null,
+                        null
+                    ),
+                    _ => new GeneratedEvent(id, "page.view", subject, time, null, Page(zipf, random), null),
+                }
+            );
         }
 
         // Producer retries: the same event sent again a little later, as a client does after a timeout.
@@ -74,10 +111,11 @@ internal static class TrafficGenerator
     {
         var text = random.Next(4) switch
         {
-            0 => $$"""{"specversion":"1.0","id":"{{id}}","source":"/pipeline/publisher","type":"page.view" """,
-            1 => $$"""{"specversion":"1.0","source":"/pipeline/publisher","type":"page.view","subject":"user-1"}""",
-            2 => $$"""{"specversion":"1.0","id":"{{id}}","source":"/pipeline/publisher","type":"user.signup","time":"yesterday"}""",
-            _ => $$"""{"specversion":"0.3","id":"{{id}}","source":"/pipeline/publisher","type":"user.signup"}""",
+            0 => $$"""{"specversion":"1.0","id":"{{id}}","source":"{{Generated.Publisher}}","type":"page.view" """,
+            1 => $$"""{"specversion":"1.0","source":"{{Generated.Publisher}}","type":"page.view","subject":"user-1"}""",
+            2 => $"{{\"specversion\":\"1.0\",\"id\":\"{id}\",\"source\":\"{Generated.Publisher}\","
+                + "\"type\":\"user.signup\",\"time\":\"yesterday\"}",
+            _ => $$"""{"specversion":"0.3","id":"{{id}}","source":"{{Generated.Publisher}}","type":"user.signup"}""",
         };
         return new GeneratedEvent(id, "malformed", string.Empty, default, null, null, text);
     }

@@ -16,7 +16,11 @@ internal sealed class Verifier(HttpClient http, Uri baseUri, TextWriter output)
 {
     private const int MaxRangeWindows = 366;
 
-    public async Task<bool> VerifyAsync(SortedDictionary<string, SortedDictionary<string, ExpectedAnswer>> truth, bool requireBatch, CancellationToken cancellationToken)
+    public async Task<bool> VerifyAsync(
+        SortedDictionary<string, SortedDictionary<string, ExpectedAnswer>> truth,
+        bool requireBatch,
+        CancellationToken cancellationToken
+    )
     {
         // The ground truth of "new-users" is version 1's logic, of "new-users@2" version 2's: each is asked
         // with its version pinned (whatever the routing serves), and only where that version is registered.
@@ -26,24 +30,56 @@ internal sealed class Verifier(HttpClient http, Uri baseUri, TextWriter output)
             output.WriteLine($"skipping {skipped}: that version is not registered");
         }
 
-        var ranges = truth.Where(v => registered.ContainsKey(Versioned(v.Key))).SelectMany(v => Ranges(v.Key, v.Value)).ToList();
+        var ranges = truth
+            .Where(v => registered.ContainsKey(Versioned(v.Key)))
+            .SelectMany(v => Ranges(v.Key, v.Value))
+            .ToList();
         var total = ranges.Sum(r => r.Expected.Count);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"verifying {total:N0} keys of {truth.Count} views with {ranges.Count:N0} range queries"));
+        output.WriteLine(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"verifying {total:N0} keys of {truth.Count} views with {ranges.Count:N0} range queries"
+            )
+        );
 
         var tally = new Tally();
-        using var progress = new Timer(_ => output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {Volatile.Read(ref tally.Checked):N0} of {total:N0} keys checked")), null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
+        using var progress = new Timer(
+            _ =>
+                output.WriteLine(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"  {Volatile.Read(ref tally.Checked):N0} of {total:N0} keys checked"
+                    )
+                ),
+            null,
+            TimeSpan.FromSeconds(2),
+            TimeSpan.FromSeconds(2)
+        );
         var watch = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(ranges, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (range, ct) =>
-        {
-            var (name, version) = Split(Versioned(range.View));
-            var uri = new Uri(baseUri, $"api/views/{name}?from={Uri.EscapeDataString(range.From)}&to={Uri.EscapeDataString(range.To)}&version={version}");
-            using var answer = await http.GetFromJsonAsync<JsonDocument>(uri, ct) ?? throw new InvalidDataException($"{uri} answered nothing");
-            var found = answer.RootElement.GetProperty("keys").EnumerateArray().ToDictionary(k => k.GetProperty("key").GetString()!, k => k.Clone(), StringComparer.Ordinal);
-            foreach (var (key, expected) in range.Expected)
+        await Parallel.ForEachAsync(
+            ranges,
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (range, ct) =>
             {
-                tally.Check(range.View, key, expected, found.GetValueOrDefault(key));
+                var (name, version) = Split(Versioned(range.View));
+                var uri = new Uri(
+                    baseUri,
+                    $"api/views/{name}?from={Uri.EscapeDataString(range.From)}"
+                        + $"&to={Uri.EscapeDataString(range.To)}&version={version}"
+                );
+                using var answer =
+                    await http.GetFromJsonAsync<JsonDocument>(uri, ct)
+                    ?? throw new InvalidDataException($"{uri} answered nothing");
+                var found = answer
+                    .RootElement.GetProperty("keys")
+                    .EnumerateArray()
+                    .ToDictionary(k => k.GetProperty("key").GetString()!, k => k.Clone(), StringComparer.Ordinal);
+                foreach (var (key, expected) in range.Expected)
+                {
+                    tally.Check(range.View, key, expected, found.GetValueOrDefault(key));
+                }
             }
-        });
+        );
 
         progress.Change(Timeout.Infinite, Timeout.Infinite);
         foreach (var difference in tally.Differences.Order(StringComparer.Ordinal).Take(25))
@@ -54,14 +90,27 @@ internal sealed class Verifier(HttpClient http, Uri baseUri, TextWriter output)
         foreach (var view in tally.NotCaughtUp.Order(StringComparer.Ordinal))
         {
             var (name, version) = Split(Versioned(view));
-            output.WriteLine($"{view} is not caught up: its answers lack the events from before its registration until it is replayed (pipeline replay --view {name} --version {version} --wait)");
+            output.WriteLine(
+                $"{view} is not caught up: its answers lack the events from before its registration until it is "
+                    + $"replayed (pipeline replay --view {name} --version {version} --wait)"
+            );
         }
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"checked {total:N0} keys of {truth.Count} views in {watch.Elapsed.TotalSeconds:0.0} s: {tally.Correct:N0} correct ({tally.Correct - tally.NotCovered:N0} covered by the batch layer, {tally.NotCovered:N0} not yet), {tally.Differences.Count:N0} differ, {tally.Unchecked:N0} of versions not caught up ({tally.Approximate:N0} answers approximate)"));
+        output.WriteLine(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"checked {total:N0} keys of {truth.Count} views in {watch.Elapsed.TotalSeconds:0.0} s: "
+                    + $"{tally.Correct:N0} correct ({tally.Correct - tally.NotCovered:N0} covered by the batch layer, "
+                    + $"{tally.NotCovered:N0} not yet), {tally.Differences.Count:N0} differ, {tally.Unchecked:N0} "
+                    + $"of versions not caught up ({tally.Approximate:N0} answers approximate)"
+            )
+        );
         if (tally.NotCovered > 0)
         {
-            output.WriteLine("answers not yet covered by the batch layer are in epochs that were not sealed or not recomputed yet: pipeline recompute --all --wait covers everything published before it");
+            output.WriteLine(
+                "answers not yet covered by the batch layer are in epochs that were not sealed or not recomputed yet: "
+                    + "pipeline recompute --all --wait covers everything published before it"
+            );
         }
 
         return tally.Differences.Count == 0 && (!requireBatch || (tally.NotCovered == 0 && tally.Unchecked == 0));
@@ -80,7 +129,12 @@ internal sealed class Verifier(HttpClient http, Uri baseUri, TextWriter output)
             if (i == ordered.Count || Windows(ordered[start].Key, ordered[i].Key) >= MaxRangeWindows)
             {
                 var part = ordered[start..i];
-                yield return new KeyRange(view, Window(part[0].Key), Window(part[^1].Key), part.ToDictionary(k => k.Key, k => k.Value, StringComparer.Ordinal));
+                yield return new KeyRange(
+                    view,
+                    Window(part[0].Key),
+                    Window(part[^1].Key),
+                    part.ToDictionary(k => k.Key, k => k.Value, StringComparer.Ordinal)
+                );
                 start = i;
             }
         }
@@ -91,7 +145,12 @@ internal sealed class Verifier(HttpClient http, Uri baseUri, TextWriter output)
     private static DateTime WindowStart(string key)
     {
         var time = key.Split('|')[0];
-        return DateTime.ParseExact(time, time.Length == 10 ? "yyyy-MM-dd" : "yyyy-MM-dd'T'HH", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
+        return DateTime.ParseExact(
+            time,
+            time.Length == 10 ? "yyyy-MM-dd" : "yyyy-MM-dd'T'HH",
+            CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal
+        );
     }
 
     private static int Windows(string first, string last)
@@ -108,14 +167,18 @@ internal sealed class Verifier(HttpClient http, Uri baseUri, TextWriter output)
     /// <summary>Every registered version as <c>name@N</c>, and whether it is caught up.</summary>
     private async Task<Dictionary<string, bool>> RegisteredVersionsAsync(CancellationToken cancellationToken)
     {
-        using var views = await http.GetFromJsonAsync<JsonDocument>(new Uri(baseUri, "api/views"), cancellationToken) ?? throw new InvalidDataException("api/views answered nothing");
+        using var views =
+            await http.GetFromJsonAsync<JsonDocument>(new Uri(baseUri, "api/views"), cancellationToken)
+            ?? throw new InvalidDataException("api/views answered nothing");
         var registered = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var view in views.RootElement.EnumerateArray())
         {
             var name = view.GetProperty("name").GetString()!;
             foreach (var version in view.GetProperty("versions").EnumerateArray())
             {
-                registered[string.Create(CultureInfo.InvariantCulture, $"{name}@{version.GetProperty("version").GetInt32()}")] = version.GetProperty("caughtUp").GetBoolean();
+                registered[
+                    string.Create(CultureInfo.InvariantCulture, $"{name}@{version.GetProperty("version").GetInt32()}")
+                ] = version.GetProperty("caughtUp").GetBoolean();
             }
         }
 
@@ -143,7 +206,10 @@ internal sealed class Verifier(HttpClient http, Uri baseUri, TextWriter output)
 
         public void Check(string view, string key, ExpectedAnswer expected, JsonElement? answer)
         {
-            var value = answer?.TryGetProperty("value", out var v) == true && v.ValueKind == JsonValueKind.Number ? v.GetDecimal() : (decimal?)null;
+            var value =
+                answer?.TryGetProperty("value", out var v) == true && v.ValueKind == JsonValueKind.Number
+                    ? v.GetDecimal()
+                    : (decimal?)null;
             var events = answer?.GetProperty("events").GetInt64() ?? 0;
             var provenance = answer?.GetProperty("provenance");
             var caughtUp = provenance?.GetProperty("caughtUp").GetBoolean() ?? true;
@@ -158,7 +224,13 @@ internal sealed class Verifier(HttpClient http, Uri baseUri, TextWriter output)
                 }
                 else if ((value ?? 0) != expected.Value || events != expected.Events)
                 {
-                    Differences.Add(string.Create(CultureInfo.InvariantCulture, $"{view} {key}: got {value} from {events} events, expected {expected.Value} from {expected.Events}"));
+                    Differences.Add(
+                        string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"{view} {key}: got {value} from {events} events, expected {expected.Value} from "
+                                + $"{expected.Events}"
+                        )
+                    );
                 }
                 else
                 {

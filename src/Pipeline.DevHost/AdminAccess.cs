@@ -4,7 +4,8 @@ using Pipeline.Http;
 
 namespace Pipeline.DevHost;
 
-/// <summary>The dev host's admin key (<c>DevHost:AdminKey</c>, else the local key kept in its data folder) and where it came from.</summary>
+/// <summary>The dev host's admin key (<c>DevHost:AdminKey</c>, else the local key kept in its data folder) and where it
+/// came from.</summary>
 /// <param name="Value">The key.</param>
 /// <param name="Source">Where a user finds it.</param>
 internal sealed record AdminKey(string Value, string Source);
@@ -22,7 +23,10 @@ internal static class AdminAccess
         var given = header.Length > 0 ? header : request.Query["code"].ToString();
         if (given.Length == 0)
         {
-            return OutcomeResults.Error(401, $"this route needs the admin key in the x-functions-key header (or code=); it is {key.Source}");
+            return OutcomeResults.Error(
+                401,
+                $"this route needs the admin key in the x-functions-key header (or code=); it is {key.Source}"
+            );
         }
 
         return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(key.Value))

@@ -18,29 +18,51 @@ internal sealed partial class BatchTimer(
     DurableTaskClient client,
     IOptions<PipelineOptions> options,
     TimeProvider time,
-    ILogger<BatchTimer> logger) : BackgroundService
+    ILogger<BatchTimer> logger
+) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var recomputes = recomputeSchedule.Expression is { } cron
             ? OnScheduleAsync(cron, ct => schedule.StartDueRecomputesAsync(client, ct), stoppingToken)
             : Task.CompletedTask;
-        var audits = options.Value.AuditInterval > TimeSpan.Zero
-            ? EveryAsync(TimeSpan.FromTicks(Math.Min(options.Value.AuditInterval.Ticks, TimeSpan.FromMinutes(1).Ticks)), ct => schedule.StartDueAuditsAsync(client, ct), stoppingToken)
-            : Task.CompletedTask;
-        await Task.WhenAll(recomputes, audits, EveryAsync(schedule.RetirementSweepInterval, schedule.RetireCoveredSpeedRowsAsync, stoppingToken)).ConfigureAwait(false);
+        var audits =
+            options.Value.AuditInterval > TimeSpan.Zero
+                ? EveryAsync(
+                    TimeSpan.FromTicks(Math.Min(options.Value.AuditInterval.Ticks, TimeSpan.FromMinutes(1).Ticks)),
+                    ct => schedule.StartDueAuditsAsync(client, ct),
+                    stoppingToken
+                )
+                : Task.CompletedTask;
+        await Task.WhenAll(
+                recomputes,
+                audits,
+                EveryAsync(schedule.RetirementSweepInterval, schedule.RetireCoveredSpeedRowsAsync, stoppingToken)
+            )
+            .ConfigureAwait(false);
     }
 
-    private async Task OnScheduleAsync(CronExpression cron, Func<CancellationToken, Task<int>> work, CancellationToken stoppingToken)
+    private async Task OnScheduleAsync(
+        CronExpression cron,
+        Func<CancellationToken, Task<int>> work,
+        CancellationToken stoppingToken
+    )
     {
-        while (!stoppingToken.IsCancellationRequested && cron.GetNextOccurrence(time.GetUtcNow(), TimeZoneInfo.Utc) is { } next)
+        while (
+            !stoppingToken.IsCancellationRequested
+            && cron.GetNextOccurrence(time.GetUtcNow(), TimeZoneInfo.Utc) is { } next
+        )
         {
             await Task.Delay(next - time.GetUtcNow(), time, stoppingToken).ConfigureAwait(false);
             await RunAsync(work, stoppingToken).ConfigureAwait(false);
         }
     }
 
-    private async Task EveryAsync(TimeSpan interval, Func<CancellationToken, Task<int>> work, CancellationToken stoppingToken)
+    private async Task EveryAsync(
+        TimeSpan interval,
+        Func<CancellationToken, Task<int>> work,
+        CancellationToken stoppingToken
+    )
     {
         using var timer = new PeriodicTimer(interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))

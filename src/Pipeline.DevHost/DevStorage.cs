@@ -13,10 +13,12 @@ namespace Pipeline.DevHost;
 /// </summary>
 internal static partial class DevStorage
 {
-    /// <summary>The address used when neither <c>ASPNETCORE_URLS</c> nor <c>--urls</c> is given, as <c>func start</c> uses.</summary>
+    /// <summary>The address used when neither <c>ASPNETCORE_URLS</c> nor <c>--urls</c> is given, as <c>func start</c>
+    /// uses.</summary>
     public const string DefaultUrl = "http://127.0.0.1:7071";
 
-    /// <summary>The setting of the admin key; without it a random local key is made once and kept in the data folder.</summary>
+    /// <summary>The setting of the admin key; without it a random local key is made once and kept in the data
+    /// folder.</summary>
     public const string AdminKeySetting = "DevHost:AdminKey";
 
     /// <summary>The file in the data folder that holds the local admin key.</summary>
@@ -29,23 +31,44 @@ internal static partial class DevStorage
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        var root = AzuriteProcess.InstallationRoot(builder.Environment.ContentRootPath) ?? builder.Environment.ContentRootPath;
-        var dataDirectory = Path.GetFullPath(builder.Configuration["DevHost:DataDirectory"] is { Length: > 0 } configuredDirectory ? configuredDirectory : Path.Combine(root, ".azurite"));
+        var root =
+            AzuriteProcess.InstallationRoot(builder.Environment.ContentRootPath) ?? builder.Environment.ContentRootPath;
+        var dataDirectory = Path.GetFullPath(
+            builder.Configuration["DevHost:DataDirectory"] is { Length: > 0 } configuredDirectory
+                ? configuredDirectory
+                : Path.Combine(root, ".azurite")
+        );
         var inMemory = bool.TryParse(builder.Configuration["DevHost:InMemoryStorage"], out var memory) && memory;
         var notes = new List<string>();
 
         var connection = StorageAccount.DefaultConnectionName;
-        var configured = builder.Configuration[connection] ?? builder.Configuration[$"{connection}:blobServiceUri"]
-            ?? builder.Configuration[$"{connection}:tableServiceUri"] ?? builder.Configuration[$"{connection}:accountName"];
+        var configured =
+            builder.Configuration[connection]
+            ?? builder.Configuration[$"{connection}:blobServiceUri"]
+            ?? builder.Configuration[$"{connection}:tableServiceUri"]
+            ?? builder.Configuration[$"{connection}:accountName"];
         if (string.IsNullOrEmpty(configured))
         {
-            var azurite = await AzuriteProcess.StartAsync(builder.Environment.ContentRootPath, inMemory ? null : Path.Combine(dataDirectory, "storage"));
+            var azurite = await AzuriteProcess.StartAsync(
+                builder.Environment.ContentRootPath,
+                inMemory ? null : Path.Combine(dataDirectory, "storage")
+            );
             builder.Configuration.AddInMemoryCollection([new(connection, azurite.ConnectionString)]);
             builder.Services.AddSingleton(azurite);
             builder.Services.AddHostedService<EmbeddedAzurite>();
-            builder.Services.AddSingleton(inMemory
-                ? new StorageDescription("embedded Azurite", "memory (DevHost:InMemoryStorage=true: the data ends with this process)", Persistent: false)
-                : new StorageDescription("embedded Azurite", Path.Combine(dataDirectory, "storage"), Persistent: true));
+            builder.Services.AddSingleton(
+                inMemory
+                    ? new StorageDescription(
+                        "embedded Azurite",
+                        "memory (DevHost:InMemoryStorage=true: the data ends with this process)",
+                        Persistent: false
+                    )
+                    : new StorageDescription(
+                        "embedded Azurite",
+                        Path.Combine(dataDirectory, "storage"),
+                        Persistent: true
+                    )
+            );
         }
 
         if (builder.Configuration[AdminKeySetting] is { Length: > 0 } configuredKey)
@@ -73,7 +96,11 @@ internal static partial class DevStorage
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(keyFile)!);
-        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var key = Convert
+            .ToBase64String(RandomNumberGenerator.GetBytes(32))
+            .TrimEnd('=')
+            .Replace('+', '-')
+            .Replace('/', '_');
 
         // Only its owner may read the key: created empty with that mode first, then written.
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
@@ -95,7 +122,11 @@ internal static partial class DevStorage
     private sealed record LocalNotes(IReadOnlyList<string> Lines);
 
     /// <summary>Says at start-up which storage is in use and where its data lives.</summary>
-    private sealed partial class StartupReport(StorageDescription storage, LocalNotes notes, ILogger<StartupReport> logger) : IHostedService
+    private sealed partial class StartupReport(
+        StorageDescription storage,
+        LocalNotes notes,
+        ILogger<StartupReport> logger
+    ) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
@@ -110,15 +141,20 @@ internal static partial class DevStorage
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "Storage: {Kind} at {Location} (data {Kept} across restarts)")]
+        [LoggerMessage(
+            Level = LogLevel.Information,
+            Message = "Storage: {Kind} at {Location} (data {Kept} across restarts)"
+        )]
         private partial void LogStorage(string kind, string location, string kept);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Local state: {Note}")]
         private partial void LogNote(string note);
     }
 
-    /// <summary>Stops the embedded Azurite with the host (after everything else has stopped), saving its data.</summary>
-    private sealed partial class EmbeddedAzurite(AzuriteProcess azurite, ILogger<EmbeddedAzurite> logger) : IHostedService
+    /// <summary>Stops the embedded Azurite with the host (after everything else has stopped), saving its
+    /// data.</summary>
+    private sealed partial class EmbeddedAzurite(AzuriteProcess azurite, ILogger<EmbeddedAzurite> logger)
+        : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
@@ -128,7 +164,10 @@ internal static partial class DevStorage
 
         public async Task StopAsync(CancellationToken cancellationToken) => await azurite.DisposeAsync();
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "Embedded Azurite on blob port {BlobPort}, queue port {QueuePort}, table port {TablePort}")]
+        [LoggerMessage(
+            Level = LogLevel.Information,
+            Message = "Embedded Azurite on blob port {BlobPort}, queue port {QueuePort}, table port {TablePort}"
+        )]
         private partial void LogStarted(int blobPort, int queuePort, int tablePort);
     }
 }

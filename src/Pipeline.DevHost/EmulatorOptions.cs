@@ -19,7 +19,8 @@ public sealed class EmulatorOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
     public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(25);
 
-    /// <summary>Events a partition may hold waiting for ingest; beyond it, publishes get 503 with Retry-After.</summary>
+    /// <summary>Events a partition may hold waiting for ingest; beyond it, publishes get 503 with
+    /// Retry-After.</summary>
     [Range(1, 10_000_000)]
     public int QueueCapacity { get; set; } = 100_000;
 

@@ -5,24 +5,38 @@ using Pipeline.Domain.Hashing;
 
 namespace Pipeline.DevHost;
 
-/// <summary>The dev host's stand-in for Event Hubs: partitions by key hash, queues per partition, and a pump per partition.</summary>
+/// <summary>The dev host's stand-in for Event Hubs: partitions by key hash, queues per partition, and a pump per
+/// partition.</summary>
 internal sealed partial class EventHubEmulator : IHostedService, IEventPublisher, IPartitionBacklog
 {
     private readonly EmulatorOptions _options;
     private readonly PartitionPump[] _pumps;
     private readonly ILogger<EventHubEmulator> _logger;
 
-    public EventHubEmulator(IOptions<EmulatorOptions> options, IServiceProvider services, ILogger<EventHubEmulator> logger)
+    public EventHubEmulator(
+        IOptions<EmulatorOptions> options,
+        IServiceProvider services,
+        ILogger<EventHubEmulator> logger
+    )
     {
         _options = options.Value;
         _logger = logger;
-        _pumps = [.. Enumerable.Range(0, _options.Partitions).Select(p => ActivatorUtilities.CreateInstance<PartitionPump>(services, p))];
+        _pumps =
+        [
+            .. Enumerable
+                .Range(0, _options.Partitions)
+                .Select(p => ActivatorUtilities.CreateInstance<PartitionPump>(services, p)),
+        ];
     }
 
     public (long Bytes, string Setting) MaxRequestBytes => (_options.MaxRequestBytes, "DevHost:MaxRequestBytes");
 
-    /// <summary>Publishes and waits until the events are durable and applied; when a queue is full, asks to retry in a second.</summary>
-    public async Task<PublishOutcome> PublishAsync(IReadOnlyList<ReadOnlyMemory<byte>> events, CancellationToken cancellationToken)
+    /// <summary>Publishes and waits until the events are durable and applied; when a queue is full, asks to retry in a
+    /// second.</summary>
+    public async Task<PublishOutcome> PublishAsync(
+        IReadOnlyList<ReadOnlyMemory<byte>> events,
+        CancellationToken cancellationToken
+    )
     {
         if (Publish(events) is not { } completion)
         {
@@ -42,7 +56,9 @@ internal sealed partial class EventHubEmulator : IHostedService, IEventPublisher
         var byPartition = new List<ReadOnlyMemory<byte>>[_pumps.Length];
         foreach (var body in events)
         {
-            var partition = (int)(System.IO.Hashing.XxHash64.HashToUInt64(EventPartitionKey.Of(body.Span)) % (ulong)_pumps.Length);
+            var partition = (int)(
+                System.IO.Hashing.XxHash64.HashToUInt64(EventPartitionKey.Of(body.Span)) % (ulong)_pumps.Length
+            );
             (byPartition[partition] ??= []).Add(body);
         }
 
@@ -82,7 +98,8 @@ internal sealed partial class EventHubEmulator : IHostedService, IEventPublisher
         return request.Completion;
     }
 
-    public IReadOnlyDictionary<int, long> Queued() => _pumps.Select((pump, partition) => (partition, pump.Queued)).ToDictionary(p => p.partition, p => p.Queued);
+    public IReadOnlyDictionary<int, long> Queued() =>
+        _pumps.Select((pump, partition) => (partition, pump.Queued)).ToDictionary(p => p.partition, p => p.Queued);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -91,7 +108,8 @@ internal sealed partial class EventHubEmulator : IHostedService, IEventPublisher
     }
 
     /// <summary>Drains: every accepted event is ingested before the host stops.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken) => await Task.WhenAll(_pumps.Select(p => p.StopAsync(cancellationToken)));
+    public async Task StopAsync(CancellationToken cancellationToken) =>
+        await Task.WhenAll(_pumps.Select(p => p.StopAsync(cancellationToken)));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event Hubs emulation ready with {Partitions} partitions")]
     private partial void LogStarted(int partitions);
@@ -102,7 +120,11 @@ internal static class EventHubEmulatorRegistration
 {
     public static IServiceCollection AddEventHubEmulator(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EmulatorOptions>().Bind(configuration.GetSection(EmulatorOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services
+            .AddOptions<EmulatorOptions>()
+            .Bind(configuration.GetSection(EmulatorOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddSingleton<EventHubEmulator>();
         services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<EventHubEmulator>());
         services.AddSingleton<IPartitionBacklog>(sp => sp.GetRequiredService<EventHubEmulator>());

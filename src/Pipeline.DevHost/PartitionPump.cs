@@ -23,11 +23,14 @@ internal sealed partial class PartitionPump(
     ProgressStore progress,
     IOptions<EmulatorOptions> options,
     TimeProvider time,
-    ILogger<PartitionPump> logger)
+    ILogger<PartitionPump> logger
+)
 {
     private const long ReservationBlock = 100_000;
     private static readonly TimeSpan IdleHeartbeat = TimeSpan.FromSeconds(1);
-    private readonly Channel<PartitionSlice> _queue = Channel.CreateUnbounded<PartitionSlice>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PartitionSlice> _queue = Channel.CreateUnbounded<PartitionSlice>(
+        new UnboundedChannelOptions { SingleReader = true }
+    );
     private readonly EmulatorOptions _options = options.Value;
     private long _pending;
     private long _nextSequence;
@@ -58,7 +61,11 @@ internal sealed partial class PartitionPump(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var applied = await progress.GetAsync(partition, cancellationToken);
-        var reservation = await store.Sequences.GetEntityOrNullAsync("partition", RowKey, cancellationToken: cancellationToken);
+        var reservation = await store.Sequences.GetEntityOrNullAsync(
+            "partition",
+            RowKey,
+            cancellationToken: cancellationToken
+        );
         _reservedThrough = reservation?.GetInt64("ReservedThrough") ?? -1;
         _reservationETag = reservation?.ETag ?? default;
         _nextSequence = Math.Max(_reservedThrough, applied.LastSequence) + 1;
@@ -158,7 +165,13 @@ internal sealed partial class PartitionPump(
                 slice.Request.PartitionDone(valid, slice.Events.Count - valid);
             }
         }
-        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or OperationCanceledException or InvalidOperationException)
+        catch (Exception ex)
+            when (ex
+                    is RequestFailedException
+                        or HttpRequestException
+                        or OperationCanceledException
+                        or InvalidOperationException
+            )
         {
             foreach (var slice in slices)
             {
@@ -195,7 +208,8 @@ internal sealed partial class PartitionPump(
         }
     }
 
-    /// <summary>At least once: a batch whose ingest failed is retried with the same numbers until it succeeds.</summary>
+    /// <summary>At least once: a batch whose ingest failed is retried with the same numbers until it
+    /// succeeds.</summary>
     private async Task IngestUntilDurableAsync(IngestBatch batch)
     {
         var delay = TimeSpan.FromMilliseconds(100);
@@ -206,7 +220,14 @@ internal sealed partial class PartitionPump(
                 await ingest.IngestAsync(batch);
                 return;
             }
-            catch (Exception ex) when (attempt < 20 && ex is RequestFailedException or HttpRequestException or InvalidOperationException or TimeoutException)
+            catch (Exception ex)
+                when (attempt < 20
+                    && ex
+                        is RequestFailedException
+                            or HttpRequestException
+                            or InvalidOperationException
+                            or TimeoutException
+                )
             {
                 LogRetry(ex, partition, batch.Events.Count, attempt);
                 await Task.Delay(delay, time);
@@ -224,9 +245,10 @@ internal sealed partial class PartitionPump(
 
         var through = _nextSequence + count - 1 + ReservationBlock;
         var row = new TableEntity("partition", RowKey) { ["ReservedThrough"] = through };
-        var response = _reservationETag == default
-            ? await store.Sequences.AddEntityAsync(row)
-            : await store.Sequences.UpdateEntityAsync(row, _reservationETag, TableUpdateMode.Replace);
+        var response =
+            _reservationETag == default
+                ? await store.Sequences.AddEntityAsync(row)
+                : await store.Sequences.UpdateEntityAsync(row, _reservationETag, TableUpdateMode.Replace);
         _reservationETag = response.Headers.ETag ?? default;
         _reservedThrough = through;
     }
@@ -234,6 +256,9 @@ internal sealed partial class PartitionPump(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watermark heartbeat of partition {Partition} failed")]
     private partial void LogHeartbeatFailed(Exception error, int partition);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest of {Count} events of partition {Partition} failed (attempt {Attempt}); retrying")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Ingest of {Count} events of partition {Partition} failed (attempt {Attempt}); retrying"
+    )]
     private partial void LogRetry(Exception error, int partition, int count, int attempt);
 }

@@ -6,7 +6,9 @@ namespace Pipeline.DevHost;
 /// </summary>
 internal sealed class PublishRequest(int partitions)
 {
-    private readonly TaskCompletionSource<(int Accepted, int Quarantined)> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<(int Accepted, int Quarantined)> _done = new(
+        TaskCreationOptions.RunContinuationsAsynchronously
+    );
     private int _remaining = partitions;
     private int _accepted;
     private int _quarantined;

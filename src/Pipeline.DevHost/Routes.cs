@@ -15,8 +15,13 @@ internal static class Routes
             var endpoint = app.MapMethods("/" + route.Template, [route.Method], route.Handler);
             if (route.Admin)
             {
-                endpoint.AddEndpointFilter(async (context, next) =>
-                    AdminAccess.Refuse(context.HttpContext.Request, context.HttpContext.RequestServices.GetRequiredService<AdminKey>()) ?? await next(context));
+                endpoint.AddEndpointFilter(
+                    async (context, next) =>
+                        AdminAccess.Refuse(
+                            context.HttpContext.Request,
+                            context.HttpContext.RequestServices.GetRequiredService<AdminKey>()
+                        ) ?? await next(context)
+                );
             }
         }
     }

@@ -6,7 +6,8 @@ public static class Quote
     /// <summary>The longest quoted text.</summary>
     public const int MaxCharacters = 80;
 
-    /// <summary>The text, or its beginning and how long it was when it is longer than <see cref="MaxCharacters"/>.</summary>
+    /// <summary>The text, or its beginning and how long it was when it is longer than <see
+    /// cref="MaxCharacters"/>.</summary>
     public static string Shorten(string? text) =>
         text is null ? string.Empty
         : text.Length <= MaxCharacters ? text

@@ -16,44 +16,52 @@ namespace Pipeline.Durable;
 public sealed class DurableEngine : IHostedService, IDisposable
 {
     /// <summary>Creates the backend for the account; nothing is sent until the host starts.</summary>
-    public DurableEngine(StorageAccount account, IOptions<DurableEngineOptions> options, IOptions<PipelineOptions> pipeline, ILoggerFactory loggerFactory)
+    public DurableEngine(
+        StorageAccount account,
+        IOptions<DurableEngineOptions> options,
+        IOptions<PipelineOptions> pipeline,
+        ILoggerFactory loggerFactory
+    )
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(pipeline);
         var settings = options.Value;
         TaskHub = settings.TaskHub + pipeline.Value.StoragePrefix;
-        Service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
-        {
-            TaskHubName = TaskHub,
-            StorageAccountClientProvider = ClientProvider(account.Connection),
-            LoggerFactory = loggerFactory,
+        Service = new AzureStorageOrchestrationService(
+            new AzureStorageOrchestrationServiceSettings
+            {
+                TaskHubName = TaskHub,
+                StorageAccountClientProvider = ClientProvider(account.Connection),
+                LoggerFactory = loggerFactory,
 
-            // One process: one control queue, no app lease, and leases short enough that a restarted
-            // process takes over within seconds of the old one's death.
-            PartitionCount = 1,
-            UseAppLease = false,
-            UseTablePartitionManagement = true,
+                // One process: one control queue, no app lease, and leases short enough that a restarted
+                // process takes over within seconds of the old one's death.
+                PartitionCount = 1,
+                UseAppLease = false,
+                UseTablePartitionManagement = true,
 
-            // Two starts of one id at the same moment: the second is refused rather than both created.
-            UseInstanceTableEtag = true,
-            LeaseInterval = settings.LeaseInterval,
-            LeaseRenewInterval = settings.LeaseInterval / 3,
-            LeaseAcquireInterval = settings.LeaseInterval / 3,
-            MaxQueuePollingInterval = settings.MaxPollingInterval,
-            ControlQueueVisibilityTimeout = settings.VisibilityTimeout,
-            WorkItemQueueVisibilityTimeout = settings.VisibilityTimeout,
-            MaxConcurrentTaskActivityWorkItems = settings.ActivityConcurrency,
+                // Two starts of one id at the same moment: the second is refused rather than both created.
+                UseInstanceTableEtag = true,
+                LeaseInterval = settings.LeaseInterval,
+                LeaseRenewInterval = settings.LeaseInterval / 3,
+                LeaseAcquireInterval = settings.LeaseInterval / 3,
+                MaxQueuePollingInterval = settings.MaxPollingInterval,
+                ControlQueueVisibilityTimeout = settings.VisibilityTimeout,
+                WorkItemQueueVisibilityTimeout = settings.VisibilityTimeout,
+                MaxConcurrentTaskActivityWorkItems = settings.ActivityConcurrency,
 
-            // Without this, starting an id that is running silently replaces it.
-            ThrowExceptionOnInvalidDedupeStatus = true,
-        });
+                // Without this, starting an id that is running silently replaces it.
+                ThrowExceptionOnInvalidDedupeStatus = true,
+            }
+        );
     }
 
     /// <summary>The task hub's name.</summary>
     public string TaskHub { get; }
 
-    /// <summary>The backend: the worker's orchestration service and the client's orchestration service client.</summary>
+    /// <summary>The backend: the worker's orchestration service and the client's orchestration service
+    /// client.</summary>
     public AzureStorageOrchestrationService Service { get; }
 
     /// <inheritdoc />
@@ -72,8 +80,17 @@ public sealed class DurableEngine : IHostedService, IDisposable
             return new StorageAccountClientProvider(connectionString);
         }
 
-        var queues = connection.QueueServiceUri ?? throw new InvalidOperationException(
-            $"The Durable Task engine needs a Queue endpoint: set '{StorageAccount.DefaultConnectionName}__queueServiceUri' (or '__accountName').");
-        return new StorageAccountClientProvider(connection.BlobServiceUri!, queues, connection.TableServiceUri!, connection.Credential!);
+        var queues =
+            connection.QueueServiceUri
+            ?? throw new InvalidOperationException(
+                $"The Durable Task engine needs a Queue endpoint: set "
+                    + $"'{StorageAccount.DefaultConnectionName}__queueServiceUri' (or '__accountName')."
+            );
+        return new StorageAccountClientProvider(
+            connection.BlobServiceUri!,
+            queues,
+            connection.TableServiceUri!,
+            connection.Credential!
+        );
     }
 }

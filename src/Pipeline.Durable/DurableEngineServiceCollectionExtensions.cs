@@ -20,16 +20,24 @@ public static class DurableEngineServiceCollectionExtensions
     /// <see cref="DurableTaskClient"/> for the application. Call after <c>AddPipeline</c>.
     /// <paramref name="tasks"/> registers the tasks; by default the pipeline's own.
     /// </summary>
-    public static IServiceCollection AddDurableEngine(this IServiceCollection services, IConfiguration configuration, Action<DurableTaskRegistry>? tasks = null)
+    public static IServiceCollection AddDurableEngine(
+        this IServiceCollection services,
+        IConfiguration configuration,
+        Action<DurableTaskRegistry>? tasks = null
+    )
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<DurableEngineOptions>()
+        services
+            .AddOptions<DurableEngineOptions>()
             .Bind(configuration.GetSection(DurableEngineOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton<DurableEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<DurableEngine>());
-        services.TryAddSingleton<DurableTaskClient>(sp => new EngineClient(sp.GetRequiredService<DurableEngine>(), PipelineTasks.DataConverter));
+        services.TryAddSingleton<DurableTaskClient>(sp => new EngineClient(
+            sp.GetRequiredService<DurableEngine>(),
+            PipelineTasks.DataConverter
+        ));
         services.AddDurableTaskWorker(builder =>
         {
             builder.AddTasks(tasks ?? (registry => registry.AddPipelineTasks()));

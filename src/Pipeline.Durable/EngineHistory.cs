@@ -18,8 +18,11 @@ internal static class EngineHistory
         using var history = JsonDocument.Parse(historyJson);
         foreach (var historyEvent in history.RootElement.EnumerateArray())
         {
-            if (historyEvent.TryGetProperty("EventType", out var type) && type.GetInt32() == (int)EventType.ExecutionCompleted
-                && historyEvent.TryGetProperty("FailureDetails", out var failure))
+            if (
+                historyEvent.TryGetProperty("EventType", out var type)
+                && type.GetInt32() == (int)EventType.ExecutionCompleted
+                && historyEvent.TryGetProperty("FailureDetails", out var failure)
+            )
             {
                 return Failure(failure);
             }
@@ -28,15 +31,19 @@ internal static class EngineHistory
         return null;
     }
 
-    private static TaskFailureDetails? Failure(JsonElement failure) => failure.ValueKind != JsonValueKind.Object
-        ? null
-        : new TaskFailureDetails(
-            Text(failure, "ErrorType") ?? string.Empty,
-            Text(failure, "ErrorMessage") ?? string.Empty,
-            Text(failure, "StackTrace"),
-            failure.TryGetProperty("InnerFailure", out var inner) ? Failure(inner) : null,
-            null);
+    private static TaskFailureDetails? Failure(JsonElement failure) =>
+        failure.ValueKind != JsonValueKind.Object
+            ? null
+            : new TaskFailureDetails(
+                Text(failure, "ErrorType") ?? string.Empty,
+                Text(failure, "ErrorMessage") ?? string.Empty,
+                Text(failure, "StackTrace"),
+                failure.TryGetProperty("InnerFailure", out var inner) ? Failure(inner) : null,
+                null
+            );
 
     private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
 }

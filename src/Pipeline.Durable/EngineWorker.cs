@@ -20,7 +20,8 @@ internal sealed partial class EngineWorker(
     IOptionsMonitor<DurableTaskWorkerOptions> workerOptions,
     DurableEngine engine,
     IServiceProvider services,
-    ILoggerFactory loggerFactory) : DurableTaskWorker(name, factory)
+    ILoggerFactory loggerFactory
+) : DurableTaskWorker(name, factory)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<EngineWorker>();
 
@@ -31,7 +32,8 @@ internal sealed partial class EngineWorker(
             engine.Service,
             new OrchestratorShims(Factory, shims, services),
             new ActivityShims(Factory, shims, services.GetRequiredService<IServiceScopeFactory>()),
-            loggerFactory)
+            loggerFactory
+        )
         {
             ErrorPropagationMode = ErrorPropagationMode.UseFailureDetails,
         };
@@ -49,6 +51,9 @@ internal sealed partial class EngineWorker(
         await worker.StopAsync(isForced: false).ConfigureAwait(false);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Durable Task engine running task hub {TaskHub} (Azure Storage backend)")]
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Durable Task engine running task hub {TaskHub} (Azure Storage backend)"
+    )]
     private partial void LogStarted(string taskHub);
 }

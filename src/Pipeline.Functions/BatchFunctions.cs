@@ -16,8 +16,11 @@ namespace Pipeline.Functions;
 public sealed class BatchFunctions(BatchSchedule schedule)
 {
     [Function("batch-schedule")]
-    public Task ScheduleAsync([TimerTrigger("%" + RecomputeSchedule.Setting + "%")] TimerInfo timer, [DurableClient] DurableTaskClient client, FunctionContext context) =>
-        schedule.RunOnceAsync(client, context.CancellationToken);
+    public Task ScheduleAsync(
+        [TimerTrigger("%" + RecomputeSchedule.Setting + "%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient client,
+        FunctionContext context
+    ) => schedule.RunOnceAsync(client, context.CancellationToken);
 
     [Function(RecomputeOrchestrator.OrchestratorName)]
     public static Task<RecomputeResult> RecomputeAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
@@ -36,16 +39,37 @@ public sealed class BatchFunctions(BatchSchedule schedule)
         Run<FoldChunkActivity, FoldChunkInput, ChunkFold>(context, FoldChunkActivity.ActivityName, input);
 
     [Function(SettlePartitionActivity.ActivityName)]
-    public static Task<PartitionSettled> SettlePartitionAsync([ActivityTrigger] SettlePartitionInput input, FunctionContext context) =>
-        Run<SettlePartitionActivity, SettlePartitionInput, PartitionSettled>(context, SettlePartitionActivity.ActivityName, input);
+    public static Task<PartitionSettled> SettlePartitionAsync(
+        [ActivityTrigger] SettlePartitionInput input,
+        FunctionContext context
+    ) =>
+        Run<SettlePartitionActivity, SettlePartitionInput, PartitionSettled>(
+            context,
+            SettlePartitionActivity.ActivityName,
+            input
+        );
 
     [Function(WriteBatchViewActivity.ActivityName)]
-    public static Task<BatchViewWritten> WriteBatchViewAsync([ActivityTrigger] WriteBatchViewInput input, FunctionContext context) =>
-        Run<WriteBatchViewActivity, WriteBatchViewInput, BatchViewWritten>(context, WriteBatchViewActivity.ActivityName, input);
+    public static Task<BatchViewWritten> WriteBatchViewAsync(
+        [ActivityTrigger] WriteBatchViewInput input,
+        FunctionContext context
+    ) =>
+        Run<WriteBatchViewActivity, WriteBatchViewInput, BatchViewWritten>(
+            context,
+            WriteBatchViewActivity.ActivityName,
+            input
+        );
 
     [Function(CommitBatchViewActivity.ActivityName)]
-    public static Task<RecomputeResult> CommitBatchViewAsync([ActivityTrigger] BatchPointer input, FunctionContext context) =>
-        Run<CommitBatchViewActivity, BatchPointer, RecomputeResult>(context, CommitBatchViewActivity.ActivityName, input);
+    public static Task<RecomputeResult> CommitBatchViewAsync(
+        [ActivityTrigger] BatchPointer input,
+        FunctionContext context
+    ) =>
+        Run<CommitBatchViewActivity, BatchPointer, RecomputeResult>(
+            context,
+            CommitBatchViewActivity.ActivityName,
+            input
+        );
 
     [Function(ReadPointerActivity.ActivityName)]
     public static Task<BatchPointer?> ReadPointerAsync([ActivityTrigger] PointerKey input, FunctionContext context) =>
@@ -57,7 +81,9 @@ public sealed class BatchFunctions(BatchSchedule schedule)
 
     private static Task<TOutput> Run<TActivity, TInput, TOutput>(FunctionContext context, string name, TInput input)
         where TActivity : TaskActivity<TInput, TOutput> =>
-        ActivatorUtilities.CreateInstance<TActivity>(context.InstanceServices).RunAsync(new InvocationActivityContext(name, context.InvocationId), input);
+        ActivatorUtilities
+            .CreateInstance<TActivity>(context.InstanceServices)
+            .RunAsync(new InvocationActivityContext(name, context.InvocationId), input);
 
     /// <summary>What an activity class may ask of its context, from the Functions invocation.</summary>
     private sealed class InvocationActivityContext(string name, string invocationId) : TaskActivityContext

@@ -14,82 +14,118 @@ namespace Pipeline.Functions;
 public sealed class HttpFunctions(PipelineEndpoints endpoints)
 {
     [Function("publish-events")]
-    public async Task<IActionResult> PublishEventsAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/events")] HttpRequest request) =>
-        await endpoints.PublishEventsAsync(request);
+    public async Task<IActionResult> PublishEventsAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/events")] HttpRequest request
+    ) => await endpoints.PublishEventsAsync(request);
 
     [Function("list-views")]
-    public async Task<IActionResult> ListViewsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/views")] HttpRequest request, [DurableClient] DurableTaskClient client) =>
-        await endpoints.ListViewsAsync(request, client);
+    public async Task<IActionResult> ListViewsAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/views")] HttpRequest request,
+        [DurableClient] DurableTaskClient client
+    ) => await endpoints.ListViewsAsync(request, client);
 
     [Function("get-view")]
-    public async Task<IActionResult> GetViewAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/views/{name}")] HttpRequest request, string name) =>
-        await endpoints.GetViewAsync(request, name);
+    public async Task<IActionResult> GetViewAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/views/{name}")] HttpRequest request,
+        string name
+    ) => await endpoints.GetViewAsync(request, name);
 
     [Function("list-quarantine")]
-    public async Task<IActionResult> ListQuarantineAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/quarantine")] HttpRequest request) =>
-        await endpoints.ListQuarantineAsync(request);
+    public async Task<IActionResult> ListQuarantineAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/quarantine")] HttpRequest request
+    ) => await endpoints.ListQuarantineAsync(request);
 
     [Function("get-quarantined")]
-    public async Task<IActionResult> GetQuarantinedAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/quarantine/{id}")] HttpRequest request, string id) =>
-        await endpoints.GetQuarantinedAsync(request, id);
+    public async Task<IActionResult> GetQuarantinedAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/quarantine/{id}")] HttpRequest request,
+        string id
+    ) => await endpoints.GetQuarantinedAsync(request, id);
 
     [Function("start-recompute")]
     public async Task<IActionResult> StartRecomputeAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/recompute/{name}")] HttpRequest request, string name, [DurableClient] DurableTaskClient client) =>
-        await endpoints.StartRecomputeAsync(request, name, client);
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/recompute/{name}")] HttpRequest request,
+        string name,
+        [DurableClient] DurableTaskClient client
+    ) => await endpoints.StartRecomputeAsync(request, name, client);
 
     [Function("list-operations")]
     public async Task<IActionResult> ListOperationsAsync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/operations")] HttpRequest request, [DurableClient] DurableTaskClient client) =>
-        await endpoints.ListOperationsAsync(request, client);
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/operations")] HttpRequest request,
+        [DurableClient] DurableTaskClient client
+    ) => await endpoints.ListOperationsAsync(request, client);
 
     [Function("get-operation")]
     public async Task<IActionResult> GetOperationAsync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/operations/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client) =>
-        await endpoints.GetOperationAsync(request, id, client);
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/operations/{id}")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client
+    ) => await endpoints.GetOperationAsync(request, id, client);
 
     [Function("start-replay")]
     public async Task<IActionResult> StartReplayAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/replay/{name}")] HttpRequest request, string name, [DurableClient] DurableTaskClient client) =>
-        await endpoints.StartReplayAsync(request, name, client);
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/replay/{name}")] HttpRequest request,
+        string name,
+        [DurableClient] DurableTaskClient client
+    ) => await endpoints.StartReplayAsync(request, name, client);
 
     [Function("cancel-operation")]
     public async Task<IActionResult> CancelOperationAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/operations/{id}/cancel")] HttpRequest request, string id, [DurableClient] DurableTaskClient client) =>
-        await endpoints.CancelOperationAsync(request, id, client);
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/operations/{id}/cancel")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client
+    ) => await endpoints.CancelOperationAsync(request, id, client);
 
     [Function("set-routing")]
-    public async Task<IActionResult> SetRoutingAsync([HttpTrigger(AuthorizationLevel.Function, "put", Route = "api/views/{name}/routing")] HttpRequest request, string name) =>
-        await endpoints.SetRoutingAsync(request, name);
+    public async Task<IActionResult> SetRoutingAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "api/views/{name}/routing")] HttpRequest request,
+        string name
+    ) => await endpoints.SetRoutingAsync(request, name);
 
     [Function("list-shadow-differences")]
-    public async Task<IActionResult> ListShadowDifferencesAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/views/{name}/shadow")] HttpRequest request, string name) =>
-        await endpoints.ListShadowDifferencesAsync(request, name);
+    public async Task<IActionResult> ListShadowDifferencesAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/views/{name}/shadow")] HttpRequest request,
+        string name
+    ) => await endpoints.ListShadowDifferencesAsync(request, name);
 
     [Function("drop-version")]
     public async Task<IActionResult> DropVersionAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "api/views/{name}/versions/{version}")] HttpRequest request, string name, string version) =>
-        await endpoints.DropVersionAsync(request, name, version);
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "api/views/{name}/versions/{version}")]
+            HttpRequest request,
+        string name,
+        string version
+    ) => await endpoints.DropVersionAsync(request, name, version);
 
     [Function("start-audit")]
     public async Task<IActionResult> StartAuditAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/audit/{name}")] HttpRequest request, string name, [DurableClient] DurableTaskClient client) =>
-        await endpoints.StartAuditAsync(request, name, client);
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/audit/{name}")] HttpRequest request,
+        string name,
+        [DurableClient] DurableTaskClient client
+    ) => await endpoints.StartAuditAsync(request, name, client);
 
     [Function("list-audits")]
-    public async Task<IActionResult> ListAuditsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/audits/{name}")] HttpRequest request, string name) =>
-        await endpoints.ListAuditsAsync(request, name);
+    public async Task<IActionResult> ListAuditsAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/audits/{name}")] HttpRequest request,
+        string name
+    ) => await endpoints.ListAuditsAsync(request, name);
 
     [Function("get-ingest")]
-    public async Task<IActionResult> GetIngestAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ingest")] HttpRequest request) =>
-        await endpoints.GetIngestAsync(request);
+    public async Task<IActionResult> GetIngestAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ingest")] HttpRequest request
+    ) => await endpoints.GetIngestAsync(request);
 
     [Function("console")]
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Functions are instance members, as the others.")]
-    public IActionResult Console([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "{*file}")] HttpRequest request, string? file) =>
-        (IActionResult)ConsoleFiles.Serve(request.Method, file);
+    [System.Diagnostics.CodeAnalysis.SuppressMessage(
+        "Performance",
+        "CA1822",
+        Justification = "Functions are instance members, as the others."
+    )]
+    public IActionResult Console(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "{*file}")] HttpRequest request,
+        string? file
+    ) => (IActionResult)ConsoleFiles.Serve(request.Method, file);
 
     [Function("health")]
-    public async Task<IActionResult> HealthAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request) =>
-        await endpoints.HealthAsync(request);
+    public async Task<IActionResult> HealthAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request
+    ) => await endpoints.HealthAsync(request);
 }

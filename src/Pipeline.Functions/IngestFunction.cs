@@ -13,9 +13,20 @@ public sealed class IngestFunction(IngestHandler ingest)
 {
     [Function("ingest")]
     public Task IngestAsync(
-        [EventHubTrigger("%EventHubName%", Connection = "EventHubConnection", ConsumerGroup = "%EventHubConsumerGroup%", IsBatched = true)] EventData[] events,
-        FunctionContext context) =>
+        [EventHubTrigger(
+            "%EventHubName%",
+            Connection = "EventHubConnection",
+            ConsumerGroup = "%EventHubConsumerGroup%",
+            IsBatched = true
+        )]
+            EventData[] events,
+        FunctionContext context
+    ) =>
         ingest.IngestAsync(
-            EventHubTriggerBatch.Create(context.BindingContext.BindingData, [.. events.Select(e => new IncomingEvent(e.EventBody.ToMemory(), e.SequenceNumber, e.EnqueuedTime))]),
-            context.CancellationToken);
+            EventHubTriggerBatch.Create(
+                context.BindingContext.BindingData,
+                [.. events.Select(e => new IncomingEvent(e.EventBody.ToMemory(), e.SequenceNumber, e.EnqueuedTime))]
+            ),
+            context.CancellationToken
+        );
 }

@@ -13,7 +13,9 @@ namespace Pipeline.Http;
 /// <param name="status">The HTTP status code.</param>
 /// <param name="body">The object to serialize as JSON with <see cref="ApiJson.Options"/>, or null.</param>
 /// <param name="headers">Extra response headers.</param>
-public sealed class ApiResult(int status, object? body, IReadOnlyDictionary<string, string>? headers = null) : IResult, IActionResult
+public sealed class ApiResult(int status, object? body, IReadOnlyDictionary<string, string>? headers = null)
+    : IResult,
+        IActionResult
 {
     /// <summary>The status code.</summary>
     public int Status { get; } = status;
@@ -34,7 +36,15 @@ public sealed class ApiResult(int status, object? body, IReadOnlyDictionary<stri
         if (Body is not null)
         {
             httpContext.Response.ContentType = "application/json; charset=utf-8";
-            await JsonSerializer.SerializeAsync(httpContext.Response.Body, Body, Body.GetType(), ApiJson.Options, httpContext.RequestAborted).ConfigureAwait(false);
+            await JsonSerializer
+                .SerializeAsync(
+                    httpContext.Response.Body,
+                    Body,
+                    Body.GetType(),
+                    ApiJson.Options,
+                    httpContext.RequestAborted
+                )
+                .ConfigureAwait(false);
         }
     }
 

@@ -46,8 +46,14 @@ public sealed record ApiRoute(string Method, string Template, RouteAccess Access
     {
         var segments = (path ?? string.Empty).Trim('/').Split('/');
         var template = Template.Split('/');
-        return !Template.Contains('*', StringComparison.Ordinal) && template.Length == segments.Length
-            && template.Zip(segments).All(pair => pair.First.StartsWith('{') || string.Equals(pair.First, pair.Second, StringComparison.OrdinalIgnoreCase));
+        return !Template.Contains('*', StringComparison.Ordinal)
+            && template.Length == segments.Length
+            && template
+                .Zip(segments)
+                .All(pair =>
+                    pair.First.StartsWith('{')
+                    || string.Equals(pair.First, pair.Second, StringComparison.OrdinalIgnoreCase)
+                );
     }
 }
 
@@ -55,133 +61,297 @@ public sealed record ApiRoute(string Method, string Template, RouteAccess Access
 public static class ApiRoutes
 {
     /// <summary><c>POST /api/events</c>: publish events (a function key in Azure).</summary>
-    public static ApiRoute PublishEvents { get; } = new("POST", "api/events", RouteAccess.Publisher,
-        (HttpRequest request, PipelineEndpoints endpoints) => endpoints.PublishEventsAsync(request))
-    { Summary = "Publish events: a JSON array of CloudEvents, or NDJSON; 202 once durable and applied (dev host)" };
+    public static ApiRoute PublishEvents { get; } =
+        new(
+            "POST",
+            "api/events",
+            RouteAccess.Publisher,
+            (HttpRequest request, PipelineEndpoints endpoints) => endpoints.PublishEventsAsync(request)
+        )
+        {
+            Summary = "Publish events: a JSON array of CloudEvents, or NDJSON; 202 once durable and applied (dev host)",
+        };
 
     /// <summary><c>GET /api/views</c>: the views and their versions.</summary>
-    public static ApiRoute ListViews { get; } = new("GET", "api/views", RouteAccess.Public,
-        (HttpRequest request, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.ListViewsAsync(request, orchestrations))
-    { Summary = "Every view with its routing and versions (state, batch cutoff, caught up)" };
+    public static ApiRoute ListViews { get; } =
+        new(
+            "GET",
+            "api/views",
+            RouteAccess.Public,
+            (HttpRequest request, PipelineEndpoints endpoints, DurableTaskClient orchestrations) =>
+                endpoints.ListViewsAsync(request, orchestrations)
+        )
+        {
+            Summary = "Every view with its routing and versions (state, batch cutoff, caught up)",
+        };
 
     /// <summary><c>GET /api/views/{name}</c>: an answer.</summary>
-    public static ApiRoute GetView { get; } = new("GET", "api/views/{name}", RouteAccess.Public,
-        (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.GetViewAsync(request, name))
-    {
-        Summary = "One key's answer, or every window of a range, merged from batch and speed, with provenance",
-        Query =
-        [
-            ("key", "a key, e.g. 2026-11-21 or 2026-11-21T14|/pricing"), ("from", "the first key of a range"),
-            ("to", "the last key of a range (at most 366 windows; ends without a dimension: every dimension)"),
-            ("version", "pin a version (from 1); without it the routing chooses, sticky per x-pipeline-client"),
-        ],
-    };
+    public static ApiRoute GetView { get; } =
+        new(
+            "GET",
+            "api/views/{name}",
+            RouteAccess.Public,
+            (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.GetViewAsync(request, name)
+        )
+        {
+            Summary = "One key's answer, or every window of a range, merged from batch and speed, with provenance",
+            Query =
+            [
+                ("key", "a key, e.g. 2026-11-21 or 2026-11-21T14|/pricing"),
+                ("from", "the first key of a range"),
+                ("to", "the last key of a range (at most 366 windows; ends without a dimension: every dimension)"),
+                ("version", "pin a version (from 1); without it the routing chooses, sticky per x-pipeline-client"),
+            ],
+        };
 
-    /// <summary><c>GET /api/quarantine</c>: quarantined events, payloads truncated (admin: they are other people's data).</summary>
-    public static ApiRoute ListQuarantine { get; } = new("GET", "api/quarantine", RouteAccess.Admin,
-        (HttpRequest request, PipelineEndpoints endpoints) => endpoints.ListQuarantineAsync(request))
-    {
-        Summary = "Quarantined events with their reasons, payloads cut at 4,096 bytes (admin)",
-        Query = [("pageSize", "1-200, default 50"), ("continuation", "from the previous page")],
-    };
+    /// <summary><c>GET /api/quarantine</c>: quarantined events, payloads truncated (admin: they are other people's
+    /// data).</summary>
+    public static ApiRoute ListQuarantine { get; } =
+        new(
+            "GET",
+            "api/quarantine",
+            RouteAccess.Admin,
+            (HttpRequest request, PipelineEndpoints endpoints) => endpoints.ListQuarantineAsync(request)
+        )
+        {
+            Summary = "Quarantined events with their reasons, payloads cut at 4,096 bytes (admin)",
+            Query = [("pageSize", "1-200, default 50"), ("continuation", "from the previous page")],
+        };
 
     /// <summary><c>GET /api/quarantine/{id}</c>: one quarantined event, whole (admin).</summary>
-    public static ApiRoute GetQuarantined { get; } = new("GET", "api/quarantine/{id}", RouteAccess.Admin,
-        (HttpRequest request, string id, PipelineEndpoints endpoints) => endpoints.GetQuarantinedAsync(request, id))
-    { Summary = "One quarantined event with its whole payload (admin)" };
+    public static ApiRoute GetQuarantined { get; } =
+        new(
+            "GET",
+            "api/quarantine/{id}",
+            RouteAccess.Admin,
+            (HttpRequest request, string id, PipelineEndpoints endpoints) => endpoints.GetQuarantinedAsync(request, id)
+        )
+        {
+            Summary = "One quarantined event with its whole payload (admin)",
+        };
 
     /// <summary><c>POST /api/recompute/{name}</c>: start a recompute (admin).</summary>
-    public static ApiRoute Recompute { get; } = new("POST", "api/recompute/{name}", RouteAccess.Admin,
-        (HttpRequest request, string name, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.StartRecomputeAsync(request, name, orchestrations))
-    {
-        Summary = "Start the recompute of a view version's batch view (admin)",
-        Query = [("version", "the version (default: the serving one)"), ("cutoff", "the cutoff epoch (default: the newest sealed)")],
-    };
+    public static ApiRoute Recompute { get; } =
+        new(
+            "POST",
+            "api/recompute/{name}",
+            RouteAccess.Admin,
+            (HttpRequest request, string name, PipelineEndpoints endpoints, DurableTaskClient orchestrations) =>
+                endpoints.StartRecomputeAsync(request, name, orchestrations)
+        )
+        {
+            Summary = "Start the recompute of a view version's batch view (admin)",
+            Query =
+            [
+                ("version", "the version (default: the serving one)"),
+                ("cutoff", "the cutoff epoch (default: the newest sealed)"),
+            ],
+        };
 
     /// <summary><c>GET /api/operations</c>: recent operations, newest first, filtered and paged.</summary>
-    public static ApiRoute ListOperations { get; } = new("GET", "api/operations", RouteAccess.Public,
-        (HttpRequest request, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.ListOperationsAsync(request, orchestrations))
-    {
-        Summary = "Recent recomputes, replays and audits, newest first, with progress",
-        Query =
-        [
-            ("view", "only this view"), ("kind", "recompute, replay or audit"), ("state", "running, completed, failed or canceled"),
-            ("pageSize", "1-100, default 20"), ("continuation", "from the previous page"),
-        ],
-    };
+    public static ApiRoute ListOperations { get; } =
+        new(
+            "GET",
+            "api/operations",
+            RouteAccess.Public,
+            (HttpRequest request, PipelineEndpoints endpoints, DurableTaskClient orchestrations) =>
+                endpoints.ListOperationsAsync(request, orchestrations)
+        )
+        {
+            Summary = "Recent recomputes, replays and audits, newest first, with progress",
+            Query =
+            [
+                ("view", "only this view"),
+                ("kind", "recompute, replay or audit"),
+                ("state", "running, completed, failed or canceled"),
+                ("pageSize", "1-100, default 20"),
+                ("continuation", "from the previous page"),
+            ],
+        };
 
     /// <summary><c>GET /api/operations/{id}</c>: an operation's status and progress.</summary>
-    public static ApiRoute GetOperation { get; } = new("GET", "api/operations/{id}", RouteAccess.Public,
-        (HttpRequest request, string id, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.GetOperationAsync(request, id, orchestrations))
-    { Summary = "An operation's state, progress, events/s, time left, output and error" };
+    public static ApiRoute GetOperation { get; } =
+        new(
+            "GET",
+            "api/operations/{id}",
+            RouteAccess.Public,
+            (HttpRequest request, string id, PipelineEndpoints endpoints, DurableTaskClient orchestrations) =>
+                endpoints.GetOperationAsync(request, id, orchestrations)
+        )
+        {
+            Summary = "An operation's state, progress, events/s, time left, output and error",
+        };
 
     /// <summary><c>POST /api/replay/{name}?version=N</c>: rebuild a version from the whole log (admin).</summary>
-    public static ApiRoute Replay { get; } = new("POST", "api/replay/{name}", RouteAccess.Admin,
-        (HttpRequest request, string name, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.StartReplayAsync(request, name, orchestrations))
-    { Summary = "Rebuild a version from the whole raw log while the serving version serves (admin)", Query = [("version", "the version to replay")] };
+    public static ApiRoute Replay { get; } =
+        new(
+            "POST",
+            "api/replay/{name}",
+            RouteAccess.Admin,
+            (HttpRequest request, string name, PipelineEndpoints endpoints, DurableTaskClient orchestrations) =>
+                endpoints.StartReplayAsync(request, name, orchestrations)
+        )
+        {
+            Summary = "Rebuild a version from the whole raw log while the serving version serves (admin)",
+            Query = [("version", "the version to replay")],
+        };
 
     /// <summary><c>POST /api/operations/{id}/cancel</c>: stop an operation (admin).</summary>
-    public static ApiRoute CancelOperation { get; } = new("POST", "api/operations/{id}/cancel", RouteAccess.Admin,
-        (HttpRequest request, string id, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.CancelOperationAsync(request, id, orchestrations))
-    { Summary = "Stop a running operation; it commits nothing (admin)" };
+    public static ApiRoute CancelOperation { get; } =
+        new(
+            "POST",
+            "api/operations/{id}/cancel",
+            RouteAccess.Admin,
+            (HttpRequest request, string id, PipelineEndpoints endpoints, DurableTaskClient orchestrations) =>
+                endpoints.CancelOperationAsync(request, id, orchestrations)
+        )
+        {
+            Summary = "Stop a running operation; it commits nothing (admin)",
+        };
 
-    /// <summary><c>PUT /api/views/{name}/routing?weights=1:90,2:10&amp;shadow=N</c>: move readers between versions (admin).</summary>
-    public static ApiRoute SetRouting { get; } = new("PUT", "api/views/{name}/routing", RouteAccess.Admin,
-        (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.SetRoutingAsync(request, name))
-    {
-        Summary = "Move readers between versions in one guarded write (admin)",
-        Query =
-        [
-            ("weights", "percent per version, e.g. 1:90,2:10"), ("shadow", "a version computed beside every served answer"),
-            ("audited", "true: only versions with a clean audit at their cutoff may gain weight"),
-        ],
-    };
+    /// <summary><c>PUT /api/views/{name}/routing?weights=1:90,2:10&amp;shadow=N</c>: move readers between versions
+    /// (admin).</summary>
+    public static ApiRoute SetRouting { get; } =
+        new(
+            "PUT",
+            "api/views/{name}/routing",
+            RouteAccess.Admin,
+            (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.SetRoutingAsync(request, name)
+        )
+        {
+            Summary = "Move readers between versions in one guarded write (admin)",
+            Query =
+            [
+                ("weights", "percent per version, e.g. 1:90,2:10"),
+                ("shadow", "a version computed beside every served answer"),
+                ("audited", "true: only versions with a clean audit at their cutoff may gain weight"),
+            ],
+        };
 
     /// <summary><c>GET /api/views/{name}/shadow</c>: keys where the shadow version answered differently.</summary>
-    public static ApiRoute ListShadowDifferences { get; } = new("GET", "api/views/{name}/shadow", RouteAccess.Public,
-        (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.ListShadowDifferencesAsync(request, name))
-    { Summary = "The newest keys where the shadow version answered differently", Query = [("max", "1-1000, default 100")] };
+    public static ApiRoute ListShadowDifferences { get; } =
+        new(
+            "GET",
+            "api/views/{name}/shadow",
+            RouteAccess.Public,
+            (HttpRequest request, string name, PipelineEndpoints endpoints) =>
+                endpoints.ListShadowDifferencesAsync(request, name)
+        )
+        {
+            Summary = "The newest keys where the shadow version answered differently",
+            Query = [("max", "1-1000, default 100")],
+        };
 
     /// <summary><c>DELETE /api/views/{name}/versions/{version}</c>: drop a version no reader uses (admin).</summary>
-    public static ApiRoute DropVersion { get; } = new("DELETE", "api/views/{name}/versions/{version}", RouteAccess.Admin,
-        (HttpRequest request, string name, string version, PipelineEndpoints endpoints) => endpoints.DropVersionAsync(request, name, version))
-    { Summary = "Drop a version no reader uses: its rows, pointer and intermediate blobs (admin)" };
+    public static ApiRoute DropVersion { get; } =
+        new(
+            "DELETE",
+            "api/views/{name}/versions/{version}",
+            RouteAccess.Admin,
+            (HttpRequest request, string name, string version, PipelineEndpoints endpoints) =>
+                endpoints.DropVersionAsync(request, name, version)
+        )
+        {
+            Summary = "Drop a version no reader uses: its rows, pointer and intermediate blobs (admin)",
+        };
 
-    /// <summary><c>POST /api/audit/{name}?version=N&amp;from=A&amp;to=B&amp;sample=K</c>: audit a version against the raw log (admin).</summary>
-    public static ApiRoute StartAudit { get; } = new("POST", "api/audit/{name}", RouteAccess.Admin,
-        (HttpRequest request, string name, PipelineEndpoints endpoints, DurableTaskClient orchestrations) => endpoints.StartAuditAsync(request, name, orchestrations))
-    {
-        Summary = "Audit a version against the raw log (admin)",
-        Query = [("version", "default: the serving one"), ("from", "first key of a range"), ("to", "last key of a range"), ("sample", "check K keys")],
-    };
+    /// <summary><c>POST /api/audit/{name}?version=N&amp;from=A&amp;to=B&amp;sample=K</c>: audit a version against the
+    /// raw log (admin).</summary>
+    public static ApiRoute StartAudit { get; } =
+        new(
+            "POST",
+            "api/audit/{name}",
+            RouteAccess.Admin,
+            (HttpRequest request, string name, PipelineEndpoints endpoints, DurableTaskClient orchestrations) =>
+                endpoints.StartAuditAsync(request, name, orchestrations)
+        )
+        {
+            Summary = "Audit a version against the raw log (admin)",
+            Query =
+            [
+                ("version", "default: the serving one"),
+                ("from", "first key of a range"),
+                ("to", "last key of a range"),
+                ("sample", "check K keys"),
+            ],
+        };
 
     /// <summary><c>GET /api/audits/{name}?version=N&amp;max=M</c>: the newest audit reports.</summary>
-    public static ApiRoute ListAudits { get; } = new("GET", "api/audits/{name}", RouteAccess.Public,
-        (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.ListAuditsAsync(request, name))
-    { Summary = "The newest audit reports", Query = [("version", "default: every version"), ("max", "1-100, default 20")] };
+    public static ApiRoute ListAudits { get; } =
+        new(
+            "GET",
+            "api/audits/{name}",
+            RouteAccess.Public,
+            (HttpRequest request, string name, PipelineEndpoints endpoints) => endpoints.ListAuditsAsync(request, name)
+        )
+        {
+            Summary = "The newest audit reports",
+            Query = [("version", "default: every version"), ("max", "1-100, default 20")],
+        };
 
-    /// <summary><c>GET /api/ingest</c>: partition positions and lag, the sealed boundary, recent rates and quarantine reasons.</summary>
-    public static ApiRoute GetIngest { get; } = new("GET", "api/ingest", RouteAccess.Public,
-        (HttpRequest request, PipelineEndpoints endpoints) => endpoints.GetIngestAsync(request))
-    { Summary = "Partition positions and lag, the sealed boundary, recent rates and quarantine reasons" };
+    /// <summary><c>GET /api/ingest</c>: partition positions and lag, the sealed boundary, recent rates and quarantine
+    /// reasons.</summary>
+    public static ApiRoute GetIngest { get; } =
+        new(
+            "GET",
+            "api/ingest",
+            RouteAccess.Public,
+            (HttpRequest request, PipelineEndpoints endpoints) => endpoints.GetIngestAsync(request)
+        )
+        {
+            Summary = "Partition positions and lag, the sealed boundary, recent rates and quarantine reasons",
+        };
 
-    /// <summary><c>GET /</c> and its files: the console, a page over the public routes (any other path: 404, or 405 for an API path).</summary>
-    public static ApiRoute Console { get; } = new("GET", "{*file}", RouteAccess.Public, (HttpRequest request, string? file) => ConsoleFiles.Serve(request.Method, file))
-    { Summary = "The console (a page over the public routes) and its files" };
+    /// <summary><c>GET /</c> and its files: the console, a page over the public routes (any other path: 404, or 405 for
+    /// an API path).</summary>
+    public static ApiRoute Console { get; } =
+        new(
+            "GET",
+            "{*file}",
+            RouteAccess.Public,
+            (HttpRequest request, string? file) => ConsoleFiles.Serve(request.Method, file)
+        )
+        {
+            Summary = "The console (a page over the public routes) and its files",
+        };
 
     /// <summary><c>GET /health</c>: liveness and storage reachability.</summary>
-    public static ApiRoute Health { get; } = new("GET", "health", RouteAccess.Public,
-        (HttpRequest request, PipelineEndpoints endpoints) => endpoints.HealthAsync(request))
-    { Summary = "200 when storage answers, with the storage in use; 503 when it does not" };
+    public static ApiRoute Health { get; } =
+        new(
+            "GET",
+            "health",
+            RouteAccess.Public,
+            (HttpRequest request, PipelineEndpoints endpoints) => endpoints.HealthAsync(request)
+        )
+        {
+            Summary = "200 when storage answers, with the storage in use; 503 when it does not",
+        };
 
     /// <summary>Every route.</summary>
     public static IReadOnlyList<ApiRoute> All { get; } =
     [
-        PublishEvents, ListViews, GetView, ListQuarantine, GetQuarantined, Recompute, ListOperations, GetOperation, Replay, CancelOperation,
-        SetRouting, ListShadowDifferences, DropVersion, StartAudit, ListAudits, GetIngest, Health, Console,
+        PublishEvents,
+        ListViews,
+        GetView,
+        ListQuarantine,
+        GetQuarantined,
+        Recompute,
+        ListOperations,
+        GetOperation,
+        Replay,
+        CancelOperation,
+        SetRouting,
+        ListShadowDifferences,
+        DropVersion,
+        StartAudit,
+        ListAudits,
+        GetIngest,
+        Health,
+        Console,
     ];
 
-    /// <summary>The methods the API's routes (not the console) take at <paramref name="path"/>; empty when none has it.</summary>
+    /// <summary>The methods the API's routes (not the console) take at <paramref name="path"/>; empty when none has
+    /// it.</summary>
     public static IReadOnlyList<string> MethodsAt(string path) =>
         [.. All.Where(r => r != Console && r.MatchesPath(path)).Select(r => r.Method).Distinct(StringComparer.Ordinal)];
 }

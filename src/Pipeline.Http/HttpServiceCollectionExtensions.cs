@@ -5,7 +5,8 @@ namespace Pipeline.Http;
 /// <summary>Registration of the shared HTTP endpoints.</summary>
 public static class HttpServiceCollectionExtensions
 {
-    /// <summary>Adds <see cref="PipelineEndpoints"/>; the host registers its <see cref="Application.Ingest.IEventPublisher"/>.</summary>
+    /// <summary>Adds <see cref="PipelineEndpoints"/>; the host registers its <see
+    /// cref="Application.Ingest.IEventPublisher"/>.</summary>
     public static IServiceCollection AddPipelineEndpoints(this IServiceCollection services)
     {
         services.AddSingleton<PipelineEndpoints>();

@@ -15,18 +15,19 @@ public sealed record ApiError(string Error, IReadOnlyList<string>? Problems = nu
 public static class OutcomeResults
 {
     /// <summary>The HTTP status of an outcome's kind.</summary>
-    public static int StatusOf(OutcomeKind kind) => kind switch
-    {
-        OutcomeKind.Ok => 200,
-        OutcomeKind.Created => 201,
-        OutcomeKind.Accepted => 202,
-        OutcomeKind.NotFound => 404,
-        OutcomeKind.Conflict => 409,
-        OutcomeKind.Invalid => 400,
-        OutcomeKind.TooLarge => 413,
-        OutcomeKind.Unavailable => 503,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-    };
+    public static int StatusOf(OutcomeKind kind) =>
+        kind switch
+        {
+            OutcomeKind.Ok => 200,
+            OutcomeKind.Created => 201,
+            OutcomeKind.Accepted => 202,
+            OutcomeKind.NotFound => 404,
+            OutcomeKind.Conflict => 409,
+            OutcomeKind.Invalid => 400,
+            OutcomeKind.TooLarge => 413,
+            OutcomeKind.Unavailable => 503,
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+        };
 
     /// <summary>An outcome as an HTTP answer.</summary>
     public static ApiResult From<T>(Outcome<T> outcome)
@@ -39,12 +40,17 @@ public static class OutcomeResults
         }
 
         var headers = outcome.RetryAfter is { } delay
-            ? new Dictionary<string, string> { ["Retry-After"] = Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture) }
+            ? new Dictionary<string, string>
+            {
+                ["Retry-After"] = Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds))
+                    .ToString(CultureInfo.InvariantCulture),
+            }
             : null;
         return new ApiResult(status, Error(outcome.Problems), headers);
     }
 
-    /// <summary>An error answer with its own status (for what no service decides: keys, methods, limits of the host).</summary>
+    /// <summary>An error answer with its own status (for what no service decides: keys, methods, limits of the
+    /// host).</summary>
     public static ApiResult Error(int status, string problem) => new(status, Error([problem]));
 
     private static ApiError Error(IReadOnlyList<string> problems) =>

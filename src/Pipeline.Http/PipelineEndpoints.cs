@@ -28,7 +28,8 @@ public sealed class PipelineEndpoints(
     AuditService audits,
     QuarantineReader quarantine,
     IngestStatusService ingest,
-    StorageHealth health)
+    StorageHealth health
+)
 {
     /// <summary>An operation once asked for runs to its end, even if the client that asked hangs up.</summary>
     private static readonly CancellationToken StartsOutliveTheRequest = CancellationToken.None;
@@ -48,13 +49,18 @@ public sealed class PipelineEndpoints(
         var (limit, setting) = intake.MaxBodyBytes;
         if (request.ContentLength > limit)
         {
-            return OutcomeResults.Error(413, $"the body is {request.ContentLength} bytes; the limit is {limit} ({setting})");
+            return OutcomeResults.Error(
+                413,
+                $"the body is {request.ContentLength} bytes; the limit is {limit} ({setting})"
+            );
         }
 
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0)
+        while (
+            (read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0
+        )
         {
             if (buffer.Length + read > limit)
             {
@@ -64,14 +70,19 @@ public sealed class PipelineEndpoints(
             buffer.Write(chunk, 0, read);
         }
 
-        return OutcomeResults.From(await intake.PublishAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), request.HttpContext.RequestAborted).ConfigureAwait(false));
+        return OutcomeResults.From(
+            await intake
+                .PublishAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), request.HttpContext.RequestAborted)
+                .ConfigureAwait(false)
+        );
     }
 
     /// <summary><c>GET /api/views</c>.</summary>
     public async Task<ApiResult> ListViewsAsync(HttpRequest request, DurableTaskClient orchestrations) =>
         new(200, await catalog.ListAsync(orchestrations, Aborted(request)).ConfigureAwait(false));
 
-    /// <summary><c>GET /api/views/{name}?key=K</c> or <c>?from=A&amp;to=B</c>, optionally <c>&amp;version=N</c>.</summary>
+    /// <summary><c>GET /api/views/{name}?key=K</c> or <c>?from=A&amp;to=B</c>, optionally
+    /// <c>&amp;version=N</c>.</summary>
     public async Task<ApiResult> GetViewAsync(HttpRequest request, string name)
     {
         var values = new RequestValues(request);
@@ -92,8 +103,12 @@ public sealed class PipelineEndpoints(
 
         var caller = request.Headers.TryGetValue("x-pipeline-client", out var callers) ? callers.ToString() : null;
         return key is not null
-            ? OutcomeResults.From(await answers.KeyAsync(name, key, version, caller, Aborted(request)).ConfigureAwait(false))
-            : OutcomeResults.From(await answers.RangeAsync(name, from!, to!, version, caller, Aborted(request)).ConfigureAwait(false));
+            ? OutcomeResults.From(
+                await answers.KeyAsync(name, key, version, caller, Aborted(request)).ConfigureAwait(false)
+            )
+            : OutcomeResults.From(
+                await answers.RangeAsync(name, from!, to!, version, caller, Aborted(request)).ConfigureAwait(false)
+            );
     }
 
     /// <summary><c>GET /api/quarantine?pageSize=N&amp;continuation=C</c> (admin).</summary>
@@ -101,21 +116,39 @@ public sealed class PipelineEndpoints(
     {
         var values = new RequestValues(request);
         var size = values.WholeNumber("pageSize", 1, QuarantineReader.MaxPageSize, 50);
-        return RefuseCrossSite(request) ?? (values.Invalid ? values.Refusal()
-            : new ApiResult(200, await quarantine.ListAsync(values.Text("continuation"), size, Aborted(request)).ConfigureAwait(false)));
+        return RefuseCrossSite(request)
+            ?? (
+                values.Invalid
+                    ? values.Refusal()
+                    : new ApiResult(
+                        200,
+                        await quarantine
+                            .ListAsync(values.Text("continuation"), size, Aborted(request))
+                            .ConfigureAwait(false)
+                    )
+            );
     }
 
     /// <summary><c>GET /api/quarantine/{id}</c> (admin).</summary>
     public async Task<ApiResult> GetQuarantinedAsync(HttpRequest request, string id) =>
-        RefuseCrossSite(request) ?? OutcomeResults.From(await quarantine.GetAsync(id, Aborted(request)).ConfigureAwait(false));
+        RefuseCrossSite(request)
+        ?? OutcomeResults.From(await quarantine.GetAsync(id, Aborted(request)).ConfigureAwait(false));
 
     /// <summary><c>POST /api/recompute/{name}?cutoff=E&amp;version=N</c> (admin).</summary>
     public async Task<ApiResult> StartRecomputeAsync(HttpRequest request, string name, DurableTaskClient orchestrations)
     {
         var values = new RequestValues(request);
         var (version, cutoff) = (values.Version(), values.Epoch("cutoff"));
-        return RefuseCrossSite(request) ?? (values.Invalid ? values.Refusal()
-            : OutcomeResults.From(await operations.StartRecomputeAsync(orchestrations, name, version, cutoff, StartsOutliveTheRequest).ConfigureAwait(false)));
+        return RefuseCrossSite(request)
+            ?? (
+                values.Invalid
+                    ? values.Refusal()
+                    : OutcomeResults.From(
+                        await operations
+                            .StartRecomputeAsync(orchestrations, name, version, cutoff, StartsOutliveTheRequest)
+                            .ConfigureAwait(false)
+                    )
+            );
     }
 
     /// <summary><c>POST /api/replay/{name}?version=N</c> (admin).</summary>
@@ -123,17 +156,38 @@ public sealed class PipelineEndpoints(
     {
         var values = new RequestValues(request);
         var version = values.Version(required: true);
-        return RefuseCrossSite(request) ?? (values.Invalid ? values.Refusal()
-            : OutcomeResults.From(await operations.StartReplayAsync(orchestrations, name, version!.Value, StartsOutliveTheRequest).ConfigureAwait(false)));
+        return RefuseCrossSite(request)
+            ?? (
+                values.Invalid
+                    ? values.Refusal()
+                    : OutcomeResults.From(
+                        await operations
+                            .StartReplayAsync(orchestrations, name, version!.Value, StartsOutliveTheRequest)
+                            .ConfigureAwait(false)
+                    )
+            );
     }
 
     /// <summary><c>POST /api/audit/{name}?version=N&amp;from=A&amp;to=B&amp;sample=K</c> (admin).</summary>
     public async Task<ApiResult> StartAuditAsync(HttpRequest request, string name, DurableTaskClient orchestrations)
     {
         var values = new RequestValues(request);
-        var (version, from, to, sample) = (values.Version(), values.Text("from"), values.Text("to"), values.Positive("sample"));
-        return RefuseCrossSite(request) ?? (values.Invalid ? values.Refusal()
-            : OutcomeResults.From(await operations.StartAuditAsync(orchestrations, name, version, from, to, sample, StartsOutliveTheRequest).ConfigureAwait(false)));
+        var (version, from, to, sample) = (
+            values.Version(),
+            values.Text("from"),
+            values.Text("to"),
+            values.Positive("sample")
+        );
+        return RefuseCrossSite(request)
+            ?? (
+                values.Invalid
+                    ? values.Refusal()
+                    : OutcomeResults.From(
+                        await operations
+                            .StartAuditAsync(orchestrations, name, version, from, to, sample, StartsOutliveTheRequest)
+                            .ConfigureAwait(false)
+                    )
+            );
     }
 
     /// <summary><c>GET /api/operations/{id}</c>.</summary>
@@ -141,18 +195,37 @@ public sealed class PipelineEndpoints(
         OutcomeResults.From(await operations.GetAsync(orchestrations, id, Aborted(request)).ConfigureAwait(false));
 
     /// <summary><c>POST /api/operations/{id}/cancel</c> (admin).</summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Every route is an instance member, so that hosts call them alike.")]
-    public async Task<ApiResult> CancelOperationAsync(HttpRequest request, string id, DurableTaskClient orchestrations) =>
-        RefuseCrossSite(request) ?? OutcomeResults.From(await OperationService.CancelAsync(orchestrations, id, Aborted(request)).ConfigureAwait(false));
+    [System.Diagnostics.CodeAnalysis.SuppressMessage(
+        "Performance",
+        "CA1822",
+        Justification = "Every route is an instance member, so that hosts call them alike."
+    )]
+    public async Task<ApiResult> CancelOperationAsync(
+        HttpRequest request,
+        string id,
+        DurableTaskClient orchestrations
+    ) =>
+        RefuseCrossSite(request)
+        ?? OutcomeResults.From(
+            await OperationService.CancelAsync(orchestrations, id, Aborted(request)).ConfigureAwait(false)
+        );
 
     /// <summary><c>GET /api/operations?view=V&amp;kind=K&amp;state=S&amp;pageSize=N&amp;continuation=C</c>.</summary>
     public async Task<ApiResult> ListOperationsAsync(HttpRequest request, DurableTaskClient orchestrations)
     {
         var values = new RequestValues(request);
         var query = new OperationQuery(
-            values.Text("view"), values.Choice("kind", Kinds), values.Choice("state", States),
-            values.WholeNumber("pageSize", 1, 100, 20), values.WholeNumber("continuation", 0, OperationService.MaxListedOperations, 0));
-        return values.Invalid ? values.Refusal() : OutcomeResults.From(await operations.ListAsync(orchestrations, query, Aborted(request)).ConfigureAwait(false));
+            values.Text("view"),
+            values.Choice("kind", Kinds),
+            values.Choice("state", States),
+            values.WholeNumber("pageSize", 1, 100, 20),
+            values.WholeNumber("continuation", 0, OperationService.MaxListedOperations, 0)
+        );
+        return values.Invalid
+            ? values.Refusal()
+            : OutcomeResults.From(
+                await operations.ListAsync(orchestrations, query, Aborted(request)).ConfigureAwait(false)
+            );
     }
 
     /// <summary><c>PUT /api/views/{name}/routing?weights=1:90,2:10&amp;shadow=N&amp;audited=true</c> (admin).</summary>
@@ -170,8 +243,18 @@ public sealed class PipelineEndpoints(
             return refused;
         }
 
-        return values.Invalid ? values.Refusal() : OutcomeResults.From((await routing.ChangeAsync(name, weights, shadow, audited, Aborted(request)).ConfigureAwait(false))
-            .Map(changed => new { view = name, weights = changed.FormatWeights(), shadow = changed.Shadow }));
+        return values.Invalid
+            ? values.Refusal()
+            : OutcomeResults.From(
+                (await routing.ChangeAsync(name, weights, shadow, audited, Aborted(request)).ConfigureAwait(false)).Map(
+                    changed => new
+                    {
+                        view = name,
+                        weights = changed.FormatWeights(),
+                        shadow = changed.Shadow,
+                    }
+                )
+            );
     }
 
     /// <summary><c>GET /api/views/{name}/shadow?max=N</c>.</summary>
@@ -194,8 +277,14 @@ public sealed class PipelineEndpoints(
     {
         var values = new RequestValues(request);
         var number = values.VersionInRoute(version);
-        return RefuseCrossSite(request) ?? (values.Invalid ? values.Refusal()
-            : OutcomeResults.From(await dropper.DropAsync(name, number!.Value, Aborted(request)).ConfigureAwait(false)));
+        return RefuseCrossSite(request)
+            ?? (
+                values.Invalid
+                    ? values.Refusal()
+                    : OutcomeResults.From(
+                        await dropper.DropAsync(name, number!.Value, Aborted(request)).ConfigureAwait(false)
+                    )
+            );
     }
 
     /// <summary><c>GET /api/audits/{name}?version=N&amp;max=M</c>.</summary>
@@ -203,14 +292,20 @@ public sealed class PipelineEndpoints(
     {
         var values = new RequestValues(request);
         var (version, max) = (values.Version(), values.WholeNumber("max", 1, 100, 20));
-        return values.Invalid ? values.Refusal() : OutcomeResults.From(await audits.ReportsAsync(name, version, max, Aborted(request)).ConfigureAwait(false));
+        return values.Invalid
+            ? values.Refusal()
+            : OutcomeResults.From(
+                await audits.ReportsAsync(name, version, max, Aborted(request)).ConfigureAwait(false)
+            );
     }
 
     /// <summary><c>GET /api/ingest</c>.</summary>
-    public async Task<ApiResult> GetIngestAsync(HttpRequest request) => new(200, await ingest.StatusAsync(Aborted(request)).ConfigureAwait(false));
+    public async Task<ApiResult> GetIngestAsync(HttpRequest request) =>
+        new(200, await ingest.StatusAsync(Aborted(request)).ConfigureAwait(false));
 
     /// <summary><c>GET /health</c>.</summary>
-    public async Task<ApiResult> HealthAsync(HttpRequest request) => OutcomeResults.From(await health.CheckAsync(Aborted(request)).ConfigureAwait(false));
+    public async Task<ApiResult> HealthAsync(HttpRequest request) =>
+        OutcomeResults.From(await health.CheckAsync(Aborted(request)).ConfigureAwait(false));
 
     /// <summary>
     /// Refuses an admin request that a browser sent on behalf of another site (a form or script on any web
@@ -223,10 +318,17 @@ public sealed class PipelineEndpoints(
         var site = request.Headers["Sec-Fetch-Site"].ToString();
         var origin = request.Headers.Origin.ToString();
         var crossSite = site.Length > 0 && site is not ("same-origin" or "none");
-        var foreignOrigin = origin.Length > 0
-            && (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || !string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
-        return crossSite || foreignOrigin ? OutcomeResults.Error(403, "admin routes refuse requests a browser sends from another site") : null;
+        var foreignOrigin =
+            origin.Length > 0
+            && (
+                !Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+                || !string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
+            );
+        return crossSite || foreignOrigin
+            ? OutcomeResults.Error(403, "admin routes refuse requests a browser sends from another site")
+            : null;
     }
 
-    private static CancellationToken Aborted(HttpRequest request) => (request ?? throw new ArgumentNullException(nameof(request))).HttpContext.RequestAborted;
+    private static CancellationToken Aborted(HttpRequest request) =>
+        (request ?? throw new ArgumentNullException(nameof(request))).HttpContext.RequestAborted;
 }

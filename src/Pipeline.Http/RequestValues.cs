@@ -23,13 +23,15 @@ internal sealed class RequestValues(HttpRequest request)
     /// <summary>A value as sent, or null.</summary>
     public string? Text(string name) => request.Query.TryGetValue(name, out var values) ? values.ToString() : null;
 
-    /// <summary>A view version number (from 1), or null when not given (or when <paramref name="required"/>, a problem).</summary>
+    /// <summary>A view version number (from 1), or null when not given (or when <paramref name="required"/>, a
+    /// problem).</summary>
     public int? Version(string name = "version", bool required = false) => VersionOf(name, Text(name), required);
 
     /// <summary>A version number given in the route.</summary>
     public int? VersionInRoute(string text) => VersionOf("version", text, required: true);
 
-    /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>, or <paramref name="fallback"/> when not given.</summary>
+    /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>, or <paramref name="fallback"/>
+    /// when not given.</summary>
     public int WholeNumber(string name, int min, int max, int fallback)
     {
         var text = Text(name);
@@ -38,12 +40,21 @@ internal sealed class RequestValues(HttpRequest request)
             return fallback;
         }
 
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        if (
+            int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            && value >= min
+            && value <= max
+        )
         {
             return value;
         }
 
-        Problems.Add(string.Create(CultureInfo.InvariantCulture, $"{name} must be a whole number from {min} to {max}, not '{Quote.Shorten(text)}'"));
+        Problems.Add(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"{name} must be a whole number from {min} to {max}, not '{Quote.Shorten(text)}'"
+            )
+        );
         return fallback;
     }
 
@@ -140,7 +151,12 @@ internal sealed class RequestValues(HttpRequest request)
 
         if (version < 1)
         {
-            Problems.Add(string.Create(CultureInfo.InvariantCulture, $"{name} {version} does not exist: versions are numbered from 1"));
+            Problems.Add(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{name} {version} does not exist: versions are numbered from 1"
+                )
+            );
             return null;
         }
 

@@ -25,7 +25,8 @@ public sealed class StorageAccount
         Tables = tables;
     }
 
-    /// <summary>How the account was reached (for other clients of the same account, such as the Durable Task backend's).</summary>
+    /// <summary>How the account was reached (for other clients of the same account, such as the Durable Task
+    /// backend's).</summary>
     public StorageConnection Connection { get; }
 
     /// <summary>The Blob service client.</summary>
@@ -35,7 +36,8 @@ public sealed class StorageAccount
     public TableServiceClient Tables { get; }
 
     /// <summary>Connects with a connection string.</summary>
-    /// <exception cref="InvalidOperationException">The connection string is malformed; the message says so without echoing its key.</exception>
+    /// <exception cref="InvalidOperationException">The connection string is malformed; the message says so without
+    /// echoing its key.</exception>
     public static StorageAccount FromConnectionString(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
@@ -44,11 +46,16 @@ public sealed class StorageAccount
             return new StorageAccount(
                 new StorageConnection(connectionString, null, null, null, null),
                 new BlobServiceClient(connectionString, StorageClientDefaults.Blobs()),
-                new TableServiceClient(connectionString, StorageClientDefaults.Tables()));
+                new TableServiceClient(connectionString, StorageClientDefaults.Tables())
+            );
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
         {
-            throw new InvalidOperationException($"The storage connection string is not valid ({ex.Message}); expected 'UseDevelopmentStorage=true' or 'DefaultEndpointsProtocol=...;AccountName=...;AccountKey=...'.", ex);
+            throw new InvalidOperationException(
+                $"The storage connection string is not valid ({ex.Message}); expected 'UseDevelopmentStorage=true' or "
+                    + $"'DefaultEndpointsProtocol=...;AccountName=...;AccountKey=...'.",
+                ex
+            );
         }
     }
 
@@ -58,11 +65,13 @@ public sealed class StorageAccount
     /// <c>AzureWebJobsStorage__blobServiceUri</c>). <paramref name="credentialFactory"/> replaces the
     /// Azure.Identity credential (for tests).
     /// </summary>
-    /// <exception cref="InvalidOperationException">Nothing usable is configured; the message names the settings.</exception>
+    /// <exception cref="InvalidOperationException">Nothing usable is configured; the message names the
+    /// settings.</exception>
     public static StorageAccount FromSettings(
         Func<string, string?> setting,
         string connectionName = DefaultConnectionName,
-        Func<string?, string?, TokenCredential>? credentialFactory = null)
+        Func<string?, string?, TokenCredential>? credentialFactory = null
+    )
     {
         ArgumentNullException.ThrowIfNull(setting);
         var connectionString = setting(connectionName);
@@ -79,23 +88,33 @@ public sealed class StorageAccount
         {
             var missing = blobUri is null ? "blobServiceUri" : "tableServiceUri";
             throw new InvalidOperationException(
-                $"Storage is not configured: set '{connectionName}' to a connection string, or '{connectionName}__{missing}' " +
-                $"(with '{connectionName}__blobServiceUri', '__queueServiceUri' and '__tableServiceUri', or '{connectionName}__accountName') for identity-based access.");
+                $"Storage is not configured: set '{connectionName}' to a connection string, or "
+                    + $"'{connectionName}__{missing}' "
+                    + $"(with '{connectionName}__blobServiceUri', '__queueServiceUri' and '__tableServiceUri', or "
+                    + $"'{connectionName}__accountName') for identity-based access."
+            );
         }
 
         foreach (var uri in new[] { blobUri, queueUri, tableUri }.OfType<Uri>())
         {
             if (uri.Scheme != Uri.UriSchemeHttps)
             {
-                throw new InvalidOperationException($"Identity-based storage access needs https endpoints; '{uri}' is not (use a connection string for a local emulator).");
+                throw new InvalidOperationException(
+                    $"Identity-based storage access needs https endpoints; '{uri}' is not (use a connection string "
+                        + $"for a local emulator)."
+                );
             }
         }
 
-        var credential = (credentialFactory ?? CreateCredential)(setting($"{connectionName}:credential"), setting($"{connectionName}:clientId"));
+        var credential = (credentialFactory ?? CreateCredential)(
+            setting($"{connectionName}:credential"),
+            setting($"{connectionName}:clientId")
+        );
         return new StorageAccount(
             new StorageConnection(null, blobUri, queueUri, tableUri, credential),
             new BlobServiceClient(blobUri, credential, StorageClientDefaults.Blobs()),
-            new TableServiceClient(tableUri, credential, StorageClientDefaults.Tables()));
+            new TableServiceClient(tableUri, credential, StorageClientDefaults.Tables())
+        );
     }
 
     /// <summary>
@@ -106,25 +125,36 @@ public sealed class StorageAccount
     {
         if (string.Equals(kind, "managedidentity", StringComparison.OrdinalIgnoreCase))
         {
-            return new ManagedIdentityCredential(string.IsNullOrEmpty(clientId)
-                ? ManagedIdentityId.SystemAssigned
-                : ManagedIdentityId.FromUserAssignedClientId(clientId));
+            return new ManagedIdentityCredential(
+                string.IsNullOrEmpty(clientId)
+                    ? ManagedIdentityId.SystemAssigned
+                    : ManagedIdentityId.FromUserAssignedClientId(clientId)
+            );
         }
 
         return new DefaultAzureCredential();
     }
 
-    private static Uri? ServiceUri(Func<string, string?> setting, string connectionName, string service, string? accountName)
+    private static Uri? ServiceUri(
+        Func<string, string?> setting,
+        string connectionName,
+        string service,
+        string? accountName
+    )
     {
         var configured = setting($"{connectionName}:{service}ServiceUri");
         if (!string.IsNullOrWhiteSpace(configured))
         {
             return Uri.TryCreate(configured.Trim(), UriKind.Absolute, out var uri)
                 ? uri
-                : throw new InvalidOperationException($"'{connectionName}__{service}ServiceUri' is not an absolute URI: '{configured}'.");
+                : throw new InvalidOperationException(
+                    $"'{connectionName}__{service}ServiceUri' is not an absolute URI: '{configured}'."
+                );
         }
 
-        return string.IsNullOrWhiteSpace(accountName) ? null : new Uri($"https://{accountName.Trim()}.{service}.core.windows.net");
+        return string.IsNullOrWhiteSpace(accountName)
+            ? null
+            : new Uri($"https://{accountName.Trim()}.{service}.core.windows.net");
     }
 }
 
@@ -132,7 +162,13 @@ public sealed class StorageAccount
 /// How a storage account is reached: a connection string, or service endpoints with a credential.
 /// Not a record, so that printing it never shows an account key.
 /// </summary>
-public sealed class StorageConnection(string? connectionString, Uri? blobServiceUri, Uri? queueServiceUri, Uri? tableServiceUri, TokenCredential? credential)
+public sealed class StorageConnection(
+    string? connectionString,
+    Uri? blobServiceUri,
+    Uri? queueServiceUri,
+    Uri? tableServiceUri,
+    TokenCredential? credential
+)
 {
     /// <summary>The connection string, when one is used.</summary>
     public string? ConnectionString { get; } = connectionString;

@@ -30,7 +30,8 @@ public static class StorageClientDefaults
     /// <summary>Options for Table clients.</summary>
     public static TableClientOptions Tables() => Configure(new TableClientOptions());
 
-    /// <summary>Applies the pipeline's retry policy, timeout and request counting to any Azure SDK client options.</summary>
+    /// <summary>Applies the pipeline's retry policy, timeout and request counting to any Azure SDK client
+    /// options.</summary>
     public static T Configure<T>(T options)
         where T : ClientOptions
     {

@@ -12,13 +12,17 @@ namespace Pipeline.Storage;
 public static class StorageMetrics
 {
     private static readonly Meter Meter = new("Pipeline.Storage");
-    private static readonly Counter<long> RequestCounter = Meter.CreateCounter<long>("pipeline.storage.requests", description: "Storage requests sent, retries included");
+    private static readonly Counter<long> RequestCounter = Meter.CreateCounter<long>(
+        "pipeline.storage.requests",
+        description: "Storage requests sent, retries included"
+    );
     private static long _requests;
 
     /// <summary>Requests sent by this process so far.</summary>
     public static long Requests => Interlocked.Read(ref _requests);
 
-    /// <summary>The policy that counts; added <see cref="HttpPipelinePosition.PerRetry"/>, so each attempt counts once.</summary>
+    /// <summary>The policy that counts; added <see cref="HttpPipelinePosition.PerRetry"/>, so each attempt counts
+    /// once.</summary>
     public static HttpPipelinePolicy Policy { get; } = new CountingPolicy();
 
     private sealed class CountingPolicy : HttpPipelineSynchronousPolicy

@@ -11,11 +11,18 @@ internal static class BatchRuns
     public static async Task<RunStarter> StarterAsync(PipelineContext context) =>
         (await context.EngineAsync()).Services.GetRequiredService<RunStarter>();
 
-    /// <summary>Runs one recompute (or, <paramref name="full"/>, a replay) to its end and returns its final status.</summary>
-    public static async Task<OperationStatus> RecomputeAsync(PipelineContext context, ViewDefinition view, long? cutoff = null, bool full = false)
+    /// <summary>Runs one recompute (or, <paramref name="full"/>, a replay) to its end and returns its final
+    /// status.</summary>
+    public static async Task<OperationStatus> RecomputeAsync(
+        PipelineContext context,
+        ViewDefinition view,
+        long? cutoff = null,
+        bool full = false
+    )
     {
         var engine = await context.EngineAsync();
-        var outcome = await engine.Services.GetRequiredService<RunStarter>()
+        var outcome = await engine
+            .Services.GetRequiredService<RunStarter>()
             .StartAsync(engine.Client, view, full ? OperationKind.Replay : OperationKind.Recompute, cutoff);
         Assert.True(outcome.Succeeded, string.Join("; ", outcome.Problems));
         await engine.WaitAsync(outcome.Result.OperationId);

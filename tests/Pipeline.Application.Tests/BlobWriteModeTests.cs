@@ -1,10 +1,10 @@
 using System.Text;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Ingest;
+using Pipeline.Application.Quarantine;
+using Pipeline.Application.RawLog;
 using Pipeline.Domain.Hashing;
 using Pipeline.Testing;
-using Pipeline.Application.RawLog;
-using Pipeline.Application.Quarantine;
 
 namespace Pipeline.Application.Tests;
 
@@ -20,14 +20,24 @@ public class BlobWriteModeTests(AzuriteFixture azurite)
     {
         await using var context = await PipelineContext.CreateAsync(azurite);
         var handler = context.NewHandler();
-        await handler.IngestAsync(new IngestBatch(0, PipelineContext.Incoming([PipelineContext.Event("a", "user.signup", "u1", 0)])));
+        await handler.IngestAsync(
+            new IngestBatch(0, PipelineContext.Incoming([PipelineContext.Event("a", "user.signup", "u1", 0)]))
+        );
         var segment = Assert.Single(await context.RawSegmentsAsync());
         var original = (await context.Store.Raw.GetBlobClient(segment).DownloadContentAsync()).Value.Content.ToArray();
 
-        // A second process with the same position but other bytes (it cannot happen with Event Hubs, which is the point).
-        await context.NewHandler().IngestAsync(new IngestBatch(0, PipelineContext.Incoming([PipelineContext.Event("other", "user.signup", "u2", 0)])));
+        // A second process with the same position but other bytes (it cannot happen with Event Hubs, which is the
+        // point).
+        await context
+            .NewHandler()
+            .IngestAsync(
+                new IngestBatch(0, PipelineContext.Incoming([PipelineContext.Event("other", "user.signup", "u2", 0)]))
+            );
 
-        Assert.Equal(original, (await context.Store.Raw.GetBlobClient(segment).DownloadContentAsync()).Value.Content.ToArray());
+        Assert.Equal(
+            original,
+            (await context.Store.Raw.GetBlobClient(segment).DownloadContentAsync()).Value.Content.ToArray()
+        );
         Assert.Single(await context.RawSegmentsAsync());
     }
 
@@ -51,11 +61,22 @@ public class BlobWriteModeTests(AzuriteFixture azurite)
     public async Task QuarantineEntry_IsWrittenOnce()
     {
         await using var context = await PipelineContext.CreateAsync(azurite);
-        await context.NewHandler().IngestAsync(new IngestBatch(0, [new IncomingEvent(Encoding.UTF8.GetBytes("{not json"), 0, PipelineContext.Start)]));
+        await context
+            .NewHandler()
+            .IngestAsync(
+                new IngestBatch(0, [new IncomingEvent(Encoding.UTF8.GetBytes("{not json"), 0, PipelineContext.Start)])
+            );
         var name = Pipeline.Application.Storage.StorageLayout.Quarantine.Entry(0, 0);
         var stored = (await context.Store.Quarantine.GetBlobClient(name).GetPropertiesAsync()).Value.ETag;
 
-        await context.NewHandler().IngestAsync(new IngestBatch(0, [new IncomingEvent(Encoding.UTF8.GetBytes("{other bytes"), 0, PipelineContext.Start)]));
+        await context
+            .NewHandler()
+            .IngestAsync(
+                new IngestBatch(
+                    0,
+                    [new IncomingEvent(Encoding.UTF8.GetBytes("{other bytes"), 0, PipelineContext.Start)]
+                )
+            );
 
         Assert.Equal(stored, (await context.Store.Quarantine.GetBlobClient(name).GetPropertiesAsync()).Value.ETag);
     }

@@ -13,17 +13,27 @@ namespace Pipeline.Application.Tests;
 /// </summary>
 public class EventHubsPublisherTests
 {
-    private sealed class RecordingProducer(int eventsPerBatch, int failAfterSends = int.MaxValue) : EventHubProducerClient
+    private sealed class RecordingProducer(int eventsPerBatch, int failAfterSends = int.MaxValue)
+        : EventHubProducerClient
     {
-        private readonly ConcurrentDictionary<EventDataBatch, (string? PartitionKey, List<EventData> Store)> _batches = new(ReferenceEqualityComparer.Instance);
+        private readonly ConcurrentDictionary<EventDataBatch, (string? PartitionKey, List<EventData> Store)> _batches =
+            new(ReferenceEqualityComparer.Instance);
         private int _sends;
 
         public ConcurrentQueue<(string? PartitionKey, List<string> Bodies)> Sends { get; } = new();
 
-        public override ValueTask<EventDataBatch> CreateBatchAsync(CreateBatchOptions options, CancellationToken cancellationToken = default)
+        public override ValueTask<EventDataBatch> CreateBatchAsync(
+            CreateBatchOptions options,
+            CancellationToken cancellationToken = default
+        )
         {
             var store = new List<EventData>();
-            var batch = EventHubsModelFactory.EventDataBatch(1_000_000, store, options, _ => store.Count < eventsPerBatch);
+            var batch = EventHubsModelFactory.EventDataBatch(
+                1_000_000,
+                store,
+                options,
+                _ => store.Count < eventsPerBatch
+            );
             _batches[batch] = (options.PartitionKey, store);
             return ValueTask.FromResult(batch);
         }
@@ -32,7 +42,12 @@ public class EventHubsPublisherTests
         {
             if (Interlocked.Increment(ref _sends) > failAfterSends)
             {
-                throw new EventHubsException(isTransient: true, "events", "busy", EventHubsException.FailureReason.ServiceBusy);
+                throw new EventHubsException(
+                    isTransient: true,
+                    "events",
+                    "busy",
+                    EventHubsException.FailureReason.ServiceBusy
+                );
             }
 
             var (key, store) = _batches[eventBatch];
@@ -41,16 +56,26 @@ public class EventHubsPublisherTests
         }
     }
 
-    private static ReadOnlyMemory<byte> Event(string id, string? subject) => Encoding.UTF8.GetBytes(
-        $$"""{"specversion":"1.0","id":"{{id}}","source":"/t","type":"page.view"{{(subject is null ? "" : $",\"subject\":\"{subject}\"")}}}""");
+    private static ReadOnlyMemory<byte> Event(string id, string? subject) =>
+        Encoding.UTF8.GetBytes(
+            $$"""{"specversion":"1.0","id":"{{id}}","source":"/t","type":"page.view"{{(subject is null ? "" : $",\"subject\":\"{subject}\"")}}}"""
+        );
 
     [Fact]
     public void Events_AreGroupedByPartitionKey_SubjectElseId_InOrder()
     {
-        var groups = EventHubsPublisher.ByPartitionKey([Event("a", "user-1"), Event("b", null), Event("c", "user-1"), Encoding.UTF8.GetBytes("not json")]);
+        var groups = EventHubsPublisher.ByPartitionKey([
+            Event("a", "user-1"),
+            Event("b", null),
+            Event("c", "user-1"),
+            Encoding.UTF8.GetBytes("not json"),
+        ]);
 
         Assert.Equal(["user-1", "b", null], groups.Select(g => g.Key));
-        Assert.Equal([Event("a", "user-1").ToArray(), Event("c", "user-1").ToArray()], groups[0].Events.Select(e => e.ToArray()));
+        Assert.Equal(
+            [Event("a", "user-1").ToArray(), Event("c", "user-1").ToArray()],
+            groups[0].Events.Select(e => e.ToArray())
+        );
         Assert.Equal("not json", Encoding.UTF8.GetString(groups[2].Events.Single().Span));
     }
 
@@ -59,13 +84,27 @@ public class EventHubsPublisherTests
     {
         var producer = new RecordingProducer(eventsPerBatch: 2);
         var publisher = new EventHubsPublisher(producer);
-        ReadOnlyMemory<byte>[] events = [Event("a", "user-1"), Event("b", "user-2"), Event("c", "user-1"), Event("d", "user-1"), Encoding.UTF8.GetBytes("not json")];
+        ReadOnlyMemory<byte>[] events =
+        [
+            Event("a", "user-1"),
+            Event("b", "user-2"),
+            Event("c", "user-1"),
+            Event("d", "user-1"),
+            Encoding.UTF8.GetBytes("not json"),
+        ];
 
         var outcome = await publisher.PublishAsync(events, CancellationToken.None);
 
         Assert.Equal(new PublishOutcome(5, null), outcome);
         var user1 = producer.Sends.Where(s => s.PartitionKey == "user-1").SelectMany(s => s.Bodies).ToList();
-        Assert.Equal([Encoding.UTF8.GetString(events[0].Span), Encoding.UTF8.GetString(events[2].Span), Encoding.UTF8.GetString(events[3].Span)], user1);
+        Assert.Equal(
+            [
+                Encoding.UTF8.GetString(events[0].Span),
+                Encoding.UTF8.GetString(events[2].Span),
+                Encoding.UTF8.GetString(events[3].Span),
+            ],
+            user1
+        );
         Assert.Equal(2, producer.Sends.Count(s => s.PartitionKey == "user-1"));
         Assert.Single(producer.Sends, s => s.PartitionKey == "user-2");
         Assert.Equal("not json", Assert.Single(producer.Sends, s => s.PartitionKey is null).Bodies.Single());
@@ -77,7 +116,10 @@ public class EventHubsPublisherTests
         var producer = new RecordingProducer(eventsPerBatch: 10, failAfterSends: 1);
         var publisher = new EventHubsPublisher(producer, maxParallelSends: 1);
 
-        var outcome = await publisher.PublishAsync([Event("a", "user-1"), Event("b", "user-2")], CancellationToken.None);
+        var outcome = await publisher.PublishAsync(
+            [Event("a", "user-1"), Event("b", "user-2")],
+            CancellationToken.None
+        );
 
         Assert.Equal(1, outcome.Accepted);
         Assert.NotNull(outcome.RetryAfter);
@@ -86,9 +128,15 @@ public class EventHubsPublisherTests
     [Fact]
     public void MissingSettings_AreNamed()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => EventHubsPublisher.FromSettings(name => name == "EventHubName" ? "events" : null));
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            EventHubsPublisher.FromSettings(name => name == "EventHubName" ? "events" : null)
+        );
         Assert.Contains("EventHubConnection__fullyQualifiedNamespace", error.Message, StringComparison.Ordinal);
-        error = Assert.Throws<InvalidOperationException>(() => EventHubsPublisher.FromSettings(name => name == EventHubsPublisher.NamespaceSetting ? "ns.servicebus.windows.net" : null));
+        error = Assert.Throws<InvalidOperationException>(() =>
+            EventHubsPublisher.FromSettings(name =>
+                name == EventHubsPublisher.NamespaceSetting ? "ns.servicebus.windows.net" : null
+            )
+        );
         Assert.Contains("EventHubName", error.Message, StringComparison.Ordinal);
     }
 
@@ -96,9 +144,34 @@ public class EventHubsPublisherTests
     public void TriggerBatches_TakeThePartitionFromTheBindingData()
     {
         IncomingEvent[] events = [new(Event("a", "s"), 41, DateTimeOffset.UnixEpoch)];
-        Assert.Equal(3, EventHubTriggerBatch.Create(new Dictionary<string, object?> { ["PartitionContext"] = """{"EventHubName":"events","ConsumerGroup":"pipeline","PartitionId":"3"}""" }, events).Partition);
-        Assert.Equal(5, EventHubTriggerBatch.Create(new Dictionary<string, object?> { ["partitionContext"] = JsonDocument.Parse("""{"partitionId":"5"}""").RootElement }, events).Partition);
-        var error = Assert.Throws<InvalidOperationException>(() => EventHubTriggerBatch.Create(new Dictionary<string, object?>(), events));
+        Assert.Equal(
+            3,
+            EventHubTriggerBatch
+                .Create(
+                    new Dictionary<string, object?>
+                    {
+                        ["PartitionContext"] =
+                            """{"EventHubName":"events","ConsumerGroup":"pipeline","PartitionId":"3"}""",
+                    },
+                    events
+                )
+                .Partition
+        );
+        Assert.Equal(
+            5,
+            EventHubTriggerBatch
+                .Create(
+                    new Dictionary<string, object?>
+                    {
+                        ["partitionContext"] = JsonDocument.Parse("""{"partitionId":"5"}""").RootElement,
+                    },
+                    events
+                )
+                .Partition
+        );
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            EventHubTriggerBatch.Create(new Dictionary<string, object?>(), events)
+        );
         Assert.Contains("PartitionId", error.Message, StringComparison.Ordinal);
     }
 }

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text;
 using Pipeline.Application.Ingest;
-using Pipeline.Application.Storage;
 using Pipeline.Application.RawLog;
+using Pipeline.Application.Storage;
 
 namespace Pipeline.Application.Tests;
 
@@ -51,7 +51,21 @@ public class FormatTests
 
     [Theory]
     [InlineData(498_687, 498_687, new[] { "000000498687" })]
-    [InlineData(498_687, 498_712, new[] { "000000498687", "000000498688", "000000498689", "00000049869", "00000049870", "000000498710", "000000498711", "000000498712" })]
+    [InlineData(
+        498_687,
+        498_712,
+        new[]
+        {
+            "000000498687",
+            "000000498688",
+            "000000498689",
+            "00000049869",
+            "00000049870",
+            "000000498710",
+            "000000498711",
+            "000000498712",
+        }
+    )]
     [InlineData(0, 999_999_999_999, new[] { "" })]
     [InlineData(1_000, 2_999, new[] { "000000001", "000000002" })]
     public void EpochRangePrefixes_CoverExactlyTheRange(long first, long last, string[] expected)
@@ -69,10 +83,15 @@ public class FormatTests
             var last = first + random.Next(0, 50_000);
             var prefixes = RawSegments.EpochRangePrefixes(first, last).ToList();
             Assert.True(prefixes.Count <= 12 * 18, $"{prefixes.Count} prefixes");
-            foreach (var probe in new[] { first - 1, first, (first + last) / 2, last, last + 1, random.Next(0, 200_000) })
+            foreach (
+                var probe in new[] { first - 1, first, (first + last) / 2, last, last + 1, random.Next(0, 200_000) }
+            )
             {
                 var name = RawSegments.Name(probe, 0, 0, 0);
-                Assert.Equal(probe >= first && probe <= last, prefixes.Count(p => name.StartsWith(p, StringComparison.Ordinal)) == 1);
+                Assert.Equal(
+                    probe >= first && probe <= last,
+                    prefixes.Count(p => name.StartsWith(p, StringComparison.Ordinal)) == 1
+                );
             }
         }
     }

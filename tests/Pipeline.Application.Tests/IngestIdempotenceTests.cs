@@ -1,7 +1,7 @@
 using Pipeline.Application.Ingest;
+using Pipeline.Application.RawLog;
 using Pipeline.Domain.Views;
 using Pipeline.Testing;
-using Pipeline.Application.RawLog;
 
 namespace Pipeline.Application.Tests;
 
@@ -9,13 +9,21 @@ namespace Pipeline.Application.Tests;
 public class IngestIdempotenceTests(AzuriteFixture azurite)
 {
     /// <summary>300 sign-ups by 37 users over 3 days: 100 a day; active users per day follow from i % 37.</summary>
-    private static readonly string[] Signups = [.. Enumerable.Range(0, 300).Select(i => PipelineContext.Event($"e{i}", "user.signup", $"user-{i % 37}", i % 3))];
+    private static readonly string[] Signups =
+    [
+        .. Enumerable.Range(0, 300).Select(i => PipelineContext.Event($"e{i}", "user.signup", $"user-{i % 37}", i % 3)),
+    ];
 
     private static async Task AssertExactAsync(PipelineContext context)
     {
         for (var day = 0; day < 3; day++)
         {
-            var expectedActive = Enumerable.Range(0, 300).Where(i => i % 3 == day).Select(i => i % 37).Distinct().Count();
+            var expectedActive = Enumerable
+                .Range(0, 300)
+                .Where(i => i % 3 == day)
+                .Select(i => i % 37)
+                .Distinct()
+                .Count();
             Assert.Equal((100m, 100L), await context.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(day)));
             Assert.Equal(expectedActive, await context.ValueAsync(BuiltInViews.ActiveUsers, PipelineContext.Day(day)));
         }
@@ -72,7 +80,10 @@ public class IngestIdempotenceTests(AzuriteFixture azurite)
         }
 
         await AssertExactAsync(context);
-        Assert.Contains(RawSegments.Name(context.NewHandler().Clock.EpochOf(PipelineContext.Start), 0, 50, 59), await context.RawSegmentsAsync());
+        Assert.Contains(
+            RawSegments.Name(context.NewHandler().Clock.EpochOf(PipelineContext.Start), 0, 50, 59),
+            await context.RawSegmentsAsync()
+        );
     }
 
     [Fact]
@@ -111,7 +122,8 @@ public class IngestIdempotenceTests(AzuriteFixture azurite)
                 {
                     await right.IngestAsync(new IngestBatch(0, chunk));
                 }
-            }));
+            })
+        );
 
         await AssertExactAsync(context);
         Assert.Equal(299, (await context.Progress.GetAsync(0)).LastSequence);
@@ -125,7 +137,8 @@ public class IngestIdempotenceTests(AzuriteFixture azurite)
 
         await Task.WhenAll(
             handler.IngestAsync(new IngestBatch(0, PipelineContext.Incoming(Signups[..150]))),
-            handler.IngestAsync(new IngestBatch(1, PipelineContext.Incoming(Signups[150..], first: 1000))));
+            handler.IngestAsync(new IngestBatch(1, PipelineContext.Incoming(Signups[150..], first: 1000)))
+        );
 
         await AssertExactAsync(context);
         var progress = await context.Progress.ListAsync();

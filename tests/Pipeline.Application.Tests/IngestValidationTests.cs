@@ -2,9 +2,9 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Application.Audit;
 using Pipeline.Application.Ingest;
+using Pipeline.Application.Quarantine;
 using Pipeline.Domain.Views;
 using Pipeline.Testing;
-using Pipeline.Application.Quarantine;
 
 namespace Pipeline.Application.Tests;
 
@@ -12,10 +12,14 @@ namespace Pipeline.Application.Tests;
 [Collection(UsesAzurite.Name)]
 public class IngestValidationTests(AzuriteFixture azurite)
 {
-    private static IncomingEvent Order(string id, string amount, long sequence, int epochOffset) => new(
-        Encoding.UTF8.GetBytes(PipelineContext.Event(id, "order.placed", $"u{id}", 0, $$"""{"amount":{{amount}}}""")),
-        sequence,
-        PipelineContext.Start.AddSeconds((epochOffset * 10) + (sequence * 0.001)));
+    private static IncomingEvent Order(string id, string amount, long sequence, int epochOffset) =>
+        new(
+            Encoding.UTF8.GetBytes(
+                PipelineContext.Event(id, "order.placed", $"u{id}", 0, $$"""{"amount":{{amount}}}""")
+            ),
+            sequence,
+            PipelineContext.Start.AddSeconds((epochOffset * 10) + (sequence * 0.001))
+        );
 
     [Fact]
     public async Task AmountsThatCannotBeSummedExactly_AreQuarantinedWithTheReason_AndBatchSpeedAndAuditAgree()
@@ -26,9 +30,17 @@ public class IngestValidationTests(AzuriteFixture azurite)
 
         // The reported case: a huge order, then a thousand of 10^-11 in a later epoch, then values no sum can hold.
         await handler.IngestAsync(new IngestBatch(0, [Order("big", "999999999999999999.99", 0, 0)]));
-        var result = await handler.IngestAsync(new IngestBatch(0, [
-            .. Enumerable.Range(1, 1000).Select(i => Order($"tiny{i}", "0.00000000001", i, 1)),
-            Order("huge", "1e400", 1001, 1), Order("nan", "\"NaN\"", 1002, 1), Order("cent", "0.01", 1003, 1)]));
+        var result = await handler.IngestAsync(
+            new IngestBatch(
+                0,
+                [
+                    .. Enumerable.Range(1, 1000).Select(i => Order($"tiny{i}", "0.00000000001", i, 1)),
+                    Order("huge", "1e400", 1001, 1),
+                    Order("nan", "\"NaN\"", 1002, 1),
+                    Order("cent", "0.01", 1003, 1),
+                ]
+            )
+        );
         await handler.IngestAsync(new IngestBatch(0, [Order("late", "1", 1004, 2)]));
 
         Assert.Equal((1, 1002), (result.Accepted, result.Quarantined));
@@ -40,19 +52,35 @@ public class IngestValidationTests(AzuriteFixture azurite)
             var page = await context.Get<QuarantineReader>().ListAsync(continuation, 200);
             quarantined.AddRange(page.Items);
             continuation = page.Continuation;
-        }
-        while (continuation is not null);
+        } while (continuation is not null);
 
         Assert.Equal(1002, quarantined.Count);
-        Assert.Contains(quarantined, q => q.Reason == "UnsummableValue" && q.Message.Contains("data.amount has more than 8 decimal places", StringComparison.Ordinal));
-        Assert.Contains(quarantined, q => q.Reason == "UnsummableValue" && q.Message.Contains("data.amount is beyond ±10^18", StringComparison.Ordinal));
-        Assert.Contains(quarantined, q => q.Reason == "UnsummableValue" && q.Message.Contains("data.amount is not a number", StringComparison.Ordinal));
+        Assert.Contains(
+            quarantined,
+            q =>
+                q.Reason == "UnsummableValue"
+                && q.Message.Contains("data.amount has more than 8 decimal places", StringComparison.Ordinal)
+        );
+        Assert.Contains(
+            quarantined,
+            q =>
+                q.Reason == "UnsummableValue"
+                && q.Message.Contains("data.amount is beyond ±10^18", StringComparison.Ordinal)
+        );
+        Assert.Contains(
+            quarantined,
+            q =>
+                q.Reason == "UnsummableValue"
+                && q.Message.Contains("data.amount is not a number", StringComparison.Ordinal)
+        );
 
         await BatchRuns.RecomputeAsync(context, BuiltInViews.Revenue);
         var answer = await context.Queries.QueryKeyAsync(BuiltInViews.Revenue, Key(day));
         Assert.True(answer.Provenance.BatchCutoffEpoch is not null);
         Assert.Equal(1_000_000_000_000_000_001m, answer.Result.Value);
-        var audit = await (await context.EngineAsync()).Services.GetRequiredService<AuditService>().RunAsync(new AuditRequest("revenue", 1, null, null, null, "exact"));
+        var audit = await (await context.EngineAsync())
+            .Services.GetRequiredService<AuditService>()
+            .RunAsync(new AuditRequest("revenue", 1, null, null, null, "exact"));
         Assert.True(audit.Clean, string.Join("; ", audit.Mismatches));
     }
 
@@ -60,12 +88,31 @@ public class IngestValidationTests(AzuriteFixture azurite)
     public async Task SubjectsThatAreNotUtf8_AreQuarantined_NotMergedIntoOneKey()
     {
         await using var context = await PipelineContext.CreateAsync(azurite);
-        byte[] Signup(string id, byte bad) => [.. Encoding.UTF8.GetBytes($$"""{"specversion":"1.0","id":"{{id}}","source":"/t","type":"user.signup","time":"2026-11-18T10:00:00Z","subject":"user-"""), bad, .. "\"}"u8];
+        byte[] Signup(string id, byte bad) =>
+            [
+                .. Encoding.UTF8.GetBytes(
+                    $$"""{"specversion":"1.0","id":"{{id}}","source":"/t","type":"user.signup","time":"2026-11-18T10:00:00Z","subject":"user-"""
+                ),
+                bad,
+                .. "\"}"u8,
+            ];
 
-        var result = await context.NewHandler().IngestAsync(new IngestBatch(0, [
-            new IncomingEvent(Signup("a", 0xFF), 0, PipelineContext.Start),
-            new IncomingEvent(Signup("b", 0xFE), 1, PipelineContext.Start),
-            new IncomingEvent(Encoding.UTF8.GetBytes(PipelineContext.Event("c", "user.signup", "user-ok", 0)), 2, PipelineContext.Start)]));
+        var result = await context
+            .NewHandler()
+            .IngestAsync(
+                new IngestBatch(
+                    0,
+                    [
+                        new IncomingEvent(Signup("a", 0xFF), 0, PipelineContext.Start),
+                        new IncomingEvent(Signup("b", 0xFE), 1, PipelineContext.Start),
+                        new IncomingEvent(
+                            Encoding.UTF8.GetBytes(PipelineContext.Event("c", "user.signup", "user-ok", 0)),
+                            2,
+                            PipelineContext.Start
+                        ),
+                    ]
+                )
+            );
 
         Assert.Equal((1, 2), (result.Accepted, result.Quarantined));
         Assert.Equal(1m, await context.ValueAsync(BuiltInViews.ActiveUsers, PipelineContext.Day(0)));
@@ -83,18 +130,27 @@ public class IngestValidationTests(AzuriteFixture azurite)
     {
         await using var context = await PipelineContext.CreateAsync(azurite);
         var large = "{\"junk\":\"" + new string('x', 500_000) + "\"";
-        await context.NewHandler().IngestAsync(new IngestBatch(3, PipelineContext.Incoming(Enumerable.Repeat(large, 5), first: 10)));
+        await context
+            .NewHandler()
+            .IngestAsync(new IngestBatch(3, PipelineContext.Incoming(Enumerable.Repeat(large, 5), first: 10)));
 
         var page = await context.Get<QuarantineReader>().ListAsync(null, 200);
         var whole = (await context.Get<QuarantineReader>().GetAsync("3-12")).Value;
 
         Assert.Equal(5, page.Items.Count);
-        Assert.All(page.Items, q => Assert.True(q.Truncated && q.Body!.Length == QuarantineReader.ListedPayloadBytes && q.BodyBytes == large.Length));
+        Assert.All(
+            page.Items,
+            q =>
+                Assert.True(
+                    q.Truncated && q.Body!.Length == QuarantineReader.ListedPayloadBytes && q.BodyBytes == large.Length
+                )
+        );
         Assert.True(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(page, ApiJson.Options).Length < 64 * 1024);
         Assert.Equal((large, false), (whole!.Body, whole.Truncated));
         Assert.Equal(Outcomes.OutcomeKind.NotFound, (await context.Get<QuarantineReader>().GetAsync("3-99")).Kind);
         Assert.Equal(Outcomes.OutcomeKind.NotFound, (await context.Get<QuarantineReader>().GetAsync("../x")).Kind);
     }
 
-    private static ViewKey Key(string day) => BuiltInViews.Revenue.TryParseKey(day, out var key, out _) ? key : throw new InvalidOperationException();
+    private static ViewKey Key(string day) =>
+        BuiltInViews.Revenue.TryParseKey(day, out var key, out _) ? key : throw new InvalidOperationException();
 }

@@ -10,11 +10,11 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Pipeline.Application.Configuration;
 using Pipeline.Application.Ingest;
+using Pipeline.Application.RawLog;
 using Pipeline.Application.Serving;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Views;
 using Pipeline.Testing;
-using Pipeline.Application.RawLog;
 
 namespace Pipeline.Application.Tests;
 
@@ -73,15 +73,25 @@ internal sealed class PipelineContext : IAsyncDisposable
     public ViewRegistry Registry { get; }
 
     public static async Task<PipelineContext> CreateAsync(
-        AzuriteFixture azurite, TimeSpan? epoch = null, TimeSpan? dedupWindow = null, long? foldChunkEvents = null, string extraVersions = "")
+        AzuriteFixture azurite,
+        TimeSpan? epoch = null,
+        TimeSpan? dedupWindow = null,
+        long? foldChunkEvents = null,
+        string extraVersions = ""
+    )
     {
         var settings = new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Pipeline:StoragePrefix"] = $"t{Environment.ProcessId % 10000}x{Interlocked.Increment(ref _counter)}",
             ["Pipeline:EpochLength"] = (epoch ?? TimeSpan.FromMinutes(1)).ToString("c", CultureInfo.InvariantCulture),
-            ["Pipeline:DedupWindow"] = (dedupWindow ?? TimeSpan.FromMinutes(15)).ToString("c", CultureInfo.InvariantCulture),
-            ["Pipeline:FoldChunkEvents"] = (foldChunkEvents ?? Batch.RecomputeInput.DefaultChunkEvents).ToString(CultureInfo.InvariantCulture),
+            ["Pipeline:DedupWindow"] = (dedupWindow ?? TimeSpan.FromMinutes(15)).ToString(
+                "c",
+                CultureInfo.InvariantCulture
+            ),
+            ["Pipeline:FoldChunkEvents"] = (foldChunkEvents ?? Batch.RecomputeInput.DefaultChunkEvents).ToString(
+                CultureInfo.InvariantCulture
+            ),
             ["Pipeline:ExtraVersions"] = extraVersions,
             ["Pipeline:AuditInterval"] = "00:00:00",
         };
@@ -90,20 +100,35 @@ internal sealed class PipelineContext : IAsyncDisposable
         return context;
     }
 
-    /// <summary>A new handler: a fresh process's view of the same storage (with another set of views, if given).</summary>
+    /// <summary>A new handler: a fresh process's view of the same storage (with another set of views, if
+    /// given).</summary>
     public IngestHandler NewHandler(ViewRegistry? registry = null) =>
-        registry is null ? ActivatorUtilities.CreateInstance<IngestHandler>(Services) : ActivatorUtilities.CreateInstance<IngestHandler>(Services, registry);
+        registry is null
+            ? ActivatorUtilities.CreateInstance<IngestHandler>(Services)
+            : ActivatorUtilities.CreateInstance<IngestHandler>(Services, registry);
 
     /// <summary>One of this pipeline's services.</summary>
     public T Get<T>()
         where T : notnull => Services.GetRequiredService<T>();
 
-    public static string Event(string id, string type, string subject, int day, string? data = null, string source = "/test") =>
+    public static string Event(
+        string id,
+        string type,
+        string subject,
+        int day,
+        string? data = null,
+        string source = "/test"
+    ) =>
         $$"""{"specversion":"1.0","id":"{{id}}","source":"{{source}}","type":"{{type}}","subject":"{{subject}}","time":"2026-11-{{18 + day:D2}}T10:00:00Z"{{(data is null ? "" : ",\"data\":" + data)}}}""";
 
-    /// <summary>Events at consecutive sequence numbers from <paramref name="first"/>, enqueued one second apart from <see cref="Start"/>.</summary>
+    /// <summary>Events at consecutive sequence numbers from <paramref name="first"/>, enqueued one second apart from
+    /// <see cref="Start"/>.</summary>
     public static IncomingEvent[] Incoming(IEnumerable<string> bodies, long first = 0) =>
-        [.. bodies.Select((body, i) => new IncomingEvent(Encoding.UTF8.GetBytes(body), first + i, Start.AddSeconds(first + i)))];
+        [
+            .. bodies.Select(
+                (body, i) => new IncomingEvent(Encoding.UTF8.GetBytes(body), first + i, Start.AddSeconds(first + i))
+            ),
+        ];
 
     public async Task<decimal?> ValueAsync(ViewDefinition view, string key)
     {
@@ -120,9 +145,14 @@ internal sealed class PipelineContext : IAsyncDisposable
 
     /// <summary>Every speed row with its ETag: equal snapshots mean nothing was written in between.</summary>
     public async Task<List<string>> SpeedSnapshotAsync() =>
-        [.. (await Store.Speed.QueryAsync<TableEntity>().ToListAsync()).Select(e => $"{e.PartitionKey}/{e.RowKey} {e.ETag} {e.GetInt64("Events")} {e.GetInt64("LastSequence")}")];
+        [
+            .. (await Store.Speed.QueryAsync<TableEntity>().ToListAsync()).Select(e =>
+                $"{e.PartitionKey}/{e.RowKey} {e.ETag} {e.GetInt64("Events")} {e.GetInt64("LastSequence")}"
+            ),
+        ];
 
-    public async Task<List<string>> RawSegmentsAsync() => [.. (await Store.Raw.GetBlobsAsync().ToListAsync()).Select(b => b.Name)];
+    public async Task<List<string>> RawSegmentsAsync() =>
+        [.. (await Store.Raw.GetBlobsAsync().ToListAsync()).Select(b => b.Name)];
 
     /// <summary>
     /// The engine of this pipeline, started on first use with the context's settings and clock, and
@@ -140,7 +170,12 @@ internal sealed class PipelineContext : IAsyncDisposable
             }
 
             _engine = await EngineHost.StartAsync(
-                _azurite.ConnectionString, Options.StoragePrefix, tasks, services => services.AddSingleton<TimeProvider>(Time), _settings);
+                _azurite.ConnectionString,
+                Options.StoragePrefix,
+                tasks,
+                services => services.AddSingleton<TimeProvider>(Time),
+                _settings
+            );
         }
 
         return _engine;
@@ -156,5 +191,6 @@ internal sealed class PipelineContext : IAsyncDisposable
         await Services.DisposeAsync();
     }
 
-    public static string Day(int day) => new DateTime(2026, 11, 18 + day).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    public static string Day(int day) =>
+        new DateTime(2026, 11, 18 + day).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

@@ -85,10 +85,14 @@ public class ReadCoalescerTests
         var coalescer = new ReadCoalescer<string, int>(async _ =>
         {
             await Task.Yield();
-            return Interlocked.Increment(ref calls) == 1 ? throw new InvalidOperationException("storage said no") : calls;
+            return Interlocked.Increment(ref calls) == 1
+                ? throw new InvalidOperationException("storage said no")
+                : calls;
         });
 
-        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => coalescer.ReadAsync("k", CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            coalescer.ReadAsync("k", CancellationToken.None)
+        );
         Assert.Equal("storage said no", failure.Message);
         Assert.Equal(2, await coalescer.ReadAsync("k", CancellationToken.None));
     }

@@ -5,24 +5,41 @@ using Azure.Storage.Blobs.Models;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Operations;
+using Pipeline.Application.RawLog;
 using Pipeline.Domain.Views;
 using Pipeline.Testing;
-using Pipeline.Application.RawLog;
 
 namespace Pipeline.Application.Tests;
 
 [Collection(UsesAzurite.Name)]
 public class RecomputeTests(AzuriteFixture azurite)
 {
-    private static Task<OperationStatus> RecomputeAsync(PipelineContext context, ViewDefinition view, long? cutoff = null, bool full = false) =>
-        BatchRuns.RecomputeAsync(context, view, cutoff, full);
+    private static Task<OperationStatus> RecomputeAsync(
+        PipelineContext context,
+        ViewDefinition view,
+        long? cutoff = null,
+        bool full = false
+    ) => BatchRuns.RecomputeAsync(context, view, cutoff, full);
 
-    /// <summary>Sign-ups enqueued one epoch (10 s) apart from the given epoch offset, all with event time on day 0.</summary>
+    /// <summary>Sign-ups enqueued one epoch (10 s) apart from the given epoch offset, all with event time on day
+    /// 0.</summary>
     private static IncomingEvent[] Signups(int count, long firstSequence, int epochOffset, string prefix = "e") =>
-        [.. Enumerable.Range(0, count).Select(i => new IncomingEvent(
-            Encoding.UTF8.GetBytes(PipelineContext.Event($"{prefix}{firstSequence + i}", "user.signup", $"u{(firstSequence + i) % 7}", 0)),
-            firstSequence + i,
-            PipelineContext.Start.AddSeconds((epochOffset * 10) + (i * 0.01))))];
+        [
+            .. Enumerable
+                .Range(0, count)
+                .Select(i => new IncomingEvent(
+                    Encoding.UTF8.GetBytes(
+                        PipelineContext.Event(
+                            $"{prefix}{firstSequence + i}",
+                            "user.signup",
+                            $"u{(firstSequence + i) % 7}",
+                            0
+                        )
+                    ),
+                    firstSequence + i,
+                    PipelineContext.Start.AddSeconds((epochOffset * 10) + (i * 0.01))
+                )),
+        ];
 
     [Fact]
     public async Task EventsStraddlingTheCutoff_AndLateEvents_AreEachCountedOnce_BeforeAndAfterTheNextRecompute()
@@ -64,7 +81,12 @@ public class RecomputeTests(AzuriteFixture azurite)
         Assert.True(BuiltInViews.NewUsers.TryParseKey(day, out var key, out _));
         var range = (From: key, To: key with { WindowStart = key.WindowStart.AddDays(3) });
         Assert.Equal(35m, await context.ValueAsync(BuiltInViews.NewUsers, day));
-        Assert.Equal(35m, Assert.Single(await context.Queries.QueryRangeAsync(BuiltInViews.NewUsers, range.From, range.To)).Result.Value);
+        Assert.Equal(
+            35m,
+            Assert
+                .Single(await context.Queries.QueryRangeAsync(BuiltInViews.NewUsers, range.From, range.To))
+                .Result.Value
+        );
 
         // Batch rows never change once written; removing them from storage shows the answers no longer read them.
         foreach (var row in await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync())
@@ -73,7 +95,12 @@ public class RecomputeTests(AzuriteFixture azurite)
         }
 
         Assert.Equal(35m, await context.ValueAsync(BuiltInViews.NewUsers, day));
-        Assert.Equal(35m, Assert.Single(await context.Queries.QueryRangeAsync(BuiltInViews.NewUsers, range.From, range.To)).Result.Value);
+        Assert.Equal(
+            35m,
+            Assert
+                .Single(await context.Queries.QueryRangeAsync(BuiltInViews.NewUsers, range.From, range.To))
+                .Result.Value
+        );
 
         // A commit at a newer cutoff names other rows: they are read, not the cached ones of the old cutoff.
         await handler.IngestAsync(new IngestBatch(0, Signups(4, 35, epochOffset: 2)));
@@ -82,7 +109,12 @@ public class RecomputeTests(AzuriteFixture azurite)
         var answer = await context.Queries.QueryKeyAsync(BuiltInViews.NewUsers, key);
         Assert.Equal(40m, answer.Result.Value);
         Assert.Equal(40, answer.Events);
-        Assert.Equal(40m, Assert.Single(await context.Queries.QueryRangeAsync(BuiltInViews.NewUsers, range.From, range.To)).Result.Value);
+        Assert.Equal(
+            40m,
+            Assert
+                .Single(await context.Queries.QueryRangeAsync(BuiltInViews.NewUsers, range.From, range.To))
+                .Result.Value
+        );
     }
 
     [Fact]
@@ -102,14 +134,21 @@ public class RecomputeTests(AzuriteFixture azurite)
 
         Assert.Equal(first.InstanceId, again.InstanceId);
         Assert.Equal(rows, await BatchRowsAsync(context));
-        Assert.Equal(Json(pointer), Json(await context.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("active-users", 1))));
+        Assert.Equal(
+            Json(pointer),
+            Json(await context.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("active-users", 1)))
+        );
         Assert.Equal(new Dictionary<int, long> { [0] = 29, [1] = 1029 }, pointer.LastSequences);
     }
 
     [Fact]
     public async Task ProducerRetryArrivingLongAfterItsOriginal_IsCountedOnceAfterBatch()
     {
-        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), dedupWindow: TimeSpan.FromSeconds(5));
+        await using var context = await PipelineContext.CreateAsync(
+            azurite,
+            epoch: TimeSpan.FromSeconds(10),
+            dedupWindow: TimeSpan.FromSeconds(5)
+        );
         var handler = context.NewHandler();
         var original = Signups(1, 0, epochOffset: 0, prefix: "retry");
         await handler.IngestAsync(new IngestBatch(0, original));
@@ -136,15 +175,22 @@ public class RecomputeTests(AzuriteFixture azurite)
         var serving = await context.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1));
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 20, epochOffset: 2)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 30, epochOffset: 3)));
-        var segment = (await context.RawSegmentsAsync()).Single(n => n.Contains("-00000000000000000029", StringComparison.Ordinal));
+        var segment = (await context.RawSegmentsAsync()).Single(n =>
+            n.Contains("-00000000000000000029", StringComparison.Ordinal)
+        );
         await context.Store.Raw.GetBlobClient(segment).DeleteAsync();
-        await context.Store.Raw.GetBlobClient(segment).UploadAsync(BinaryData.FromBytes([0x1f, 0x8b, 8, 0, 1, 2, 3]), overwrite: false);
+        await context
+            .Store.Raw.GetBlobClient(segment)
+            .UploadAsync(BinaryData.FromBytes([0x1f, 0x8b, 8, 0, 1, 2, 3]), overwrite: false);
 
         var failed = await RecomputeAsync(context, BuiltInViews.NewUsers);
 
         Assert.Equal(OperationState.Failed, failed.State);
         Assert.Contains(segment, failed.Error, StringComparison.Ordinal);
-        Assert.Equal(Json(serving), Json(await context.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1))));
+        Assert.Equal(
+            Json(serving),
+            Json(await context.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1)))
+        );
         Assert.Equal(31m, await context.ValueAsync(BuiltInViews.NewUsers, PipelineContext.Day(0)));
     }
 
@@ -157,7 +203,12 @@ public class RecomputeTests(AzuriteFixture azurite)
         var service = await BatchRuns.StarterAsync(context);
 
         var sealedCutoff = await context.Get<SealedBoundary>().CutoffAsync();
-        var refusal = await service.StartAsync(engine.Client, BuiltInViews.NewUsers, Operations.OperationKind.Recompute, sealedCutoff + 1);
+        var refusal = await service.StartAsync(
+            engine.Client,
+            BuiltInViews.NewUsers,
+            Operations.OperationKind.Recompute,
+            sealedCutoff + 1
+        );
 
         Assert.Equal(Outcomes.OutcomeKind.Conflict, refusal.Kind);
         Assert.Contains("sealed", refusal.Problems[0], StringComparison.Ordinal);
@@ -175,7 +226,8 @@ public class RecomputeTests(AzuriteFixture azurite)
 
         var starts = await Task.WhenAll(
             service.StartAsync(engine.Client, BuiltInViews.NewUsers, Operations.OperationKind.Recompute),
-            service.StartAsync(engine.Client, BuiltInViews.NewUsers, Operations.OperationKind.Recompute));
+            service.StartAsync(engine.Client, BuiltInViews.NewUsers, Operations.OperationKind.Recompute)
+        );
         await engine.WaitAsync(starts[0].Result.OperationId);
 
         Assert.Equal(starts[0].Result.OperationId, starts[1].Result.OperationId);
@@ -189,19 +241,32 @@ public class RecomputeTests(AzuriteFixture azurite)
         var handler = context.NewHandler();
         await handler.IngestAsync(new IngestBatch(0, Signups(20, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(5, 20, epochOffset: 1)));
-        var retirement = new SpeedRetirement(context.Store, context.Pointers, context.Get<Pipeline.Application.Versions.VersionStore>());
+        var retirement = new SpeedRetirement(
+            context.Store,
+            context.Pointers,
+            context.Get<Pipeline.Application.Versions.VersionStore>()
+        );
         Assert.Equal(0, await retirement.RetireAsync(BuiltInViews.NewUsers, TimeSpan.Zero, context.Time.GetUtcNow()));
 
         await RecomputeAsync(context, BuiltInViews.NewUsers);
         var before = await context.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(0));
-        Assert.Equal(0, await retirement.RetireAsync(BuiltInViews.NewUsers, TimeSpan.FromMinutes(5), context.Time.GetUtcNow()));
-        var retired = await retirement.RetireAsync(BuiltInViews.NewUsers, TimeSpan.FromMinutes(5), context.Time.GetUtcNow().AddMinutes(6));
+        Assert.Equal(
+            0,
+            await retirement.RetireAsync(BuiltInViews.NewUsers, TimeSpan.FromMinutes(5), context.Time.GetUtcNow())
+        );
+        var retired = await retirement.RetireAsync(
+            BuiltInViews.NewUsers,
+            TimeSpan.FromMinutes(5),
+            context.Time.GetUtcNow().AddMinutes(6)
+        );
 
         Assert.Equal(1, retired);
         Assert.Equal(before, await context.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(0)));
         Assert.Equal((25m, 25L), before);
         var cutoff = (await context.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1)))!.Cutoff;
-        var remaining = (await context.Store.Speed.QueryAsync<TableEntity>().ToListAsync()).Where(r => r.PartitionKey.StartsWith("new-users@", StringComparison.Ordinal)).ToList();
+        var remaining = (await context.Store.Speed.QueryAsync<TableEntity>().ToListAsync())
+            .Where(r => r.PartitionKey.StartsWith("new-users@", StringComparison.Ordinal))
+            .ToList();
         Assert.Equal([cutoff], remaining.Select(r => r.GetInt64("Epoch")!.Value));
     }
 
@@ -218,13 +283,23 @@ public class RecomputeTests(AzuriteFixture azurite)
         var views = new[] { BuiltInViews.ActiveUsers, BuiltInViews.NewUsers };
         var history = new (int Partition, IncomingEvent[] Events)[]
         {
-            (0, Signups(40, 0, epochOffset: 0)), (1, Signups(40, 1000, epochOffset: 0)), (0, Signups(10, 40, epochOffset: 1)), (1, Signups(10, 1040, epochOffset: 1)),
-            (0, Signups(15, 50, epochOffset: 2)), (0, [new IncomingEvent(Signups(1, 3, 0)[0].Body, 65, PipelineContext.Start.AddSeconds(31))]),
+            (0, Signups(40, 0, epochOffset: 0)),
+            (1, Signups(40, 1000, epochOffset: 0)),
+            (0, Signups(10, 40, epochOffset: 1)),
+            (1, Signups(10, 1040, epochOffset: 1)),
+            (0, Signups(15, 50, epochOffset: 2)),
+            (0, [new IncomingEvent(Signups(1, 3, 0)[0].Body, 65, PipelineContext.Start.AddSeconds(31))]),
             (0, [new IncomingEvent(Signups(1, 45, 1)[0].Body, 66, PipelineContext.Start.AddSeconds(32))]),
-            (1, Signups(5, 1050, epochOffset: 3)), (0, Signups(1, 67, epochOffset: 4)), (1, Signups(1, 1055, epochOffset: 4)),
+            (1, Signups(5, 1050, epochOffset: 3)),
+            (0, Signups(1, 67, epochOffset: 4)),
+            (1, Signups(1, 1055, epochOffset: 4)),
         };
 
-        var stepwise = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), foldChunkEvents: chunkEvents);
+        var stepwise = await PipelineContext.CreateAsync(
+            azurite,
+            epoch: TimeSpan.FromSeconds(10),
+            foldChunkEvents: chunkEvents
+        );
         var handler = stepwise.NewHandler();
         foreach (var (partition, events) in history[..4])
         {
@@ -261,24 +336,73 @@ public class RecomputeTests(AzuriteFixture azurite)
 
         Assert.All(incremental, status => Assert.Equal(OperationState.Completed, status.State));
         // Epochs 1 to 3 only (20 + 15 + 2 + 5 events); a full run reads those and the 80 of epoch 0.
-        Assert.All(incremental, status => Assert.Equal(42, status.CustomStatus!.Value.GetProperty("eventsRead").GetInt64()));
-        Assert.All(incremental, status => Assert.Equal(2, status.CustomStatus!.Value.GetProperty("retriesRemoved").GetInt64()));
-        Assert.All(incremental, status => Assert.Equal(chunkEvents == 12 ? 5 : 2, status.CustomStatus!.Value.GetProperty("chunks").GetInt32()));
+        Assert.All(
+            incremental,
+            status => Assert.Equal(42, status.CustomStatus!.Value.GetProperty("eventsRead").GetInt64())
+        );
+        Assert.All(
+            incremental,
+            status => Assert.Equal(2, status.CustomStatus!.Value.GetProperty("retriesRemoved").GetInt64())
+        );
+        Assert.All(
+            incremental,
+            status =>
+                Assert.Equal(chunkEvents == 12 ? 5 : 2, status.CustomStatus!.Value.GetProperty("chunks").GetInt32())
+        );
         Assert.Equal(await BatchRowsAsync(whole), await BatchRowsAsync(stepwise, onlyCutoffOf: whole));
-        Assert.Equal(Json(await whole.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1)) is { } p ? p with { Operation = "", CommittedAt = default, Timings = null } : null),
-            Json((await stepwise.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1)))! with { Operation = "", CommittedAt = default, Timings = null }));
-        Assert.Equal(42, (await stepwise.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1)))!.Timings!.EventsRead);
+        Assert.Equal(
+            Json(
+                await whole.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1)) is { } p
+                    ? p with
+                    {
+                        Operation = "",
+                        CommittedAt = default,
+                        Timings = null,
+                    }
+                    : null
+            ),
+            Json(
+                (await stepwise.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1)))! with
+                {
+                    Operation = "",
+                    CommittedAt = default,
+                    Timings = null,
+                }
+            )
+        );
+        Assert.Equal(
+            42,
+            (await stepwise.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1)))!
+                .Timings!
+                .EventsRead
+        );
         // 124 events, two of them producer retries.
         Assert.Equal((122m, 122L), await stepwise.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(0)));
     }
 
     private static string Json(BatchPointer? pointer) => System.Text.Json.JsonSerializer.Serialize(pointer);
 
-    private static async Task<List<string>> BatchRowsAsync(PipelineContext context, PipelineContext? onlyCutoffOf = null)
+    private static async Task<List<string>> BatchRowsAsync(
+        PipelineContext context,
+        PipelineContext? onlyCutoffOf = null
+    )
     {
-        var cutoffs = onlyCutoffOf is null ? null : (await onlyCutoffOf.Store.Pointers.QueryAsync<TableEntity>().ToListAsync()).Where(p => p.GetInt64("Cutoff") is not null).Select(p => p.GetInt64("Cutoff")!.Value.ToString("D12", System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
-        return [.. (await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync())
-            .Where(e => cutoffs is null || cutoffs.Contains(e.PartitionKey.Split('.')[1]))
-            .Select(e => $"{e.PartitionKey}/{e.RowKey} {Convert.ToBase64String(e.GetBinary("State")!)} {e.GetInt64("Events")}")];
+        var cutoffs = onlyCutoffOf is null
+            ? null
+            : (await onlyCutoffOf.Store.Pointers.QueryAsync<TableEntity>().ToListAsync())
+                .Where(p => p.GetInt64("Cutoff") is not null)
+                .Select(p =>
+                    p.GetInt64("Cutoff")!.Value.ToString("D12", System.Globalization.CultureInfo.InvariantCulture)
+                )
+                .ToHashSet();
+        return
+        [
+            .. (await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync())
+                .Where(e => cutoffs is null || cutoffs.Contains(e.PartitionKey.Split('.')[1]))
+                .Select(e =>
+                    $"{e.PartitionKey}/{e.RowKey} {Convert.ToBase64String(e.GetBinary("State")!)} "
+                    + $"{e.GetInt64("Events")}"
+                ),
+        ];
     }
 }

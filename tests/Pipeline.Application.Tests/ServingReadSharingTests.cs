@@ -20,24 +20,58 @@ public class ServingReadSharingTests(AzuriteFixture azurite)
     {
         await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var handler = context.NewHandler();
-        await handler.IngestAsync(new IngestBatch(0, [.. Enumerable.Range(0, 30).Select(i => new IncomingEvent(
-            Encoding.UTF8.GetBytes(PipelineContext.Event($"e{i}", "user.signup", $"u{i}", i % 3)), i, PipelineContext.Start.AddSeconds(i * 0.1)))]));
-        await handler.IngestAsync(new IngestBatch(0, [new IncomingEvent(Encoding.UTF8.GetBytes(PipelineContext.Event("late", "user.signup", "u", 1)), 30, PipelineContext.Start.AddSeconds(10))]));
+        await handler.IngestAsync(
+            new IngestBatch(
+                0,
+                [
+                    .. Enumerable
+                        .Range(0, 30)
+                        .Select(i => new IncomingEvent(
+                            Encoding.UTF8.GetBytes(PipelineContext.Event($"e{i}", "user.signup", $"u{i}", i % 3)),
+                            i,
+                            PipelineContext.Start.AddSeconds(i * 0.1)
+                        )),
+                ]
+            )
+        );
+        await handler.IngestAsync(
+            new IngestBatch(
+                0,
+                [
+                    new IncomingEvent(
+                        Encoding.UTF8.GetBytes(PipelineContext.Event("late", "user.signup", "u", 1)),
+                        30,
+                        PipelineContext.Start.AddSeconds(10)
+                    ),
+                ]
+            )
+        );
         await BatchRuns.RecomputeAsync(context, BuiltInViews.NewUsers);
         return context;
     }
 
-    private static ViewKey Key(int day) => BuiltInViews.NewUsers.TryParseKey(PipelineContext.Day(day), out var key, out _) ? key : throw new InvalidOperationException();
+    private static ViewKey Key(int day) =>
+        BuiltInViews.NewUsers.TryParseKey(PipelineContext.Day(day), out var key, out _)
+            ? key
+            : throw new InvalidOperationException();
 
     [Fact]
     public async Task ConcurrentColdRangeQueries_ShareOneBatchScan()
     {
         var context = await CommittedAsync(azurite);
-        var cold = new ViewQueryService(context.Store, context.Pointers, ViewRegistry.BuiltIn(), context.Time, pointerLifetime: TimeSpan.FromMinutes(1));
+        var cold = new ViewQueryService(
+            context.Store,
+            context.Pointers,
+            ViewRegistry.BuiltIn(),
+            context.Time,
+            pointerLifetime: TimeSpan.FromMinutes(1)
+        );
         await cold.QueryRangeAsync(BuiltInViews.NewUsers, Key(0), Key(0)); // the pointer is known; days 1 and 2 are not
 
         var before = StorageMetrics.Requests;
-        var answers = await Task.WhenAll(Enumerable.Range(0, Callers).Select(_ => cold.QueryRangeAsync(BuiltInViews.NewUsers, Key(0), Key(2))));
+        var answers = await Task.WhenAll(
+            Enumerable.Range(0, Callers).Select(_ => cold.QueryRangeAsync(BuiltInViews.NewUsers, Key(0), Key(2)))
+        );
         var requests = StorageMetrics.Requests - before;
 
         Assert.All(answers, a => Assert.Equal([10m, 11m, 10m], a.Select(k => k.Result.Value)));
@@ -49,15 +83,24 @@ public class ServingReadSharingTests(AzuriteFixture azurite)
     public async Task ConcurrentColdKeyQueries_ShareOnePointRead()
     {
         var context = await CommittedAsync(azurite);
-        var cold = new ViewQueryService(context.Store, context.Pointers, ViewRegistry.BuiltIn(), context.Time, pointerLifetime: TimeSpan.FromMinutes(1));
+        var cold = new ViewQueryService(
+            context.Store,
+            context.Pointers,
+            ViewRegistry.BuiltIn(),
+            context.Time,
+            pointerLifetime: TimeSpan.FromMinutes(1)
+        );
         await cold.QueryKeyAsync(BuiltInViews.NewUsers, Key(0)); // the pointer is known; day 1's row is not
 
         var before = StorageMetrics.Requests;
-        var answers = await Task.WhenAll(Enumerable.Range(0, Callers).Select(_ => cold.QueryKeyAsync(BuiltInViews.NewUsers, Key(1))));
+        var answers = await Task.WhenAll(
+            Enumerable.Range(0, Callers).Select(_ => cold.QueryKeyAsync(BuiltInViews.NewUsers, Key(1)))
+        );
         var requests = StorageMetrics.Requests - before;
 
         Assert.All(answers, a => Assert.Equal(11m, a.Result.Value));
-        // One point read of the batch row; the speed rows once, or twice when a caller came in while the first read ran.
+        // One point read of the batch row; the speed rows once, or twice when a caller came in while the first read
+        // ran.
         Assert.InRange(requests, 2, 3);
     }
 }

@@ -7,15 +7,23 @@ using Pipeline.Testing;
 
 namespace Pipeline.Application.Tests;
 
-/// <summary>A new commit's grace period passes: the batch data it superseded goes, what the next run needs stays.</summary>
+/// <summary>A new commit's grace period passes: the batch data it superseded goes, what the next run needs
+/// stays.</summary>
 [Collection(UsesAzurite.Name)]
 public class SupersededBatchDataTests(AzuriteFixture azurite)
 {
     private static IncomingEvent[] Signups(int count, long firstSequence, int epoch) =>
-        [.. Enumerable.Range(0, count).Select(i => new IncomingEvent(
-            Encoding.UTF8.GetBytes(PipelineContext.Event($"e{firstSequence + i}", "user.signup", $"u{i}", i % 3)),
-            firstSequence + i,
-            PipelineContext.Start.AddSeconds((epoch * 10) + (i * 0.01))))];
+        [
+            .. Enumerable
+                .Range(0, count)
+                .Select(i => new IncomingEvent(
+                    Encoding.UTF8.GetBytes(
+                        PipelineContext.Event($"e{firstSequence + i}", "user.signup", $"u{i}", i % 3)
+                    ),
+                    firstSequence + i,
+                    PipelineContext.Start.AddSeconds((epoch * 10) + (i * 0.01))
+                )),
+        ];
 
     [Fact]
     public async Task OlderCutoffsRowsAndBlobsAreDeleted_AfterTheGrace_AndTheNextIncrementalRunStillMatchesAFullOne()
@@ -33,21 +41,39 @@ public class SupersededBatchDataTests(AzuriteFixture azurite)
         var cleanup = new SupersededBatchData(context.Store, context.Pointers);
 
         // Within the grace period nothing goes: a query may still hold the previous pointer.
-        Assert.Equal(new SupersededDeletion(0, 0), await cleanup.DeleteAsync(BuiltInViews.NewUsers, TimeSpan.FromMinutes(5), context.Time.GetUtcNow()));
+        Assert.Equal(
+            new SupersededDeletion(0, 0),
+            await cleanup.DeleteAsync(BuiltInViews.NewUsers, TimeSpan.FromMinutes(5), context.Time.GetUtcNow())
+        );
         Assert.Equal(3, (await BatchRowPartitionsAsync(context, first)).Count);
 
-        var deleted = await cleanup.DeleteAsync(BuiltInViews.NewUsers, TimeSpan.FromMinutes(5), context.Time.GetUtcNow().AddMinutes(6));
+        var deleted = await cleanup.DeleteAsync(
+            BuiltInViews.NewUsers,
+            TimeSpan.FromMinutes(5),
+            context.Time.GetUtcNow().AddMinutes(6)
+        );
         Assert.Equal(3, deleted.BatchRows);
         Assert.Empty(await BatchRowPartitionsAsync(context, first));
         Assert.Equal(3, (await BatchRowPartitionsAsync(context, second)).Count);
         var blobs = await WorkBlobsAsync(context);
-        Assert.DoesNotContain(blobs, b => b.Contains($"{first:D12}", StringComparison.Ordinal) && !b.StartsWith("identities/", StringComparison.Ordinal));
+        Assert.DoesNotContain(
+            blobs,
+            b =>
+                b.Contains($"{first:D12}", StringComparison.Ordinal)
+                && !b.StartsWith("identities/", StringComparison.Ordinal)
+        );
         Assert.Contains(WriteBatchViewActivity.CumulativeName(BuiltInViews.NewUsers, second), blobs);
-        Assert.Equal(new SupersededDeletion(0, 0), await cleanup.DeleteAsync(BuiltInViews.NewUsers, TimeSpan.Zero, context.Time.GetUtcNow()));
+        Assert.Equal(
+            new SupersededDeletion(0, 0),
+            await cleanup.DeleteAsync(BuiltInViews.NewUsers, TimeSpan.Zero, context.Time.GetUtcNow())
+        );
 
         // Identity indexes go once no committed view can start a run from them.
         Assert.Equal(1, await cleanup.DeleteIdentityIndexesAsync(ViewRegistry.BuiltIn().All));
-        Assert.Equal([$"identities/0000/{second:D12}.bin"], (await WorkBlobsAsync(context)).Where(b => b.StartsWith("identities/", StringComparison.Ordinal)));
+        Assert.Equal(
+            [$"identities/0000/{second:D12}.bin"],
+            (await WorkBlobsAsync(context)).Where(b => b.StartsWith("identities/", StringComparison.Ordinal))
+        );
 
         // The next run is incremental from what was kept, and equals the answer a full run gives.
         await handler.IngestAsync(new IngestBatch(0, [.. Signups(10, 51, epoch: 3), .. Signups(1, 61, epoch: 4)]));
@@ -62,11 +88,19 @@ public class SupersededBatchDataTests(AzuriteFixture azurite)
     }
 
     private static async Task<List<string>> BatchRowPartitionsAsync(PipelineContext context, long cutoff) =>
-        [.. (await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync()).Select(r => r.PartitionKey).Where(pk => pk.StartsWith($"new-users@1.{cutoff:D12}.", StringComparison.Ordinal))];
+        [
+            .. (await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync())
+                .Select(r => r.PartitionKey)
+                .Where(pk => pk.StartsWith($"new-users@1.{cutoff:D12}.", StringComparison.Ordinal)),
+        ];
 
     private static async Task<List<string>> WorkBlobsAsync(PipelineContext context) =>
         [.. (await context.Store.Work.GetBlobsAsync().ToListAsync()).Select(b => b.Name)];
 
     private static async Task<List<(decimal? Value, long Events)>> DayAnswersAsync(PipelineContext context) =>
-        [await context.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(0)), await context.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(1)), await context.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(2))];
+        [
+            await context.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(0)),
+            await context.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(1)),
+            await context.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(2)),
+        ];
 }

@@ -3,16 +3,16 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Pipeline.Application.Outcomes;
 using Pipeline.Application.Audit;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Operations;
+using Pipeline.Application.Outcomes;
+using Pipeline.Application.RawLog;
 using Pipeline.Application.Serving;
 using Pipeline.Application.Versions;
 using Pipeline.Domain.Views;
 using Pipeline.Testing;
-using Pipeline.Application.RawLog;
 
 namespace Pipeline.Application.Tests;
 
@@ -24,9 +24,13 @@ public class VersionTests(AzuriteFixture azurite)
     private static readonly ViewDefinition V2 = BuiltInViews.NewUsersV2;
 
     /// <summary>A chunk fold that waits for a gate before doing the real work: a run held in mid-flight.</summary>
-    private sealed class GatedFold(FoldChunkActivity inner, Task gate) : Microsoft.DurableTask.TaskActivity<FoldChunkInput, ChunkFold>
+    private sealed class GatedFold(FoldChunkActivity inner, Task gate)
+        : Microsoft.DurableTask.TaskActivity<FoldChunkInput, ChunkFold>
     {
-        public override async Task<ChunkFold> RunAsync(Microsoft.DurableTask.TaskActivityContext context, FoldChunkInput input)
+        public override async Task<ChunkFold> RunAsync(
+            Microsoft.DurableTask.TaskActivityContext context,
+            FoldChunkInput input
+        )
         {
             await gate;
             return await inner.RunAsync(context, input);
@@ -34,16 +38,21 @@ public class VersionTests(AzuriteFixture azurite)
     }
 
     /// <summary>The pipeline's tasks, with every chunk fold held until <paramref name="gate"/> opens.</summary>
-    private static Action<Microsoft.DurableTask.DurableTaskRegistry> WithGatedFolds(Task gate) => tasks => tasks
-        .AddOrchestrator<RecomputeOrchestrator>()
-        .AddOrchestrator<AuditOrchestrator>()
-        .AddActivity<PlanFoldsActivity>()
-        .AddActivity(FoldChunkActivity.ActivityName, sp => new GatedFold(ActivatorUtilities.CreateInstance<FoldChunkActivity>(sp), gate))
-        .AddActivity<SettlePartitionActivity>()
-        .AddActivity<WriteBatchViewActivity>()
-        .AddActivity<CommitBatchViewActivity>()
-        .AddActivity<ReadPointerActivity>()
-        .AddActivity<AuditActivity>();
+    private static Action<Microsoft.DurableTask.DurableTaskRegistry> WithGatedFolds(Task gate) =>
+        tasks =>
+            tasks
+                .AddOrchestrator<RecomputeOrchestrator>()
+                .AddOrchestrator<AuditOrchestrator>()
+                .AddActivity<PlanFoldsActivity>()
+                .AddActivity(
+                    FoldChunkActivity.ActivityName,
+                    sp => new GatedFold(ActivatorUtilities.CreateInstance<FoldChunkActivity>(sp), gate)
+                )
+                .AddActivity<SettlePartitionActivity>()
+                .AddActivity<WriteBatchViewActivity>()
+                .AddActivity<CommitBatchViewActivity>()
+                .AddActivity<ReadPointerActivity>()
+                .AddActivity<AuditActivity>();
 
     /// <summary>A deployment with new-users v2 registered beside v1, its batch layer on the context's engine.</summary>
     private sealed class Deployment
@@ -59,9 +68,30 @@ public class VersionTests(AzuriteFixture azurite)
             Audits = new AuditStore(context.Store);
 
             // What answers say of themselves and the routing are read afresh each time: no waiting for caches.
-            Registrations = new VersionRegistrations(Registry, context.Get<VersionStore>(), context.Pointers, context.Store, clock, cacheLifetime: TimeSpan.Zero);
-            Routing = new RoutingService(Registry, context.Get<VersionStore>(), Registrations, context.Pointers, Audits, clock, cacheLifetime: TimeSpan.Zero);
-            var queries = new ViewQueryService(context.Store, context.Pointers, Registry, context.Time, pointerLifetime: TimeSpan.Zero);
+            Registrations = new VersionRegistrations(
+                Registry,
+                context.Get<VersionStore>(),
+                context.Pointers,
+                context.Store,
+                clock,
+                cacheLifetime: TimeSpan.Zero
+            );
+            Routing = new RoutingService(
+                Registry,
+                context.Get<VersionStore>(),
+                Registrations,
+                context.Pointers,
+                Audits,
+                clock,
+                cacheLifetime: TimeSpan.Zero
+            );
+            var queries = new ViewQueryService(
+                context.Store,
+                context.Pointers,
+                Registry,
+                context.Time,
+                pointerLifetime: TimeSpan.Zero
+            );
             AuditService = new AuditService(context.Store, context.Pointers, queries, Registry, Audits, context.Time);
             Shadows = new ShadowRecorder(context.Store, context.Time);
             Answers = new AnswerService(queries, Routing, Registrations, Shadows);
@@ -73,7 +103,8 @@ public class VersionTests(AzuriteFixture azurite)
         public PipelineContext Context { get; }
 
         /// <summary>The context's engine, started on first use (after the test has registered its versions).</summary>
-        public Task<EngineHost> EngineAsync() => Context.EngineAsync(_foldGate is null ? null : WithGatedFolds(_foldGate));
+        public Task<EngineHost> EngineAsync() =>
+            Context.EngineAsync(_foldGate is null ? null : WithGatedFolds(_foldGate));
 
         public async Task<Microsoft.DurableTask.Client.DurableTaskClient> ClientAsync() => (await EngineAsync()).Client;
 
@@ -129,26 +160,57 @@ public class VersionTests(AzuriteFixture azurite)
         }
     }
 
-    /// <summary>Sign-ups with every fifth one a test account, enqueued in the given epoch (10-second epochs), timed on the given day.</summary>
-    private static IncomingEvent[] Signups(int count, long firstSequence, int epochOffset, int idOffset = 0, int day = 0) =>
-        [.. Enumerable.Range(0, count).Select(i =>
-        {
-            var n = idOffset + firstSequence + i;
-            return new IncomingEvent(
-                Encoding.UTF8.GetBytes(PipelineContext.Event($"s{n}", "user.signup", $"u{n}", day, n % 5 == 0 ? """{"plan":"test"}""" : """{"plan":"free"}""")),
-                firstSequence + i,
-                PipelineContext.Start.AddSeconds((epochOffset * 10) + (i * 0.01)));
-        })];
+    /// <summary>Sign-ups with every fifth one a test account, enqueued in the given epoch (10-second epochs), timed on
+    /// the given day.</summary>
+    private static IncomingEvent[] Signups(
+        int count,
+        long firstSequence,
+        int epochOffset,
+        int idOffset = 0,
+        int day = 0
+    ) =>
+        [
+            .. Enumerable
+                .Range(0, count)
+                .Select(i =>
+                {
+                    var n = idOffset + firstSequence + i;
+                    return new IncomingEvent(
+                        Encoding.UTF8.GetBytes(
+                            PipelineContext.Event(
+                                $"s{n}",
+                                "user.signup",
+                                $"u{n}",
+                                day,
+                                n % 5 == 0 ? """{"plan":"test"}""" : """{"plan":"free"}"""
+                            )
+                        ),
+                        firstSequence + i,
+                        PipelineContext.Start.AddSeconds((epochOffset * 10) + (i * 0.01))
+                    );
+                }),
+        ];
 
     [Fact]
     public async Task ReplayOfV2_WhileEventsArrive_AnswersWithV2Logic_V1IsUnchanged_AndReadersMoveAndMoveBack()
     {
-        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), extraVersions: "new-users:2");
+        await using var context = await PipelineContext.CreateAsync(
+            azurite,
+            epoch: TimeSpan.FromSeconds(10),
+            extraVersions: "new-users:2"
+        );
         var day = PipelineContext.Day(0);
 
         // An older deployment, without v2, registered v1 before the first event and ingests the first epoch.
-        await context.Get<VersionStore>().RegisterAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1), new Domain.Epochs.EpochClock(context.Options.EpochLength).EpochOf(PipelineContext.Start.AddSeconds(-10)));
-        await context.NewHandler(ViewRegistry.BuiltIn()).IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
+        await context
+            .Get<VersionStore>()
+            .RegisterAsync(
+                new Pipeline.Domain.Views.ViewVersion("new-users", 1),
+                new Domain.Epochs.EpochClock(context.Options.EpochLength).EpochOf(PipelineContext.Start.AddSeconds(-10))
+            );
+        await context
+            .NewHandler(ViewRegistry.BuiltIn())
+            .IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
 
         // v2 is registered during epoch 1; from then on the speed layer maintains both versions.
         var deployment = new Deployment(context);
@@ -166,7 +228,10 @@ public class VersionTests(AzuriteFixture azurite)
         var early = await deployment.RouteAsync("1:50,2:50");
         Assert.Equal(OutcomeKind.Conflict, early.Kind);
         Assert.Contains("not caught up", early.Problems[0], StringComparison.Ordinal);
-        Assert.Contains(await deployment.Catalog.StatesAsync("new-users", await deployment.ClientAsync()), s => s.Version == 2 && s.State.StartsWith("speed layer only", StringComparison.Ordinal));
+        Assert.Contains(
+            await deployment.Catalog.StatesAsync("new-users", await deployment.ClientAsync()),
+            s => s.Version == 2 && s.State.StartsWith("speed layer only", StringComparison.Ordinal)
+        );
 
         // Replay v2 while more events arrive.
         var operation = await deployment.ReplayAsync(2);
@@ -177,7 +242,10 @@ public class VersionTests(AzuriteFixture azurite)
         Assert.Equal(24m, (await deployment.AskAsync(day, version: 2)).Value);
         Assert.Equal(31m, (await deployment.AskAsync(day, version: 1)).Value);
         Assert.Equal(31m, (await deployment.AskAsync(day)).Value);
-        Assert.Contains(await deployment.Catalog.StatesAsync("new-users", await deployment.ClientAsync()), s => s.Version == 2 && s.CaughtUp && s.State == "caught up");
+        Assert.Contains(
+            await deployment.Catalog.StatesAsync("new-users", await deployment.ClientAsync()),
+            s => s.Version == 2 && s.CaughtUp && s.State == "caught up"
+        );
 
         Assert.Equal(OutcomeKind.Ok, (await deployment.RouteAsync("2:100")).Kind);
         var promoted = await deployment.AskAsync(day, caller: "anyone");
@@ -191,9 +259,20 @@ public class VersionTests(AzuriteFixture azurite)
         Assert.Equal(OperationState.Completed, await deployment.WaitAsync(await deployment.ReplayAsync(2)));
         Assert.Equal(rows, await BatchRowsAsync(context, "new-users@2."));
 
-        // Retiring v2's speed rows keeps what they said from the epoch after its registration on; an audit finds it right.
-        var registered = (await context.Get<VersionStore>().RegisteredEpochAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 2)))!.Value;
-        Assert.True(await new SpeedRetirement(context.Store, context.Pointers, context.Get<VersionStore>()).RetireAsync(V2, TimeSpan.Zero, context.Time.GetUtcNow()) > 0);
+        // Retiring v2's speed rows keeps what they said from the epoch after its registration on; an audit finds it
+        // right.
+        var registered = (
+            await context
+                .Get<VersionStore>()
+                .RegisteredEpochAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 2))
+        )!.Value;
+        Assert.True(
+            await new SpeedRetirement(context.Store, context.Pointers, context.Get<VersionStore>()).RetireAsync(
+                V2,
+                TimeSpan.Zero,
+                context.Time.GetUtcNow()
+            ) > 0
+        );
         var audit = await deployment.AuditService.RunAsync(new AuditRequest("new-users", 2, null, null, null, "speed"));
         Assert.True(audit.Clean && audit.Mismatches.Count == 0, string.Join("; ", audit.Mismatches));
         Assert.Equal(registered + 1, audit.Speed!.FromEpoch);
@@ -205,7 +284,13 @@ public class VersionTests(AzuriteFixture azurite)
         var result = dropped.Result;
         Assert.True(result.BatchRows > 0 && result.SpeedRows > 0 && result.WorkBlobs > 0, result.ToString());
         Assert.Empty(await BatchRowsAsync(context, "new-users@2."));
-        Assert.Empty(await context.Store.Work.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = "speed-said.new-users@2." }).ToListAsync());
+        Assert.Empty(
+            await context
+                .Store.Work.GetBlobsAsync(
+                    new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = "speed-said.new-users@2." }
+                )
+                .ToListAsync()
+        );
         Assert.Null(await context.Pointers.GetAsync(new ViewVersion("new-users", 2)));
         Assert.Equal(31m, (await deployment.AskAsync(day)).Value);
 
@@ -214,7 +299,14 @@ public class VersionTests(AzuriteFixture azurite)
         var afterDrop = await deployment.AskAsync(day, version: 2);
         Assert.Equal((0m, false), (afterDrop.Value, afterDrop.Provenance.CaughtUp));
         var states = await deployment.Catalog.StatesAsync("new-users", await deployment.ClientAsync());
-        Assert.Contains(states, s => s.Version == 2 && !s.CaughtUp && s.BatchCutoffEpoch is null && s.State.StartsWith("speed layer only", StringComparison.Ordinal));
+        Assert.Contains(
+            states,
+            s =>
+                s.Version == 2
+                && !s.CaughtUp
+                && s.BatchCutoffEpoch is null
+                && s.State.StartsWith("speed layer only", StringComparison.Ordinal)
+        );
         Assert.Contains(states, s => s.Version == 1 && s.CaughtUp && s.ServingPercent == 100);
         Assert.Equal(OutcomeKind.Conflict, (await deployment.RouteAsync("1:50,2:50")).Kind);
     }
@@ -222,7 +314,11 @@ public class VersionTests(AzuriteFixture azurite)
     [Fact]
     public async Task PromoteAndRollBack_UnderConcurrentQueries_NeverFail_NorMixVersions()
     {
-        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), extraVersions: "new-users:2");
+        await using var context = await PipelineContext.CreateAsync(
+            azurite,
+            epoch: TimeSpan.FromSeconds(10),
+            extraVersions: "new-users:2"
+        );
         var deployment = new Deployment(context);
         context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(-10));
         await deployment.Registrations.RegisterAllAsync();
@@ -234,18 +330,23 @@ public class VersionTests(AzuriteFixture azurite)
         var expected = new Dictionary<int, decimal> { [1] = 21m, [2] = 16m };
 
         using var stop = new CancellationTokenSource();
-        var readers = Enumerable.Range(0, 6).Select(r => Task.Run(async () =>
-        {
-            var seen = 0;
-            while (!stop.IsCancellationRequested)
-            {
-                var answer = await deployment.AskAsync(day, caller: $"caller-{r}-{seen % 7}");
-                Assert.Equal(expected[answer.Provenance.ViewVersion], answer.Value);
-                seen++;
-            }
+        var readers = Enumerable
+            .Range(0, 6)
+            .Select(r =>
+                Task.Run(async () =>
+                {
+                    var seen = 0;
+                    while (!stop.IsCancellationRequested)
+                    {
+                        var answer = await deployment.AskAsync(day, caller: $"caller-{r}-{seen % 7}");
+                        Assert.Equal(expected[answer.Provenance.ViewVersion], answer.Value);
+                        seen++;
+                    }
 
-            return seen;
-        })).ToList();
+                    return seen;
+                })
+            )
+            .ToList();
 
         foreach (var weights in new[] { "1:90,2:10", "1:50,2:50", "2:100", "1:100", "2:100", "1:100" })
         {
@@ -260,7 +361,11 @@ public class VersionTests(AzuriteFixture azurite)
     [Fact]
     public async Task ShadowMode_ServesOneVersion_AndRecordsWhereTheOtherDiffers()
     {
-        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), extraVersions: "new-users:2");
+        await using var context = await PipelineContext.CreateAsync(
+            azurite,
+            epoch: TimeSpan.FromSeconds(10),
+            extraVersions: "new-users:2"
+        );
         var deployment = new Deployment(context);
         context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(-10));
         await deployment.Registrations.RegisterAllAsync();
@@ -274,13 +379,26 @@ public class VersionTests(AzuriteFixture azurite)
 
         Assert.Equal((11m, 1), (served.Value, served.Provenance.ViewVersion));
         var difference = Assert.Single(await deployment.Shadows.ListAsync("new-users", 10));
-        Assert.Equal((PipelineContext.Day(0), 1, 11m, 2, 8m), (difference.Key, difference.ServedVersion, difference.ServedValue, difference.ShadowVersion, difference.ShadowValue));
+        Assert.Equal(
+            (PipelineContext.Day(0), 1, 11m, 2, 8m),
+            (
+                difference.Key,
+                difference.ServedVersion,
+                difference.ServedValue,
+                difference.ShadowVersion,
+                difference.ShadowValue
+            )
+        );
     }
 
     [Fact]
     public async Task CancelledReplay_Stops_CommitsNothing_AndV1KeepsServing_ThenRunsAgainToTheSameResult()
     {
-        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), extraVersions: "new-users:2");
+        await using var context = await PipelineContext.CreateAsync(
+            azurite,
+            epoch: TimeSpan.FromSeconds(10),
+            extraVersions: "new-users:2"
+        );
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var deployment = new Deployment(context, gate.Task);
         context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(-10));
@@ -296,7 +414,10 @@ public class VersionTests(AzuriteFixture azurite)
         Assert.Equal(OperationState.Canceled, await deployment.WaitAsync(operation));
         Assert.Null(await context.Pointers.GetAsync(new ViewVersion("new-users", 2)));
         Assert.Equal(11m, (await deployment.AskAsync(PipelineContext.Day(0))).Value);
-        Assert.Equal(OutcomeKind.NotFound, (await OperationService.CancelAsync(await deployment.ClientAsync(), "no-such-operation")).Kind);
+        Assert.Equal(
+            OutcomeKind.NotFound,
+            (await OperationService.CancelAsync(await deployment.ClientAsync(), "no-such-operation")).Kind
+        );
 
         gate.SetResult();
         Assert.Equal(operation, await deployment.ReplayAsync(2));
@@ -307,7 +428,11 @@ public class VersionTests(AzuriteFixture azurite)
     [Fact]
     public async Task Audit_IsClean_ThenCatchesACorruptedBatchRow_AndADeletedRawBlob_AndGatesPromotion()
     {
-        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10), extraVersions: "new-users:2");
+        await using var context = await PipelineContext.CreateAsync(
+            azurite,
+            epoch: TimeSpan.FromSeconds(10),
+            extraVersions: "new-users:2"
+        );
         var deployment = new Deployment(context);
         context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(-10));
         await deployment.Registrations.RegisterAllAsync();
@@ -329,22 +454,42 @@ public class VersionTests(AzuriteFixture azurite)
 
         // A batch row whose state was replaced by another key's.
         var rows = await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync();
-        var day0 = rows.Single(r => r.PartitionKey.StartsWith("new-users@2.", StringComparison.Ordinal) && r.GetString("Key") == PipelineContext.Day(0));
-        var day1 = rows.Single(r => r.PartitionKey.StartsWith("new-users@2.", StringComparison.Ordinal) && r.GetString("Key") == PipelineContext.Day(1));
+        var day0 = rows.Single(r =>
+            r.PartitionKey.StartsWith("new-users@2.", StringComparison.Ordinal)
+            && r.GetString("Key") == PipelineContext.Day(0)
+        );
+        var day1 = rows.Single(r =>
+            r.PartitionKey.StartsWith("new-users@2.", StringComparison.Ordinal)
+            && r.GetString("Key") == PipelineContext.Day(1)
+        );
         day0["State"] = day1.GetBinary("State");
         await context.Store.Batch.UpsertEntityAsync(day0, TableUpdateMode.Replace);
         context.Time.Advance(TimeSpan.FromSeconds(1)); // reports are listed newest first
-        var corrupted = await deployment.AuditService.RunAsync(new AuditRequest("new-users", 2, null, null, null, "a2"));
+        var corrupted = await deployment.AuditService.RunAsync(
+            new AuditRequest("new-users", 2, null, null, null, "a2")
+        );
         Assert.False(corrupted.Clean);
 
-        // This process still serves the row it read before the damage (rows are immutable); a fresh one serves the damage.
+        // This process still serves the row it read before the damage (rows are immutable); a fresh one serves the
+        // damage.
         Assert.Equal([new AuditMismatch(PipelineContext.Day(0), "batch", 8m, 4m)], corrupted.Mismatches);
-        var freshProcess = new AuditService(context.Store, context.Pointers, new ViewQueryService(context.Store, context.Pointers, deployment.Registry, context.Time), deployment.Registry, deployment.Audits, context.Time);
+        var freshProcess = new AuditService(
+            context.Store,
+            context.Pointers,
+            new ViewQueryService(context.Store, context.Pointers, deployment.Registry, context.Time),
+            deployment.Registry,
+            deployment.Audits,
+            context.Time
+        );
         context.Time.Advance(TimeSpan.FromSeconds(1)); // reports are listed newest first
         var seenFresh = await freshProcess.RunAsync(new AuditRequest("new-users", 2, null, null, null, "a2b"));
         Assert.Equal(
-            [new AuditMismatch(PipelineContext.Day(0), "batch", 8m, 4m), new AuditMismatch(PipelineContext.Day(0), "serving", 8m, 4m)],
-            seenFresh.Mismatches);
+            [
+                new AuditMismatch(PipelineContext.Day(0), "batch", 8m, 4m),
+                new AuditMismatch(PipelineContext.Day(0), "serving", 8m, 4m),
+            ],
+            seenFresh.Mismatches
+        );
 
         // A raw segment deleted from the log.
         var segment = (await context.RawSegmentsAsync()).First(n => n.Contains("/0001/", StringComparison.Ordinal));
@@ -355,12 +500,21 @@ public class VersionTests(AzuriteFixture azurite)
         Assert.Contains(lost.Mismatches, m => m.Kind == "batch" && m.Key == PipelineContext.Day(1));
 
         // Every report is kept, newest first.
-        Assert.Equal(["a3", "a2b", "a2", "a1"], (await deployment.Audits.ListAsync("new-users", 2, 10)).Select(r => r.Audit));
+        Assert.Equal(
+            ["a3", "a2b", "a2", "a1"],
+            (await deployment.Audits.ListAsync("new-users", 2, 10)).Select(r => r.Audit)
+        );
     }
 
     private static async Task<List<string>> BatchRowsAsync(PipelineContext context, string prefix) =>
-        [.. (await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync()).Where(e => e.PartitionKey.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(e => $"{e.PartitionKey}/{e.RowKey} {Convert.ToBase64String(e.GetBinary("State")!)} {e.GetInt64("Events")}")];
+        [
+            .. (await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync())
+                .Where(e => e.PartitionKey.StartsWith(prefix, StringComparison.Ordinal))
+                .Select(e =>
+                    $"{e.PartitionKey}/{e.RowKey} {Convert.ToBase64String(e.GetBinary("State")!)} "
+                    + $"{e.GetInt64("Events")}"
+                ),
+        ];
 }
 
 public class VersionRoutingTests

@@ -11,7 +11,10 @@ public class CommandLineTests
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exit = await Commands.Root().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exit = await Commands
+            .Root()
+            .Parse(args)
+            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
         return (exit, output.ToString(), error.ToString());
     }
 
@@ -57,7 +60,11 @@ public class CommandLineTests
         var (exit, _, error) = await RunAsync("verify", "--truth", missing);
 
         Assert.Equal(1, exit);
-        Assert.Equal($"there is no ground truth at {missing}: publish writes the ground truth there first (pipeline publish), or pass --truth FILE", error.Trim());
+        Assert.Equal(
+            $"there is no ground truth at {missing}: publish writes the ground truth there first (pipeline publish), "
+                + $"or pass --truth FILE",
+            error.Trim()
+        );
     }
 
     [Fact]

@@ -7,7 +7,15 @@ namespace Pipeline.Cli.Tests;
 
 public class PublisherToolTests
 {
-    private static readonly TrafficSettings Settings = new(10_000, 500, 3, RetryRate: 0.05, MalformedRate: 0.02, Seed: 3, new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
+    private static readonly TrafficSettings Settings = new(
+        10_000,
+        500,
+        3,
+        RetryRate: 0.05,
+        MalformedRate: 0.02,
+        Seed: 3,
+        new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)
+    );
 
     [Fact]
     public void Generate_IsDeterministic_AndHasRetriesAndMalformedEventsAtTheAskedRates()
@@ -19,7 +27,10 @@ public class PublisherToolTests
         Assert.Equal(10_500, first.Count);
         Assert.Equal(500, first.Count - first.DistinctBy(e => e.Id).Count());
         Assert.InRange(first.DistinctBy(e => e.Id).Count(e => e.Malformed is not null), 150, 250);
-        Assert.All(first.Where(e => e.Malformed is null), e => Assert.InRange(e.Time, Settings.Now.AddDays(-3), Settings.Now));
+        Assert.All(
+            first.Where(e => e.Malformed is null),
+            e => Assert.InRange(e.Time, Settings.Now.AddDays(-3), Settings.Now)
+        );
     }
 
     [Fact]
@@ -51,7 +62,9 @@ public class PublisherToolTests
         var busy = new ScriptedPublisher(TimeSpan.FromSeconds(2));
 
         await new EventHubSink(accepting).SendAsync(events, CancellationToken.None);
-        var error = await Assert.ThrowsAsync<RetryLaterException>(() => new EventHubSink(busy).SendAsync(events, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<RetryLaterException>(() =>
+            new EventHubSink(busy).SendAsync(events, CancellationToken.None)
+        );
 
         Assert.Equal(events.Select(e => e.Json), accepting.Published.Select(e => Encoding.UTF8.GetString(e.Span)));
         Assert.Equal(TimeSpan.FromSeconds(2), error.Delay);
@@ -62,7 +75,9 @@ public class PublisherToolTests
     [InlineData("https://ns.servicebus.windows.net/a/b")]
     public void EventHubSink_NeedsOneHubInItsAddress(string address)
     {
-        var error = Assert.Throws<ArgumentException>(() => EventHubSink.Create(new Uri(address), "send", "c2VjcmV0", null));
+        var error = Assert.Throws<ArgumentException>(() =>
+            EventHubSink.Create(new Uri(address), "send", "c2VjcmV0", null)
+        );
 
         Assert.Contains("NAMESPACE.servicebus.windows.net/HUB", error.Message, StringComparison.Ordinal);
     }
@@ -74,8 +89,12 @@ public class PublisherToolTests
         using var refused = new HttpClient(new RecordingHandler(HttpStatusCode.BadRequest));
         var events = TrafficGenerator.Generate(Settings with { Events = 1, RetryRate = 0, MalformedRate = 0 });
 
-        await Assert.ThrowsAsync<RetryLaterException>(() => new DevHostSink(busy, new Uri("http://127.0.0.1:1/")).SendAsync(events, CancellationToken.None));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => new DevHostSink(refused, new Uri("http://127.0.0.1:1/")).SendAsync(events, CancellationToken.None));
+        await Assert.ThrowsAsync<RetryLaterException>(() =>
+            new DevHostSink(busy, new Uri("http://127.0.0.1:1/")).SendAsync(events, CancellationToken.None)
+        );
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            new DevHostSink(refused, new Uri("http://127.0.0.1:1/")).SendAsync(events, CancellationToken.None)
+        );
     }
 
     private sealed class ScriptedPublisher(TimeSpan? retryAfter) : IEventPublisher
@@ -84,7 +103,10 @@ public class PublisherToolTests
 
         public (long Bytes, string Setting) MaxRequestBytes => (1024, "test");
 
-        public Task<PublishOutcome> PublishAsync(IReadOnlyList<ReadOnlyMemory<byte>> events, CancellationToken cancellationToken)
+        public Task<PublishOutcome> PublishAsync(
+            IReadOnlyList<ReadOnlyMemory<byte>> events,
+            CancellationToken cancellationToken
+        )
         {
             Published.AddRange(events);
             return Task.FromResult(new PublishOutcome(retryAfter is null ? events.Count : 0, null, retryAfter));
@@ -97,13 +119,19 @@ public class PublisherToolTests
     {
         public List<Recorded> Requests { get; } = [];
 
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override async Task<HttpResponseMessage> SendAsync(
+            HttpRequestMessage request,
+            CancellationToken cancellationToken
+        )
         {
-            Requests.Add(new Recorded(
-                request.RequestUri!.ToString(),
-                request.Headers.TryGetValues("Authorization", out var auth) ? auth.Single() : null,
-                request.Content?.Headers.ContentType?.MediaType,
-                request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken)));
+            Requests.Add(
+                new Recorded(
+                    request.RequestUri!.ToString(),
+                    request.Headers.TryGetValues("Authorization", out var auth) ? auth.Single() : null,
+                    request.Content?.Headers.ContentType?.MediaType,
+                    request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken)
+                )
+            );
             return new HttpResponseMessage(status) { Content = new StringContent("{}") };
         }
     }

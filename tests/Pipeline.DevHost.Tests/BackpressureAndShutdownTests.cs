@@ -9,20 +9,33 @@ namespace Pipeline.DevHost.Tests;
 public class BackpressureAndShutdownTests(AzuriteFixture azurite)
 {
     /// <summary>NDJSON sign-ups of one subject, so that they all land in one partition.</summary>
-    private static StringContent Signups(string prefix, int count) => new(
-        string.Join('\n', Enumerable.Range(0, count).Select(i =>
-            $$"""{"specversion":"1.0","id":"{{prefix}}{{i}}","source":"/t","type":"user.signup","subject":"same-user","time":"2026-11-20T10:00:00Z"}""")),
-        Encoding.UTF8, "application/x-ndjson");
+    private static StringContent Signups(string prefix, int count) =>
+        new(
+            string.Join(
+                '\n',
+                Enumerable
+                    .Range(0, count)
+                    .Select(i =>
+                        $$"""{"specversion":"1.0","id":"{{prefix}}{{i}}","source":"/t","type":"user.signup","subject":"same-user","time":"2026-11-20T10:00:00Z"}"""
+                    )
+            ),
+            Encoding.UTF8,
+            "application/x-ndjson"
+        );
 
     [Fact]
     public async Task FullQueue_Answers503WithRetryAfter_AndWritesNothingOfThatRequest()
     {
-        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(5), new Dictionary<string, string>
-        {
-            ["DevHost__QueueCapacity"] = "1000",
-            ["DevHost__MaxBatchEvents"] = "5000",
-            ["DevHost__MaxBatchDelay"] = "00:00:03",
-        });
+        await using var run = new DevHostRun(
+            azurite,
+            TimeSpan.FromSeconds(5),
+            new Dictionary<string, string>
+            {
+                ["DevHost__QueueCapacity"] = "1000",
+                ["DevHost__MaxBatchEvents"] = "5000",
+                ["DevHost__MaxBatchDelay"] = "00:00:03",
+            }
+        );
         await run.StartHostAsync();
         using var http = new HttpClient { BaseAddress = run.BaseUri };
 
@@ -41,11 +54,15 @@ public class BackpressureAndShutdownTests(AzuriteFixture azurite)
     [Fact]
     public async Task GracefulStop_DrainsAcceptedEvents_AndRestartContinuesNumbering()
     {
-        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(5), new Dictionary<string, string>
-        {
-            ["DevHost__MaxBatchDelay"] = "00:00:02",
-            ["DevHost__MaxBatchEvents"] = "5000",
-        });
+        await using var run = new DevHostRun(
+            azurite,
+            TimeSpan.FromSeconds(5),
+            new Dictionary<string, string>
+            {
+                ["DevHost__MaxBatchDelay"] = "00:00:02",
+                ["DevHost__MaxBatchEvents"] = "5000",
+            }
+        );
         await run.StartHostAsync();
         using var http = new HttpClient { BaseAddress = run.BaseUri };
 

@@ -13,13 +13,29 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
 {
     private const string Chromium = "/usr/bin/chromium";
     private const string ChromeDriver = "/usr/bin/chromedriver";
-    private static readonly string Screenshots = Path.Combine(DotnetProcess.RepositoryRoot, "tests", "artifacts", "screenshots");
+    private static readonly string Screenshots = Path.Combine(
+        DotnetProcess.RepositoryRoot,
+        "tests",
+        "artifacts",
+        "screenshots"
+    );
 
     [Fact]
     public async Task TheConsole_ShowsViewsAndTheLayers_RefusesAWrongKey_AndARecomputeTurnsTheDaysBatchCovered()
     {
-        Assert.True(File.Exists(Chromium) && File.Exists(ChromeDriver), $"{Chromium} and {ChromeDriver} are needed: tests/run.sh installs Debian's chromium and chromium-driver");
-        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(2), new Dictionary<string, string> { ["DevHost__AdminKey"] = "test-key", ["Pipeline__ExtraVersions"] = "new-users:2" });
+        Assert.True(
+            File.Exists(Chromium) && File.Exists(ChromeDriver),
+            $"{Chromium} and {ChromeDriver} are needed: tests/run.sh installs Debian's chromium and chromium-driver"
+        );
+        await using var run = new DevHostRun(
+            azurite,
+            TimeSpan.FromSeconds(2),
+            new Dictionary<string, string>
+            {
+                ["DevHost__AdminKey"] = "test-key",
+                ["Pipeline__ExtraVersions"] = "new-users:2",
+            }
+        );
         await run.StartHostAsync();
         await using (var publish = run.StartTool("publish", "--events", "4000", "--days", "3", "--seed", "13"))
         {
@@ -30,14 +46,24 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
         browser.Navigate().GoToUrl(run.BaseUri);
 
         // Every view and version is listed.
-        var views = Until(browser, () => browser.FindElements(By.CssSelector("#views tbody tr")) is { Count: 5 } rows
-            ? rows.Select(r => $"{r.GetAttribute("data-view")} {r.GetAttribute("data-version")}").ToList() : null, "the views table lists every view and version");
+        var views = Until(
+            browser,
+            () =>
+                browser.FindElements(By.CssSelector("#views tbody tr")) is { Count: 5 } rows
+                    ? rows.Select(r => $"{r.GetAttribute("data-view")} {r.GetAttribute("data-version")}").ToList()
+                    : null,
+            "the views table lists every view and version"
+        );
         Assert.Equal(["active-users 1", "new-users 1", "new-users 2", "page-views 1", "revenue 1"], views);
         Save(browser, "1-views");
 
         // The chart of new-users: the published days, all from the speed layer so far.
         browser.FindElement(By.CssSelector("#chart-view option[value='new-users']")).Click();
-        var days = Until(browser, () => PublishedDays(browser) is { Count: >= 3 } found ? found : null, "the chart shows the published days");
+        var days = Until(
+            browser,
+            () => PublishedDays(browser) is { Count: >= 3 } found ? found : null,
+            "the chart shows the published days"
+        );
         Assert.All(days, day => Assert.False(day.Covered));
         Assert.All(days, day => Assert.Equal(("0", day.Cells[1]), (day.Cells[2], day.Cells[3])));
         Assert.NotNull(browser.FindElement(By.Id("answers-chart")));
@@ -46,7 +72,14 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
         // A wrong admin key is refused, and the page says so.
         UseKey(browser, "wrong-key");
         RecomputeButton(browser, "new-users").Click();
-        var refusal = Until(browser, () => browser.FindElement(By.Id("message")) is { Displayed: true } m && m.GetAttribute("class") == "error" ? m : null, "an error message");
+        var refusal = Until(
+            browser,
+            () =>
+                browser.FindElement(By.Id("message")) is { Displayed: true } m && m.GetAttribute("class") == "error"
+                    ? m
+                    : null,
+            "an error message"
+        );
         Assert.Contains("refused", refusal.Text, StringComparison.Ordinal);
         Save(browser, "3-wrong-key");
 
@@ -54,33 +87,73 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
         await run.WaitUntilSealedPastNowAsync();
         UseKey(browser, "test-key");
         RecomputeButton(browser, "new-users").Click();
-        var completed = Until(browser, () => browser.FindElements(By.CssSelector("#operations tbody tr"))
-            .Where(r => r.GetAttribute("data-operation")!.StartsWith("recompute.new-users@1.", StringComparison.Ordinal) && r.GetAttribute("data-state") == "completed")
-            .Select(r => r.FindElement(By.TagName("progress"))).Select(p => new[] { p.GetAttribute("max"), p.GetAttribute("value") }).FirstOrDefault(),
-            "the recompute reaches completed", TimeSpan.FromMinutes(2));
+        var completed = Until(
+            browser,
+            () =>
+                browser
+                    .FindElements(By.CssSelector("#operations tbody tr"))
+                    .Where(r =>
+                        r.GetAttribute("data-operation")!.StartsWith("recompute.new-users@1.", StringComparison.Ordinal)
+                        && r.GetAttribute("data-state") == "completed"
+                    )
+                    .Select(r => r.FindElement(By.TagName("progress")))
+                    .Select(p => new[] { p.GetAttribute("max"), p.GetAttribute("value") })
+                    .FirstOrDefault(),
+            "the recompute reaches completed",
+            TimeSpan.FromMinutes(2)
+        );
         Assert.Equal(completed[0], completed[1]);
         Save(browser, "4-recompute-completed");
 
         // ... and the chart's days turn batch-covered, their values now from the batch view.
-        var covered = Until(browser, () => PublishedDays(browser) is { Count: >= 3 } found && found.All(d => d.Covered) ? found : null, "the published days are covered by the batch view");
+        var covered = Until(
+            browser,
+            () => PublishedDays(browser) is { Count: >= 3 } found && found.All(d => d.Covered) ? found : null,
+            "the published days are covered by the batch view"
+        );
         Assert.All(covered, day => Assert.Equal((day.Cells[1], "0"), (day.Cells[2], day.Cells[3])));
         Save(browser, "5-chart-batch-covered");
 
         // With version 2 in shadow, the chart shows its answers beside; an audit's report appears.
         using var http = new HttpClient { BaseAddress = run.BaseUri };
         http.DefaultRequestHeaders.Add("x-functions-key", "test-key");
-        Assert.True((await http.PutAsync("api/views/new-users/routing?weights=1:100&shadow=2", null)).IsSuccessStatusCode);
+        Assert.True(
+            (await http.PutAsync("api/views/new-users/routing?weights=1:100&shadow=2", null)).IsSuccessStatusCode
+        );
         Assert.True((await http.PostAsync("api/audit/new-users?version=1", null)).IsSuccessStatusCode);
-        var shadowed = Until(browser, () => PublishedDays(browser) is { Count: >= 3 } found && found.All(d => d.Cells[5].Length > 0) ? found : null, "the shadow version's answers");
-        Assert.All(shadowed, day => Assert.True(Number(day.Cells[5]) <= Number(day.Cells[1]), "v2 leaves test accounts out"));
-        var audit = Until(browser, () => browser.FindElements(By.CssSelector("#audits .audit .clean")).Select(a => a.Text).FirstOrDefault(), "the audit's report", TimeSpan.FromMinutes(1));
+        var shadowed = Until(
+            browser,
+            () =>
+                PublishedDays(browser) is { Count: >= 3 } found && found.All(d => d.Cells[5].Length > 0) ? found : null,
+            "the shadow version's answers"
+        );
+        Assert.All(
+            shadowed,
+            day => Assert.True(Number(day.Cells[5]) <= Number(day.Cells[1]), "v2 leaves test accounts out")
+        );
+        var audit = Until(
+            browser,
+            () => browser.FindElements(By.CssSelector("#audits .audit .clean")).Select(a => a.Text).FirstOrDefault(),
+            "the audit's report",
+            TimeSpan.FromMinutes(1)
+        );
         Assert.StartsWith("new-users v1: clean", audit, StringComparison.Ordinal);
         Save(browser, "6-shadow-and-audit");
 
         // On a phone's screen everything is in one column, and the page does not scroll sideways.
         browser.Manage().Window.Size = new System.Drawing.Size(390, 844);
-        Until(browser, () => browser.FindElements(By.CssSelector("#views tbody tr")) is { Count: 5 } rows ? rows.Select(r => r.Text).ToList() : null, "the views on a phone");
-        var (pageWidth, screenWidth) = ((long)browser.ExecuteScript("return document.documentElement.scrollWidth")!, (long)browser.ExecuteScript("return document.documentElement.clientWidth")!);
+        Until(
+            browser,
+            () =>
+                browser.FindElements(By.CssSelector("#views tbody tr")) is { Count: 5 } rows
+                    ? rows.Select(r => r.Text).ToList()
+                    : null,
+            "the views on a phone"
+        );
+        var (pageWidth, screenWidth) = (
+            (long)browser.ExecuteScript("return document.documentElement.scrollWidth")!,
+            (long)browser.ExecuteScript("return document.documentElement.clientWidth")!
+        );
         Assert.True(pageWidth <= screenWidth, $"the page is {pageWidth} px wide on a {screenWidth} px screen");
         Save(browser, "7-phone");
     }
@@ -89,9 +162,21 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
     {
         var options = new ChromeOptions { BinaryLocation = Chromium };
         options.AddArguments(
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--window-size=1400,1800", $"--user-data-dir={Directory.CreateTempSubdirectory("pipeline-chromium-").FullName}");
-        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver)!, Path.GetFileName(ChromeDriver));
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1400,1800",
+            $"--user-data-dir={Directory.CreateTempSubdirectory("pipeline-chromium-").FullName}"
+        );
+        var service = ChromeDriverService.CreateDefaultService(
+            Path.GetDirectoryName(ChromeDriver)!,
+            Path.GetFileName(ChromeDriver)
+        );
         service.SuppressInitialDiagnosticInformation = true;
         return new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
     }
@@ -101,17 +186,28 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
     /// once: what the test checks is this reading, not elements the page may replace later.
     /// </summary>
     private static List<WindowRow> PublishedDays(ChromeDriver browser) =>
-        [.. browser.FindElements(By.CssSelector("#answers tbody tr"))
-            .Select(r => new WindowRow(r.GetAttribute("data-covered") == "true", Cells(r)))
-            .Where(w => w.Cells is { Count: 6 } cells && cells[4] != "no data")];
+        [
+            .. browser
+                .FindElements(By.CssSelector("#answers tbody tr"))
+                .Select(r => new WindowRow(r.GetAttribute("data-covered") == "true", Cells(r)))
+                .Where(w => w.Cells is { Count: 6 } cells && cells[4] != "no data"),
+        ];
 
     /// <summary>A row's cell texts (also of the folded table, which a browser does not display).</summary>
-    private static List<string> Cells(IWebElement row) => [.. row.FindElements(By.TagName("td")).Select(c => c.GetAttribute("textContent") ?? string.Empty)];
+    private static List<string> Cells(IWebElement row) =>
+        [.. row.FindElements(By.TagName("td")).Select(c => c.GetAttribute("textContent") ?? string.Empty)];
 
-    private static decimal Number(string text) => decimal.Parse(text, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture);
+    private static decimal Number(string text) =>
+        decimal.Parse(
+            text,
+            System.Globalization.NumberStyles.Number,
+            System.Globalization.CultureInfo.InvariantCulture
+        );
 
     private static IWebElement RecomputeButton(ChromeDriver browser, string view) =>
-        browser.FindElement(By.CssSelector($"#views tbody tr[data-view='{view}'][data-version='1'] button[data-action='recompute']"));
+        browser.FindElement(
+            By.CssSelector($"#views tbody tr[data-view='{view}'][data-version='1'] button[data-action='recompute']")
+        );
 
     private static void UseKey(ChromeDriver browser, string key)
     {
@@ -121,7 +217,8 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
         browser.FindElement(By.CssSelector("#key-form button[type='submit']")).Click();
     }
 
-    /// <summary>Polls until <paramref name="find"/> gives something (the page refreshes itself every few seconds).</summary>
+    /// <summary>Polls until <paramref name="find"/> gives something (the page refreshes itself every few
+    /// seconds).</summary>
     private static T Until<T>(ChromeDriver browser, Func<T?> find, string what, TimeSpan? timeout = null)
         where T : class
     {

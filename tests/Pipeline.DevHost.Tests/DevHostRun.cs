@@ -69,7 +69,11 @@ internal sealed class DevHostRun : IAsyncDisposable
                 _started = true;
                 return;
             }
-            catch (InvalidOperationException ex) when (!_started && attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            catch (InvalidOperationException ex)
+                when (!_started
+                    && attempt < 3
+                    && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+                )
             {
                 // The port was free when chosen but taken before the first start bound it: choose another.
                 BaseUri = new Uri($"http://127.0.0.1:{FreePort()}/");
@@ -125,34 +129,55 @@ internal sealed class DevHostRun : IAsyncDisposable
         while (true)
         {
             using var ingest = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("api/ingest"));
-            var length = TimeSpan.Parse(ingest.RootElement.GetProperty("epochLength").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+            var length = TimeSpan.Parse(
+                ingest.RootElement.GetProperty("epochLength").GetString()!,
+                System.Globalization.CultureInfo.InvariantCulture
+            );
             var target = ((startedAt - DateTimeOffset.UnixEpoch).Ticks / length.Ticks) + 1;
-            if (ingest.RootElement.GetProperty("sealedCutoffEpoch") is { ValueKind: System.Text.Json.JsonValueKind.Number } cutoff && cutoff.GetInt64() >= target)
+            if (
+                ingest.RootElement.GetProperty("sealedCutoffEpoch")
+                    is { ValueKind: System.Text.Json.JsonValueKind.Number } cutoff
+                && cutoff.GetInt64() >= target
+            )
             {
                 return;
             }
 
             if (DateTimeOffset.UtcNow > deadline)
             {
-                throw new TimeoutException($"the host's sealed cutoff did not pass epoch {target}: {ingest.RootElement}");
+                throw new TimeoutException(
+                    $"the host's sealed cutoff did not pass epoch {target}: {ingest.RootElement}"
+                );
             }
 
             await Task.Delay(200);
         }
     }
 
-    /// <summary>Polls the host (bounded) until its partitions together have ingested at least <paramref name="events"/> events.</summary>
+    /// <summary>Polls the host (bounded) until its partitions together have ingested at least <paramref name="events"/>
+    /// events.</summary>
     public async Task WaitUntilIngestedAsync(long events, TimeSpan? timeout = null)
     {
-        await PollIngestAsync(ingest => ingest.GetProperty("partitions").EnumerateArray().Sum(p => p.GetProperty("lastSequence").GetInt64() + 1) >= events,
-            $"{events} events ingested", timeout);
+        await PollIngestAsync(
+            ingest =>
+                ingest.GetProperty("partitions").EnumerateArray().Sum(p => p.GetProperty("lastSequence").GetInt64() + 1)
+                >= events,
+            $"{events} events ingested",
+            timeout
+        );
     }
 
-    /// <summary>Polls the host (bounded) until its partitions hold at least <paramref name="events"/> queued events.</summary>
+    /// <summary>Polls the host (bounded) until its partitions hold at least <paramref name="events"/> queued
+    /// events.</summary>
     public async Task WaitUntilQueuedAsync(long events, TimeSpan? timeout = null)
     {
-        await PollIngestAsync(ingest => ingest.GetProperty("partitions").EnumerateArray().Sum(p => p.GetProperty("queued").GetInt64()) >= events,
-            $"{events} events queued", timeout);
+        await PollIngestAsync(
+            ingest =>
+                ingest.GetProperty("partitions").EnumerateArray().Sum(p => p.GetProperty("queued").GetInt64())
+                >= events,
+            $"{events} events queued",
+            timeout
+        );
     }
 
     private async Task PollIngestAsync(Func<System.Text.Json.JsonElement, bool> done, string what, TimeSpan? timeout)
@@ -190,7 +215,12 @@ internal sealed class DevHostRun : IAsyncDisposable
     public void KillHost() => _host?.KillHard();
 
     public DotnetProcess StartTool(params string[] args) =>
-        DotnetProcess.Start("Pipeline.Cli", "pipeline", [.. args, "--url", BaseUri.ToString()], workingDirectory: WorkDirectory);
+        DotnetProcess.Start(
+            "Pipeline.Cli",
+            "pipeline",
+            [.. args, "--url", BaseUri.ToString()],
+            workingDirectory: WorkDirectory
+        );
 
     public async ValueTask DisposeAsync()
     {

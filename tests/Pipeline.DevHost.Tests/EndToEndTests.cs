@@ -16,7 +16,17 @@ public class EndToEndTests(AzuriteFixture azurite)
         await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(5));
         await run.StartHostAsync();
 
-        await using var publish = run.StartTool("publish", "--events", "30000", "--retry-rate", "0.03", "--malformed-rate", "0.01", "--seed", "7");
+        await using var publish = run.StartTool(
+            "publish",
+            "--events",
+            "30000",
+            "--retry-rate",
+            "0.03",
+            "--malformed-rate",
+            "0.01",
+            "--seed",
+            "7"
+        );
         Assert.True(await publish.WaitForExitAsync(ToolTimeout) == 0, publish.Output + run.HostOutput);
         await using var verify = run.StartTool("verify");
 
@@ -29,7 +39,17 @@ public class EndToEndTests(AzuriteFixture azurite)
     {
         await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(5));
         await run.StartHostAsync();
-        await using var publish = run.StartTool("publish", "--events", "24000", "--rate", "4000", "--batch", "200", "--seed", "11");
+        await using var publish = run.StartTool(
+            "publish",
+            "--events",
+            "24000",
+            "--rate",
+            "4000",
+            "--batch",
+            "200",
+            "--seed",
+            "11"
+        );
 
         await run.WaitUntilIngestedAsync(6000);
         Assert.False(publish.HasExited, "the publisher finished before the crash: " + publish.Output);
@@ -49,7 +69,10 @@ public class EndToEndTests(AzuriteFixture azurite)
         await run.StartHostAsync();
         using var http = new HttpClient { BaseAddress = run.BaseUri };
 
-        using var notJson = await http.PostAsync("api/events", new StringContent("this is not json", Encoding.UTF8, "text/plain"));
+        using var notJson = await http.PostAsync(
+            "api/events",
+            new StringContent("this is not json", Encoding.UTF8, "text/plain")
+        );
         using var unknownView = await http.GetAsync("api/views/no-such-view?key=2026-11-21");
         using var badKey = await http.GetAsync("api/views/new-users?key=21-11-2026");
         using var tooLong = await http.GetAsync("api/views/new-users?from=2024-01-01&to=2026-01-01");
@@ -64,7 +87,10 @@ public class EndToEndTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
         Assert.Equal(HttpStatusCode.OK, views.StatusCode);
         using var listing = JsonDocument.Parse(await views.Content.ReadAsStringAsync());
-        Assert.Equal(["active-users", "new-users", "page-views", "revenue"], listing.RootElement.EnumerateArray().Select(v => v.GetProperty("name").GetString()));
+        Assert.Equal(
+            ["active-users", "new-users", "page-views", "revenue"],
+            listing.RootElement.EnumerateArray().Select(v => v.GetProperty("name").GetString())
+        );
         Assert.Equal(HttpStatusCode.Unauthorized, quarantine.StatusCode);
     }
 
@@ -75,10 +101,20 @@ public class EndToEndTests(AzuriteFixture azurite)
         await run.StartHostAsync();
         using var http = new HttpClient { BaseAddress = run.BaseUri };
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        var body = string.Join('\n', Enumerable.Range(0, 50).Select(i =>
-            $$"""{"specversion":"1.0","id":"s{{i}}","source":"/readme","type":"user.signup","subject":"user-{{i}}"}""")) + "\n{not json}";
+        var body =
+            string.Join(
+                '\n',
+                Enumerable
+                    .Range(0, 50)
+                    .Select(i =>
+                        $$"""{"specversion":"1.0","id":"s{{i}}","source":"/readme","type":"user.signup","subject":"user-{{i}}"}"""
+                    )
+            ) + "\n{not json}";
 
-        using var published = await http.PostAsync("api/events", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
+        using var published = await http.PostAsync(
+            "api/events",
+            new StringContent(body, Encoding.UTF8, "application/x-ndjson")
+        );
         using var answer = await http.GetAsync($"api/views/new-users?key={today}");
 
         Assert.Equal(HttpStatusCode.Accepted, published.StatusCode);
@@ -92,10 +128,16 @@ public class EndToEndTests(AzuriteFixture azurite)
         using var ingest = JsonDocument.Parse(await http.GetStringAsync("api/ingest"));
         var rates = ingest.RootElement.GetProperty("rates");
         Assert.Equal(50, rates.GetProperty("buckets").EnumerateArray().Sum(b => b.GetProperty("accepted").GetInt64()));
-        Assert.Equal(1, rates.GetProperty("buckets").EnumerateArray().Sum(b => b.GetProperty("quarantined").GetInt64()));
+        Assert.Equal(
+            1,
+            rates.GetProperty("buckets").EnumerateArray().Sum(b => b.GetProperty("quarantined").GetInt64())
+        );
         Assert.Equal("InvalidJson", rates.GetProperty("quarantineReasons")[0].GetProperty("reason").GetString());
         Assert.Equal(4, ingest.RootElement.GetProperty("partitions").GetArrayLength());
-        Assert.All(ingest.RootElement.GetProperty("partitions").EnumerateArray(), p => Assert.Equal(0, p.GetProperty("queued").GetInt64()));
+        Assert.All(
+            ingest.RootElement.GetProperty("partitions").EnumerateArray(),
+            p => Assert.Equal(0, p.GetProperty("queued").GetInt64())
+        );
         Assert.Equal("00:00:05", ingest.RootElement.GetProperty("epochLength").GetString());
     }
 }
@@ -106,7 +148,11 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
     [Fact]
     public async Task AfterRecompute_EveryAnswerEqualsGroundTruth_AndSealedDaysAreCoveredByBatch()
     {
-        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(2), new Dictionary<string, string> { ["DevHost__AdminKey"] = "test-key" });
+        await using var run = new DevHostRun(
+            azurite,
+            TimeSpan.FromSeconds(2),
+            new Dictionary<string, string> { ["DevHost__AdminKey"] = "test-key" }
+        );
         await run.StartHostAsync();
         await using var publish = run.StartTool("publish", "--events", "12000", "--days", "3", "--seed", "5");
         Assert.True(await publish.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, publish.Output);
@@ -136,21 +182,43 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
         }
 
         // The operations list finds them without their ids: newest first, filtered, paged.
-        using (var listed = JsonDocument.Parse(await http.GetStringAsync("api/operations?kind=recompute&state=completed&pageSize=2")))
+        using (
+            var listed = JsonDocument.Parse(
+                await http.GetStringAsync("api/operations?kind=recompute&state=completed&pageSize=2")
+            )
+        )
         {
             var items = listed.RootElement.GetProperty("items").EnumerateArray().ToList();
             Assert.Equal(2, items.Count);
-            Assert.True(items[0].GetProperty("createdAt").GetDateTimeOffset() >= items[1].GetProperty("createdAt").GetDateTimeOffset());
+            Assert.True(
+                items[0].GetProperty("createdAt").GetDateTimeOffset()
+                    >= items[1].GetProperty("createdAt").GetDateTimeOffset()
+            );
             Assert.All(items, i => Assert.Equal("completed", i.GetProperty("state").GetString()));
             var next = listed.RootElement.GetProperty("continuation").GetString();
-            using var rest = JsonDocument.Parse(await http.GetStringAsync($"api/operations?kind=recompute&state=completed&pageSize=100&continuation={next}"));
-            var all = items.Concat(rest.RootElement.GetProperty("items").EnumerateArray()).Select(i => i.GetProperty("instanceId").GetString()!).ToHashSet();
+            using var rest = JsonDocument.Parse(
+                await http.GetStringAsync(
+                    $"api/operations?kind=recompute&state=completed&pageSize=100&continuation={next}"
+                )
+            );
+            var all = items
+                .Concat(rest.RootElement.GetProperty("items").EnumerateArray())
+                .Select(i => i.GetProperty("instanceId").GetString()!)
+                .ToHashSet();
             Assert.Superset(operations.ToHashSet(), all); // the hung-up request's recompute may be listed too
         }
 
         using (var oneView = JsonDocument.Parse(await http.GetStringAsync("api/operations?view=revenue")))
         {
-            Assert.All(oneView.RootElement.GetProperty("items").EnumerateArray(), i => Assert.StartsWith("recompute.revenue@", i.GetProperty("instanceId").GetString(), StringComparison.Ordinal));
+            Assert.All(
+                oneView.RootElement.GetProperty("items").EnumerateArray(),
+                i =>
+                    Assert.StartsWith(
+                        "recompute.revenue@",
+                        i.GetProperty("instanceId").GetString(),
+                        StringComparison.Ordinal
+                    )
+            );
             Assert.NotEmpty(oneView.RootElement.GetProperty("items").EnumerateArray());
         }
 
@@ -160,9 +228,19 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
         Assert.True(await verify.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, verify.Output);
 
         // Every key asked in window ranges (a request per view version and up to 366 windows), not one by one.
-        var plan = System.Text.RegularExpressions.Regex.Match(verify.Output, @"verifying ([\d,]+) keys of 5 views with (\d+) range queries");
+        var plan = System.Text.RegularExpressions.Regex.Match(
+            verify.Output,
+            @"verifying ([\d,]+) keys of 5 views with (\d+) range queries"
+        );
         Assert.True(plan.Success, verify.Output);
-        Assert.True(int.Parse(plan.Groups[1].Value, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture) > 1000, verify.Output);
+        Assert.True(
+            int.Parse(
+                plan.Groups[1].Value,
+                System.Globalization.NumberStyles.AllowThousands,
+                System.Globalization.CultureInfo.InvariantCulture
+            ) > 1000,
+            verify.Output
+        );
         Assert.Equal("4", plan.Groups[2].Value);
         Assert.Contains("0 differ", verify.Output, StringComparison.Ordinal);
     }
@@ -170,16 +248,30 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
     [Fact]
     public async Task HostKilledDuringARecompute_FinishesAfterTheRestart_WithoutRedoingFinishedChunks_AndCommitsTheRowsOfAnUninterruptedRun()
     {
-        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(2), new Dictionary<string, string>
-        {
-            ["DevHost__AdminKey"] = "test-key",
-            ["Durable__ActivityConcurrency"] = "1",
-            ["Pipeline__FoldChunkEvents"] = "1000", // an epoch of a partition per fold chunk
-            ["Durable__VisibilityTimeout"] = "00:00:10", // the killed host's activity runs again sooner (each takes well under a second)
-            ["Durable__LeaseInterval"] = "00:00:05",
-        });
+        await using var run = new DevHostRun(
+            azurite,
+            TimeSpan.FromSeconds(2),
+            new Dictionary<string, string>
+            {
+                ["DevHost__AdminKey"] = "test-key",
+                ["Durable__ActivityConcurrency"] = "1",
+                ["Pipeline__FoldChunkEvents"] = "1000", // an epoch of a partition per fold chunk
+                ["Durable__VisibilityTimeout"] = "00:00:10", // the killed host's activity runs again sooner (each takes well under a second)
+                ["Durable__LeaseInterval"] = "00:00:05",
+            }
+        );
         await run.StartHostAsync();
-        await using var publish = run.StartTool("publish", "--events", "30000", "--days", "3", "--seed", "9", "--rate", "2500");
+        await using var publish = run.StartTool(
+            "publish",
+            "--events",
+            "30000",
+            "--days",
+            "3",
+            "--seed",
+            "9",
+            "--rate",
+            "2500"
+        );
         Assert.True(await publish.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, publish.Output);
         using var http = new HttpClient { BaseAddress = run.BaseUri };
         await run.WaitUntilSealedPastNowAsync();
@@ -191,9 +283,15 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
         {
             using var status = JsonDocument.Parse(await http.GetStringAsync($"api/operations/{operation}"));
             state = status.RootElement.GetProperty("state").GetString()!;
-            if (status.RootElement.TryGetProperty("customStatus", out var progress) && progress.ValueKind == JsonValueKind.Object)
+            if (
+                status.RootElement.TryGetProperty("customStatus", out var progress)
+                && progress.ValueKind == JsonValueKind.Object
+            )
             {
-                (chunks, done) = (progress.GetProperty("chunks").GetInt32(), progress.GetProperty("chunksDone").GetInt32());
+                (chunks, done) = (
+                    progress.GetProperty("chunks").GetInt32(),
+                    progress.GetProperty("chunksDone").GetInt32()
+                );
             }
         }
 
@@ -208,11 +306,17 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
         Assert.Equal("completed", await WaitForOperationAsync(http, operation, TimeSpan.FromMinutes(1)));
         var foldedInTheEnd = await ChunkOutputsAsync(work, operation);
         var redone = foldedBeforeTheKill.Count(c => foldedInTheEnd[c.Key] != c.Value);
-        Assert.True(foldedBeforeTheKill.Count >= 4 && redone <= 2, $"{foldedBeforeTheKill.Count} chunks folded before the kill, {redone} of them folded again");
+        Assert.True(
+            foldedBeforeTheKill.Count >= 4 && redone <= 2,
+            $"{foldedBeforeTheKill.Count} chunks folded before the kill, {redone} of them folded again"
+        );
 
         // An uninterrupted full run of the same version over the same events (a replay) writes the same rows.
         using var replay = await http.PostAsync("api/replay/active-users?version=1&code=test-key", null);
-        var replayed = JsonDocument.Parse(await replay.Content.ReadAsStringAsync()).RootElement.GetProperty("operationId").GetString()!;
+        var replayed = JsonDocument
+            .Parse(await replay.Content.ReadAsStringAsync())
+            .RootElement.GetProperty("operationId")
+            .GetString()!;
         Assert.Equal("completed", await WaitForOperationAsync(http, replayed));
         var rows = await BatchRowsAsync(run, $"active-users@1.{operation.Split('.')[^1]}.");
         Assert.NotEmpty(rows);
@@ -227,12 +331,15 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
         Assert.True(await verify.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, verify.Output);
     }
 
-    /// <summary>Sends a POST and closes the connection without reading the answer, as a client that gives up does.</summary>
+    /// <summary>Sends a POST and closes the connection without reading the answer, as a client that gives up
+    /// does.</summary>
     private static async Task PostAndHangUpAsync(Uri baseUri, string pathAndQuery)
     {
         using var socket = new System.Net.Sockets.TcpClient();
         await socket.ConnectAsync(baseUri.Host, baseUri.Port);
-        var request = System.Text.Encoding.ASCII.GetBytes($"POST {pathAndQuery} HTTP/1.1\r\nHost: {baseUri.Authority}\r\nContent-Length: 0\r\n\r\n");
+        var request = System.Text.Encoding.ASCII.GetBytes(
+            $"POST {pathAndQuery} HTTP/1.1\r\nHost: {baseUri.Authority}\r\nContent-Length: 0\r\n\r\n"
+        );
         await socket.GetStream().WriteAsync(request);
 
         // A normal close (FIN after the request), not a reset: a reset can reach the server before it has
@@ -244,23 +351,43 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
     private static async Task<long?> BatchCutoffAsync(HttpClient http, string view)
     {
         using var views = JsonDocument.Parse(await http.GetStringAsync("api/views"));
-        return views.RootElement.EnumerateArray().Single(v => v.GetProperty("name").GetString() == view).TryGetProperty("batchCutoffEpoch", out var cutoff)
+        return views
+            .RootElement.EnumerateArray()
+            .Single(v => v.GetProperty("name").GetString() == view)
+            .TryGetProperty("batchCutoffEpoch", out var cutoff)
             ? cutoff.GetInt64()
             : null;
     }
 
-    /// <summary>Each fold chunk's first output blob (its head partials) and its ETag: a chunk folded again rewrites it.</summary>
-    private static async Task<Dictionary<string, Azure.ETag>> ChunkOutputsAsync(Azure.Storage.Blobs.BlobContainerClient work, string operation) =>
-        (await work.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = $"{operation}/" }).ToListAsync())
+    /// <summary>Each fold chunk's first output blob (its head partials) and its ETag: a chunk folded again rewrites
+    /// it.</summary>
+    private static async Task<Dictionary<string, Azure.ETag>> ChunkOutputsAsync(
+        Azure.Storage.Blobs.BlobContainerClient work,
+        string operation
+    ) =>
+        (
+            await work.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = $"{operation}/" })
+                .ToListAsync()
+        )
             .Where(b => b.Name.EndsWith(".head.partials", StringComparison.Ordinal))
             .ToDictionary(b => b.Name, b => b.Properties.ETag!.Value);
 
     /// <summary>The rows of one batch view (one cutoff), by day and key.</summary>
     private async Task<List<string>> BatchRowsAsync(DevHostRun run, string cutoffPrefix) =>
-        [.. (await azurite.Account.Tables.GetTableClient($"{run.StoragePrefix}batch").QueryAsync<Azure.Data.Tables.TableEntity>().ToListAsync())
-            .Where(r => r.PartitionKey.StartsWith(cutoffPrefix, StringComparison.Ordinal))
-            .Select(r => $"{r.PartitionKey[cutoffPrefix.Length..]}/{r.RowKey} {Convert.ToBase64String(r.GetBinary("State")!)} {r.GetInt64("Events")}")
-            .Order(StringComparer.Ordinal)];
+        [
+            .. (
+                await azurite
+                    .Account.Tables.GetTableClient($"{run.StoragePrefix}batch")
+                    .QueryAsync<Azure.Data.Tables.TableEntity>()
+                    .ToListAsync()
+            )
+                .Where(r => r.PartitionKey.StartsWith(cutoffPrefix, StringComparison.Ordinal))
+                .Select(r =>
+                    $"{r.PartitionKey[cutoffPrefix.Length..]}/{r.RowKey} "
+                    + $"{Convert.ToBase64String(r.GetBinary("State")!)} {r.GetInt64("Events")}"
+                )
+                .Order(StringComparer.Ordinal),
+        ];
 
     private static async Task<string> StartRecomputeAsync(HttpClient http, string view)
     {
@@ -280,8 +407,7 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
             using var status = JsonDocument.Parse(await http.GetStringAsync($"api/operations/{operation}"));
             state = status.RootElement.GetProperty("state").GetString()!;
             Assert.True(state != "failed", status.RootElement.ToString());
-        }
-        while (state == "running" && DateTime.UtcNow < deadline);
+        } while (state == "running" && DateTime.UtcNow < deadline);
         return state;
     }
 }

@@ -26,7 +26,17 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
             Assert.StartsWith(run.DataDirectory, storage.GetProperty("location").GetString(), StringComparison.Ordinal);
         }
 
-        await using var publish = run.StartTool("publish", "--events", "16000", "--rate", "4000", "--batch", "200", "--seed", "21");
+        await using var publish = run.StartTool(
+            "publish",
+            "--events",
+            "16000",
+            "--rate",
+            "4000",
+            "--batch",
+            "200",
+            "--seed",
+            "21"
+        );
         await run.WaitUntilIngestedAsync(4000);
         Assert.False(publish.HasExited, "the publisher finished before the crash: " + publish.Output);
         run.KillHost();
@@ -34,13 +44,20 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
 
         Assert.True(await publish.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, publish.Output);
         await using var verify = run.StartTool("verify");
-        Assert.True(await verify.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, publish.Output + verify.Output + run.HostOutput);
+        Assert.True(
+            await verify.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0,
+            publish.Output + verify.Output + run.HostOutput
+        );
     }
 
     [Fact]
     public async Task ErrorsAreJson_WithTheDocumentedLimits_AndTrueMessages()
     {
-        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(5), new Dictionary<string, string> { ["DevHost__AdminKey"] = "test-key" });
+        await using var run = new DevHostRun(
+            azurite,
+            TimeSpan.FromSeconds(5),
+            new Dictionary<string, string> { ["DevHost__AdminKey"] = "test-key" }
+        );
         await run.StartHostAsync();
         using var http = new HttpClient { BaseAddress = run.BaseUri };
 
@@ -55,18 +72,50 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
         Assert.True(status == 413, $"{status}: {error}");
         Assert.Contains("67108864", error, StringComparison.Ordinal);
         Assert.Contains("DevHost:MaxRequestBytes", error, StringComparison.Ordinal);
-        (status, error) = await PostRawAsync(run.BaseUri, "Transfer-Encoding: chunked", [.. Encoding.ASCII.GetBytes($"{overLimit:x}\r\n"), .. new byte[overLimit]]);
+        (status, error) = await PostRawAsync(
+            run.BaseUri,
+            "Transfer-Encoding: chunked",
+            [.. Encoding.ASCII.GetBytes($"{overLimit:x}\r\n"), .. new byte[overLimit]]
+        );
         Assert.True(status == 413, $"{status}: {error}");
         Assert.Contains("DevHost:MaxRequestBytes", error, StringComparison.Ordinal);
 
-        await AssertJsonErrorAsync(await http.GetAsync("api/nothing-here"), HttpStatusCode.NotFound, "there is no route");
-        await AssertJsonErrorAsync(await http.GetAsync("api/views/new-users?key=" + new string('x', 10_000)), HttpStatusCode.RequestUriTooLong, "limit is 8192");
+        await AssertJsonErrorAsync(
+            await http.GetAsync("api/nothing-here"),
+            HttpStatusCode.NotFound,
+            "there is no route"
+        );
+        await AssertJsonErrorAsync(
+            await http.GetAsync("api/views/new-users?key=" + new string('x', 10_000)),
+            HttpStatusCode.RequestUriTooLong,
+            "limit is 8192"
+        );
 
-        await AssertJsonErrorAsync(await http.GetAsync("api/views/new-users?key=2026-11-21&version=-1"), HttpStatusCode.BadRequest, "versions are numbered from 1");
-        await AssertJsonErrorAsync(await http.GetAsync("api/views/new-users?key=2026-11-21junk"), HttpStatusCode.BadRequest, "has 'junk' after its day");
-        await AssertJsonErrorAsync(await SendAsync(http, HttpMethod.Put, "api/views/new-users/routing?weights=1:100&audited=maybe"), HttpStatusCode.BadRequest, "audited must be true or false");
-        await AssertJsonErrorAsync(await SendAsync(http, HttpMethod.Post, "api/audit/new-users?from=2026-11-21&to=2026-11-01"), HttpStatusCode.BadRequest, "forward in time");
-        await AssertJsonErrorAsync(await http.GetAsync("api/audits/new-users?max=-1"), HttpStatusCode.BadRequest, "max must be");
+        await AssertJsonErrorAsync(
+            await http.GetAsync("api/views/new-users?key=2026-11-21&version=-1"),
+            HttpStatusCode.BadRequest,
+            "versions are numbered from 1"
+        );
+        await AssertJsonErrorAsync(
+            await http.GetAsync("api/views/new-users?key=2026-11-21junk"),
+            HttpStatusCode.BadRequest,
+            "has 'junk' after its day"
+        );
+        await AssertJsonErrorAsync(
+            await SendAsync(http, HttpMethod.Put, "api/views/new-users/routing?weights=1:100&audited=maybe"),
+            HttpStatusCode.BadRequest,
+            "audited must be true or false"
+        );
+        await AssertJsonErrorAsync(
+            await SendAsync(http, HttpMethod.Post, "api/audit/new-users?from=2026-11-21&to=2026-11-01"),
+            HttpStatusCode.BadRequest,
+            "forward in time"
+        );
+        await AssertJsonErrorAsync(
+            await http.GetAsync("api/audits/new-users?max=-1"),
+            HttpStatusCode.BadRequest,
+            "max must be"
+        );
 
         // Other people's rejected data needs the key; a browser on another site cannot use the key.
         await AssertJsonErrorAsync(await http.GetAsync("api/quarantine"), HttpStatusCode.Unauthorized, "admin key");
@@ -80,14 +129,21 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
     public async Task WithoutAnAdminKey_ARandomOneIsMadeOnce_KeptWithTheLocalData_AndTheOldFixedOneIsRefused()
     {
         // The key is said at start-up, in the log a user sees by default.
-        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(5), new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Information" });
+        await using var run = new DevHostRun(
+            azurite,
+            TimeSpan.FromSeconds(5),
+            new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Information" }
+        );
         await run.StartHostAsync();
         using var http = new HttpClient { BaseAddress = run.BaseUri };
         var key = (await File.ReadAllTextAsync(Path.Combine(run.DataDirectory, "local-admin-key"))).Trim();
 
         Assert.True(key.Length >= 40, key);
         Assert.Contains(key, run.HostOutput, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("api/quarantine?code=local-admin-key")).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Unauthorized,
+            (await http.GetAsync("api/quarantine?code=local-admin-key")).StatusCode
+        );
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"api/quarantine?code={key}")).StatusCode);
 
         Assert.Equal(0, await run.StopHostAsync());
@@ -100,7 +156,11 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
     [InlineData("Pipeline__EpochLength", "00:00:00", "Pipeline:EpochLength must be between")]
     [InlineData("AzureWebJobsStorage", "AccountName=x;AccountKey=", "connection string is not valid")]
     [InlineData("RecomputeSchedule", "hourly", "RecomputeSchedule 'hourly' is not an NCRONTAB schedule")]
-    public async Task InvalidSettings_EndTheStart_WithOneLineNamingTheProblem(string setting, string value, string expected)
+    public async Task InvalidSettings_EndTheStart_WithOneLineNamingTheProblem(
+        string setting,
+        string value,
+        string expected
+    )
     {
         var failure = await StartExpectingFailureAsync(new Dictionary<string, string> { [setting] = value });
 
@@ -121,7 +181,11 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(run.StartHostAsync);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("Pipeline:EpochLength is 00:00:10, but the data in this storage was written with epochs of 00:00:05", failure.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "Pipeline:EpochLength is 00:00:10, but the data in this storage was written with epochs of 00:00:05",
+            failure.Message,
+            StringComparison.Ordinal
+        );
         Assert.DoesNotContain("   at ", failure.Message, StringComparison.Ordinal);
     }
 
@@ -132,7 +196,9 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
         taken.Start();
         var address = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
 
-        var failure = await StartExpectingFailureAsync(new Dictionary<string, string> { ["ASPNETCORE_URLS"] = address });
+        var failure = await StartExpectingFailureAsync(
+            new Dictionary<string, string> { ["ASPNETCORE_URLS"] = address }
+        );
 
         Assert.Equal(1, failure.ExitCode);
         Assert.Contains("address already in use", failure.Output, StringComparison.OrdinalIgnoreCase);
@@ -168,7 +234,12 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
         using var socket = new TcpClient();
         await socket.ConnectAsync(baseUri.Host, baseUri.Port);
         var stream = socket.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /api/events HTTP/1.1\r\nHost: {baseUri.Authority}\r\nContent-Type: application/json\r\n{framing}\r\n\r\n"));
+        await stream.WriteAsync(
+            Encoding.ASCII.GetBytes(
+                $"POST /api/events HTTP/1.1\r\nHost: {baseUri.Authority}\r\nContent-Type: "
+                    + $"application/json\r\n{framing}\r\n\r\n"
+            )
+        );
         var sending = Task.Run(async () =>
         {
             try
@@ -194,7 +265,11 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
 
         // The JSON is ASCII: characters and bytes count alike. Without a length, it comes in chunks.
         var text = new StringBuilder();
-        for (var size = length ?? ChunkSize(await reader.ReadLineAsync()); size > 0; size = length is null ? ChunkSize(await reader.ReadLineAsync()) : 0)
+        for (
+            var size = length ?? ChunkSize(await reader.ReadLineAsync());
+            size > 0;
+            size = length is null ? ChunkSize(await reader.ReadLineAsync()) : 0
+        )
         {
             var chunk = new char[size];
             await reader.ReadBlockAsync(chunk);
@@ -207,10 +282,14 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
 
         await sending;
         using var json = JsonDocument.Parse(text.ToString());
-        return (int.Parse(statusLine.Split(' ')[1], CultureInfo.InvariantCulture), json.RootElement.GetProperty("error").GetString()!);
+        return (
+            int.Parse(statusLine.Split(' ')[1], CultureInfo.InvariantCulture),
+            json.RootElement.GetProperty("error").GetString()!
+        );
     }
 
-    private static int ChunkSize(string? line) => int.Parse(line ?? "0", NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+    private static int ChunkSize(string? line) =>
+        int.Parse(line ?? "0", NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path)
     {

@@ -17,16 +17,33 @@ public class OpenApiTests(AzuriteFixture azurite)
 
         using var document = JsonDocument.Parse(await http.GetStringAsync("openapi/v1.json"));
         var paths = document.RootElement.GetProperty("paths");
-        var missing = ApiRoutes.All
-            .Where(route => !(paths.TryGetProperty("/" + route.Template.Replace("{*", "{", StringComparison.Ordinal), out var path) && path.TryGetProperty(route.Method.ToLowerInvariant(), out var operation)
-                && operation.GetProperty("summary").GetString()!.StartsWith(route.Summary, StringComparison.Ordinal)
-                && route.Query.All(q => operation.GetProperty("parameters").EnumerateArray().Any(p => p.GetProperty("name").GetString() == q.Name))))
+        var missing = ApiRoutes
+            .All.Where(route =>
+                !(
+                    paths.TryGetProperty(
+                        "/" + route.Template.Replace("{*", "{", StringComparison.Ordinal),
+                        out var path
+                    )
+                    && path.TryGetProperty(route.Method.ToLowerInvariant(), out var operation)
+                    && operation.GetProperty("summary").GetString()!.StartsWith(route.Summary, StringComparison.Ordinal)
+                    && route.Query.All(q =>
+                        operation
+                            .GetProperty("parameters")
+                            .EnumerateArray()
+                            .Any(p => p.GetProperty("name").GetString() == q.Name)
+                    )
+                )
+            )
             .Select(route => $"{route.Method} /{route.Template}")
             .ToList();
         Assert.True(missing.Count == 0, "not in the OpenAPI document: " + string.Join(", ", missing));
 
         // The UI is the package's own files, configured with this document.
-        Assert.Contains("./swagger-ui-bundle.js", await http.GetStringAsync("openapi/index.html"), StringComparison.Ordinal);
+        Assert.Contains(
+            "./swagger-ui-bundle.js",
+            await http.GetStringAsync("openapi/index.html"),
+            StringComparison.Ordinal
+        );
         Assert.Contains("/openapi/v1.json", await http.GetStringAsync("openapi/index.js"), StringComparison.Ordinal);
         Assert.True((await http.GetAsync("openapi/swagger-ui-bundle.js")).IsSuccessStatusCode);
     }

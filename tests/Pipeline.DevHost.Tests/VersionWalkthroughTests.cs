@@ -17,14 +17,18 @@ public class VersionWalkthroughTests(AzuriteFixture azurite)
     [Fact]
     public async Task RegisterReplayShiftRollBackAndAudit_OverHttp()
     {
-        await using var run = new DevHostRun(azurite, TimeSpan.FromSeconds(2), new Dictionary<string, string>
-        {
-            ["DevHost__AdminKey"] = "test-key",
-            ["Pipeline__AuditInterval"] = "00:00:00",
-            ["Durable__ActivityConcurrency"] = "1",
-            ["Durable__VisibilityTimeout"] = "00:00:10", // the killed host's activity runs again sooner (each takes well under a second)
-            ["Durable__LeaseInterval"] = "00:00:05",
-        });
+        await using var run = new DevHostRun(
+            azurite,
+            TimeSpan.FromSeconds(2),
+            new Dictionary<string, string>
+            {
+                ["DevHost__AdminKey"] = "test-key",
+                ["Pipeline__AuditInterval"] = "00:00:00",
+                ["Durable__ActivityConcurrency"] = "1",
+                ["Durable__VisibilityTimeout"] = "00:00:10", // the killed host's activity runs again sooner (each takes well under a second)
+                ["Durable__LeaseInterval"] = "00:00:05",
+            }
+        );
         await run.StartHostAsync();
         await using var publish = run.StartTool("publish", "--events", "30000", "--days", "3", "--seed", "11");
         Assert.True(await publish.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, publish.Output);
@@ -48,8 +52,12 @@ public class VersionWalkthroughTests(AzuriteFixture azurite)
         while (!folding)
         {
             using var status = JsonDocument.Parse(await http.GetStringAsync($"api/operations/{replay}"));
-            folding = status.RootElement.GetProperty("state").GetString() != "running"
-                || (status.RootElement.TryGetProperty("customStatus", out var progress) && progress.ValueKind == JsonValueKind.Object);
+            folding =
+                status.RootElement.GetProperty("state").GetString() != "running"
+                || (
+                    status.RootElement.TryGetProperty("customStatus", out var progress)
+                    && progress.ValueKind == JsonValueKind.Object
+                );
         }
 
         run.KillHost();
@@ -66,7 +74,9 @@ public class VersionWalkthroughTests(AzuriteFixture azurite)
 
         // 10 % of callers, sticky; then everyone; then back.
         var day = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        (await SendAsync(http, HttpMethod.Put, "api/views/new-users/routing?weights=1:90,2:10")).EnsureSuccessStatusCode();
+        (
+            await SendAsync(http, HttpMethod.Put, "api/views/new-users/routing?weights=1:90,2:10")
+        ).EnsureSuccessStatusCode();
         var served = await ServedVersionsAsync(http, day, 300);
         Assert.InRange(served.Count(v => v == 2), 12, 60);
         Assert.Equal(served, await ServedVersionsAsync(http, day, 300));
@@ -78,13 +88,20 @@ public class VersionWalkthroughTests(AzuriteFixture azurite)
         // An audit of v2 comes back clean; one after a batch row is damaged does not.
         Assert.True((await AuditAsync(http)).GetProperty("clean").GetBoolean());
         var batch = azurite.Account.Tables.GetTableClient($"{run.StoragePrefix}batch");
-        var rows = (await batch.QueryAsync<TableEntity>().ToListAsync()).Where(r => r.PartitionKey.StartsWith("new-users@2.", StringComparison.Ordinal)).ToList();
+        var rows = (await batch.QueryAsync<TableEntity>().ToListAsync())
+            .Where(r => r.PartitionKey.StartsWith("new-users@2.", StringComparison.Ordinal))
+            .ToList();
         var (damaged, other) = (rows[0], rows.First(r => r.GetInt64("Events") != rows[0].GetInt64("Events")));
         damaged["State"] = other.GetBinary("State");
         await batch.UpsertEntityAsync(damaged, TableUpdateMode.Replace);
         var report = await AuditAsync(http);
         Assert.False(report.GetProperty("clean").GetBoolean());
-        Assert.Contains(report.GetProperty("mismatches").EnumerateArray(), m => m.GetProperty("key").GetString() == damaged.GetString("Key") && m.GetProperty("kind").GetString() == "batch");
+        Assert.Contains(
+            report.GetProperty("mismatches").EnumerateArray(),
+            m =>
+                m.GetProperty("key").GetString() == damaged.GetString("Key")
+                && m.GetProperty("kind").GetString() == "batch"
+        );
     }
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path)
@@ -107,8 +124,14 @@ public class VersionWalkthroughTests(AzuriteFixture azurite)
     private static async Task<string> VersionStateAsync(HttpClient http, int version)
     {
         using var views = JsonDocument.Parse(await http.GetStringAsync("api/views"));
-        return views.RootElement.EnumerateArray().Single(v => v.GetProperty("name").GetString() == "new-users")
-            .GetProperty("versions").EnumerateArray().Single(v => v.GetProperty("version").GetInt32() == version).GetProperty("state").GetString()!;
+        return views
+            .RootElement.EnumerateArray()
+            .Single(v => v.GetProperty("name").GetString() == "new-users")
+            .GetProperty("versions")
+            .EnumerateArray()
+            .Single(v => v.GetProperty("version").GetInt32() == version)
+            .GetProperty("state")
+            .GetString()!;
     }
 
     private static async Task<List<int>> ServedVersionsAsync(HttpClient http, string day, int callers)

@@ -10,7 +10,9 @@ internal static class TestEvents
 
     public static CloudEvent Parse(string json, DateTimeOffset? enqueued = null)
     {
-        if (!CloudEventParser.TryParse(Encoding.UTF8.GetBytes(json), enqueued ?? Enqueued, out var e, out var rejection))
+        if (
+            !CloudEventParser.TryParse(Encoding.UTF8.GetBytes(json), enqueued ?? Enqueued, out var e, out var rejection)
+        )
         {
             throw new InvalidOperationException($"test event refused: {rejection}");
         }
@@ -18,9 +20,18 @@ internal static class TestEvents
         return e;
     }
 
-    public static CloudEvent Make(string type, string? subject = null, string? time = "2026-11-21T10:00:00Z", string? data = null, string id = "1", string source = "/test")
+    public static CloudEvent Make(
+        string type,
+        string? subject = null,
+        string? time = "2026-11-21T10:00:00Z",
+        string? data = null,
+        string id = "1",
+        string source = "/test"
+    )
     {
-        var json = new StringBuilder($$"""{"specversion":"1.0","id":"{{id}}","source":"{{source}}","type":"{{type}}" """.TrimEnd());
+        var json = new StringBuilder(
+            $$"""{"specversion":"1.0","id":"{{id}}","source":"{{source}}","type":"{{type}}" """.TrimEnd()
+        );
         if (subject is not null)
         {
             json.Append($$""","subject":"{{subject}}" """.TrimEnd());

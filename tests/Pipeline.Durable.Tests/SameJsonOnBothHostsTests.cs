@@ -28,7 +28,8 @@ public class SameJsonOnBothHostsTests(AzuriteFixture azurite)
     /// <summary>What the Functions worker's converter does: its ObjectSerializer, as text.</summary>
     private sealed class ObjectSerializerConverter(ObjectSerializer serializer) : DataConverter
     {
-        public override string? Serialize(object? value) => value is null ? null : serializer.Serialize(value).ToString();
+        public override string? Serialize(object? value) =>
+            value is null ? null : serializer.Serialize(value).ToString();
 
         public override object? Deserialize(string? data, Type targetType)
         {
@@ -42,30 +43,42 @@ public class SameJsonOnBothHostsTests(AzuriteFixture azurite)
         }
     }
 
-    /// <summary>Holds the third orchestration's activity until it has been canceled (one gate per host's run).</summary>
+    /// <summary>Holds the third orchestration's activity until it has been canceled (one gate per host's
+    /// run).</summary>
     private TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private void Tasks(DurableTaskRegistry tasks) => tasks
-        .AddOrchestratorFunc<int, Result>("shaped", async (context, mode) =>
-        {
-            context.SetCustomStatus(new Progress("folding", 0, null));
-            var rows = await context.CallActivityAsync<long>("work", mode);
-            context.SetCustomStatus(new Progress("committed", 3, rows));
-            return new Result(true, new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero), new Dictionary<int, long> { [0] = 41, [3] = 7 });
-        })
-        .AddActivityFunc<int, long>("work", async (_, mode) =>
-        {
-            switch (mode)
-            {
-                case 1:
-                    throw new InvalidDataException("raw segment 'x' is truncated");
-                case 2:
-                    await _held.Task;
-                    break;
-            }
+    private void Tasks(DurableTaskRegistry tasks) =>
+        tasks
+            .AddOrchestratorFunc<int, Result>(
+                "shaped",
+                async (context, mode) =>
+                {
+                    context.SetCustomStatus(new Progress("folding", 0, null));
+                    var rows = await context.CallActivityAsync<long>("work", mode);
+                    context.SetCustomStatus(new Progress("committed", 3, rows));
+                    return new Result(
+                        true,
+                        new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero),
+                        new Dictionary<int, long> { [0] = 41, [3] = 7 }
+                    );
+                }
+            )
+            .AddActivityFunc<int, long>(
+                "work",
+                async (_, mode) =>
+                {
+                    switch (mode)
+                    {
+                        case 1:
+                            throw new InvalidDataException("raw segment 'x' is truncated");
+                        case 2:
+                            await _held.Task;
+                            break;
+                    }
 
-            return 12;
-        });
+                    return 12;
+                }
+            );
 
     private async Task<string[]> StatusesAsync(DurableTaskClient client, Func<string, Task> waitForStart)
     {
@@ -77,7 +90,10 @@ public class SameJsonOnBothHostsTests(AzuriteFixture azurite)
             await waitForStart(id);
             if (mode == 2)
             {
-                await client.TerminateInstanceAsync(id, new TerminateInstanceOptions { Output = PipelineOperations.CanceledReason });
+                await client.TerminateInstanceAsync(
+                    id,
+                    new TerminateInstanceOptions { Output = PipelineOperations.CanceledReason }
+                );
             }
 
             using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -87,7 +103,17 @@ public class SameJsonOnBothHostsTests(AzuriteFixture azurite)
                 _held.SetResult(); // only once the cancel is recorded: a completion racing it would be another test
             }
             var status = (await PipelineOperations.GetAsync(client, id))!;
-            shapes.Add(JsonSerializer.Serialize(status with { InstanceId = "id", CreatedAt = default, UpdatedAt = default }, ApiJson.Options));
+            shapes.Add(
+                JsonSerializer.Serialize(
+                    status with
+                    {
+                        InstanceId = "id",
+                        CreatedAt = default,
+                        UpdatedAt = default,
+                    },
+                    ApiJson.Options
+                )
+            );
         }
 
         return [.. shapes];
@@ -97,22 +123,36 @@ public class SameJsonOnBothHostsTests(AzuriteFixture azurite)
     public async Task StatusCustomStatusOutputAndErrors_AreTheSameJsonOnTheDevHostAndUnderFunctions()
     {
         var functionsConverter = new ObjectSerializerConverter(new JsonObjectSerializer(ApiJson.Options));
-        await using var grpc = await DurableTaskTestHost.StartAsync(Tasks, new DurableTaskTestHostOptions
-        {
-            ConfigureServices = services =>
+        await using var grpc = await DurableTaskTestHost.StartAsync(
+            Tasks,
+            new DurableTaskTestHostOptions
             {
-                services.ConfigureAll<DurableTaskWorkerOptions>(o => o.DataConverter = functionsConverter);
-                services.ConfigureAll<DurableTaskClientOptions>(o => o.DataConverter = functionsConverter);
-            },
-        });
+                ConfigureServices = services =>
+                {
+                    services.ConfigureAll<DurableTaskWorkerOptions>(o => o.DataConverter = functionsConverter);
+                    services.ConfigureAll<DurableTaskClientOptions>(o => o.DataConverter = functionsConverter);
+                },
+            }
+        );
         await using var engine = await EngineHost.StartAsync(azurite.ConnectionString, EngineHost.NewPrefix(), Tasks);
 
         var underFunctions = await StatusesAsync(grpc.Client, id => grpc.Client.WaitForInstanceStartAsync(id));
         var onTheDevHost = await StatusesAsync(engine.Client, id => engine.Client.WaitForInstanceStartAsync(id));
 
-        Assert.True(underFunctions.SequenceEqual(onTheDevHost), string.Join("\n", underFunctions.Zip(onTheDevHost, (a, b) => a + "\n" + b)));
-        Assert.Contains("\"output\":{\"committed\":true,\"at\":\"2026-11-21T12:00:00+00:00\",\"lastSequences\":{\"0\":41,\"3\":7}}", onTheDevHost[0], StringComparison.Ordinal);
-        Assert.Contains("\"customStatus\":{\"phase\":\"committed\",\"chunksDone\":3,\"rows\":12}", onTheDevHost[0], StringComparison.Ordinal);
+        Assert.True(
+            underFunctions.SequenceEqual(onTheDevHost),
+            string.Join("\n", underFunctions.Zip(onTheDevHost, (a, b) => a + "\n" + b))
+        );
+        Assert.Contains(
+            "\"output\":{\"committed\":true,\"at\":\"2026-11-21T12:00:00+00:00\",\"lastSequences\":{\"0\":41,\"3\":7}}",
+            onTheDevHost[0],
+            StringComparison.Ordinal
+        );
+        Assert.Contains(
+            "\"customStatus\":{\"phase\":\"committed\",\"chunksDone\":3,\"rows\":12}",
+            onTheDevHost[0],
+            StringComparison.Ordinal
+        );
         Assert.Contains("\"error\":\"raw segment 'x' is truncated\"", onTheDevHost[1], StringComparison.Ordinal);
         Assert.Contains("\"state\":\"canceled\"", onTheDevHost[2], StringComparison.Ordinal);
         Assert.Contains("\"error\":\"canceled on request\"", onTheDevHost[2], StringComparison.Ordinal);

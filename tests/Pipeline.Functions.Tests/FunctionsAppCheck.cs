@@ -15,57 +15,115 @@ internal sealed record FunctionsAppContract(
     string Schedule,
     IReadOnlyCollection<string> AppSettings,
     string LocalSettingsSample,
-    string Infrastructure);
+    string Infrastructure
+);
 
-/// <summary>Compares the built app's functions and the settings its sources read with its contract; returns every disagreement.</summary>
+/// <summary>Compares the built app's functions and the settings its sources read with its contract; returns every
+/// disagreement.</summary>
 internal static partial class FunctionsAppCheck
 {
-    public static IReadOnlyList<string> Problems(IReadOnlyList<FunctionEntry> functions, IReadOnlyCollection<string> sourceSettings, FunctionsAppContract contract)
+    public static IReadOnlyList<string> Problems(
+        IReadOnlyList<FunctionEntry> functions,
+        IReadOnlyCollection<string> sourceSettings,
+        FunctionsAppContract contract
+    )
     {
         var problems = new List<string>();
-        problems.AddRange(functions.GroupBy(f => f.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => $"two functions are named '{g.Key}'"));
+        problems.AddRange(
+            functions
+                .GroupBy(f => f.Name, StringComparer.Ordinal)
+                .Where(g => g.Count() > 1)
+                .Select(g => $"two functions are named '{g.Key}'")
+        );
         CheckRoutes(functions, contract.Routes, problems);
-        Compare("orchestrator", functions.Where(f => f.Trigger == "orchestrationTrigger").Select(f => f.Name), contract.Orchestrators, problems);
-        Compare("activity", functions.Where(f => f.Trigger == "activityTrigger").Select(f => f.Name), contract.Activities, problems);
+        Compare(
+            "orchestrator",
+            functions.Where(f => f.Trigger == "orchestrationTrigger").Select(f => f.Name),
+            contract.Orchestrators,
+            problems
+        );
+        Compare(
+            "activity",
+            functions.Where(f => f.Trigger == "activityTrigger").Select(f => f.Name),
+            contract.Activities,
+            problems
+        );
         var timers = functions.Where(f => f.Trigger == "timerTrigger").ToList();
         if (timers.Count != 1 || timers[0].Schedule != contract.Schedule)
         {
-            problems.Add($"the app must have one timer, on {contract.Schedule}; it has {string.Join(", ", timers.Select(t => $"{t.Name} on {t.Schedule}"))}");
+            problems.Add(
+                $"the app must have one timer, on {contract.Schedule}; it has "
+                    + $"{string.Join(", ", timers.Select(t => $"{t.Name} on {t.Schedule}"))}"
+            );
         }
 
-        CheckSettings(contract.AppSettings.Concat(sourceSettings).ToHashSet(StringComparer.Ordinal), contract, problems);
+        CheckSettings(
+            contract.AppSettings.Concat(sourceSettings).ToHashSet(StringComparer.Ordinal),
+            contract,
+            problems
+        );
         return problems;
     }
 
-    private static void CheckRoutes(IReadOnlyList<FunctionEntry> functions, IReadOnlyList<ApiRoute> routes, List<string> problems)
+    private static void CheckRoutes(
+        IReadOnlyList<FunctionEntry> functions,
+        IReadOnlyList<ApiRoute> routes,
+        List<string> problems
+    )
     {
-        var declared = functions.Where(f => f.Trigger == "httpTrigger")
+        var declared = functions
+            .Where(f => f.Trigger == "httpTrigger")
             .SelectMany(f => f.Methods.Select(m => $"{m} /{f.Route} ({Access(f.AuthLevel)})"))
             .ToHashSet(StringComparer.Ordinal);
-        var expected = routes.Select(r => $"{r.Method} /{r.Template} ({(r.NeedsFunctionKey ? "key" : "public")})").ToHashSet(StringComparer.Ordinal);
-        problems.AddRange(expected.Except(declared).Select(r => $"the dev host serves {r}, the Functions app does not"));
-        problems.AddRange(declared.Except(expected).Select(r => $"the Functions app serves {r}, the dev host does not"));
+        var expected = routes
+            .Select(r => $"{r.Method} /{r.Template} ({(r.NeedsFunctionKey ? "key" : "public")})")
+            .ToHashSet(StringComparer.Ordinal);
+        problems.AddRange(
+            expected.Except(declared).Select(r => $"the dev host serves {r}, the Functions app does not")
+        );
+        problems.AddRange(
+            declared.Except(expected).Select(r => $"the Functions app serves {r}, the dev host does not")
+        );
     }
 
-    private static string Access(string? authLevel) => authLevel switch
-    {
-        "Function" => "key",
-        "Anonymous" => "public",
-        _ => authLevel ?? "unknown",
-    };
+    private static string Access(string? authLevel) =>
+        authLevel switch
+        {
+            "Function" => "key",
+            "Anonymous" => "public",
+            _ => authLevel ?? "unknown",
+        };
 
-    private static void Compare(string kind, IEnumerable<string> declared, IReadOnlyCollection<string> expected, List<string> problems)
+    private static void Compare(
+        string kind,
+        IEnumerable<string> declared,
+        IReadOnlyCollection<string> expected,
+        List<string> problems
+    )
     {
         var have = declared.ToHashSet(StringComparer.Ordinal);
         problems.AddRange(expected.Except(have).Select(n => $"no {kind} function runs the shared {kind} '{n}'"));
-        problems.AddRange(have.Except(expected).Select(n => $"the {kind} function '{n}' has no shared {kind} of that name"));
+        problems.AddRange(
+            have.Except(expected).Select(n => $"the {kind} function '{n}' has no shared {kind} of that name")
+        );
     }
 
-    private static void CheckSettings(IReadOnlyCollection<string> read, FunctionsAppContract contract, List<string> problems)
+    private static void CheckSettings(
+        IReadOnlyCollection<string> read,
+        FunctionsAppContract contract,
+        List<string> problems
+    )
     {
         using var sample = JsonDocument.Parse(contract.LocalSettingsSample);
-        var sampleKeys = sample.RootElement.GetProperty("Values").EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-        var infraKeys = InfraSetting().Matches(contract.Infrastructure).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        var sampleKeys = sample
+            .RootElement.GetProperty("Values")
+            .EnumerateObject()
+            .Select(p => p.Name)
+            .ToHashSet(StringComparer.Ordinal);
+        var infraKeys = InfraSetting()
+            .Matches(contract.Infrastructure)
+            .Select(m => m.Groups[1].Value)
+            .ToHashSet(StringComparer.Ordinal);
         foreach (var setting in read)
         {
             if (!sampleKeys.Contains(setting))
@@ -81,7 +139,11 @@ internal static partial class FunctionsAppCheck
             }
         }
 
-        foreach (var connection in read.Where(s => s.EndsWith("__fullyQualifiedNamespace", StringComparison.Ordinal)).Select(s => s[..s.IndexOf("__", StringComparison.Ordinal)]).Append("AzureWebJobsStorage"))
+        foreach (
+            var connection in read.Where(s => s.EndsWith("__fullyQualifiedNamespace", StringComparison.Ordinal))
+                .Select(s => s[..s.IndexOf("__", StringComparison.Ordinal)])
+                .Append("AzureWebJobsStorage")
+        )
         {
             if (!infraKeys.Contains($"{connection}__credential"))
             {

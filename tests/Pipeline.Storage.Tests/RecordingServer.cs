@@ -28,7 +28,10 @@ internal sealed class RecordingServer : IAsyncDisposable
         _app = builder.Build();
         _app.Run(Answer);
         _app.StartAsync().GetAwaiter().GetResult();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var address = _app
+            .Services.GetRequiredService<IServer>()
+            .Features.Get<IServerAddressesFeature>()!
+            .Addresses.Single();
         Uri = new Uri($"{address.TrimEnd('/')}/devstoreaccount1");
     }
 
@@ -44,8 +47,14 @@ internal sealed class RecordingServer : IAsyncDisposable
 
     private Task Answer(HttpContext context)
     {
-        var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        Requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? string.Empty, headers));
+        var headers = context.Request.Headers.ToDictionary(
+            h => h.Key,
+            h => h.Value.ToString(),
+            StringComparer.OrdinalIgnoreCase
+        );
+        Requests.Enqueue(
+            new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? string.Empty, headers)
+        );
         int status;
         lock (_statuses)
         {

@@ -16,8 +16,8 @@ public sealed class RequestCountingGroup
 public class RequestCountingTests
 {
     private static string ConnectionTo(RecordingServer server) =>
-        $"DefaultEndpointsProtocol=http;AccountName={AzuriteProcess.AccountName};AccountKey={AzuriteProcess.AccountKey};" +
-        $"BlobEndpoint={server.Uri};TableEndpoint={server.Uri};";
+        $"DefaultEndpointsProtocol=http;AccountName={AzuriteProcess.AccountName};AccountKey={AzuriteProcess.AccountKey};"
+        + $"BlobEndpoint={server.Uri};TableEndpoint={server.Uri};";
 
     private static T FastRetries<T>(T options)
         where T : Azure.Core.ClientOptions
@@ -31,7 +31,10 @@ public class RequestCountingTests
     public async Task EveryAttempt_IsCounted_RetriesIncluded()
     {
         await using var server = new RecordingServer(503, 500, 201);
-        var container = new BlobServiceClient(ConnectionTo(server), FastRetries(StorageClientDefaults.Blobs())).GetBlobContainerClient("retried");
+        var container = new BlobServiceClient(
+            ConnectionTo(server),
+            FastRetries(StorageClientDefaults.Blobs())
+        ).GetBlobContainerClient("retried");
         var before = StorageMetrics.Requests;
 
         await container.CreateAsync();
@@ -45,11 +48,19 @@ public class RequestCountingTests
     {
         await using var blobServer = new RecordingServer(503);
         await using var tableServer = new RecordingServer(503);
-        var container = new BlobServiceClient(ConnectionTo(blobServer), FastRetries(StorageClientDefaults.Blobs())).GetBlobContainerClient("failing");
-        var table = new TableServiceClient(ConnectionTo(tableServer), FastRetries(StorageClientDefaults.Tables())).GetTableClient("failing");
+        var container = new BlobServiceClient(
+            ConnectionTo(blobServer),
+            FastRetries(StorageClientDefaults.Blobs())
+        ).GetBlobContainerClient("failing");
+        var table = new TableServiceClient(
+            ConnectionTo(tableServer),
+            FastRetries(StorageClientDefaults.Tables())
+        ).GetTableClient("failing");
 
         var blobError = await Assert.ThrowsAsync<RequestFailedException>(() => container.CreateAsync());
-        var tableError = await Assert.ThrowsAsync<RequestFailedException>(() => table.UpsertEntityAsync(new TableEntity("p", "r")));
+        var tableError = await Assert.ThrowsAsync<RequestFailedException>(() =>
+            table.UpsertEntityAsync(new TableEntity("p", "r"))
+        );
 
         Assert.Equal(503, blobError.Status);
         Assert.Equal(503, tableError.Status);
@@ -61,7 +72,10 @@ public class RequestCountingTests
     public async Task ClientErrors_AreNotRetried()
     {
         await using var server = new RecordingServer(403);
-        var container = new BlobServiceClient(ConnectionTo(server), FastRetries(StorageClientDefaults.Blobs())).GetBlobContainerClient("forbidden");
+        var container = new BlobServiceClient(
+            ConnectionTo(server),
+            FastRetries(StorageClientDefaults.Blobs())
+        ).GetBlobContainerClient("forbidden");
 
         var error = await Assert.ThrowsAsync<RequestFailedException>(() => container.CreateAsync());
 

@@ -14,13 +14,17 @@ public class StorageAccountTests
     [Fact]
     public void ConnectionString_ReachesItsBlobAndTableEndpoints()
     {
-        var connection = $"DefaultEndpointsProtocol=http;AccountName={AzuriteProcess.AccountName};AccountKey={AzuriteProcess.AccountKey};" +
-            $"BlobEndpoint=http://127.0.0.1:41000/{AzuriteProcess.AccountName};TableEndpoint=http://127.0.0.1:41002/{AzuriteProcess.AccountName};";
+        var connection =
+            $"DefaultEndpointsProtocol=http;AccountName={AzuriteProcess.AccountName};AccountKey={AzuriteProcess.AccountKey};"
+            + $"BlobEndpoint=http://127.0.0.1:41000/{AzuriteProcess.AccountName};TableEndpoint=http://127.0.0.1:41002/{AzuriteProcess.AccountName};";
 
         var account = StorageAccount.FromSettings(Settings(("AzureWebJobsStorage", connection)));
 
         Assert.Equal(new Uri("http://127.0.0.1:41000/devstoreaccount1"), account.Blobs.Uri);
-        Assert.Equal(new Uri("http://127.0.0.1:41002/devstoreaccount1/"), new Uri(account.Tables.Uri.ToString().TrimEnd('/') + "/"));
+        Assert.Equal(
+            new Uri("http://127.0.0.1:41002/devstoreaccount1/"),
+            new Uri(account.Tables.Uri.ToString().TrimEnd('/') + "/")
+        );
         Assert.Equal(connection, account.Connection.ConnectionString);
         Assert.Null(account.Connection.Credential);
     }
@@ -47,12 +51,14 @@ public class StorageAccountTests
                 ("AzureWebJobsStorage:queueServiceUri", "https://acct.queue.core.windows.net"),
                 ("AzureWebJobsStorage:tableServiceUri", "https://acct.table.core.windows.net"),
                 ("AzureWebJobsStorage:credential", "managedidentity"),
-                ("AzureWebJobsStorage:clientId", "00000000-0000-0000-0000-000000000001")),
+                ("AzureWebJobsStorage:clientId", "00000000-0000-0000-0000-000000000001")
+            ),
             credentialFactory: (kind, clientId) =>
             {
                 asked.Add((kind, clientId));
                 return credential;
-            });
+            }
+        );
 
         Assert.Equal([("managedidentity", "00000000-0000-0000-0000-000000000001")], asked);
         Assert.Same(credential, account.Connection.Credential);
@@ -65,7 +71,10 @@ public class StorageAccountTests
     [Fact]
     public void AccountName_GivesTheStandardEndpointsOfEveryService()
     {
-        var account = StorageAccount.FromSettings(Settings(("AzureWebJobsStorage:accountName", "pipelinedata")), credentialFactory: (_, _) => new StaticTokenCredential());
+        var account = StorageAccount.FromSettings(
+            Settings(("AzureWebJobsStorage:accountName", "pipelinedata")),
+            credentialFactory: (_, _) => new StaticTokenCredential()
+        );
 
         Assert.Equal(new Uri("https://pipelinedata.blob.core.windows.net"), account.Connection.BlobServiceUri);
         Assert.Equal(new Uri("https://pipelinedata.queue.core.windows.net"), account.Connection.QueueServiceUri);
@@ -84,9 +93,15 @@ public class StorageAccountTests
     [Fact]
     public void IdentityOverHttp_FailsWithAClearMessage()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => StorageAccount.FromSettings(
-            Settings(("AzureWebJobsStorage:blobServiceUri", "http://127.0.0.1:10000/a"), ("AzureWebJobsStorage:tableServiceUri", "https://a.table.core.windows.net")),
-            credentialFactory: (_, _) => new StaticTokenCredential()));
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            StorageAccount.FromSettings(
+                Settings(
+                    ("AzureWebJobsStorage:blobServiceUri", "http://127.0.0.1:10000/a"),
+                    ("AzureWebJobsStorage:tableServiceUri", "https://a.table.core.windows.net")
+                ),
+                credentialFactory: (_, _) => new StaticTokenCredential()
+            )
+        );
 
         Assert.Contains("https", error.Message, StringComparison.Ordinal);
         Assert.Contains("http://127.0.0.1:10000/a", error.Message, StringComparison.Ordinal);
@@ -95,7 +110,9 @@ public class StorageAccountTests
     [Fact]
     public void MalformedConnectionString_FailsWithoutEchoingTheKey()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => StorageAccount.FromSettings(Settings(("AzureWebJobsStorage", "AccountKey=c2VjcmV0;nonsense"))));
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            StorageAccount.FromSettings(Settings(("AzureWebJobsStorage", "AccountKey=c2VjcmV0;nonsense")))
+        );
 
         Assert.Contains("connection string is not valid", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("c2VjcmV0", error.Message, StringComparison.Ordinal);
@@ -119,7 +136,9 @@ public class StorageAccountTests
         public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
             new("token", DateTimeOffset.UtcNow.AddHours(1));
 
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
+        public override ValueTask<AccessToken> GetTokenAsync(
+            TokenRequestContext requestContext,
+            CancellationToken cancellationToken
+        ) => ValueTask.FromResult(GetToken(requestContext, cancellationToken));
     }
 }

@@ -23,14 +23,17 @@ public class TableRulesTests(AzuriteFixture azurite)
     private static TableTransactionAction Add(string partitionKey, string rowKey, object? value = null) =>
         new(TableTransactionActionType.Add, new TableEntity(partitionKey, rowKey) { ["Value"] = value ?? 1 });
 
-    private static async Task<int> CountAsync(TableClient table) => (await table.QueryAsync<TableEntity>().ToListAsync()).Count;
+    private static async Task<int> CountAsync(TableClient table) =>
+        (await table.QueryAsync<TableEntity>().ToListAsync()).Count;
 
     [Fact]
     public async Task MixedPartitionKeys_AreRefusedBeforeSending_ThoughAzuriteWouldAcceptThem()
     {
         var table = await NewTableAsync();
 
-        var error = await Assert.ThrowsAsync<TableRuleException>(() => table.SubmitCheckedTransactionAsync([Add("a", "1"), Add("b", "2")]));
+        var error = await Assert.ThrowsAsync<TableRuleException>(() =>
+            table.SubmitCheckedTransactionAsync([Add("a", "1"), Add("b", "2")])
+        );
 
         Assert.Equal("one PartitionKey per transaction", error.Rule);
         Assert.Contains("action 1 has 'b'", error.Message, StringComparison.Ordinal);
@@ -44,8 +47,11 @@ public class TableRulesTests(AzuriteFixture azurite)
         var hundred = Enumerable.Range(0, TableRules.MaxTransactionActions).Select(i => Add("p", $"r{i:D3}")).ToList();
 
         var responses = (await table.SubmitCheckedTransactionAsync(hundred)).Value;
-        var error = await Assert.ThrowsAsync<TableRuleException>(() => table.SubmitCheckedTransactionAsync(
-            Enumerable.Range(0, TableRules.MaxTransactionActions + 1).Select(i => Add("q", $"r{i:D3}"))));
+        var error = await Assert.ThrowsAsync<TableRuleException>(() =>
+            table.SubmitCheckedTransactionAsync(
+                Enumerable.Range(0, TableRules.MaxTransactionActions + 1).Select(i => Add("q", $"r{i:D3}"))
+            )
+        );
 
         Assert.Equal(100, responses.Count);
         Assert.All(responses, r => Assert.NotNull(r.Headers.ETag));
@@ -59,7 +65,9 @@ public class TableRulesTests(AzuriteFixture azurite)
     {
         var table = await NewTableAsync();
 
-        var error = await Assert.ThrowsAsync<TableRuleException>(() => table.SubmitCheckedTransactionAsync([Add("p", "r"), Add("p", "r")]));
+        var error = await Assert.ThrowsAsync<TableRuleException>(() =>
+            table.SubmitCheckedTransactionAsync([Add("p", "r"), Add("p", "r")])
+        );
 
         Assert.Equal("each entity once per transaction", error.Rule);
     }
@@ -75,7 +83,9 @@ public class TableRulesTests(AzuriteFixture azurite)
     {
         var table = await NewTableAsync();
 
-        var inTransaction = await Assert.ThrowsAsync<TableRuleException>(() => table.SubmitCheckedTransactionAsync([Add(key, "r")]));
+        var inTransaction = await Assert.ThrowsAsync<TableRuleException>(() =>
+            table.SubmitCheckedTransactionAsync([Add(key, "r")])
+        );
         var asRow = await Assert.ThrowsAsync<TableRuleException>(() => table.GetEntityOrNullAsync("p", key));
 
         Assert.Equal("key characters and length", inTransaction.Rule);
@@ -90,7 +100,9 @@ public class TableRulesTests(AzuriteFixture azurite)
         var longest = new string('k', TableKeys.MaxKeyCharacters);
 
         await table.SubmitCheckedTransactionAsync([Add(longest, longest)]);
-        var error = await Assert.ThrowsAsync<TableRuleException>(() => table.SubmitCheckedTransactionAsync([Add(longest + "k", "r")]));
+        var error = await Assert.ThrowsAsync<TableRuleException>(() =>
+            table.SubmitCheckedTransactionAsync([Add(longest + "k", "r")])
+        );
 
         Assert.NotNull(await table.GetEntityOrNullAsync(longest, longest));
         Assert.Contains("1 KiB", error.Message, StringComparison.Ordinal);
@@ -116,7 +128,9 @@ public class TableRulesTests(AzuriteFixture azurite)
         new Random(3).NextBytes(largest);
 
         await table.SubmitCheckedTransactionAsync([Add("p", "r", largest)]);
-        var error = await Assert.ThrowsAsync<TableRuleException>(() => table.SubmitCheckedTransactionAsync([Add("p", "r2", new byte[TableRules.MaxPropertyBytes + 1])]));
+        var error = await Assert.ThrowsAsync<TableRuleException>(() =>
+            table.SubmitCheckedTransactionAsync([Add("p", "r2", new byte[TableRules.MaxPropertyBytes + 1])])
+        );
 
         Assert.Equal(largest, (await table.GetEntityOrNullAsync("p", "r"))!.GetBinary("Value"));
         Assert.Equal("64 KiB per property", error.Rule);
@@ -138,8 +152,18 @@ public class TableRulesTests(AzuriteFixture azurite)
         }
 
         Assert.Equal("1 MiB per entity", Assert.Throws<TableRuleException>(() => TableRules.CheckEntity(large)).Rule);
-        Assert.Equal("252 properties per entity", Assert.Throws<TableRuleException>(() => TableRules.CheckEntity(crowded)).Rule);
-        Assert.Equal("property types", Assert.Throws<TableRuleException>(() => TableRules.CheckEntity(new TableEntity("p", "r") { ["Money"] = 1.5m })).Rule);
+        Assert.Equal(
+            "252 properties per entity",
+            Assert.Throws<TableRuleException>(() => TableRules.CheckEntity(crowded)).Rule
+        );
+        Assert.Equal(
+            "property types",
+            Assert
+                .Throws<TableRuleException>(() =>
+                    TableRules.CheckEntity(new TableEntity("p", "r") { ["Money"] = 1.5m })
+                )
+                .Rule
+        );
     }
 
     [Fact]
@@ -148,7 +172,9 @@ public class TableRulesTests(AzuriteFixture azurite)
         var table = await NewTableAsync();
         await table.SubmitCheckedTransactionAsync([Add("p", "taken")]);
 
-        var error = await Assert.ThrowsAsync<TableTransactionFailedException>(() => table.SubmitCheckedTransactionAsync([Add("p", "new"), Add("p", "taken")]));
+        var error = await Assert.ThrowsAsync<TableTransactionFailedException>(() =>
+            table.SubmitCheckedTransactionAsync([Add("p", "new"), Add("p", "taken")])
+        );
 
         Assert.Equal(409, error.Status);
         Assert.Equal(1, error.FailedTransactionActionIndex);

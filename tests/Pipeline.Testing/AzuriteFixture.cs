@@ -43,9 +43,10 @@ public sealed class AzuriteFixture : IAsyncLifetime
     }
 
     /// <summary>A table name no other test uses.</summary>
-    public static string NewTableName(string purpose) => $"t{purpose}{Environment.ProcessId}x{Interlocked.Increment(ref _counter)}";
+    public static string NewTableName(string purpose) =>
+        $"t{purpose}{Environment.ProcessId}x{Interlocked.Increment(ref _counter)}";
 
     /// <summary>A container name no other test uses.</summary>
-    public static string NewContainerName(string purpose) => $"c-{purpose.ToLowerInvariant()}-{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}";
+    public static string NewContainerName(string purpose) =>
+        $"c-{purpose.ToLowerInvariant()}-{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}";
 }
-

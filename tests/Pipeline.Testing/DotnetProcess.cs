@@ -4,7 +4,8 @@ using System.Text;
 
 namespace Pipeline.Testing;
 
-/// <summary>A built project of this repository run as its own process (real HTTP between processes), with its output kept for failure messages.</summary>
+/// <summary>A built project of this repository run as its own process (real HTTP between processes), with its output
+/// kept for failure messages.</summary>
 public sealed class DotnetProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -34,10 +35,19 @@ public sealed class DotnetProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    /// <summary>Starts <c>dotnet src/{project}/bin/{configuration}/net10.0/{assembly}.dll args</c> with extra environment variables.</summary>
-    public static DotnetProcess Start(string project, string assembly, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    /// <summary>Starts <c>dotnet src/{project}/bin/{configuration}/net10.0/{assembly}.dll args</c> with extra
+    /// environment variables.</summary>
+    public static DotnetProcess Start(
+        string project,
+        string assembly,
+        IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment = null,
+        string? workingDirectory = null
+    )
     {
-        var configuration = typeof(DotnetProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var configuration =
+            typeof(DotnetProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration
+            ?? "Debug";
         var dll = Path.Combine(RepositoryRoot, "src", project, "bin", configuration, "net10.0", assembly + ".dll");
         if (!File.Exists(dll))
         {
@@ -70,7 +80,11 @@ public sealed class DotnetProcess : IAsyncDisposable
     {
         get
         {
-            for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            for (
+                var directory = new DirectoryInfo(AppContext.BaseDirectory);
+                directory is not null;
+                directory = directory.Parent
+            )
             {
                 if (File.Exists(Path.Combine(directory.FullName, "Pipeline.sln")))
                 {
@@ -91,7 +105,10 @@ public sealed class DotnetProcess : IAsyncDisposable
     /// <summary>Asks the process to stop (SIGTERM), as a service manager or Ctrl+C does.</summary>
     public void Terminate()
     {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start(
+            "kill",
+            ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]
+        );
         kill?.WaitForExit();
     }
 

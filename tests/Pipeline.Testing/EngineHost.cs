@@ -36,7 +36,8 @@ public sealed class EngineHost : IAsyncDisposable
     private static int _counter;
 
     /// <summary>
-    /// Starts a host on the account of <paramref name="connectionString"/> and <paramref name="prefix"/> with <paramref name="tasks"/> (default: the pipeline's),
+    /// Starts a host on the account of <paramref name="connectionString"/> and <paramref name="prefix"/> with <paramref
+    /// name="tasks"/> (default: the pipeline's),
     /// further <paramref name="settings"/> (such as <c>Pipeline:EpochLength</c>) and <paramref name="services"/>.
     /// </summary>
     public static async Task<EngineHost> StartAsync(
@@ -44,20 +45,23 @@ public sealed class EngineHost : IAsyncDisposable
         string prefix,
         Action<DurableTaskRegistry>? tasks = null,
         Action<IServiceCollection>? services = null,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null
+    )
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = connectionString,
-            ["Pipeline:StoragePrefix"] = prefix,
-            ["Pipeline:AuditInterval"] = "00:00:00",
-            ["RecomputeSchedule"] = string.Empty,
-            ["Durable:MaxPollingInterval"] = "00:00:00.200",
-            ["Durable:VisibilityTimeout"] = "00:00:05",
-            ["Durable:LeaseInterval"] = "00:00:06",
-        });
+        builder.Configuration.AddInMemoryCollection(
+            new Dictionary<string, string?>
+            {
+                ["AzureWebJobsStorage"] = connectionString,
+                ["Pipeline:StoragePrefix"] = prefix,
+                ["Pipeline:AuditInterval"] = "00:00:00",
+                ["RecomputeSchedule"] = string.Empty,
+                ["Durable:MaxPollingInterval"] = "00:00:00.200",
+                ["Durable:VisibilityTimeout"] = "00:00:05",
+                ["Durable:LeaseInterval"] = "00:00:06",
+            }
+        );
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Services.AddPipeline(builder.Configuration).AddDurableEngine(builder.Configuration, tasks);
         services?.Invoke(builder.Services);
@@ -65,7 +69,6 @@ public sealed class EngineHost : IAsyncDisposable
         await host.StartAsync();
         return new EngineHost(host);
     }
-
 
     /// <summary>Waits until the instance has ended (completed, failed or canceled).</summary>
     public async Task<OrchestrationMetadata> WaitAsync(string instanceId, TimeSpan? timeout = null)

@@ -3,14 +3,27 @@ using Pipeline.Application.Operations;
 
 namespace Pipeline.Application.Audit;
 
-/// <summary>What an audit operation outputs; the full report is kept and listed by <c>GET /api/audits/{name}</c>.</summary>
-public sealed record AuditSummary(string Audit, string View, int Version, long? Cutoff, bool Clean, int KeysChecked, long EventsRead, int Mismatches, int Shortfalls, string? Problem);
+/// <summary>What an audit operation outputs; the full report is kept and listed by <c>GET
+/// /api/audits/{name}</c>.</summary>
+public sealed record AuditSummary(
+    string Audit,
+    string View,
+    int Version,
+    long? Cutoff,
+    bool Clean,
+    int KeysChecked,
+    long EventsRead,
+    int Mismatches,
+    int Shortfalls,
+    string? Problem
+);
 
 /// <summary>An audit's progress, as its operation status shows it.</summary>
 /// <param name="Phase">reading the raw log, clean or findings.</param>
 public sealed record AuditProgress(string Phase);
 
-/// <summary>The audit as an operation (on the dev host's Durable Task engine or Durable Functions): one activity.</summary>
+/// <summary>The audit as an operation (on the dev host's Durable Task engine or Durable Functions): one
+/// activity.</summary>
 [DurableTask(OrchestratorName)]
 public sealed class AuditOrchestrator : TaskOrchestrator<AuditRequest, AuditSummary>
 {
@@ -22,7 +35,11 @@ public sealed class AuditOrchestrator : TaskOrchestrator<AuditRequest, AuditSumm
     {
         ArgumentNullException.ThrowIfNull(context);
         context.SetCustomStatus(new AuditProgress("reading the raw log"));
-        var summary = await context.CallActivityAsync<AuditSummary>(AuditActivity.ActivityName, input, PipelineTasks.ActivityRetries);
+        var summary = await context.CallActivityAsync<AuditSummary>(
+            AuditActivity.ActivityName,
+            input,
+            PipelineTasks.ActivityRetries
+        );
         context.SetCustomStatus(new AuditProgress(summary.Clean ? "clean" : "findings"));
         return summary;
     }
@@ -39,7 +56,17 @@ public sealed class AuditActivity(AuditService audits) : TaskActivity<AuditReque
     public override async Task<AuditSummary> RunAsync(TaskActivityContext context, AuditRequest input)
     {
         var report = await audits.RunAsync(input, CancellationToken.None).ConfigureAwait(false);
-        return new AuditSummary(report.Audit, report.View, report.Version, report.Cutoff, report.Clean, report.KeysChecked, report.EventsRead,
-            report.Mismatches.Count, report.Shortfalls.Count, report.Problem);
+        return new AuditSummary(
+            report.Audit,
+            report.View,
+            report.Version,
+            report.Cutoff,
+            report.Clean,
+            report.KeysChecked,
+            report.EventsRead,
+            report.Mismatches.Count,
+            report.Shortfalls.Count,
+            report.Problem
+        );
     }
 }

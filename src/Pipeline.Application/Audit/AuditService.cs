@@ -21,16 +21,32 @@ namespace Pipeline.Application.Audit;
 /// wrong exact answers and measuring the error of its estimates. Speed differences are reported but do
 /// not make an audit unclean: the batch view has already replaced those answers.
 /// </summary>
-public sealed class AuditService(PipelineStore store, PointerStore pointers, ViewQueryService queries, ViewRegistry registry, AuditStore audits, TimeProvider time)
+public sealed class AuditService(
+    PipelineStore store,
+    PointerStore pointers,
+    ViewQueryService queries,
+    ViewRegistry registry,
+    AuditStore audits,
+    TimeProvider time
+)
 {
     /// <summary>The most mismatches a report lists (the count is always complete).</summary>
     public const int MaxListedMismatches = 100;
 
     /// <summary>The newest reports of a view (of one version, if given), newest first.</summary>
-    public async Task<Outcome<IReadOnlyList<AuditReport>>> ReportsAsync(string view, int? version, int max, CancellationToken cancellationToken = default) =>
+    public async Task<Outcome<IReadOnlyList<AuditReport>>> ReportsAsync(
+        string view,
+        int? version,
+        int max,
+        CancellationToken cancellationToken = default
+    ) =>
         registry.Versions(view).Count == 0
-            ? Outcome<IReadOnlyList<AuditReport>>.NotFound($"there is no view '{Domain.Quote.Shorten(view)}'; views: {string.Join(", ", registry.Names)}")
-            : Outcome<IReadOnlyList<AuditReport>>.Ok(await audits.ListAsync(view, version, max, cancellationToken).ConfigureAwait(false));
+            ? Outcome<IReadOnlyList<AuditReport>>.NotFound(
+                $"there is no view '{Domain.Quote.Shorten(view)}'; views: {string.Join(", ", registry.Names)}"
+            )
+            : Outcome<IReadOnlyList<AuditReport>>.Ok(
+                await audits.ListAsync(view, version, max, cancellationToken).ConfigureAwait(false)
+            );
 
     /// <summary>Runs an audit, keeps its report, and returns it.</summary>
     public async Task<AuditReport> RunAsync(AuditRequest request, CancellationToken cancellationToken = default)
@@ -41,15 +57,42 @@ public sealed class AuditService(PipelineStore store, PointerStore pointers, Vie
         var pointer = await pointers.GetAsync(view.Id, cancellationToken).ConfigureAwait(false);
         if (pointer is null)
         {
-            return await KeepAsync(new AuditReport(request.Audit, view.Name, view.Version, null, false, 0, 0, [], [], null, started, time.GetUtcNow(),
-                "no committed batch view to audit: recompute or replay the version first"), cancellationToken).ConfigureAwait(false);
+            return await KeepAsync(
+                    new AuditReport(
+                        request.Audit,
+                        view.Name,
+                        view.Version,
+                        null,
+                        false,
+                        0,
+                        0,
+                        [],
+                        [],
+                        null,
+                        started,
+                        time.GetUtcNow(),
+                        "no committed batch view to audit: recompute or replay the version first"
+                    ),
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
         }
 
         // The batch rows first: once a newer commit is past its grace period, these rows are deleted.
         var batch = await BatchPartialsAsync(view, pointer.Cutoff, cancellationToken).ConfigureAwait(false);
-        var retiredSpeed = await RetiredSpeedRecords.ReadAsync(store, view, pointer.Cutoff, cancellationToken).ConfigureAwait(false);
-        var (folded, inSpeedEpochs, read, shortfalls) = await LogRefold.RunAsync(
-            store, view, pointer.Cutoff, pointer.LoggedEvents, retiredSpeed is { } r ? (r.FromEpoch, r.UntilEpoch) : null, cancellationToken).ConfigureAwait(false);
+        var retiredSpeed = await RetiredSpeedRecords
+            .ReadAsync(store, view, pointer.Cutoff, cancellationToken)
+            .ConfigureAwait(false);
+        var (folded, inSpeedEpochs, read, shortfalls) = await LogRefold
+            .RunAsync(
+                store,
+                view,
+                pointer.Cutoff,
+                pointer.LoggedEvents,
+                retiredSpeed is { } r ? (r.FromEpoch, r.UntilEpoch) : null,
+                cancellationToken
+            )
+            .ConfigureAwait(false);
         var keys = Choose(view, request, batch.Keys.Union(folded.Partials.Keys));
 
         var mismatches = new List<AuditMismatch>();
@@ -65,24 +108,54 @@ public sealed class AuditService(PipelineStore store, PointerStore pointers, Vie
             }
 
             var served = await queries.QueryKeyAsync(view, key, cancellationToken).ConfigureAwait(false);
-            if (served.Provenance.CoveredByBatch && served.Provenance.BatchCutoffEpoch == pointer.Cutoff && served.Result.Value != fromLog)
+            if (
+                served.Provenance.CoveredByBatch
+                && served.Provenance.BatchCutoffEpoch == pointer.Cutoff
+                && served.Result.Value != fromLog
+            )
             {
                 mismatches.Add(new AuditMismatch(key.Format(view.Window), "serving", fromLog, served.Result.Value));
             }
 
             if (retiredSpeed is not null)
             {
-                CompareSpeed(view, key, retiredSpeed.Said.Partials.GetValueOrDefault(key), inSpeedEpochs.Partials.GetValueOrDefault(key), speedMismatches, errors);
+                CompareSpeed(
+                    view,
+                    key,
+                    retiredSpeed.Said.Partials.GetValueOrDefault(key),
+                    inSpeedEpochs.Partials.GetValueOrDefault(key),
+                    speedMismatches,
+                    errors
+                );
             }
         }
 
-        var speed = retiredSpeed is null ? null : new SpeedComparison(
-            retiredSpeed.FromEpoch, retiredSpeed.UntilEpoch, speedMismatches.Count,
-            errors.Count == 0 ? null : new ApproximationError(errors.Count, errors.Average(), errors.Max()));
+        var speed = retiredSpeed is null
+            ? null
+            : new SpeedComparison(
+                retiredSpeed.FromEpoch,
+                retiredSpeed.UntilEpoch,
+                speedMismatches.Count,
+                errors.Count == 0 ? null : new ApproximationError(errors.Count, errors.Average(), errors.Max())
+            );
         var listed = mismatches.Concat(speedMismatches).ToList();
-        var report = new AuditReport(request.Audit, view.Name, view.Version, pointer.Cutoff, mismatches.Count == 0 && shortfalls.Count == 0, keys.Count, read,
-            [.. listed.Take(MaxListedMismatches)], shortfalls, speed, started, time.GetUtcNow(),
-            listed.Count > MaxListedMismatches ? $"{listed.Count} mismatches; the first {MaxListedMismatches} are listed" : null);
+        var report = new AuditReport(
+            request.Audit,
+            view.Name,
+            view.Version,
+            pointer.Cutoff,
+            mismatches.Count == 0 && shortfalls.Count == 0,
+            keys.Count,
+            read,
+            [.. listed.Take(MaxListedMismatches)],
+            shortfalls,
+            speed,
+            started,
+            time.GetUtcNow(),
+            listed.Count > MaxListedMismatches
+                ? $"{listed.Count} mismatches; the first {MaxListedMismatches} are listed"
+                : null
+        );
         return await KeepAsync(report, cancellationToken).ConfigureAwait(false);
     }
 
@@ -92,11 +165,22 @@ public sealed class AuditService(PipelineStore store, PointerStore pointers, Vie
         return report;
     }
 
-    private async Task<Dictionary<ViewKey, ViewPartial>> BatchPartialsAsync(ViewDefinition view, long cutoff, CancellationToken cancellationToken)
+    private async Task<Dictionary<ViewKey, ViewPartial>> BatchPartialsAsync(
+        ViewDefinition view,
+        long cutoff,
+        CancellationToken cancellationToken
+    )
     {
         var prefix = BatchRows.DayPrefix(view, cutoff);
         var partials = new Dictionary<ViewKey, ViewPartial>();
-        await foreach (var row in store.Batch.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (
+            var row in store
+                .Batch.QueryAsync<TableEntity>(
+                    TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"}"),
+                    cancellationToken: cancellationToken
+                )
+                .ConfigureAwait(false)
+        )
         {
             if (view.TryParseKey(row.GetString("Key"), out var key, out _))
             {
@@ -107,14 +191,28 @@ public sealed class AuditService(PipelineStore store, PointerStore pointers, Vie
         return partials;
     }
 
-    /// <summary>The keys in the requested windows; a sample is the keys with the smallest hashes, so the same request checks the same keys.</summary>
+    /// <summary>The keys in the requested windows; a sample is the keys with the smallest hashes, so the same request
+    /// checks the same keys.</summary>
     private static List<ViewKey> Choose(ViewDefinition view, AuditRequest request, IEnumerable<ViewKey> keys)
     {
-        var from = request.From is not null && view.TryParseKey(request.From, out var f, out _) ? f.WindowStart : DateTime.MinValue;
-        var to = request.To is not null && view.TryParseKey(request.To, out var t, out _) ? t.WindowStart : DateTime.MaxValue;
+        var from =
+            request.From is not null && view.TryParseKey(request.From, out var f, out _)
+                ? f.WindowStart
+                : DateTime.MinValue;
+        var to =
+            request.To is not null && view.TryParseKey(request.To, out var t, out _)
+                ? t.WindowStart
+                : DateTime.MaxValue;
         var inRange = keys.Where(k => k.WindowStart >= from && k.WindowStart <= to);
         return request.Sample is { } sample
-            ? [.. inRange.OrderBy(k => System.IO.Hashing.XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(k.Format(view.Window)))).Take(sample)]
+            ?
+            [
+                .. inRange
+                    .OrderBy(k =>
+                        System.IO.Hashing.XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(k.Format(view.Window)))
+                    )
+                    .Take(sample),
+            ]
             : [.. inRange.OrderBy(k => k.WindowStart).ThenBy(k => k.Dimension, StringComparer.Ordinal)];
     }
 
@@ -122,7 +220,14 @@ public sealed class AuditService(PipelineStore store, PointerStore pointers, Vie
     /// The speed layer's answer for retired epochs against the log's for the same epochs: an exact answer
     /// that differs is a <c>speed</c> mismatch; an estimate adds its relative error to the measurement.
     /// </summary>
-    private static void CompareSpeed(ViewDefinition view, ViewKey key, ViewPartial? said, ViewPartial? logged, List<AuditMismatch> mismatches, List<double> errors)
+    private static void CompareSpeed(
+        ViewDefinition view,
+        ViewKey key,
+        ViewPartial? said,
+        ViewPartial? logged,
+        List<AuditMismatch> mismatches,
+        List<double> errors
+    )
     {
         if (said is null && logged is null)
         {
@@ -130,7 +235,9 @@ public sealed class AuditService(PipelineStore store, PointerStore pointers, Vie
         }
 
         var fromLog = Value(view, long.MaxValue, logged);
-        AggregateResult? saidAnswer = said is null ? null : ServingMerge.Merge(view, key, null, [new SpeedContribution(0, said, default)]).Result;
+        AggregateResult? saidAnswer = said is null
+            ? null
+            : ServingMerge.Merge(view, key, null, [new SpeedContribution(0, said, default)]).Result;
         if (saidAnswer is { IsApproximate: true, Value: { } estimate } && fromLog is > 0)
         {
             errors.Add((double)Math.Abs(estimate - fromLog.Value) / (double)fromLog.Value);
@@ -142,5 +249,7 @@ public sealed class AuditService(PipelineStore store, PointerStore pointers, Vie
     }
 
     private static decimal? Value(ViewDefinition view, long cutoff, ViewPartial? partial) =>
-        partial is null ? null : ServingMerge.Merge(view, default, new BatchContribution(view.Version, cutoff, partial), []).Result.Value;
+        partial is null
+            ? null
+            : ServingMerge.Merge(view, default, new BatchContribution(view.Version, cutoff, partial), []).Result.Value;
 }

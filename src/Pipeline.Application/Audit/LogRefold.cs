@@ -1,13 +1,14 @@
 using Pipeline.Application.Ingest;
+using Pipeline.Application.RawLog;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Epochs;
 using Pipeline.Domain.Events;
 using Pipeline.Domain.Views;
-using Pipeline.Application.RawLog;
 
 namespace Pipeline.Application.Audit;
 
-/// <summary>A partition whose raw log below the cutoff now holds fewer events than the batch view read from it.</summary>
+/// <summary>A partition whose raw log below the cutoff now holds fewer events than the batch view read from
+/// it.</summary>
 /// <param name="Partition">The partition.</param>
 /// <param name="EventsWhenFolded">Events (distinct sequence numbers) the batch view read there.</param>
 /// <param name="EventsNow">Events the log holds there now.</param>
@@ -24,10 +25,23 @@ public sealed record LogShortfall(int Partition, long EventsWhenFolded, long Eve
 /// </summary>
 internal static class LogRefold
 {
-    public static async Task<(ViewAccumulator Folded, ViewAccumulator InEpochs, long EventsRead, IReadOnlyList<LogShortfall> Shortfalls)> RunAsync(
-        PipelineStore store, ViewDefinition view, long cutoff, IReadOnlyDictionary<int, long>? loggedEvents, (long From, long Until)? epochs, CancellationToken cancellationToken)
+    public static async Task<(
+        ViewAccumulator Folded,
+        ViewAccumulator InEpochs,
+        long EventsRead,
+        IReadOnlyList<LogShortfall> Shortfalls
+    )> RunAsync(
+        PipelineStore store,
+        ViewDefinition view,
+        long cutoff,
+        IReadOnlyDictionary<int, long>? loggedEvents,
+        (long From, long Until)? epochs,
+        CancellationToken cancellationToken
+    )
     {
-        var segments = await RawSegments.ListAsync(store.Raw, 0, cutoff, partition: null, cancellationToken).ConfigureAwait(false);
+        var segments = await RawSegments
+            .ListAsync(store.Raw, 0, cutoff, partition: null, cancellationToken)
+            .ConfigureAwait(false);
 
         var folded = new ViewAccumulator(view);
         var inEpochs = new ViewAccumulator(view);
@@ -35,35 +49,53 @@ internal static class LogRefold
         long read = 0;
         foreach (var partition in segments.Select(s => s.Partition).Union(loggedEvents?.Keys ?? []).Order())
         {
-            var mine = segments.Where(s => s.Partition == partition).OrderBy(s => s.First).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
+            var mine = segments
+                .Where(s => s.Partition == partition)
+                .OrderBy(s => s.First)
+                .ThenBy(s => s.Name, StringComparer.Ordinal)
+                .ToList();
             var identities = new HashSet<EventIdentity>();
             long highest = -1;
             long distinct = 0;
             foreach (var (name, epoch, _, _, _) in mine)
             {
                 var counted = epochs is { } range && epoch >= range.From && epoch < range.Until;
-                await RawSegmentReader.ReadBlobAsync(store.Raw, name, records =>
-                {
-                    foreach (var record in records)
-                    {
-                        read++;
-                        if (record.SequenceNumber <= highest)
+                await RawSegmentReader
+                    .ReadBlobAsync(
+                        store.Raw,
+                        name,
+                        records =>
                         {
-                            continue;
-                        }
-
-                        highest = record.SequenceNumber;
-                        distinct++;
-                        if (CloudEventParser.TryParse(record.Event, record.EnqueuedTime, out var cloudEvent, out _) && identities.Add(EventIdentity.Of(cloudEvent)))
-                        {
-                            folded.Add(cloudEvent);
-                            if (counted)
+                            foreach (var record in records)
                             {
-                                inEpochs.Add(cloudEvent);
+                                read++;
+                                if (record.SequenceNumber <= highest)
+                                {
+                                    continue;
+                                }
+
+                                highest = record.SequenceNumber;
+                                distinct++;
+                                if (
+                                    CloudEventParser.TryParse(
+                                        record.Event,
+                                        record.EnqueuedTime,
+                                        out var cloudEvent,
+                                        out _
+                                    ) && identities.Add(EventIdentity.Of(cloudEvent))
+                                )
+                                {
+                                    folded.Add(cloudEvent);
+                                    if (counted)
+                                    {
+                                        inEpochs.Add(cloudEvent);
+                                    }
+                                }
                             }
-                        }
-                    }
-                }, cancellationToken).ConfigureAwait(false);
+                        },
+                        cancellationToken
+                    )
+                    .ConfigureAwait(false);
             }
 
             if (loggedEvents is not null && distinct < loggedEvents.GetValueOrDefault(partition))

@@ -4,9 +4,16 @@ namespace Pipeline.Application.Batch;
 /// <param name="View">The view name.</param>
 /// <param name="Version">The view version.</param>
 /// <param name="Cutoff">The batch view will hold exactly the events of epochs below this.</param>
-/// <param name="Since">The committed cutoff to build on incrementally (0: a full run from the start of the log).</param>
+/// <param name="Since">The committed cutoff to build on incrementally (0: a full run from the start of the
+/// log).</param>
 /// <param name="ChunkEvents">About how many raw records one fold activity reads.</param>
-public sealed record RecomputeInput(string View, int Version, long Cutoff, long Since = 0, long ChunkEvents = RecomputeInput.DefaultChunkEvents)
+public sealed record RecomputeInput(
+    string View,
+    int Version,
+    long Cutoff,
+    long Since = 0,
+    long ChunkEvents = RecomputeInput.DefaultChunkEvents
+)
 {
     /// <summary>The default size of a fold chunk, in raw records.</summary>
     public const long DefaultChunkEvents = 4_000_000;
@@ -23,8 +30,21 @@ public sealed record RecomputeInput(string View, int Version, long Cutoff, long 
 /// <param name="LastSequences">Per partition, the last sequence number covered.</param>
 /// <param name="CommittedAt">When it was committed.</param>
 /// <param name="Timings">Seconds spent folding (the slowest partition) and writing the rows, and events read.</param>
-/// <param name="LoggedEvents">Per partition, the events (distinct sequence numbers) the raw log held below the cutoff when folded: what an audit expects to find there still.</param>
-public sealed record BatchPointer(string View, int Version, long Cutoff, string Operation, long Rows, long Events, long DuplicatesRemoved, IReadOnlyDictionary<int, long> LastSequences, DateTimeOffset CommittedAt, BatchTimings? Timings = null, IReadOnlyDictionary<int, long>? LoggedEvents = null);
+/// <param name="LoggedEvents">Per partition, the events (distinct sequence numbers) the raw log held below the cutoff
+/// when folded: what an audit expects to find there still.</param>
+public sealed record BatchPointer(
+    string View,
+    int Version,
+    long Cutoff,
+    string Operation,
+    long Rows,
+    long Events,
+    long DuplicatesRemoved,
+    IReadOnlyDictionary<int, long> LastSequences,
+    DateTimeOffset CommittedAt,
+    BatchTimings? Timings = null,
+    IReadOnlyDictionary<int, long>? LoggedEvents = null
+);
 
 /// <summary>How long a recompute's steps took.</summary>
 /// <param name="FoldSeconds">The slowest partition's fold.</param>
@@ -33,7 +53,8 @@ public sealed record BatchPointer(string View, int Version, long Cutoff, string 
 public sealed record BatchTimings(double FoldSeconds, double WriteSeconds, long EventsRead);
 
 /// <summary>A recompute's output.</summary>
-/// <param name="Committed">Whether this run moved the pointer (false: an equal or newer cutoff was already committed).</param>
+/// <param name="Committed">Whether this run moved the pointer (false: an equal or newer cutoff was already
+/// committed).</param>
 /// <param name="Serving">The pointer as it now stands.</param>
 public sealed record RecomputeResult(bool Committed, BatchPointer Serving);
 
@@ -50,4 +71,15 @@ public sealed record RecomputeResult(bool Committed, BatchPointer Serving);
 /// <param name="RetriesRemoved">Producer retries removed.</param>
 /// <param name="Rows">Batch view rows written, once known.</param>
 public sealed record RecomputeProgress(
-    string Phase, int Partitions, int Chunks, int ChunksDone, long Segments, long SegmentsDone, long Records, long EventsRead, long RedeliveredRemoved, long RetriesRemoved, long? Rows);
+    string Phase,
+    int Partitions,
+    int Chunks,
+    int ChunksDone,
+    long Segments,
+    long SegmentsDone,
+    long Records,
+    long EventsRead,
+    long RedeliveredRemoved,
+    long RetriesRemoved,
+    long? Rows
+);

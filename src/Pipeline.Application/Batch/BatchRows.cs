@@ -16,19 +16,22 @@ namespace Pipeline.Application.Batch;
 /// </summary>
 internal static class BatchRows
 {
-    public static string DayPrefix(ViewDefinition view, long cutoff) => StorageLayout.Batch.CutoffPrefix(view.Id, cutoff);
+    public static string DayPrefix(ViewDefinition view, long cutoff) =>
+        StorageLayout.Batch.CutoffPrefix(view.Id, cutoff);
 
-    public static string PartitionKey(ViewDefinition view, long cutoff, DateTime windowStart) => StorageLayout.Batch.PartitionKey(view.Id, cutoff, windowStart);
+    public static string PartitionKey(ViewDefinition view, long cutoff, DateTime windowStart) =>
+        StorageLayout.Batch.PartitionKey(view.Id, cutoff, windowStart);
 
     public static string RowKey(ViewDefinition view, ViewKey key) => SpeedRows.KeyPrefix(view, key);
 
-    public static TableEntity ToEntity(ViewDefinition view, long cutoff, ViewKey key, ViewPartial partial) => new(PartitionKey(view, cutoff, key.WindowStart), RowKey(view, key))
-    {
-        ["Key"] = key.Format(view.Window),
-        ["State"] = StateCodec.Serialize(partial.State),
-        ["Events"] = partial.Events,
-        ["EventsTimedByEnqueue"] = partial.EventsTimedByEnqueue,
-    };
+    public static TableEntity ToEntity(ViewDefinition view, long cutoff, ViewKey key, ViewPartial partial) =>
+        new(PartitionKey(view, cutoff, key.WindowStart), RowKey(view, key))
+        {
+            ["Key"] = key.Format(view.Window),
+            ["State"] = StateCodec.Serialize(partial.State),
+            ["Events"] = partial.Events,
+            ["EventsTimedByEnqueue"] = partial.EventsTimedByEnqueue,
+        };
 
     public static ViewPartial PartialOf(TableEntity row) => SpeedRows.PartialOf(row);
 }

@@ -27,13 +27,21 @@ public sealed partial class BatchSchedule(
     AuditStore audits,
     IOptions<PipelineOptions> options,
     TimeProvider time,
-    ILogger<BatchSchedule> logger)
+    ILogger<BatchSchedule> logger
+)
 {
     /// <summary>How often retirement runs: a quarter of the grace period, between one second and one minute.</summary>
-    public TimeSpan RetirementSweepInterval { get; } = TimeSpan.FromTicks(Math.Clamp(
-        options.Value.RetirementGrace.Ticks / 4, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromMinutes(1).Ticks));
+    public TimeSpan RetirementSweepInterval { get; } =
+        TimeSpan.FromTicks(
+            Math.Clamp(
+                options.Value.RetirementGrace.Ticks / 4,
+                TimeSpan.FromSeconds(1).Ticks,
+                TimeSpan.FromMinutes(1).Ticks
+            )
+        );
 
-    /// <summary>One tick of a host's timer: starts due recomputes, then retires covered speed rows, then starts due audits.</summary>
+    /// <summary>One tick of a host's timer: starts due recomputes, then retires covered speed rows, then starts due
+    /// audits.</summary>
     public async Task RunOnceAsync(DurableTaskClient orchestrations, CancellationToken cancellationToken = default)
     {
         await StartDueRecomputesAsync(orchestrations, cancellationToken).ConfigureAwait(false);
@@ -45,7 +53,10 @@ public sealed partial class BatchSchedule(
     /// Starts a sampled audit (<c>Pipeline:AuditSample</c> keys) of every serving version with a batch view
     /// whose newest audit is older than <c>Pipeline:AuditInterval</c>; returns how many started.
     /// </summary>
-    public async Task<int> StartDueAuditsAsync(DurableTaskClient orchestrations, CancellationToken cancellationToken = default)
+    public async Task<int> StartDueAuditsAsync(
+        DurableTaskClient orchestrations,
+        CancellationToken cancellationToken = default
+    )
     {
         var interval = options.Value.AuditInterval;
         if (interval <= TimeSpan.Zero)
@@ -60,10 +71,19 @@ public sealed partial class BatchSchedule(
             foreach (var version in served.Weights.Where(w => w.Value > 0).Select(w => new ViewVersion(name, w.Key)))
             {
                 var newest = await audits.ListAsync(name, version.Version, 1, cancellationToken).ConfigureAwait(false);
-                if ((newest.Count == 0 || time.GetUtcNow() - newest[0].FinishedAt >= interval)
-                    && await pointers.GetAsync(version, cancellationToken).ConfigureAwait(false) is not null)
+                if (
+                    (newest.Count == 0 || time.GetUtcNow() - newest[0].FinishedAt >= interval)
+                    && await pointers.GetAsync(version, cancellationToken).ConfigureAwait(false) is not null
+                )
                 {
-                    var request = new AuditRequest(name, version.Version, null, null, options.Value.AuditSample, string.Empty);
+                    var request = new AuditRequest(
+                        name,
+                        version.Version,
+                        null,
+                        null,
+                        options.Value.AuditSample,
+                        string.Empty
+                    );
                     await operations.StartAuditAsync(orchestrations, request, cancellationToken).ConfigureAwait(false);
                     LogAuditStarted(version);
                     started++;
@@ -75,7 +95,10 @@ public sealed partial class BatchSchedule(
     }
 
     /// <summary>Starts a recompute at the sealed cutoff of every view behind it; returns how many started.</summary>
-    public async Task<int> StartDueRecomputesAsync(DurableTaskClient orchestrations, CancellationToken cancellationToken = default)
+    public async Task<int> StartDueRecomputesAsync(
+        DurableTaskClient orchestrations,
+        CancellationToken cancellationToken = default
+    )
     {
         var sealedCutoff = await sealedBoundary.CutoffAsync(cancellationToken).ConfigureAwait(false);
         var started = 0;
@@ -84,10 +107,19 @@ public sealed partial class BatchSchedule(
             // Versions that serve, shadow, or have a batch view are kept current; a new version waits for its replay.
             var served = await routing.ServingRoutingAsync(view.Name, cancellationToken).ConfigureAwait(false);
             var pointer = await pointers.GetAsync(view.Id, cancellationToken).ConfigureAwait(false);
-            var active = pointer is not null || served.Weights.GetValueOrDefault(view.Version) > 0 || served.Shadow == view.Version;
+            var active =
+                pointer is not null
+                || served.Weights.GetValueOrDefault(view.Version) > 0
+                || served.Shadow == view.Version;
             if (active && sealedCutoff > (pointer?.Cutoff ?? 0))
             {
-                var outcome = await runs.StartAsync(orchestrations, view, OperationKind.Recompute, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var outcome = await runs.StartAsync(
+                        orchestrations,
+                        view,
+                        OperationKind.Recompute,
+                        cancellationToken: cancellationToken
+                    )
+                    .ConfigureAwait(false);
                 var isNew = outcome.Value?.Started == true;
                 var what = outcome.Value?.OperationId ?? string.Join("; ", outcome.Problems);
                 LogScheduled(view.Id, what, isNew);
@@ -108,13 +140,17 @@ public sealed partial class BatchSchedule(
         var now = time.GetUtcNow();
         foreach (var view in registry.All)
         {
-            var retired = await retirement.RetireAsync(view, options.Value.RetirementGrace, now, cancellationToken).ConfigureAwait(false);
+            var retired = await retirement
+                .RetireAsync(view, options.Value.RetirementGrace, now, cancellationToken)
+                .ConfigureAwait(false);
             if (retired > 0)
             {
                 LogRetired(retired, view.Id);
             }
 
-            var deleted = await superseded.DeleteAsync(view, options.Value.RetirementGrace, now, cancellationToken).ConfigureAwait(false);
+            var deleted = await superseded
+                .DeleteAsync(view, options.Value.RetirementGrace, now, cancellationToken)
+                .ConfigureAwait(false);
             if (deleted.BatchRows + deleted.WorkBlobs > 0)
             {
                 LogSuperseded(deleted.BatchRows, deleted.WorkBlobs, view.Id);
@@ -127,15 +163,24 @@ public sealed partial class BatchSchedule(
         return total;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Rows} batch rows and {Blobs} work blobs that the batch view of {View} superseded")]
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Deleted {Rows} batch rows and {Blobs} work blobs that the batch view of {View} superseded"
+    )]
     private partial void LogSuperseded(int rows, int blobs, ViewVersion view);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Started the scheduled audit of {View}")]
     private partial void LogAuditStarted(ViewVersion view);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retired {Rows} speed rows of {View} covered by its batch view")]
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Retired {Rows} speed rows of {View} covered by its batch view"
+    )]
     private partial void LogRetired(int rows, ViewVersion view);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled recompute of {View}: {Operation} (started: {Started})")]
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Scheduled recompute of {View}: {Operation} (started: {Started})"
+    )]
     private partial void LogScheduled(ViewVersion view, string operation, bool started);
 }

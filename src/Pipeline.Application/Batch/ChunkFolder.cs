@@ -1,10 +1,10 @@
 using Pipeline.Application.Ingest;
+using Pipeline.Application.RawLog;
 using Pipeline.Application.Storage;
 using Pipeline.Domain.Epochs;
 using Pipeline.Domain.Events;
 using Pipeline.Domain.Hashing;
 using Pipeline.Domain.Views;
-using Pipeline.Application.RawLog;
 
 namespace Pipeline.Application.Batch;
 
@@ -22,7 +22,15 @@ internal sealed record FoldedPart(ViewAccumulator Partials, FingerprintSet Ident
 /// <param name="Read">Records read.</param>
 /// <param name="Redelivered">Records dropped as redeliveries.</param>
 /// <param name="LastSequence">The highest sequence number read (-1: none).</param>
-internal sealed record ChunkFoldResult(FoldedPart Head, FoldedPart Body, long HeadLastSequence, int Segments, long Read, long Redelivered, long LastSequence);
+internal sealed record ChunkFoldResult(
+    FoldedPart Head,
+    FoldedPart Body,
+    long HeadLastSequence,
+    int Segments,
+    long Read,
+    long Redelivered,
+    long LastSequence
+);
 
 /// <summary>
 /// Folds one partition's raw segments of an epoch range with the view definition the speed layer uses,
@@ -35,63 +43,119 @@ internal sealed record ChunkFoldResult(FoldedPart Head, FoldedPart Body, long He
 internal static class ChunkFolder
 {
     public static async Task<ChunkFoldResult> FoldAsync(
-        PipelineStore store, ViewDefinition view, int partition, long fromEpoch, long untilEpoch,
-        FingerprintSet exclude, long headRecords, long lastSequence = long.MaxValue, CancellationToken cancellationToken = default)
+        PipelineStore store,
+        ViewDefinition view,
+        int partition,
+        long fromEpoch,
+        long untilEpoch,
+        FingerprintSet exclude,
+        long headRecords,
+        long lastSequence = long.MaxValue,
+        CancellationToken cancellationToken = default
+    )
     {
-        var segments = (await RawSegments.ListAsync(store.Raw, fromEpoch, untilEpoch, partition, cancellationToken).ConfigureAwait(false))
-            .Where(s => s.First <= lastSequence).ToList();
+        var segments = (
+            await RawSegments
+                .ListAsync(store.Raw, fromEpoch, untilEpoch, partition, cancellationToken)
+                .ConfigureAwait(false)
+        )
+            .Where(s => s.First <= lastSequence)
+            .ToList();
 
         var head = new FoldedPart(new ViewAccumulator(view), new FingerprintSet(), 0);
         var body = new FoldedPart(new ViewAccumulator(view), new FingerprintSet(), 0);
         var part = head;
-        long read = 0, redelivered = 0, headRetries = 0, bodyRetries = 0, highest = -1, headLast = -1;
-        foreach (var name in segments.OrderBy(s => s.First).ThenBy(s => s.Name, StringComparer.Ordinal).Select(s => s.Name))
+        long read = 0,
+            redelivered = 0,
+            headRetries = 0,
+            bodyRetries = 0,
+            highest = -1,
+            headLast = -1;
+        foreach (
+            var name in segments.OrderBy(s => s.First).ThenBy(s => s.Name, StringComparer.Ordinal).Select(s => s.Name)
+        )
         {
             if (ReferenceEquals(part, head) && read >= headRecords && read > 0)
             {
-                // The head ends at a segment boundary, named by sequence number so that a refold finds the same records.
+                // The head ends at a segment boundary, named by sequence number so that a refold finds the same
+                // records.
                 headLast = highest;
                 part = body;
             }
 
-            await RawSegmentReader.ReadBlobAsync(store.Raw, name, records =>
-            {
-                foreach (var record in records)
-                {
-                    if (record.SequenceNumber > lastSequence)
+            await RawSegmentReader
+                .ReadBlobAsync(
+                    store.Raw,
+                    name,
+                    records =>
                     {
-                        break;
-                    }
+                        foreach (var record in records)
+                        {
+                            if (record.SequenceNumber > lastSequence)
+                            {
+                                break;
+                            }
 
-                    read++;
-                    if (record.SequenceNumber <= highest)
-                    {
-                        redelivered++;
-                        continue;
-                    }
+                            read++;
+                            if (record.SequenceNumber <= highest)
+                            {
+                                redelivered++;
+                                continue;
+                            }
 
-                    highest = record.SequenceNumber;
-                    if (!CloudEventParser.TryParse(record.Event, record.EnqueuedTime, out var cloudEvent, out var rejection))
-                    {
-                        throw new InvalidDataException($"raw segment '{name}' holds an event that no longer parses at sequence {record.SequenceNumber}: {rejection}");
-                    }
+                            highest = record.SequenceNumber;
+                            if (
+                                !CloudEventParser.TryParse(
+                                    record.Event,
+                                    record.EnqueuedTime,
+                                    out var cloudEvent,
+                                    out var rejection
+                                )
+                            )
+                            {
+                                throw new InvalidDataException(
+                                    $"raw segment '{name}' holds an event that no longer parses at sequence "
+                                        + $"{record.SequenceNumber}: {rejection}"
+                                );
+                            }
 
-                    var identity = EventIdentity.Of(cloudEvent);
-                    var fingerprint = new UInt128(identity.High, identity.Low);
-                    var before = part.Identities.Count;
-                    if (exclude.Contains(fingerprint) || (!ReferenceEquals(part, head) && head.Identities.Contains(fingerprint)) || Add(part.Identities, fingerprint) == before)
-                    {
-                        _ = ReferenceEquals(part, head) ? headRetries++ : bodyRetries++;
-                        continue;
-                    }
+                            var identity = EventIdentity.Of(cloudEvent);
+                            var fingerprint = new UInt128(identity.High, identity.Low);
+                            var before = part.Identities.Count;
+                            if (
+                                exclude.Contains(fingerprint)
+                                || (!ReferenceEquals(part, head) && head.Identities.Contains(fingerprint))
+                                || Add(part.Identities, fingerprint) == before
+                            )
+                            {
+                                _ = ReferenceEquals(part, head) ? headRetries++ : bodyRetries++;
+                                continue;
+                            }
 
-                    part.Partials.Add(cloudEvent);
-                }
-            }, cancellationToken).ConfigureAwait(false);
+                            part.Partials.Add(cloudEvent);
+                        }
+                    },
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
         }
 
         headLast = ReferenceEquals(part, head) ? highest : headLast;
-        return new ChunkFoldResult(head with { Retries = headRetries }, body with { Retries = bodyRetries }, headLast, segments.Count, read, redelivered, highest);
+        return new ChunkFoldResult(
+            head with
+            {
+                Retries = headRetries,
+            },
+            body with
+            {
+                Retries = bodyRetries,
+            },
+            headLast,
+            segments.Count,
+            read,
+            redelivered,
+            highest
+        );
     }
 
     private static int Add(FingerprintSet set, UInt128 fingerprint)

@@ -5,11 +5,11 @@ namespace Pipeline.Application.Batch;
 
 /// <summary>Commits a written batch view: one ETag-guarded move of the view's pointer (never backwards).</summary>
 [DurableTask(ActivityName)]
-public sealed class CommitBatchViewActivity(PointerStore pointers, TimeProvider time) : TaskActivity<BatchPointer, RecomputeResult>
+public sealed class CommitBatchViewActivity(PointerStore pointers, TimeProvider time)
+    : TaskActivity<BatchPointer, RecomputeResult>
 {
     /// <summary>The activity's name.</summary>
     public const string ActivityName = "commit-batch-view";
-
 
     /// <inheritdoc />
     public override async Task<RecomputeResult> RunAsync(TaskActivityContext context, BatchPointer input)
@@ -17,7 +17,9 @@ public sealed class CommitBatchViewActivity(PointerStore pointers, TimeProvider 
         ArgumentNullException.ThrowIfNull(input);
         var pointer = input;
         var cancellationToken = CancellationToken.None;
-        var (moved, current) = await pointers.CommitAsync(pointer with { CommittedAt = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+        var (moved, current) = await pointers
+            .CommitAsync(pointer with { CommittedAt = time.GetUtcNow() }, cancellationToken)
+            .ConfigureAwait(false);
         return new RecomputeResult(moved, current);
     }
 }

@@ -27,11 +27,24 @@ public sealed record FoldChunkInput(string View, int Version, FoldChunk Chunk, s
 /// <param name="HeadLastSequence">The last sequence number of the head (its first segments).</param>
 /// <param name="HeadPartialsBlob">The head's partials.</param>
 /// <param name="BodyPartialsBlob">The partials of the rest, or null when the head is the whole chunk.</param>
-/// <param name="IdentitiesBlob">The identities of the events counted, head and rest apart (or the partition's identity index, for a whole-log chunk).</param>
+/// <param name="IdentitiesBlob">The identities of the events counted, head and rest apart (or the partition's identity
+/// index, for a whole-log chunk).</param>
 /// <param name="Seconds">How long the fold took.</param>
 public sealed record ChunkFold(
-    int Partition, int Chunk, int Segments, long EventsRead, long RedeliveredRemoved, long RetriesRemoved, long HeadRetriesRemoved,
-    long LastSequence, long HeadLastSequence, string HeadPartialsBlob, string? BodyPartialsBlob, string IdentitiesBlob, double Seconds = 0);
+    int Partition,
+    int Chunk,
+    int Segments,
+    long EventsRead,
+    long RedeliveredRemoved,
+    long RetriesRemoved,
+    long HeadRetriesRemoved,
+    long LastSequence,
+    long HeadLastSequence,
+    string HeadPartialsBlob,
+    string? BodyPartialsBlob,
+    string IdentitiesBlob,
+    double Seconds = 0
+);
 
 /// <summary>
 /// Folds one chunk of a partition's raw log (the fan-out of a recompute: chunks of every partition run in
@@ -42,14 +55,15 @@ public sealed record ChunkFold(
 /// to the same places.
 /// </summary>
 [DurableTask(ActivityName)]
-public sealed class FoldChunkActivity(PipelineStore store, ViewRegistry registry) : TaskActivity<FoldChunkInput, ChunkFold>
+public sealed class FoldChunkActivity(PipelineStore store, ViewRegistry registry)
+    : TaskActivity<FoldChunkInput, ChunkFold>
 {
     /// <summary>The activity's name.</summary>
     public const string ActivityName = "fold-chunk";
 
-    /// <summary>The head's share of a chunk: retries crossing into the chunk are settled by folding only this much again.</summary>
+    /// <summary>The head's share of a chunk: retries crossing into the chunk are settled by folding only this much
+    /// again.</summary>
     public const int HeadFraction = 50;
-
 
     /// <inheritdoc />
     public override async Task<ChunkFold> RunAsync(TaskActivityContext context, FoldChunkInput input)
@@ -64,27 +78,74 @@ public sealed class FoldChunkActivity(PipelineStore store, ViewRegistry registry
         // A chunk that is its partition's whole log below the cutoff (a full run, one chunk) has nothing to
         // settle: it needs no head, and its identities are the partition's index at the cutoff.
         var whole = chunk.IsWholeLogBelow(request.Cutoff);
-        var fold = await ChunkFolder.FoldAsync(
-            store, view, chunk.Partition, chunk.FromEpoch, chunk.UntilEpoch, new FingerprintSet(), whole ? long.MaxValue : Math.Max(1, chunk.Records / HeadFraction),
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+        var fold = await ChunkFolder
+            .FoldAsync(
+                store,
+                view,
+                chunk.Partition,
+                chunk.FromEpoch,
+                chunk.UntilEpoch,
+                new FingerprintSet(),
+                whole ? long.MaxValue : Math.Max(1, chunk.Records / HeadFraction),
+                cancellationToken: cancellationToken
+            )
+            .ConfigureAwait(false);
 
         var name = BlobName(request.Operation, chunk);
         var identities = whole ? IdentityIndex.Name(chunk.Partition, request.Cutoff) : $"{name}.ids";
-        var (head, body) = ($"{name}.head.partials", fold.HeadLastSequence < fold.LastSequence ? $"{name}.partials" : null);
-        await (whole
-            ? IdentityIndex.WriteBlobAsync(store, identities, fold.Head.Identities, cancellationToken)
-            : IdentityIndex.WritePairAsync(store, identities, fold.Head.Identities, fold.Body.Identities, cancellationToken)).ConfigureAwait(false);
-        await store.Work.GetBlobClient(head).UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, fold.Head.Partials.Partials)), overwrite: true, cancellationToken).ConfigureAwait(false);
+        var (head, body) = (
+            $"{name}.head.partials",
+            fold.HeadLastSequence < fold.LastSequence ? $"{name}.partials" : null
+        );
+        await (
+            whole
+                ? IdentityIndex.WriteBlobAsync(store, identities, fold.Head.Identities, cancellationToken)
+                : IdentityIndex.WritePairAsync(
+                    store,
+                    identities,
+                    fold.Head.Identities,
+                    fold.Body.Identities,
+                    cancellationToken
+                )
+        ).ConfigureAwait(false);
+        await store
+            .Work.GetBlobClient(head)
+            .UploadAsync(
+                BinaryData.FromBytes(PartialsFile.Write(view, fold.Head.Partials.Partials)),
+                overwrite: true,
+                cancellationToken
+            )
+            .ConfigureAwait(false);
         if (body is not null)
         {
-            await store.Work.GetBlobClient(body).UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, fold.Body.Partials.Partials)), overwrite: true, cancellationToken).ConfigureAwait(false);
+            await store
+                .Work.GetBlobClient(body)
+                .UploadAsync(
+                    BinaryData.FromBytes(PartialsFile.Write(view, fold.Body.Partials.Partials)),
+                    overwrite: true,
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
         }
 
         return new ChunkFold(
-            chunk.Partition, chunk.Chunk, fold.Segments, fold.Read, fold.Redelivered, fold.Head.Retries + fold.Body.Retries, fold.Head.Retries,
-            fold.LastSequence, fold.HeadLastSequence, head, body, identities, watch.Elapsed.TotalSeconds);
+            chunk.Partition,
+            chunk.Chunk,
+            fold.Segments,
+            fold.Read,
+            fold.Redelivered,
+            fold.Head.Retries + fold.Body.Retries,
+            fold.Head.Retries,
+            fold.LastSequence,
+            fold.HeadLastSequence,
+            head,
+            body,
+            identities,
+            watch.Elapsed.TotalSeconds
+        );
     }
 
     /// <summary>The name (without extension) of a chunk's output blobs.</summary>
-    public static string BlobName(string operation, FoldChunk chunk) => StorageLayout.Work.Chunk(operation, chunk.Partition, chunk.Chunk);
+    public static string BlobName(string operation, FoldChunk chunk) =>
+        StorageLayout.Work.Chunk(operation, chunk.Partition, chunk.Chunk);
 }

@@ -15,24 +15,45 @@ internal static class IdentityIndex
 {
     public static string Name(int partition, long cutoff) => StorageLayout.Work.Identities(partition, cutoff);
 
-    /// <summary>The identities below <paramref name="cutoff"/>; none for cutoff 0, or when the partition had no events then.</summary>
-    public static Task<FingerprintSet> ReadAsync(PipelineStore store, int partition, long cutoff, CancellationToken cancellationToken) =>
+    /// <summary>The identities below <paramref name="cutoff"/>; none for cutoff 0, or when the partition had no events
+    /// then.</summary>
+    public static Task<FingerprintSet> ReadAsync(
+        PipelineStore store,
+        int partition,
+        long cutoff,
+        CancellationToken cancellationToken
+    ) =>
         cutoff <= 0
             ? Task.FromResult(new FingerprintSet())
             : ReadBlobAsync(store, Name(partition, cutoff), cancellationToken, missingMeansNone: true);
 
-    public static Task WriteAsync(PipelineStore store, int partition, long cutoff, FingerprintSet identities, CancellationToken cancellationToken) =>
-        WriteBlobAsync(store, Name(partition, cutoff), identities, cancellationToken);
+    public static Task WriteAsync(
+        PipelineStore store,
+        int partition,
+        long cutoff,
+        FingerprintSet identities,
+        CancellationToken cancellationToken
+    ) => WriteBlobAsync(store, Name(partition, cutoff), identities, cancellationToken);
 
-    /// <summary>A set of identities in this format from any blob (a missing one is an error unless <paramref name="missingMeansNone"/>).</summary>
-    public static async Task<FingerprintSet> ReadBlobAsync(PipelineStore store, string name, CancellationToken cancellationToken, bool missingMeansNone = false)
+    /// <summary>A set of identities in this format from any blob (a missing one is an error unless <paramref
+    /// name="missingMeansNone"/>).</summary>
+    public static async Task<FingerprintSet> ReadBlobAsync(
+        PipelineStore store,
+        string name,
+        CancellationToken cancellationToken,
+        bool missingMeansNone = false
+    )
     {
         try
         {
-            var content = (await store.Work.GetBlobClient(name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToMemory();
+            var content = (
+                await store.Work.GetBlobClient(name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)
+            ).Value.Content.ToMemory();
             if (content.Length % 16 != 0)
             {
-                throw new InvalidDataException($"identity index '{name}' is {content.Length} bytes, not a multiple of 16");
+                throw new InvalidDataException(
+                    $"identity index '{name}' is {content.Length} bytes, not a multiple of 16"
+                );
             }
 
             return Read(content.Span);
@@ -45,27 +66,48 @@ internal static class IdentityIndex
     }
 
     /// <summary>Writes a set of identities, sorted, so equal sets give equal blobs.</summary>
-    public static Task WriteBlobAsync(PipelineStore store, string name, FingerprintSet identities, CancellationToken cancellationToken)
+    public static Task WriteBlobAsync(
+        PipelineStore store,
+        string name,
+        FingerprintSet identities,
+        CancellationToken cancellationToken
+    )
     {
         var content = new byte[identities.Count * 16];
         WriteSorted(identities, content);
-        return store.Work.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
+        return store
+            .Work.GetBlobClient(name)
+            .UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
     }
 
     /// <summary>Writes two sets in one blob: the first set's size, then each set sorted.</summary>
-    public static Task WritePairAsync(PipelineStore store, string name, FingerprintSet first, FingerprintSet second, CancellationToken cancellationToken)
+    public static Task WritePairAsync(
+        PipelineStore store,
+        string name,
+        FingerprintSet first,
+        FingerprintSet second,
+        CancellationToken cancellationToken
+    )
     {
         var content = new byte[8 + ((first.Count + second.Count) * 16)];
         BinaryPrimitives.WriteInt64LittleEndian(content, first.Count);
         WriteSorted(first, content.AsSpan(8));
         WriteSorted(second, content.AsSpan(8 + (first.Count * 16)));
-        return store.Work.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
+        return store
+            .Work.GetBlobClient(name)
+            .UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
     }
 
     /// <summary>Reads two sets written by <see cref="WritePairAsync"/>.</summary>
-    public static async Task<(FingerprintSet First, FingerprintSet Second)> ReadPairAsync(PipelineStore store, string name, CancellationToken cancellationToken)
+    public static async Task<(FingerprintSet First, FingerprintSet Second)> ReadPairAsync(
+        PipelineStore store,
+        string name,
+        CancellationToken cancellationToken
+    )
     {
-        var content = (await store.Work.GetBlobClient(name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToMemory();
+        var content = (
+            await store.Work.GetBlobClient(name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)
+        ).Value.Content.ToMemory();
         var firstCount = content.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(content.Span) : -1;
         if (firstCount < 0 || (content.Length - 8) % 16 != 0 || firstCount > (content.Length - 8) / 16)
         {

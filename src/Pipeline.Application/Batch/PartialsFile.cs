@@ -56,7 +56,10 @@ internal static class PartialsFile
 
     private static ReadOnlySpan<byte> ReadBlock(ref ReadOnlySpan<byte> data, string name)
     {
-        if (data.Length < 4 || BinaryPrimitives.ReadInt32LittleEndian(data) is var length && (length < 0 || length > data.Length - 4))
+        if (
+            data.Length < 4
+            || BinaryPrimitives.ReadInt32LittleEndian(data) is var length && (length < 0 || length > data.Length - 4)
+        )
         {
             throw new InvalidDataException($"partials '{name}' are truncated");
         }

@@ -1,8 +1,8 @@
 using Microsoft.DurableTask;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Operations;
-using Pipeline.Application.Storage;
 using Pipeline.Application.RawLog;
+using Pipeline.Application.Storage;
 
 namespace Pipeline.Application.Batch;
 
@@ -21,7 +21,8 @@ public sealed record PlanFoldsInput(long Cutoff, long Since, long ChunkEvents);
 /// <param name="Records">Raw records in them (redeliveries included).</param>
 public sealed record FoldChunk(int Partition, int Chunk, long FromEpoch, long UntilEpoch, int Segments, long Records)
 {
-    /// <summary>Whether this chunk is its partition's whole log from the start of the log to <paramref name="cutoff"/>.</summary>
+    /// <summary>Whether this chunk is its partition's whole log from the start of the log to <paramref
+    /// name="cutoff"/>.</summary>
     public bool IsWholeLogBelow(long cutoff) => Chunk == 0 && FromEpoch == 0 && UntilEpoch == cutoff;
 }
 
@@ -33,11 +34,11 @@ public sealed record FoldChunk(int Partition, int Chunk, long FromEpoch, long Un
 /// least one chunk, even an empty one, so that its identity index moves on to the new cutoff.
 /// </summary>
 [DurableTask(ActivityName)]
-public sealed class PlanFoldsActivity(PipelineStore store, ProgressStore progress) : TaskActivity<PlanFoldsInput, FoldChunk[]>
+public sealed class PlanFoldsActivity(PipelineStore store, ProgressStore progress)
+    : TaskActivity<PlanFoldsInput, FoldChunk[]>
 {
     /// <summary>The activity's name.</summary>
     public const string ActivityName = "plan-folds";
-
 
     /// <inheritdoc />
     public override async Task<FoldChunk[]> RunAsync(TaskActivityContext context, PlanFoldsInput input)
@@ -45,9 +46,15 @@ public sealed class PlanFoldsActivity(PipelineStore store, ProgressStore progres
         ArgumentNullException.ThrowIfNull(input);
         var request = input;
         var cancellationToken = CancellationToken.None;
-        var partitions = (await progress.ListAsync(cancellationToken).ConfigureAwait(false)).Select(p => p.Partition).ToHashSet();
+        var partitions = (await progress.ListAsync(cancellationToken).ConfigureAwait(false))
+            .Select(p => p.Partition)
+            .ToHashSet();
         var epochs = new Dictionary<int, SortedDictionary<long, (int Segments, long Records)>>();
-        foreach (var segment in await RawSegments.ListAsync(store.Raw, request.Since, request.Cutoff, partition: null, cancellationToken).ConfigureAwait(false))
+        foreach (
+            var segment in await RawSegments
+                .ListAsync(store.Raw, request.Since, request.Cutoff, partition: null, cancellationToken)
+                .ConfigureAwait(false)
+        )
         {
             partitions.Add(segment.Partition);
             var byEpoch = epochs.TryGetValue(segment.Partition, out var known) ? known : epochs[segment.Partition] = [];

@@ -18,6 +18,8 @@ public sealed class ReadPointerActivity(PointerStore pointers) : TaskActivity<Po
     public override async Task<BatchPointer?> RunAsync(TaskActivityContext context, PointerKey input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return await pointers.GetAsync(new Domain.Views.ViewVersion(input.View, input.Version), CancellationToken.None).ConfigureAwait(false);
+        return await pointers
+            .GetAsync(new Domain.Views.ViewVersion(input.View, input.Version), CancellationToken.None)
+            .ConfigureAwait(false);
     }
 }

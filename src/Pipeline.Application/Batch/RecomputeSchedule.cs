@@ -31,7 +31,8 @@ public sealed class RecomputeSchedule
     public CronExpression? Expression { get; }
 
     /// <summary>Reads the setting (missing: <see cref="Default"/>; empty: on demand only).</summary>
-    /// <exception cref="OptionsValidationException">The value is not an NCRONTAB expression; the message names the setting.</exception>
+    /// <exception cref="OptionsValidationException">The value is not an NCRONTAB expression; the message names the
+    /// setting.</exception>
     public static RecomputeSchedule From(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -47,8 +48,14 @@ public sealed class RecomputeSchedule
         }
         catch (CronFormatException ex)
         {
-            throw new OptionsValidationException(Setting, typeof(RecomputeSchedule),
-                [$"{Setting} '{text}' is not an NCRONTAB schedule with seconds, such as '{Default}' (five past every hour): {ex.Message}"]);
+            throw new OptionsValidationException(
+                Setting,
+                typeof(RecomputeSchedule),
+                [
+                    $"{Setting} '{text}' is not an NCRONTAB schedule with seconds, such as '{Default}' (five past "
+                        + $"every hour): {ex.Message}",
+                ]
+            );
         }
     }
 }

@@ -13,14 +13,28 @@ namespace Pipeline.Application.Batch;
 /// <param name="Since">The run's starting cutoff (names the identity index it reads; 0: none).</param>
 /// <param name="Folds">The partition's chunk folds, in chunk order.</param>
 /// <param name="Chunks">The partition's chunks, in chunk order.</param>
-public sealed record SettlePartitionInput(string View, int Version, long Cutoff, long Since, IReadOnlyList<ChunkFold> Folds, IReadOnlyList<FoldChunk> Chunks);
+public sealed record SettlePartitionInput(
+    string View,
+    int Version,
+    long Cutoff,
+    long Since,
+    IReadOnlyList<ChunkFold> Folds,
+    IReadOnlyList<FoldChunk> Chunks
+);
 
 /// <summary>A partition's settled folds.</summary>
 /// <param name="Partition">The partition.</param>
-/// <param name="PartialsBlobs">The partials to merge: the chunks' own, or refolded ones where a chunk held retries of earlier events.</param>
-/// <param name="RetriesRemoved">Events dropped as retries of events in earlier chunks or below the starting cutoff.</param>
+/// <param name="PartialsBlobs">The partials to merge: the chunks' own, or refolded ones where a chunk held retries of
+/// earlier events.</param>
+/// <param name="RetriesRemoved">Events dropped as retries of events in earlier chunks or below the starting
+/// cutoff.</param>
 /// <param name="ChunksRefolded">Chunks folded again (their head, or whole) without those retries.</param>
-public sealed record PartitionSettled(int Partition, IReadOnlyList<string> PartialsBlobs, long RetriesRemoved, int ChunksRefolded);
+public sealed record PartitionSettled(
+    int Partition,
+    IReadOnlyList<string> PartialsBlobs,
+    long RetriesRemoved,
+    int ChunksRefolded
+);
 
 /// <summary>
 /// Makes a partition's chunk folds exact across chunks: walks them in order with the identities of every
@@ -32,11 +46,11 @@ public sealed record PartitionSettled(int Partition, IReadOnlyList<string> Parti
 /// chunks' outputs are never overwritten.
 /// </summary>
 [DurableTask(ActivityName)]
-public sealed class SettlePartitionActivity(PipelineStore store, ViewRegistry registry) : TaskActivity<SettlePartitionInput, PartitionSettled>
+public sealed class SettlePartitionActivity(PipelineStore store, ViewRegistry registry)
+    : TaskActivity<SettlePartitionInput, PartitionSettled>
 {
     /// <summary>The activity's name.</summary>
     public const string ActivityName = "settle-partition";
-
 
     /// <inheritdoc />
     public override async Task<PartitionSettled> RunAsync(TaskActivityContext context, SettlePartitionInput input)
@@ -52,34 +66,87 @@ public sealed class SettlePartitionActivity(PipelineStore store, ViewRegistry re
             return new PartitionSettled(partition, [request.Folds[0].HeadPartialsBlob], 0, 0);
         }
 
-        var seen = await IdentityIndex.ReadAsync(store, partition, request.Since, cancellationToken).ConfigureAwait(false);
+        var seen = await IdentityIndex
+            .ReadAsync(store, partition, request.Since, cancellationToken)
+            .ConfigureAwait(false);
         var partials = new List<string>();
         long retries = 0;
         var refolded = 0;
         for (var i = 0; i < request.Chunks.Count; i++)
         {
             var (chunk, fold) = (request.Chunks[i], request.Folds[i]);
-            var (head, body) = await IdentityIndex.ReadPairAsync(store, fold.IdentitiesBlob, cancellationToken).ConfigureAwait(false);
+            var (head, body) = await IdentityIndex
+                .ReadPairAsync(store, fold.IdentitiesBlob, cancellationToken)
+                .ConfigureAwait(false);
             var (earlierInHead, earlierInBody) = (Intersect(head, seen), Intersect(body, seen));
             if (earlierInBody.Count > 0)
             {
                 earlierInBody.UnionWith(earlierInHead);
-                var again = await ChunkFolder.FoldAsync(store, view, partition, chunk.FromEpoch, chunk.UntilEpoch, earlierInBody, long.MaxValue, cancellationToken: cancellationToken).ConfigureAwait(false);
-                partials.Add(await WriteAsync(view, fold.HeadPartialsBlob.Replace(".head.partials", ".settled.partials", StringComparison.Ordinal), again.Head.Partials, cancellationToken).ConfigureAwait(false));
+                var again = await ChunkFolder
+                    .FoldAsync(
+                        store,
+                        view,
+                        partition,
+                        chunk.FromEpoch,
+                        chunk.UntilEpoch,
+                        earlierInBody,
+                        long.MaxValue,
+                        cancellationToken: cancellationToken
+                    )
+                    .ConfigureAwait(false);
+                partials.Add(
+                    await WriteAsync(
+                            view,
+                            fold.HeadPartialsBlob.Replace(
+                                ".head.partials",
+                                ".settled.partials",
+                                StringComparison.Ordinal
+                            ),
+                            again.Head.Partials,
+                            cancellationToken
+                        )
+                        .ConfigureAwait(false)
+                );
                 retries += again.Head.Retries - fold.RetriesRemoved;
                 refolded++;
             }
             else if (earlierInHead.Count > 0)
             {
-                var again = await ChunkFolder.FoldAsync(store, view, partition, chunk.FromEpoch, chunk.UntilEpoch, earlierInHead, long.MaxValue, fold.HeadLastSequence, cancellationToken).ConfigureAwait(false);
-                partials.Add(await WriteAsync(view, fold.HeadPartialsBlob.Replace(".head.partials", ".head.settled.partials", StringComparison.Ordinal), again.Head.Partials, cancellationToken).ConfigureAwait(false));
+                var again = await ChunkFolder
+                    .FoldAsync(
+                        store,
+                        view,
+                        partition,
+                        chunk.FromEpoch,
+                        chunk.UntilEpoch,
+                        earlierInHead,
+                        long.MaxValue,
+                        fold.HeadLastSequence,
+                        cancellationToken
+                    )
+                    .ConfigureAwait(false);
+                partials.Add(
+                    await WriteAsync(
+                            view,
+                            fold.HeadPartialsBlob.Replace(
+                                ".head.partials",
+                                ".head.settled.partials",
+                                StringComparison.Ordinal
+                            ),
+                            again.Head.Partials,
+                            cancellationToken
+                        )
+                        .ConfigureAwait(false)
+                );
                 partials.AddRange(fold.BodyPartialsBlob is { } rest ? [rest] : []);
                 retries += again.Head.Retries - fold.HeadRetriesRemoved;
                 refolded++;
             }
             else
             {
-                partials.AddRange(fold.BodyPartialsBlob is { } rest ? [fold.HeadPartialsBlob, rest] : [fold.HeadPartialsBlob]);
+                partials.AddRange(
+                    fold.BodyPartialsBlob is { } rest ? [fold.HeadPartialsBlob, rest] : [fold.HeadPartialsBlob]
+                );
             }
 
             seen.UnionWith(head);
@@ -104,9 +171,21 @@ public sealed class SettlePartitionActivity(PipelineStore store, ViewRegistry re
         return both;
     }
 
-    private async Task<string> WriteAsync(ViewDefinition view, string name, ViewAccumulator partials, CancellationToken cancellationToken)
+    private async Task<string> WriteAsync(
+        ViewDefinition view,
+        string name,
+        ViewAccumulator partials,
+        CancellationToken cancellationToken
+    )
     {
-        await store.Work.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, partials.Partials)), overwrite: true, cancellationToken).ConfigureAwait(false);
+        await store
+            .Work.GetBlobClient(name)
+            .UploadAsync(
+                BinaryData.FromBytes(PartialsFile.Write(view, partials.Partials)),
+                overwrite: true,
+                cancellationToken
+            )
+            .ConfigureAwait(false);
         return name;
     }
 }

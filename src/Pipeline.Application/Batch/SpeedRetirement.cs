@@ -18,21 +18,36 @@ namespace Pipeline.Application.Batch;
 /// </summary>
 public sealed class SpeedRetirement(PipelineStore store, PointerStore pointers, VersionStore versions)
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string View, int Version), long> _retiredAt = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string View, int Version), long> _retiredAt =
+        new();
 
     /// <summary>Deletes the view version's retired speed rows; returns how many.</summary>
-    public async Task<int> RetireAsync(ViewDefinition view, TimeSpan grace, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<int> RetireAsync(
+        ViewDefinition view,
+        TimeSpan grace,
+        DateTimeOffset now,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(view);
         var pointer = await pointers.GetAsync(view.Id, cancellationToken).ConfigureAwait(false);
-        if (pointer is null || now - pointer.CommittedAt < grace || _retiredAt.GetValueOrDefault((view.Name, view.Version), -1) == pointer.Cutoff)
+        if (
+            pointer is null
+            || now - pointer.CommittedAt < grace
+            || _retiredAt.GetValueOrDefault((view.Name, view.Version), -1) == pointer.Cutoff
+        )
         {
             return 0;
         }
 
         var prefix = StorageLayout.Speed.VersionPrefix(view.Id);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"} and Epoch lt {pointer.Cutoff}");
-        var retired = await store.Speed.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"} and Epoch lt {pointer.Cutoff}"
+        );
+        var retired = await store
+            .Speed.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken)
+            .ToListAsync(cancellationToken)
+            .ConfigureAwait(false);
         if (retired.Count > 0)
         {
             await KeepWhatTheySaidAsync(view, pointer.Cutoff, retired, cancellationToken).ConfigureAwait(false);
@@ -43,9 +58,15 @@ public sealed class SpeedRetirement(PipelineStore store, PointerStore pointers, 
         return retired.Count;
     }
 
-    private async Task KeepWhatTheySaidAsync(ViewDefinition view, long cutoff, List<TableEntity> rows, CancellationToken cancellationToken)
+    private async Task KeepWhatTheySaidAsync(
+        ViewDefinition view,
+        long cutoff,
+        List<TableEntity> rows,
+        CancellationToken cancellationToken
+    )
     {
-        var registered = await versions.RegisteredEpochAsync(view.Id, cancellationToken).ConfigureAwait(false) ?? long.MinValue;
+        var registered =
+            await versions.RegisteredEpochAsync(view.Id, cancellationToken).ConfigureAwait(false) ?? long.MinValue;
         var said = new ViewAccumulator(view);
         var from = long.MaxValue;
         foreach (var row in rows)
@@ -60,7 +81,9 @@ public sealed class SpeedRetirement(PipelineStore store, PointerStore pointers, 
 
         if (said.Partials.Count > 0)
         {
-            await RetiredSpeedRecords.KeepAsync(store, view, from, cutoff, said, cancellationToken).ConfigureAwait(false);
+            await RetiredSpeedRecords
+                .KeepAsync(store, view, from, cutoff, said, cancellationToken)
+                .ConfigureAwait(false);
         }
     }
 }

@@ -27,36 +27,67 @@ public sealed class SupersededBatchData(PipelineStore store, PointerStore pointe
     private readonly ConcurrentDictionary<ViewVersion, long> _cleanedAt = new();
 
     /// <summary>Deletes the version's superseded rows and blobs when its commit is past the grace period.</summary>
-    public async Task<SupersededDeletion> DeleteAsync(ViewDefinition view, TimeSpan grace, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<SupersededDeletion> DeleteAsync(
+        ViewDefinition view,
+        TimeSpan grace,
+        DateTimeOffset now,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(view);
         var pointer = await pointers.GetAsync(view.Id, cancellationToken).ConfigureAwait(false);
-        if (pointer is null || now - pointer.CommittedAt < grace || _cleanedAt.GetValueOrDefault(view.Id, -1) == pointer.Cutoff)
+        if (
+            pointer is null
+            || now - pointer.CommittedAt < grace
+            || _cleanedAt.GetValueOrDefault(view.Id, -1) == pointer.Cutoff
+        )
         {
             return new SupersededDeletion(0, 0);
         }
 
         var versionPrefix = StorageLayout.Batch.VersionPrefix(view.Id);
         var current = BatchRows.DayPrefix(view, pointer.Cutoff);
-        var rows = await store.Batch.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey ge {versionPrefix} and PartitionKey lt {current}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await store
+            .Batch.QueryAsync<TableEntity>(
+                TableClient.CreateQueryFilter($"PartitionKey ge {versionPrefix} and PartitionKey lt {current}"),
+                select: ["PartitionKey", "RowKey"],
+                cancellationToken: cancellationToken
+            )
+            .ToListAsync(cancellationToken)
+            .ConfigureAwait(false);
         await store.Batch.DeleteRowsAsync(rows, cancellationToken).ConfigureAwait(false);
 
         var blobs = 0;
         foreach (var kind in new[] { OperationKind.Recompute, OperationKind.Replay })
         {
-            // Operation ids end with the cutoff: {kind}.{view@version}.{cutoff:D12}; a run at this cutoff or later may still be going.
-            blobs += await DeleteBlobsBelowAsync(OperationIds.Prefix(kind, view.Name, view.Version), name => name.Split('/')[0], pointer.Cutoff, cancellationToken).ConfigureAwait(false);
+            // Operation ids end with the cutoff: {kind}.{view@version}.{cutoff:D12}; a run at this cutoff or later may
+            // still be going.
+            blobs += await DeleteBlobsBelowAsync(
+                    OperationIds.Prefix(kind, view.Name, view.Version),
+                    name => name.Split('/')[0],
+                    pointer.Cutoff,
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
         }
 
-        blobs += await DeleteBlobsBelowAsync(StorageLayout.Work.CumulativePrefix(view.Id), name => Path.GetFileNameWithoutExtension(name), pointer.Cutoff, cancellationToken).ConfigureAwait(false);
+        blobs += await DeleteBlobsBelowAsync(
+                StorageLayout.Work.CumulativePrefix(view.Id),
+                name => Path.GetFileNameWithoutExtension(name),
+                pointer.Cutoff,
+                cancellationToken
+            )
+            .ConfigureAwait(false);
         _cleanedAt[view.Id] = pointer.Cutoff;
         return new SupersededDeletion(rows.Count, blobs);
     }
 
-    /// <summary>Deletes identity indexes below the oldest cutoff that a committed view of <paramref name="views"/> may start its next run from.</summary>
-    public async Task<int> DeleteIdentityIndexesAsync(IEnumerable<ViewDefinition> views, CancellationToken cancellationToken = default)
+    /// <summary>Deletes identity indexes below the oldest cutoff that a committed view of <paramref name="views"/> may
+    /// start its next run from.</summary>
+    public async Task<int> DeleteIdentityIndexesAsync(
+        IEnumerable<ViewDefinition> views,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(views);
         long? oldest = null;
@@ -68,19 +99,44 @@ public sealed class SupersededBatchData(PipelineStore store, PointerStore pointe
             }
         }
 
-        return oldest is null ? 0 : await DeleteBlobsBelowAsync(StorageLayout.Work.IdentitiesPrefix, name => Path.GetFileNameWithoutExtension(name), oldest.Value, cancellationToken).ConfigureAwait(false);
+        return oldest is null
+            ? 0
+            : await DeleteBlobsBelowAsync(
+                    StorageLayout.Work.IdentitiesPrefix,
+                    name => Path.GetFileNameWithoutExtension(name),
+                    oldest.Value,
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
     }
 
-    private async Task<int> DeleteBlobsBelowAsync(string prefix, Func<string, string> cutoffText, long cutoff, CancellationToken cancellationToken)
+    private async Task<int> DeleteBlobsBelowAsync(
+        string prefix,
+        Func<string, string> cutoffText,
+        long cutoff,
+        CancellationToken cancellationToken
+    )
     {
         var deleted = 0;
-        await foreach (var blob in store.Work.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
+        await foreach (
+            var blob in store
+                .Work.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken)
+                .ConfigureAwait(false)
+        )
         {
             var text = cutoffText(blob.Name);
             var tail = text[(text.LastIndexOf('.') + 1)..];
-            if (long.TryParse(tail, NumberStyles.None, CultureInfo.InvariantCulture, out var blobCutoff) && blobCutoff < cutoff)
+            if (
+                long.TryParse(tail, NumberStyles.None, CultureInfo.InvariantCulture, out var blobCutoff)
+                && blobCutoff < cutoff
+            )
             {
-                deleted += await store.Work.GetBlobClient(blob.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false) ? 1 : 0;
+                deleted += await store
+                    .Work.GetBlobClient(blob.Name)
+                    .DeleteIfExistsAsync(cancellationToken: cancellationToken)
+                    .ConfigureAwait(false)
+                    ? 1
+                    : 0;
             }
         }
 

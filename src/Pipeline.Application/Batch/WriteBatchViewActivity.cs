@@ -13,7 +13,13 @@ namespace Pipeline.Application.Batch;
 /// <param name="Cutoff">The cutoff.</param>
 /// <param name="PartialsBlobs">The partitions' partials.</param>
 /// <param name="Since">The committed cutoff whose complete partials the new ones add to (0: none).</param>
-public sealed record WriteBatchViewInput(string View, int Version, long Cutoff, IReadOnlyList<string> PartialsBlobs, long Since = 0);
+public sealed record WriteBatchViewInput(
+    string View,
+    int Version,
+    long Cutoff,
+    IReadOnlyList<string> PartialsBlobs,
+    long Since = 0
+);
 
 /// <summary>What <see cref="WriteBatchViewActivity"/> wrote.</summary>
 /// <param name="Rows">Batch view rows.</param>
@@ -29,11 +35,11 @@ public sealed record BatchViewWritten(long Rows, long Events, double Seconds);
 /// full run instead of an incremental one) puts the same content in the same places.
 /// </summary>
 [DurableTask(ActivityName)]
-public sealed class WriteBatchViewActivity(PipelineStore store, ViewRegistry registry) : TaskActivity<WriteBatchViewInput, BatchViewWritten>
+public sealed class WriteBatchViewActivity(PipelineStore store, ViewRegistry registry)
+    : TaskActivity<WriteBatchViewInput, BatchViewWritten>
 {
     /// <summary>The activity's name.</summary>
     public const string ActivityName = "write-batch-view";
-
 
     /// <inheritdoc />
     public override async Task<BatchViewWritten> RunAsync(TaskActivityContext context, WriteBatchViewInput input)
@@ -45,24 +51,53 @@ public sealed class WriteBatchViewActivity(PipelineStore store, ViewRegistry reg
         var view = registry.Require(new Domain.Views.ViewVersion(request.View, request.Version));
 
         var merged = new ViewAccumulator(view);
-        foreach (var blob in request.Since > 0 ? [CumulativeName(view, request.Since), .. request.PartialsBlobs] : request.PartialsBlobs)
+        foreach (
+            var blob in request.Since > 0
+                ? [CumulativeName(view, request.Since), .. request.PartialsBlobs]
+                : request.PartialsBlobs
+        )
         {
-            var content = await store.Work.GetBlobClient(blob).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            var content = await store
+                .Work.GetBlobClient(blob)
+                .DownloadContentAsync(cancellationToken)
+                .ConfigureAwait(false);
             PartialsFile.MergeInto(merged, content.Value.Content.ToMemory().Span, blob);
         }
 
-        var chunks = merged.Partials
-            .Select(p => BatchRows.ToEntity(view, request.Cutoff, p.Key, p.Value))
+        var chunks = merged
+            .Partials.Select(p => BatchRows.ToEntity(view, request.Cutoff, p.Key, p.Value))
             .GroupBy(e => e.PartitionKey, StringComparer.Ordinal)
             .SelectMany(g => g.Chunk(TableRules.MaxTransactionActions))
             .ToList();
-        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (chunk, ct) =>
-            await store.Batch.SubmitCheckedTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), ct).ConfigureAwait(false)).ConfigureAwait(false);
-        await store.Work.GetBlobClient(CumulativeName(view, request.Cutoff))
-            .UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, merged.Partials)), overwrite: true, cancellationToken).ConfigureAwait(false);
-        return new BatchViewWritten(merged.Partials.Count, merged.Partials.Values.Sum(p => p.Events), watch.Elapsed.TotalSeconds);
+        await Parallel
+            .ForEachAsync(
+                chunks,
+                new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+                async (chunk, ct) =>
+                    await store
+                        .Batch.SubmitCheckedTransactionAsync(
+                            chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)),
+                            ct
+                        )
+                        .ConfigureAwait(false)
+            )
+            .ConfigureAwait(false);
+        await store
+            .Work.GetBlobClient(CumulativeName(view, request.Cutoff))
+            .UploadAsync(
+                BinaryData.FromBytes(PartialsFile.Write(view, merged.Partials)),
+                overwrite: true,
+                cancellationToken
+            )
+            .ConfigureAwait(false);
+        return new BatchViewWritten(
+            merged.Partials.Count,
+            merged.Partials.Values.Sum(p => p.Events),
+            watch.Elapsed.TotalSeconds
+        );
     }
 
     /// <summary>The complete partials of a view version's batch view at a cutoff.</summary>
-    public static string CumulativeName(ViewDefinition view, long cutoff) => StorageLayout.Work.Cumulative(view.Id, cutoff);
+    public static string CumulativeName(ViewDefinition view, long cutoff) =>
+        StorageLayout.Work.Cumulative(view.Id, cutoff);
 }

@@ -12,11 +12,22 @@ public sealed class PipelineOptions
     public const string Section = "Pipeline";
 
     /// <summary>Length of an ingestion epoch, the unit of the batch/speed boundary. Default one hour.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "Pipeline:EpochLength must be between 1 second and 7 days")]
+    [Range(
+        typeof(TimeSpan),
+        "00:00:01",
+        "7.00:00:00",
+        ErrorMessage = "Pipeline:EpochLength must be between 1 second and 7 days"
+    )]
     public TimeSpan EpochLength { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>How far back (in enqueued time) the speed layer remembers event ids to drop producer retries. Default 15 minutes.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "Pipeline:DedupWindow must be between 0 and 1 day")]
+    /// <summary>How far back (in enqueued time) the speed layer remembers event ids to drop producer retries. Default
+    /// 15 minutes.</summary>
+    [Range(
+        typeof(TimeSpan),
+        "00:00:00",
+        "1.00:00:00",
+        ErrorMessage = "Pipeline:DedupWindow must be between 0 and 1 day"
+    )]
     public TimeSpan DedupWindow { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>
@@ -27,12 +38,23 @@ public sealed class PipelineOptions
     [Range(10, 100_000_000, ErrorMessage = "Pipeline:FoldChunkEvents must be between 10 and 100,000,000")]
     public long FoldChunkEvents { get; set; } = Batch.RecomputeInput.DefaultChunkEvents;
 
-    /// <summary>How long after a batch view's commit the speed data it covers is kept (queries may still hold the previous pointer).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ErrorMessage = "Pipeline:RetirementGrace must be between 0 and 7 days")]
+    /// <summary>How long after a batch view's commit the speed data it covers is kept (queries may still hold the
+    /// previous pointer).</summary>
+    [Range(
+        typeof(TimeSpan),
+        "00:00:00",
+        "7.00:00:00",
+        ErrorMessage = "Pipeline:RetirementGrace must be between 0 and 7 days"
+    )]
     public TimeSpan RetirementGrace { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How often every serving view version is audited against the raw log (zero: only on demand).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00", ErrorMessage = "Pipeline:AuditInterval must be between 0 and 30 days")]
+    [Range(
+        typeof(TimeSpan),
+        "00:00:00",
+        "30.00:00:00",
+        ErrorMessage = "Pipeline:AuditInterval must be between 0 and 30 days"
+    )]
     public TimeSpan AuditInterval { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>How many keys a scheduled audit checks.</summary>
@@ -49,6 +71,9 @@ public sealed class PipelineOptions
     /// Prefix of every table and container name, so that several pipelines (or test runs) can share an
     /// account. Lower-case letters and digits.
     /// </summary>
-    [RegularExpression("^[a-z0-9]{0,20}$", ErrorMessage = "Pipeline:StoragePrefix must be up to 20 lower-case letters and digits")]
+    [RegularExpression(
+        "^[a-z0-9]{0,20}$",
+        ErrorMessage = "Pipeline:StoragePrefix must be up to 20 lower-case letters and digits"
+    )]
     public string StoragePrefix { get; set; } = string.Empty;
 }

@@ -9,7 +9,13 @@ namespace Pipeline.Application.Ingest;
 /// <param name="EnqueuedTime">Its enqueued time.</param>
 /// <param name="Epoch">Its ingestion epoch.</param>
 /// <param name="Identity">Its (source, id) identity.</param>
-internal sealed record AcceptedEvent(CloudEvent Event, long SequenceNumber, DateTimeOffset EnqueuedTime, long Epoch, EventIdentity Identity)
+internal sealed record AcceptedEvent(
+    CloudEvent Event,
+    long SequenceNumber,
+    DateTimeOffset EnqueuedTime,
+    long Epoch,
+    EventIdentity Identity
+)
 {
     /// <summary>True when the speed layer must skip it as a producer retry.</summary>
     public bool IsProducerRetry { get; set; }

@@ -10,7 +10,8 @@ namespace Pipeline.Application.Ingest;
 /// </summary>
 public static class EventBodySplitter
 {
-    /// <summary>Splits <paramref name="body"/>; on false, <paramref name="error"/> says why it is not JSON or NDJSON.</summary>
+    /// <summary>Splits <paramref name="body"/>; on false, <paramref name="error"/> says why it is not JSON or
+    /// NDJSON.</summary>
     public static bool TrySplit(ReadOnlyMemory<byte> body, out List<ReadOnlyMemory<byte>> events, out string error)
     {
         events = [];
@@ -41,16 +42,16 @@ public static class EventBodySplitter
                 events.Add(body[start..(int)reader.BytesConsumed]);
             }
 
-            while (reader.Read())
-            {
-            }
+            while (reader.Read()) { }
 
             return true;
         }
         catch (JsonException ex)
         {
             events.Clear();
-            error = $"the body starts a JSON array but is not valid JSON (byte {ex.BytePositionInLine} of line {ex.LineNumber + 1}): nothing was accepted";
+            error =
+                $"the body starts a JSON array but is not valid JSON (byte {ex.BytePositionInLine} of line "
+                + $"{ex.LineNumber + 1}): nothing was accepted";
             return false;
         }
     }

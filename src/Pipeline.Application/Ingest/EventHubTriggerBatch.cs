@@ -11,10 +11,15 @@ public static class EventHubTriggerBatch
 {
     /// <summary>The batch of one trigger invocation.</summary>
     /// <exception cref="InvalidOperationException">The binding data has no usable partition id.</exception>
-    public static IngestBatch Create(IReadOnlyDictionary<string, object?> bindingData, IReadOnlyList<IncomingEvent> events)
+    public static IngestBatch Create(
+        IReadOnlyDictionary<string, object?> bindingData,
+        IReadOnlyList<IncomingEvent> events
+    )
     {
         ArgumentNullException.ThrowIfNull(bindingData);
-        var context = bindingData.FirstOrDefault(p => string.Equals(p.Key, "PartitionContext", StringComparison.OrdinalIgnoreCase)).Value;
+        var context = bindingData
+            .FirstOrDefault(p => string.Equals(p.Key, "PartitionContext", StringComparison.OrdinalIgnoreCase))
+            .Value;
         return new IngestBatch(PartitionOf(context), events);
     }
 
@@ -33,14 +38,25 @@ public static class EventHubTriggerBatch
             using var document = JsonDocument.Parse(json);
             foreach (var property in document.RootElement.EnumerateObject())
             {
-                if (string.Equals(property.Name, "PartitionId", StringComparison.OrdinalIgnoreCase)
-                    && int.TryParse(property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : property.Value.GetRawText(), NumberStyles.None, CultureInfo.InvariantCulture, out var partition))
+                if (
+                    string.Equals(property.Name, "PartitionId", StringComparison.OrdinalIgnoreCase)
+                    && int.TryParse(
+                        property.Value.ValueKind == JsonValueKind.String
+                            ? property.Value.GetString()
+                            : property.Value.GetRawText(),
+                        NumberStyles.None,
+                        CultureInfo.InvariantCulture,
+                        out var partition
+                    )
+                )
                 {
                     return partition;
                 }
             }
         }
 
-        throw new InvalidOperationException($"the Event Hubs trigger's binding data has no PartitionContext.PartitionId (got {json ?? "nothing"})");
+        throw new InvalidOperationException(
+            $"the Event Hubs trigger's binding data has no PartitionContext.PartitionId (got {json ?? "nothing"})"
+        );
     }
 }

@@ -14,7 +14,9 @@ namespace Pipeline.Application.Ingest;
 /// partition; one key's events go in order, in batches the client sizes. A busy hub asks the caller to
 /// retry.
 /// </summary>
-public sealed class EventHubsPublisher(EventHubProducerClient producer, int maxParallelSends = 16) : IEventPublisher, IAsyncDisposable
+public sealed class EventHubsPublisher(EventHubProducerClient producer, int maxParallelSends = 16)
+    : IEventPublisher,
+        IAsyncDisposable
 {
     /// <summary>The Event Hubs namespace host, as the trigger's identity-based connection names it.</summary>
     public const string NamespaceSetting = "EventHubConnection:fullyQualifiedNamespace";
@@ -30,32 +32,60 @@ public sealed class EventHubsPublisher(EventHubProducerClient producer, int maxP
     /// <c>__credential</c> / <c>__clientId</c>, as the trigger does.
     /// </summary>
     /// <exception cref="InvalidOperationException">A setting is missing; the message names it.</exception>
-    public static EventHubsPublisher FromSettings(Func<string, string?> setting, Func<string?, string?, TokenCredential>? credentialFactory = null)
+    public static EventHubsPublisher FromSettings(
+        Func<string, string?> setting,
+        Func<string?, string?, TokenCredential>? credentialFactory = null
+    )
     {
         ArgumentNullException.ThrowIfNull(setting);
         var ns = setting(NamespaceSetting);
         var hub = setting(HubSetting);
         if (string.IsNullOrWhiteSpace(ns) || string.IsNullOrWhiteSpace(hub))
         {
-            var missing = string.IsNullOrWhiteSpace(ns) ? "EventHubConnection__fullyQualifiedNamespace" : "EventHubName";
-            throw new InvalidOperationException($"Event Hubs is not configured: set '{missing}' (the namespace host, e.g. NAME.servicebus.windows.net, and the hub's name).");
+            var missing = string.IsNullOrWhiteSpace(ns)
+                ? "EventHubConnection__fullyQualifiedNamespace"
+                : "EventHubName";
+            throw new InvalidOperationException(
+                $"Event Hubs is not configured: set '{missing}' (the namespace host, e.g. "
+                    + $"NAME.servicebus.windows.net, and the hub's name)."
+            );
         }
 
-        var credential = (credentialFactory ?? StorageAccount.CreateCredential)(setting("EventHubConnection:credential"), setting("EventHubConnection:clientId"));
+        var credential = (credentialFactory ?? StorageAccount.CreateCredential)(
+            setting("EventHubConnection:credential"),
+            setting("EventHubConnection:clientId")
+        );
         return new EventHubsPublisher(new EventHubProducerClient(ns.Trim().TrimEnd('/'), hub.Trim(), credential));
     }
 
     /// <inheritdoc/>
-    public async Task<PublishOutcome> PublishAsync(IReadOnlyList<ReadOnlyMemory<byte>> events, CancellationToken cancellationToken)
+    public async Task<PublishOutcome> PublishAsync(
+        IReadOnlyList<ReadOnlyMemory<byte>> events,
+        CancellationToken cancellationToken
+    )
     {
         ArgumentNullException.ThrowIfNull(events);
         var sent = 0;
         try
         {
-            await Parallel.ForEachAsync(ByPartitionKey(events), new ParallelOptions { MaxDegreeOfParallelism = maxParallelSends, CancellationToken = cancellationToken }, async (group, ct) =>
-                Interlocked.Add(ref sent, await SendAsync(group.Key, group.Events, ct).ConfigureAwait(false))).ConfigureAwait(false);
+            await Parallel
+                .ForEachAsync(
+                    ByPartitionKey(events),
+                    new ParallelOptions
+                    {
+                        MaxDegreeOfParallelism = maxParallelSends,
+                        CancellationToken = cancellationToken,
+                    },
+                    async (group, ct) =>
+                        Interlocked.Add(ref sent, await SendAsync(group.Key, group.Events, ct).ConfigureAwait(false))
+                )
+                .ConfigureAwait(false);
         }
-        catch (EventHubsException ex) when (ex.Reason is EventHubsException.FailureReason.ServiceBusy or EventHubsException.FailureReason.QuotaExceeded)
+        catch (EventHubsException ex)
+            when (ex.Reason
+                    is EventHubsException.FailureReason.ServiceBusy
+                        or EventHubsException.FailureReason.QuotaExceeded
+            )
         {
             // What was sent stays sent: the caller's retry sends it again, and ingest drops producer retries.
             return new PublishOutcome(sent, null, TimeSpan.FromSeconds(1));
@@ -67,8 +97,11 @@ public sealed class EventHubsPublisher(EventHubProducerClient producer, int maxP
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => producer.DisposeAsync();
 
-    /// <summary>The events grouped by partition key, in order within a key; events without one (malformed) under a null key.</summary>
-    internal static List<(string? Key, List<ReadOnlyMemory<byte>> Events)> ByPartitionKey(IReadOnlyList<ReadOnlyMemory<byte>> events)
+    /// <summary>The events grouped by partition key, in order within a key; events without one (malformed) under a null
+    /// key.</summary>
+    internal static List<(string? Key, List<ReadOnlyMemory<byte>> Events)> ByPartitionKey(
+        IReadOnlyList<ReadOnlyMemory<byte>> events
+    )
     {
         var groups = new List<(string? Key, List<ReadOnlyMemory<byte>> Events)>();
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -102,7 +135,11 @@ public sealed class EventHubsPublisher(EventHubProducerClient producer, int maxP
     }
 
     /// <summary>Sends one key's events in order, in as few batches as the client's size limit allows.</summary>
-    private async Task<int> SendAsync(string? partitionKey, List<ReadOnlyMemory<byte>> events, CancellationToken cancellationToken)
+    private async Task<int> SendAsync(
+        string? partitionKey,
+        List<ReadOnlyMemory<byte>> events,
+        CancellationToken cancellationToken
+    )
     {
         var options = new CreateBatchOptions { PartitionKey = partitionKey };
         var sent = 0;
@@ -127,7 +164,10 @@ public sealed class EventHubsPublisher(EventHubProducerClient producer, int maxP
 
                 if (!batch.TryAdd(data))
                 {
-                    throw new InvalidOperationException($"an event of {body.Length:N0} bytes is larger than an Event Hubs batch may be ({batch.MaximumSizeInBytes:N0} bytes)");
+                    throw new InvalidOperationException(
+                        $"an event of {body.Length:N0} bytes is larger than an Event Hubs batch may be "
+                            + $"({batch.MaximumSizeInBytes:N0} bytes)"
+                    );
                 }
             }
 

@@ -4,7 +4,8 @@ namespace Pipeline.Application.Ingest;
 
 /// <summary>How many of a publish's events were accepted and, where ingest has already run, quarantined.</summary>
 /// <param name="Accepted">Events accepted.</param>
-/// <param name="Quarantined">Of those, events quarantined (null when ingest happens later, as behind a real Event Hub).</param>
+/// <param name="Quarantined">Of those, events quarantined (null when ingest happens later, as behind a real Event
+/// Hub).</param>
 public sealed record PublishCounts(int Accepted, int? Quarantined);
 
 /// <summary>
@@ -18,7 +19,10 @@ public sealed class EventIntake(IEventPublisher publisher)
     public (long Bytes, string Setting) MaxBodyBytes => publisher.MaxRequestBytes;
 
     /// <summary>Publishes the events of a body.</summary>
-    public async Task<Outcome<PublishCounts>> PublishAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+    public async Task<Outcome<PublishCounts>> PublishAsync(
+        ReadOnlyMemory<byte> body,
+        CancellationToken cancellationToken = default
+    )
     {
         if (!EventBodySplitter.TrySplit(body, out var events, out var error))
         {
@@ -27,7 +31,10 @@ public sealed class EventIntake(IEventPublisher publisher)
 
         var outcome = await publisher.PublishAsync(events, cancellationToken).ConfigureAwait(false);
         return outcome.RetryAfter is { } delay
-            ? Outcome<PublishCounts>.Unavailable("the ingest queues are full; retry after the delay in Retry-After", delay)
+            ? Outcome<PublishCounts>.Unavailable(
+                "the ingest queues are full; retry after the delay in Retry-After",
+                delay
+            )
             : Outcome<PublishCounts>.Accepted(new PublishCounts(outcome.Accepted, outcome.Quarantined));
     }
 }

@@ -15,6 +15,7 @@ public interface IEventPublisher
 
 /// <summary>What a publish achieved.</summary>
 /// <param name="Accepted">Events accepted.</param>
-/// <param name="Quarantined">Of those, events already quarantined (null when ingest happens later, as behind a real Event Hub).</param>
+/// <param name="Quarantined">Of those, events already quarantined (null when ingest happens later, as behind a real
+/// Event Hub).</param>
 /// <param name="RetryAfter">Set when nothing was accepted because the pipeline is full.</param>
 public sealed record PublishOutcome(int Accepted, int? Quarantined, TimeSpan? RetryAfter = null);

@@ -9,9 +9,11 @@ public sealed record IncomingEvent(
     ReadOnlyMemory<byte> Body,
     long SequenceNumber,
     DateTimeOffset EnqueuedTime,
-    IReadOnlyDictionary<string, object>? Properties = null);
+    IReadOnlyDictionary<string, object>? Properties = null
+);
 
-/// <summary>A batch of events from one partition, in sequence order, as a trigger delivers it (at least once, with any boundaries).</summary>
+/// <summary>A batch of events from one partition, in sequence order, as a trigger delivers it (at least once, with any
+/// boundaries).</summary>
 /// <param name="Partition">The partition id (Event Hubs partition ids are small integers).</param>
 /// <param name="Events">The events, in increasing sequence order.</param>
 public sealed record IngestBatch(int Partition, IReadOnlyList<IncomingEvent> Events);
@@ -19,6 +21,7 @@ public sealed record IngestBatch(int Partition, IReadOnlyList<IncomingEvent> Eve
 /// <summary>What ingesting a batch did.</summary>
 /// <param name="Accepted">Valid events, now in the raw log.</param>
 /// <param name="Quarantined">Invalid events, now in quarantine with their reasons.</param>
-/// <param name="ProducerRetries">Valid events the speed layer skipped as re-sends of an earlier event (same source and id).</param>
+/// <param name="ProducerRetries">Valid events the speed layer skipped as re-sends of an earlier event (same source and
+/// id).</param>
 /// <param name="AlreadyApplied">Valid events the speed views already reflected (a redelivery).</param>
 public sealed record IngestResult(int Accepted, int Quarantined, int ProducerRetries, int AlreadyApplied);

@@ -3,13 +3,13 @@ using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Configuration;
+using Pipeline.Application.Quarantine;
+using Pipeline.Application.RawLog;
 using Pipeline.Application.Speed;
 using Pipeline.Application.Storage;
 using Pipeline.Application.Time;
 using Pipeline.Domain.Epochs;
 using Pipeline.Domain.Events;
-using Pipeline.Application.RawLog;
-using Pipeline.Application.Quarantine;
 
 namespace Pipeline.Application.Ingest;
 
@@ -35,8 +35,14 @@ public sealed partial class IngestHandler
 
     /// <summary>Creates the handler.</summary>
     public IngestHandler(
-        PipelineStore store, ProgressStore progress, Domain.Views.ViewRegistry registry, PipelineClock clock,
-        IOptions<PipelineOptions> options, ILoggerFactory loggerFactory, IngestMetrics metrics)
+        PipelineStore store,
+        ProgressStore progress,
+        Domain.Views.ViewRegistry registry,
+        PipelineClock clock,
+        IOptions<PipelineOptions> options,
+        ILoggerFactory loggerFactory,
+        IngestMetrics metrics
+    )
     {
         ArgumentNullException.ThrowIfNull(metrics);
         Metrics = metrics;
@@ -59,7 +65,8 @@ public sealed partial class IngestHandler
     /// <summary>The epoch clock in use.</summary>
     public EpochClock Clock => _clock.Epochs;
 
-    /// <summary>Ingests one batch; returns once its events are durable in the raw log and applied to the speed views.</summary>
+    /// <summary>Ingests one batch; returns once its events are durable in the raw log and applied to the speed
+    /// views.</summary>
     public async Task<IngestResult> IngestAsync(IngestBatch batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -72,7 +79,10 @@ public sealed partial class IngestHandler
         {
             if (batch.Events[i].SequenceNumber <= batch.Events[i - 1].SequenceNumber)
             {
-                throw new ArgumentException($"batch of partition {batch.Partition} is not in increasing sequence order at index {i}", nameof(batch));
+                throw new ArgumentException(
+                    $"batch of partition {batch.Partition} is not in increasing sequence order at index {i}",
+                    nameof(batch)
+                );
             }
         }
 
@@ -93,17 +103,31 @@ public sealed partial class IngestHandler
         }
     }
 
-    private async Task<IngestResult> IngestLockedAsync(PartitionState state, IngestBatch batch, CancellationToken cancellationToken)
+    private async Task<IngestResult> IngestLockedAsync(
+        PartitionState state,
+        IngestBatch batch,
+        CancellationToken cancellationToken
+    )
     {
         var accepted = new List<AcceptedEvent>(batch.Events.Count);
         var quarantined = new List<Task>();
         var reasons = new List<Domain.Events.RejectionReason>();
         foreach (var incoming in batch.Events)
         {
-            if (CloudEventParser.TryParse(incoming.Body, incoming.EnqueuedTime, out var cloudEvent, out var rejection)
-                && _registry.Accepts(cloudEvent, out rejection))
+            if (
+                CloudEventParser.TryParse(incoming.Body, incoming.EnqueuedTime, out var cloudEvent, out var rejection)
+                && _registry.Accepts(cloudEvent, out rejection)
+            )
             {
-                accepted.Add(new AcceptedEvent(cloudEvent, incoming.SequenceNumber, incoming.EnqueuedTime, _clock.EpochOf(incoming.EnqueuedTime), EventIdentity.Of(cloudEvent)));
+                accepted.Add(
+                    new AcceptedEvent(
+                        cloudEvent,
+                        incoming.SequenceNumber,
+                        incoming.EnqueuedTime,
+                        _clock.EpochOf(incoming.EnqueuedTime),
+                        EventIdentity.Of(cloudEvent)
+                    )
+                );
             }
             else
             {
@@ -119,18 +143,26 @@ public sealed partial class IngestHandler
             retries += e.IsProducerRetry ? 1 : 0;
         }
 
-        var segments = accepted.GroupBy(e => e.Epoch).Select(g => _rawLog.WriteSegmentAsync(batch.Partition, g.Key, [.. g], cancellationToken));
+        var segments = accepted
+            .GroupBy(e => e.Epoch)
+            .Select(g => _rawLog.WriteSegmentAsync(batch.Partition, g.Key, [.. g], cancellationToken));
         await Task.WhenAll(quarantined.Concat(segments)).ConfigureAwait(false);
         await _speed.ApplyAsync(state.Speed, batch.Partition, accepted, cancellationToken).ConfigureAwait(false);
 
         var alreadyApplied = accepted.Count(e => e.SequenceNumber <= state.Progress!.LastSequence);
         var watermark = batch.Events.Max(e => e.EnqueuedTime);
-        state.Progress = await _progress.AdvanceAsync(state.Progress!, batch.Events[^1].SequenceNumber, watermark, cancellationToken).ConfigureAwait(false);
+        state.Progress = await _progress
+            .AdvanceAsync(state.Progress!, batch.Events[^1].SequenceNumber, watermark, cancellationToken)
+            .ConfigureAwait(false);
         state.Recent.Evict(state.Progress.Watermark);
         Metrics.Record(accepted.Count - alreadyApplied, reasons);
         if (quarantined.Count > 0)
         {
-            LogQuarantined(quarantined.Count, batch.Partition, string.Join(", ", reasons.CountBy(r => r).Select(r => $"{r.Key} {r.Value}")));
+            LogQuarantined(
+                quarantined.Count,
+                batch.Partition,
+                string.Join(", ", reasons.CountBy(r => r).Select(r => $"{r.Key} {r.Value}"))
+            );
         }
 
         return new IngestResult(accepted.Count, quarantined.Count, retries, alreadyApplied);
@@ -146,36 +178,60 @@ public sealed partial class IngestHandler
     {
         var progress = await _progress.GetAsync(state.Partition, cancellationToken).ConfigureAwait(false);
         var now = _clock.UtcNow;
-        var from = progress.LastSequence >= 0 ? progress.Watermark - _dedupWindow : now - _dedupWindow - RecoveryLookBack;
+        var from =
+            progress.LastSequence >= 0 ? progress.Watermark - _dedupWindow : now - _dedupWindow - RecoveryLookBack;
         var firstEpoch = Math.Max(_clock.EpochOf(from), _clock.EpochOf(now) - MaxEpochsScanned);
         // The log may run ahead of this process's clock (the hub stamps enqueued times): scan up to the later of both.
-        var lastEpoch = Math.Max(_clock.EpochOf(now), progress.LastSequence >= 0 ? _clock.EpochOf(progress.Watermark) : long.MinValue) + 1;
+        var lastEpoch =
+            Math.Max(
+                _clock.EpochOf(now),
+                progress.LastSequence >= 0 ? _clock.EpochOf(progress.Watermark) : long.MinValue
+            ) + 1;
         var tail = new List<RawRecord>();
         var remembered = 0;
-        await Parallel.ForEachAsync(
-            RawSegments.EpochRangePrefixes(firstEpoch, lastEpoch),
-            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (prefix, ct) =>
-            {
-                await foreach (var blob in _store.Raw.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, ct).ConfigureAwait(false))
+        await Parallel
+            .ForEachAsync(
+                RawSegments.EpochRangePrefixes(firstEpoch, lastEpoch),
+                new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+                async (prefix, ct) =>
                 {
-                    if (!RawSegments.TryParse(blob.Name, out var epoch, out var partition, out _, out _)
-                        || partition != state.Partition || epoch < firstEpoch || epoch > lastEpoch)
+                    await foreach (
+                        var blob in _store
+                            .Raw.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, ct)
+                            .ConfigureAwait(false)
+                    )
                     {
-                        continue;
-                    }
+                        if (
+                            !RawSegments.TryParse(blob.Name, out var epoch, out var partition, out _, out _)
+                            || partition != state.Partition
+                            || epoch < firstEpoch
+                            || epoch > lastEpoch
+                        )
+                        {
+                            continue;
+                        }
 
-                    try
-                    {
-                        await RawSegmentReader.ReadBlobAsync(_store.Raw, blob.Name, records => Remember(state, records, progress.LastSequence, tail, ref remembered), ct).ConfigureAwait(false);
-                    }
-                    catch (InvalidDataException ex)
-                    {
-                        // A damaged segment must not stop the partition's ingest; the batch layer refuses to use it and says so.
-                        LogDamagedSegment(ex, blob.Name);
+                        try
+                        {
+                            await RawSegmentReader
+                                .ReadBlobAsync(
+                                    _store.Raw,
+                                    blob.Name,
+                                    records => Remember(state, records, progress.LastSequence, tail, ref remembered),
+                                    ct
+                                )
+                                .ConfigureAwait(false);
+                        }
+                        catch (InvalidDataException ex)
+                        {
+                            // A damaged segment must not stop the partition's ingest; the batch layer refuses to use it
+                            // and says so.
+                            LogDamagedSegment(ex, blob.Name);
+                        }
                     }
                 }
-            }).ConfigureAwait(false);
+            )
+            .ConfigureAwait(false);
 
         state.Progress = progress;
         if (remembered > 0)
@@ -185,10 +241,13 @@ public sealed partial class IngestHandler
 
         if (tail.Count > 0)
         {
-            var unapplied = tail.DistinctBy(r => r.SequenceNumber).OrderBy(r => r.SequenceNumber)
-                .Select(r => new IncomingEvent(r.Event, r.SequenceNumber, r.EnqueuedTime)).ToList();
+            var unapplied = tail.DistinctBy(r => r.SequenceNumber)
+                .OrderBy(r => r.SequenceNumber)
+                .Select(r => new IncomingEvent(r.Event, r.SequenceNumber, r.EnqueuedTime))
+                .ToList();
             LogRecovering(state.Partition, unapplied.Count, unapplied[0].SequenceNumber, unapplied[^1].SequenceNumber);
-            await IngestLockedAsync(state, new IngestBatch(state.Partition, unapplied), cancellationToken).ConfigureAwait(false);
+            await IngestLockedAsync(state, new IngestBatch(state.Partition, unapplied), cancellationToken)
+                .ConfigureAwait(false);
         }
     }
 
@@ -198,7 +257,13 @@ public sealed partial class IngestHandler
     /// <summary>The most epochs a start-up scan covers (the newest ones).</summary>
     private const long MaxEpochsScanned = 1_000_000;
 
-    private static void Remember(PartitionState state, IReadOnlyList<RawRecord> records, long applied, List<RawRecord> tail, ref int remembered)
+    private static void Remember(
+        PartitionState state,
+        IReadOnlyList<RawRecord> records,
+        long applied,
+        List<RawRecord> tail,
+        ref int remembered
+    )
     {
         lock (state.Recent)
         {
@@ -219,16 +284,29 @@ public sealed partial class IngestHandler
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Quarantined {Count} events of partition {Partition}: {Reasons} (GET /api/quarantine lists them)")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Quarantined {Count} events of partition {Partition}: {Reasons} (GET /api/quarantine lists them)"
+    )]
     private partial void LogQuarantined(int count, int partition, string reasons);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: remembered {Count} recent event ids from raw epochs {First}..{Last}")]
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Partition {Partition}: remembered {Count} recent event ids from raw epochs {First}..{Last}"
+    )]
     private partial void LogRebuilt(int partition, int count, long first, long last);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Raw segment {Segment} is damaged; skipped while remembering recent event ids")]
+    [LoggerMessage(
+        Level = LogLevel.Error,
+        Message = "Raw segment {Segment} is damaged; skipped while remembering recent event ids"
+    )]
     private partial void LogDamagedSegment(Exception error, string segment);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: re-applying {Count} logged events ({First}..{Last}) beyond the recorded progress")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Partition {Partition}: re-applying {Count} logged events ({First}..{Last}) beyond the recorded "
+            + "progress"
+    )]
     private partial void LogRecovering(int partition, int count, long first, long last);
 
     private sealed class PartitionState(int partition, TimeSpan dedupWindow)

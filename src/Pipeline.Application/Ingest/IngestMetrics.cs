@@ -60,12 +60,20 @@ public sealed class IngestMetrics(TimeProvider time)
             {
                 var index = (int)(slot % Buckets);
                 var live = _slot[index] == slot;
-                buckets.Add(new IngestBucket(DateTimeOffset.FromUnixTimeSeconds(slot * BucketSeconds), live ? _accepted[index] : 0, live ? _quarantined[index] : 0));
+                buckets.Add(
+                    new IngestBucket(
+                        DateTimeOffset.FromUnixTimeSeconds(slot * BucketSeconds),
+                        live ? _accepted[index] : 0,
+                        live ? _quarantined[index] : 0
+                    )
+                );
             }
         }
 
-        var reasons = _reasons.Select(r => new QuarantineReasonCount(r.Key.ToString(), r.Value, _lastSeen.GetValueOrDefault(r.Key)))
-            .OrderByDescending(r => r.LastSeen).ToList();
+        var reasons = _reasons
+            .Select(r => new QuarantineReasonCount(r.Key.ToString(), r.Value, _lastSeen.GetValueOrDefault(r.Key)))
+            .OrderByDescending(r => r.LastSeen)
+            .ToList();
         return new IngestRates(BucketSeconds, buckets, reasons);
     }
 }
@@ -77,4 +85,8 @@ public sealed record IngestBucket(DateTimeOffset Start, long Accepted, long Quar
 public sealed record QuarantineReasonCount(string Reason, long Count, DateTimeOffset LastSeen);
 
 /// <summary>This process's recent ingest.</summary>
-public sealed record IngestRates(int BucketSeconds, IReadOnlyList<IngestBucket> Buckets, IReadOnlyList<QuarantineReasonCount> QuarantineReasons);
+public sealed record IngestRates(
+    int BucketSeconds,
+    IReadOnlyList<IngestBucket> Buckets,
+    IReadOnlyList<QuarantineReasonCount> QuarantineReasons
+);

@@ -9,20 +9,41 @@ namespace Pipeline.Application.Ingest;
 /// <param name="LastSequence">The last sequence number ingested (-1: none yet).</param>
 /// <param name="Watermark">The newest enqueued time ingested (null: none yet).</param>
 /// <param name="SecondsBehind">How far the watermark is behind now (null: nothing ingested yet).</param>
-/// <param name="Queued">Events accepted but not yet ingested (the dev host's queues; null in Azure, where Event Hubs holds them).</param>
-public sealed record PartitionIngest(int Partition, long LastSequence, DateTimeOffset? Watermark, double? SecondsBehind, long? Queued);
+/// <param name="Queued">Events accepted but not yet ingested (the dev host's queues; null in Azure, where Event Hubs
+/// holds them).</param>
+public sealed record PartitionIngest(
+    int Partition,
+    long LastSequence,
+    DateTimeOffset? Watermark,
+    double? SecondsBehind,
+    long? Queued
+);
 
 /// <summary>What <c>GET /api/ingest</c> shows.</summary>
 /// <param name="EpochLength">The epoch length.</param>
-/// <param name="SealedCutoffEpoch">The newest sealed epoch: a recompute now covers the epochs below it (null before any ingest).</param>
-/// <param name="SealedBefore">When that epoch begins: every event enqueued before it is in the epochs a recompute covers.</param>
+/// <param name="SealedCutoffEpoch">The newest sealed epoch: a recompute now covers the epochs below it (null before any
+/// ingest).</param>
+/// <param name="SealedBefore">When that epoch begins: every event enqueued before it is in the epochs a recompute
+/// covers.</param>
 /// <param name="Partitions">Each partition's position.</param>
 /// <param name="Rates">Events accepted and quarantined by this process lately, and quarantine reasons.</param>
-public sealed record IngestStatus(TimeSpan EpochLength, long? SealedCutoffEpoch, DateTimeOffset? SealedBefore, IReadOnlyList<PartitionIngest> Partitions, IngestRates Rates);
+public sealed record IngestStatus(
+    TimeSpan EpochLength,
+    long? SealedCutoffEpoch,
+    DateTimeOffset? SealedBefore,
+    IReadOnlyList<PartitionIngest> Partitions,
+    IngestRates Rates
+);
 
 /// <summary>Each partition's position and lag, the sealed boundary, and what this process ingested lately.</summary>
 public sealed class IngestStatusService(
-    ProgressStore progress, SealedBoundary sealedBoundary, IngestMetrics metrics, PipelineClock clock, IOptions<PipelineOptions> options, IPartitionBacklog? backlog = null)
+    ProgressStore progress,
+    SealedBoundary sealedBoundary,
+    IngestMetrics metrics,
+    PipelineClock clock,
+    IOptions<PipelineOptions> options,
+    IPartitionBacklog? backlog = null
+)
 {
     /// <summary>The status now.</summary>
     public async Task<IngestStatus> StatusAsync(CancellationToken cancellationToken = default)
@@ -32,10 +53,26 @@ public sealed class IngestStatusService(
         var queued = backlog?.Queued();
         var sealedCutoff = sealedBoundary.CutoffOf(partitions);
         var known = partitions.ToDictionary(p => p.Partition);
-        var listed = known.Keys.Union(queued?.Keys ?? []).Order().Select(partition => known.TryGetValue(partition, out var p) && p.LastSequence >= 0
-            ? new PartitionIngest(partition, p.LastSequence, p.Watermark, Math.Max(0, (now - p.Watermark).TotalSeconds), queued?.GetValueOrDefault(partition))
-            : new PartitionIngest(partition, -1, null, null, queued?.GetValueOrDefault(partition)));
+        var listed = known
+            .Keys.Union(queued?.Keys ?? [])
+            .Order()
+            .Select(partition =>
+                known.TryGetValue(partition, out var p) && p.LastSequence >= 0
+                    ? new PartitionIngest(
+                        partition,
+                        p.LastSequence,
+                        p.Watermark,
+                        Math.Max(0, (now - p.Watermark).TotalSeconds),
+                        queued?.GetValueOrDefault(partition)
+                    )
+                    : new PartitionIngest(partition, -1, null, null, queued?.GetValueOrDefault(partition))
+            );
         return new IngestStatus(
-            options.Value.EpochLength, sealedCutoff, sealedCutoff is { } cutoff ? clock.StartOf(cutoff) : null, [.. listed], metrics.Snapshot());
+            options.Value.EpochLength,
+            sealedCutoff,
+            sealedCutoff is { } cutoff ? clock.StartOf(cutoff) : null,
+            [.. listed],
+            metrics.Snapshot()
+        );
     }
 }

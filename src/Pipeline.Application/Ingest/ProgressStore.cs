@@ -23,57 +23,97 @@ public sealed class ProgressStore(PipelineStore store, TimeProvider time)
     /// <summary>The progress of one partition, or an empty one.</summary>
     public async Task<PartitionProgress> GetAsync(int partition, CancellationToken cancellationToken = default)
     {
-        var entity = await store.Progress.GetEntityOrNullAsync(StorageLayout.Partitions.PartitionKey, StorageLayout.Partitions.RowKey(partition), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return entity is null ? new PartitionProgress(partition, -1, DateTimeOffset.MinValue, default) : FromEntity(entity);
+        var entity = await store
+            .Progress.GetEntityOrNullAsync(
+                StorageLayout.Partitions.PartitionKey,
+                StorageLayout.Partitions.RowKey(partition),
+                cancellationToken: cancellationToken
+            )
+            .ConfigureAwait(false);
+        return entity is null
+            ? new PartitionProgress(partition, -1, DateTimeOffset.MinValue, default)
+            : FromEntity(entity);
     }
 
     /// <summary>Every partition's progress.</summary>
     public async Task<IReadOnlyList<PartitionProgress>> ListAsync(CancellationToken cancellationToken = default)
     {
-        var rows = await store.Progress.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {StorageLayout.Partitions.PartitionKey}"), cancellationToken: cancellationToken)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await store
+            .Progress.QueryAsync<TableEntity>(
+                TableClient.CreateQueryFilter($"PartitionKey eq {StorageLayout.Partitions.PartitionKey}"),
+                cancellationToken: cancellationToken
+            )
+            .ToListAsync(cancellationToken)
+            .ConfigureAwait(false);
         return [.. rows.Select(FromEntity).OrderBy(p => p.Partition)];
     }
 
     /// <summary>Moves a partition's progress forward (never back); returns the stored progress.</summary>
-    public async Task<PartitionProgress> AdvanceAsync(PartitionProgress known, long lastSequence, DateTimeOffset watermark, CancellationToken cancellationToken = default)
+    public async Task<PartitionProgress> AdvanceAsync(
+        PartitionProgress known,
+        long lastSequence,
+        DateTimeOffset watermark,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(known);
         var current = known;
-        return await OptimisticConcurrency.RetryAsync(async attempt =>
-        {
-            if (attempt > 1)
-            {
-                // Another owner of the partition moved it; read theirs and keep the larger.
-                current = await GetAsync(known.Partition, cancellationToken).ConfigureAwait(false);
-            }
+        return await OptimisticConcurrency
+            .RetryAsync(
+                async attempt =>
+                {
+                    if (attempt > 1)
+                    {
+                        // Another owner of the partition moved it; read theirs and keep the larger.
+                        current = await GetAsync(known.Partition, cancellationToken).ConfigureAwait(false);
+                    }
 
-            var next = current with
-            {
-                LastSequence = Math.Max(current.LastSequence, lastSequence),
-                Watermark = current.Watermark > watermark ? current.Watermark : watermark,
-            };
-            if (next.LastSequence == current.LastSequence && next.Watermark == current.Watermark && current.ETag != default)
-            {
-                return current;
-            }
+                    var next = current with
+                    {
+                        LastSequence = Math.Max(current.LastSequence, lastSequence),
+                        Watermark = current.Watermark > watermark ? current.Watermark : watermark,
+                    };
+                    if (
+                        next.LastSequence == current.LastSequence
+                        && next.Watermark == current.Watermark
+                        && current.ETag != default
+                    )
+                    {
+                        return current;
+                    }
 
-            var entity = new TableEntity(StorageLayout.Partitions.PartitionKey, StorageLayout.Partitions.RowKey(next.Partition))
-            {
-                ["LastSequence"] = next.LastSequence,
-                ["Watermark"] = next.Watermark,
-                ["UpdatedAt"] = time.GetUtcNow(),
-            };
-            var response = current.ETag == default
-                ? await store.Progress.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false)
-                : await store.Progress.UpdateEntityAsync(entity, current.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return next with { ETag = response.Headers.ETag ?? default };
-        }, cancellationToken).ConfigureAwait(false);
+                    var entity = new TableEntity(
+                        StorageLayout.Partitions.PartitionKey,
+                        StorageLayout.Partitions.RowKey(next.Partition)
+                    )
+                    {
+                        ["LastSequence"] = next.LastSequence,
+                        ["Watermark"] = next.Watermark,
+                        ["UpdatedAt"] = time.GetUtcNow(),
+                    };
+                    var response =
+                        current.ETag == default
+                            ? await store.Progress.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false)
+                            : await store
+                                .Progress.UpdateEntityAsync(
+                                    entity,
+                                    current.ETag,
+                                    TableUpdateMode.Replace,
+                                    cancellationToken
+                                )
+                                .ConfigureAwait(false);
+                    return next with { ETag = response.Headers.ETag ?? default };
+                },
+                cancellationToken
+            )
+            .ConfigureAwait(false);
     }
 
-    private static PartitionProgress FromEntity(TableEntity entity) => new(
-        int.Parse(entity.RowKey, CultureInfo.InvariantCulture),
-        entity.GetInt64("LastSequence") ?? -1,
-        entity.GetDateTimeOffset("Watermark") ?? DateTimeOffset.MinValue,
-        entity.ETag);
+    private static PartitionProgress FromEntity(TableEntity entity) =>
+        new(
+            int.Parse(entity.RowKey, CultureInfo.InvariantCulture),
+            entity.GetInt64("LastSequence") ?? -1,
+            entity.GetDateTimeOffset("Watermark") ?? DateTimeOffset.MinValue,
+            entity.ETag
+        );
 }

@@ -29,7 +29,8 @@ internal sealed class RecentEvents(TimeSpan window)
         return sequence != first.Sequence && enqueued.UtcTicks - first.EnqueuedTicks <= window.Ticks;
     }
 
-    /// <summary>Forgets identities older than the window before <paramref name="watermark"/> (at most once per quarter window).</summary>
+    /// <summary>Forgets identities older than the window before <paramref name="watermark"/> (at most once per quarter
+    /// window).</summary>
     public void Evict(DateTimeOffset watermark)
     {
         var horizon = watermark.UtcTicks - window.Ticks;

@@ -28,13 +28,14 @@ public static class OperationIds
     public static IReadOnlyList<string> KindNames { get; } = [.. Enum.GetValues<OperationKind>().Select(Name)];
 
     /// <summary>The kind as ids and the API spell it: <c>recompute</c>, <c>replay</c>, <c>audit</c>.</summary>
-    public static string Name(this OperationKind kind) => kind switch
-    {
-        OperationKind.Recompute => "recompute",
-        OperationKind.Replay => "replay",
-        OperationKind.Audit => "audit",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-    };
+    public static string Name(this OperationKind kind) =>
+        kind switch
+        {
+            OperationKind.Recompute => "recompute",
+            OperationKind.Replay => "replay",
+            OperationKind.Audit => "audit",
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+        };
 
     /// <summary>Parses a kind's name.</summary>
     public static bool TryParseKind(string? text, out OperationKind kind)
@@ -62,7 +63,9 @@ public static class OperationIds
 
     /// <summary>The prefix of the ids of one kind, of one view or one view version when given.</summary>
     public static string Prefix(OperationKind kind, string? view = null, int? version = null) =>
-        view is null ? $"{kind.Name()}." : version is null ? $"{kind.Name()}.{view}{ViewVersion.Separator}" : $"{kind.Name()}.{new ViewVersion(view, version.Value)}.";
+        view is null ? $"{kind.Name()}."
+        : version is null ? $"{kind.Name()}.{view}{ViewVersion.Separator}"
+        : $"{kind.Name()}.{new ViewVersion(view, version.Value)}.";
 
     /// <summary>Reads what an id says.</summary>
     public static bool TryParse(string? id, out OperationKind kind, [NotNullWhen(true)] out ViewVersion? version)

@@ -8,8 +8,17 @@ namespace Pipeline.Application.Operations;
 /// read against those planned).
 /// </summary>
 public sealed record OperationReport(
-    string InstanceId, string Orchestrator, OperationState State, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    JsonElement? CustomStatus, JsonElement? Output, string? Error, double? EventsPerSecond, double? EstimatedSecondsLeft)
+    string InstanceId,
+    string Orchestrator,
+    OperationState State,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    JsonElement? CustomStatus,
+    JsonElement? Output,
+    string? Error,
+    double? EventsPerSecond,
+    double? EstimatedSecondsLeft
+)
 {
     /// <summary>The report of a status, as of <paramref name="now"/>.</summary>
     public static OperationReport From(OperationStatus status, DateTimeOffset now)
@@ -17,10 +26,15 @@ public sealed record OperationReport(
         ArgumentNullException.ThrowIfNull(status);
         double? rate = null;
         double? left = null;
-        if (status.CustomStatus is { ValueKind: JsonValueKind.Object } progress
-            && progress.TryGetProperty("eventsRead", out var read) && progress.TryGetProperty("records", out var planned))
+        if (
+            status.CustomStatus is { ValueKind: JsonValueKind.Object } progress
+            && progress.TryGetProperty("eventsRead", out var read)
+            && progress.TryGetProperty("records", out var planned)
+        )
         {
-            var elapsed = ((status.State == OperationState.Running ? now : status.UpdatedAt) - status.CreatedAt).TotalSeconds;
+            var elapsed = (
+                (status.State == OperationState.Running ? now : status.UpdatedAt) - status.CreatedAt
+            ).TotalSeconds;
             rate = elapsed > 0 ? Math.Round(read.GetInt64() / elapsed) : null;
             if (status.State == OperationState.Running && read.GetInt64() > 0 && read.GetInt64() < planned.GetInt64())
             {
@@ -28,8 +42,18 @@ public sealed record OperationReport(
             }
         }
 
-        return new OperationReport(status.InstanceId, status.Orchestrator, status.State, status.CreatedAt, status.UpdatedAt,
-            status.CustomStatus, status.Output, status.Error, rate, left);
+        return new OperationReport(
+            status.InstanceId,
+            status.Orchestrator,
+            status.State,
+            status.CreatedAt,
+            status.UpdatedAt,
+            status.CustomStatus,
+            status.Output,
+            status.Error,
+            rate,
+            left
+        );
     }
 }
 

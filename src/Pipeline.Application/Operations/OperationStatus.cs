@@ -37,7 +37,8 @@ public sealed record OperationStatus(
     DateTimeOffset UpdatedAt,
     JsonElement? CustomStatus,
     JsonElement? Output,
-    string? Error)
+    string? Error
+)
 {
     /// <summary>
     /// The status of an instance as any <see cref="DurableTaskClient"/> reports it (the dev host's engine
@@ -57,15 +58,25 @@ public sealed record OperationStatus(
         var error = state switch
         {
             OperationState.Failed => Innermost(metadata.FailureDetails) ?? "the operation failed",
-            OperationState.Canceled => Parse(metadata.SerializedOutput) is { ValueKind: JsonValueKind.String } reason ? reason.GetString() : "canceled",
+            OperationState.Canceled => Parse(metadata.SerializedOutput) is { ValueKind: JsonValueKind.String } reason
+                ? reason.GetString()
+                : "canceled",
             _ => null,
         };
         return new OperationStatus(
-            metadata.InstanceId, metadata.Name, state, metadata.CreatedAt, metadata.LastUpdatedAt,
-            Parse(metadata.SerializedCustomStatus), state == OperationState.Completed ? Parse(metadata.SerializedOutput) : null, error);
+            metadata.InstanceId,
+            metadata.Name,
+            state,
+            metadata.CreatedAt,
+            metadata.LastUpdatedAt,
+            Parse(metadata.SerializedCustomStatus),
+            state == OperationState.Completed ? Parse(metadata.SerializedOutput) : null,
+            error
+        );
     }
 
-    /// <summary>The message of the exception that started the failure (an activity's, not the orchestrator's wrapper).</summary>
+    /// <summary>The message of the exception that started the failure (an activity's, not the orchestrator's
+    /// wrapper).</summary>
     private static string? Innermost(TaskFailureDetails? failure)
     {
         while (failure?.InnerFailure is not null)

@@ -14,33 +14,63 @@ public static class PipelineOperations
     /// <summary>The reason a canceled operation shows.</summary>
     public const string CanceledReason = "canceled on request";
 
-    /// <summary>Starts an instance, or returns the existing one with that id unless it failed or was canceled.</summary>
-    /// <exception cref="ArgumentException">The orchestrator is not one of the pipeline's, or the id is not usable.</exception>
-    public static async Task<(OperationStatus Status, bool Started)> StartAsync(DurableTaskClient client, string orchestrator, string instanceId, object input, CancellationToken cancellationToken = default)
+    /// <summary>Starts an instance, or returns the existing one with that id unless it failed or was
+    /// canceled.</summary>
+    /// <exception cref="ArgumentException">The orchestrator is not one of the pipeline's, or the id is not
+    /// usable.</exception>
+    public static async Task<(OperationStatus Status, bool Started)> StartAsync(
+        DurableTaskClient client,
+        string orchestrator,
+        string instanceId,
+        object input,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(client);
         if (!PipelineTasks.OrchestratorNames.Contains(orchestrator, StringComparer.Ordinal))
         {
             // The engine would keep an instance of an unknown orchestrator pending forever.
-            throw new ArgumentException($"unknown orchestrator '{orchestrator}'; the pipeline's are {string.Join(", ", PipelineTasks.OrchestratorNames)}", nameof(orchestrator));
+            throw new ArgumentException(
+                $"unknown orchestrator '{orchestrator}'; the pipeline's are "
+                    + $"{string.Join(", ", PipelineTasks.OrchestratorNames)}",
+                nameof(orchestrator)
+            );
         }
 
         TableKeys.Validate(instanceId, nameof(instanceId));
-        var existing = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
-        if (existing is not null && existing.RuntimeStatus is not (OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated))
+        var existing = await client
+            .GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken)
+            .ConfigureAwait(false);
+        if (
+            existing is not null
+            && existing.RuntimeStatus
+                is not (OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated)
+        )
         {
             return (OperationStatus.From(existing), false);
         }
 
         try
         {
-            await client.ScheduleNewOrchestrationInstanceAsync(orchestrator, input, new StartOrchestrationOptions(instanceId), cancellationToken).ConfigureAwait(false);
+            await client
+                .ScheduleNewOrchestrationInstanceAsync(
+                    orchestrator,
+                    input,
+                    new StartOrchestrationOptions(instanceId),
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Another start won the race (each client says so in its own way): report the winner's instance.
-            var winner = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
-            if (winner is null || winner.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated)
+            var winner = await client
+                .GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken)
+                .ConfigureAwait(false);
+            if (
+                winner is null
+                || winner.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated
+            )
             {
                 throw;
             }
@@ -48,12 +78,26 @@ public static class PipelineOperations
             return (OperationStatus.From(winner), false);
         }
 
-        var started = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
-        return (OperationStatus.From(started ?? throw new InvalidOperationException($"operation '{instanceId}' was started but cannot be read back")), true);
+        var started = await client
+            .GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken)
+            .ConfigureAwait(false);
+        return (
+            OperationStatus.From(
+                started
+                    ?? throw new InvalidOperationException(
+                        $"operation '{instanceId}' was started but cannot be read back"
+                    )
+            ),
+            true
+        );
     }
 
     /// <summary>An operation's status, or null when there is none (or the id cannot be one).</summary>
-    public static async Task<OperationStatus?> GetAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken = default)
+    public static async Task<OperationStatus?> GetAsync(
+        DurableTaskClient client,
+        string instanceId,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(client);
         if (!TableKeys.IsValid(instanceId, out _))
@@ -61,7 +105,9 @@ public static class PipelineOperations
             return null;
         }
 
-        var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        var metadata = await client
+            .GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken)
+            .ConfigureAwait(false);
         return metadata is null ? null : OperationStatus.From(metadata);
     }
 
@@ -69,7 +115,11 @@ public static class PipelineOperations
     /// Stops a running operation (it commits nothing: the commit is its last step) and waits a few seconds
     /// for the stop to be recorded; returns the status afterwards, or null when there is no such operation.
     /// </summary>
-    public static async Task<OperationStatus?> CancelAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken = default)
+    public static async Task<OperationStatus?> CancelAsync(
+        DurableTaskClient client,
+        string instanceId,
+        CancellationToken cancellationToken = default
+    )
     {
         var status = await GetAsync(client!, instanceId, cancellationToken).ConfigureAwait(false);
         if (status is not { State: OperationState.Running })
@@ -77,12 +127,20 @@ public static class PipelineOperations
             return status;
         }
 
-        await client!.TerminateInstanceAsync(instanceId, new TerminateInstanceOptions { Output = CanceledReason }, cancellationToken).ConfigureAwait(false);
+        await client!
+            .TerminateInstanceAsync(
+                instanceId,
+                new TerminateInstanceOptions { Output = CanceledReason },
+                cancellationToken
+            )
+            .ConfigureAwait(false);
         using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         patience.CancelAfter(TimeSpan.FromSeconds(15));
         try
         {
-            await client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, patience.Token).ConfigureAwait(false);
+            await client
+                .WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, patience.Token)
+                .ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

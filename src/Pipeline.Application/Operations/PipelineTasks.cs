@@ -20,13 +20,19 @@ public static class PipelineTasks
     public static DataConverter DataConverter { get; } = new JsonDataConverter(ApiJson.Options);
 
     /// <summary>Every orchestrator's name.</summary>
-    public static IReadOnlyList<string> OrchestratorNames { get; } = [RecomputeOrchestrator.OrchestratorName, AuditOrchestrator.OrchestratorName];
+    public static IReadOnlyList<string> OrchestratorNames { get; } =
+    [RecomputeOrchestrator.OrchestratorName, AuditOrchestrator.OrchestratorName];
 
     /// <summary>Every activity's name.</summary>
     public static IReadOnlyList<string> ActivityNames { get; } =
     [
-        PlanFoldsActivity.ActivityName, FoldChunkActivity.ActivityName, SettlePartitionActivity.ActivityName, WriteBatchViewActivity.ActivityName,
-        CommitBatchViewActivity.ActivityName, ReadPointerActivity.ActivityName, AuditActivity.ActivityName,
+        PlanFoldsActivity.ActivityName,
+        FoldChunkActivity.ActivityName,
+        SettlePartitionActivity.ActivityName,
+        WriteBatchViewActivity.ActivityName,
+        CommitBatchViewActivity.ActivityName,
+        ReadPointerActivity.ActivityName,
+        AuditActivity.ActivityName,
     ];
 
     /// <summary>
@@ -34,11 +40,17 @@ public static class PipelineTasks
     /// storage or network error (a damaged segment or a bug fails at once). Activities are idempotent, so a
     /// retry, like a re-run after a crash, writes the same content to the same places.
     /// </summary>
-    public static TaskOptions ActivityRetries { get; } = TaskOptions.FromRetryPolicy(new RetryPolicy(3, TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(10))
-    {
-        HandleFailure = failure => failure.IsCausedBy<RequestFailedException>() || failure.IsCausedBy<IOException>()
-            || failure.IsCausedBy<HttpRequestException>() || failure.IsCausedBy<TimeoutException>(),
-    });
+    public static TaskOptions ActivityRetries { get; } =
+        TaskOptions.FromRetryPolicy(
+            new RetryPolicy(3, TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(10))
+            {
+                HandleFailure = failure =>
+                    failure.IsCausedBy<RequestFailedException>()
+                    || failure.IsCausedBy<IOException>()
+                    || failure.IsCausedBy<HttpRequestException>()
+                    || failure.IsCausedBy<TimeoutException>(),
+            }
+        );
 
     /// <summary>Registers every orchestrator and activity (activities are created in the scope of their run).</summary>
     public static DurableTaskRegistry AddPipelineTasks(this DurableTaskRegistry registry)

@@ -17,16 +17,29 @@ namespace Pipeline.Application.Operations;
 /// it). One run per view version at a time: its lock row names the running operation, a start while it
 /// runs returns that one, and the same kind and cutoff is the same operation.
 /// </summary>
-public sealed class RunStarter(SealedBoundary sealedBoundary, PipelineStore store, PointerStore pointers, IOptions<PipelineOptions> options)
+public sealed class RunStarter(
+    SealedBoundary sealedBoundary,
+    PipelineStore store,
+    PointerStore pointers,
+    IOptions<PipelineOptions> options
+)
 {
-    /// <summary>Starts (or finds) a recompute or a replay (<paramref name="kind"/>) of a view version up to a cutoff.</summary>
-    /// <param name="orchestrations">The host's Durable Task client (the dev host's engine client, or the one Durable Functions binds).</param>
+    /// <summary>Starts (or finds) a recompute or a replay (<paramref name="kind"/>) of a view version up to a
+    /// cutoff.</summary>
+    /// <param name="orchestrations">The host's Durable Task client (the dev host's engine client, or the one Durable
+    /// Functions binds).</param>
     /// <param name="view">The view version.</param>
-    /// <param name="kind">A recompute (incremental where a batch view to build on exists) or a replay (the whole log).</param>
+    /// <param name="kind">A recompute (incremental where a batch view to build on exists) or a replay (the whole
+    /// log).</param>
     /// <param name="requestedCutoff">The cutoff, or null for the newest sealed epoch.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     public async Task<Outcome<OperationStarted>> StartAsync(
-        DurableTaskClient orchestrations, ViewDefinition view, OperationKind kind, long? requestedCutoff = null, CancellationToken cancellationToken = default)
+        DurableTaskClient orchestrations,
+        ViewDefinition view,
+        OperationKind kind,
+        long? requestedCutoff = null,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(orchestrations);
         ArgumentNullException.ThrowIfNull(view);
@@ -38,18 +51,25 @@ public sealed class RunStarter(SealedBoundary sealedBoundary, PipelineStore stor
         var sealedCutoff = await sealedBoundary.CutoffAsync(cancellationToken).ConfigureAwait(false);
         if (sealedCutoff is null or <= 0)
         {
-            return Outcome<OperationStarted>.Conflict("no epoch is sealed yet: every partition must have progressed past an epoch before it can be recomputed");
+            return Outcome<OperationStarted>.Conflict(
+                "no epoch is sealed yet: every partition must have progressed past an epoch before it can be recomputed"
+            );
         }
 
         var cutoff = requestedCutoff ?? sealedCutoff.Value;
         if (cutoff > sealedCutoff)
         {
-            return Outcome<OperationStarted>.Conflict($"cutoff {cutoff} is beyond the sealed boundary {sealedCutoff}: events of epoch {sealedCutoff} may still arrive");
+            return Outcome<OperationStarted>.Conflict(
+                $"cutoff {cutoff} is beyond the sealed boundary {sealedCutoff}: events of epoch {sealedCutoff} may "
+                    + $"still arrive"
+            );
         }
 
         if (cutoff <= 0)
         {
-            return Outcome<OperationStarted>.Invalid($"cutoff must be a positive epoch number; the sealed boundary is {sealedCutoff}");
+            return Outcome<OperationStarted>.Invalid(
+                $"cutoff must be a positive epoch number; the sealed boundary is {sealedCutoff}"
+            );
         }
 
         if (await RunningAsync(orchestrations, view.Id, cancellationToken).ConfigureAwait(false) is { } running)
@@ -67,46 +87,91 @@ public sealed class RunStarter(SealedBoundary sealedBoundary, PipelineStore stor
         // Incremental when a batch view of this version exists below the cutoff: only the epochs since are folded.
         // Past the lock, the start is not the caller's to cancel: a client that hangs up still gets its operation.
         var committed = await pointers.GetAsync(view.Id, CancellationToken.None).ConfigureAwait(false);
-        var since = kind == OperationKind.Replay || committed is null || committed.Cutoff >= cutoff ? 0 : committed.Cutoff;
+        var since =
+            kind == OperationKind.Replay || committed is null || committed.Cutoff >= cutoff ? 0 : committed.Cutoff;
         var input = new RecomputeInput(view.Name, view.Version, cutoff, since, options.Value.FoldChunkEvents);
-        var (operation, started) = await PipelineOperations.StartAsync(
-            orchestrations, RecomputeOrchestrator.OrchestratorName, instanceId, input, CancellationToken.None).ConfigureAwait(false);
+        var (operation, started) = await PipelineOperations
+            .StartAsync(
+                orchestrations,
+                RecomputeOrchestrator.OrchestratorName,
+                instanceId,
+                input,
+                CancellationToken.None
+            )
+            .ConfigureAwait(false);
         return Outcome<OperationStarted>.Accepted(OperationStarted.Of(operation, started));
     }
 
     /// <summary>The running recompute or replay of a view version, if any.</summary>
-    public async Task<OperationStatus?> RunningAsync(DurableTaskClient orchestrations, ViewVersion version, CancellationToken cancellationToken = default)
+    public async Task<OperationStatus?> RunningAsync(
+        DurableTaskClient orchestrations,
+        ViewVersion version,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(orchestrations);
-        var lockRow = await store.Operations.GetEntityOrNullAsync(StorageLayout.Operations.LockPartition, StorageLayout.Views.RowKey(version), cancellationToken: cancellationToken)
+        var lockRow = await store
+            .Operations.GetEntityOrNullAsync(
+                StorageLayout.Operations.LockPartition,
+                StorageLayout.Views.RowKey(version),
+                cancellationToken: cancellationToken
+            )
             .ConfigureAwait(false);
-        return lockRow?.GetString("Instance") is { } instance
-            && await PipelineOperations.GetAsync(orchestrations, instance, cancellationToken).ConfigureAwait(false) is { State: OperationState.Running } status
+        return
+            lockRow?.GetString("Instance") is { } instance
+            && await PipelineOperations.GetAsync(orchestrations, instance, cancellationToken).ConfigureAwait(false)
+                is { State: OperationState.Running } status
             ? status
             : null;
     }
 
-    /// <summary>Points the version's lock row at the new operation; null when taken, else what to answer instead.</summary>
-    private async Task<Outcome<OperationStarted>?> TakeLockAsync(DurableTaskClient orchestrations, ViewVersion version, string instanceId, CancellationToken cancellationToken)
+    /// <summary>Points the version's lock row at the new operation; null when taken, else what to answer
+    /// instead.</summary>
+    private async Task<Outcome<OperationStarted>?> TakeLockAsync(
+        DurableTaskClient orchestrations,
+        ViewVersion version,
+        string instanceId,
+        CancellationToken cancellationToken
+    )
     {
         var key = StorageLayout.Views.RowKey(version);
-        var existing = await store.Operations.GetEntityOrNullAsync(StorageLayout.Operations.LockPartition, key, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var existing = await store
+            .Operations.GetEntityOrNullAsync(
+                StorageLayout.Operations.LockPartition,
+                key,
+                cancellationToken: cancellationToken
+            )
+            .ConfigureAwait(false);
         var lockRow = new TableEntity(StorageLayout.Operations.LockPartition, key) { ["Instance"] = instanceId };
         try
         {
             _ = existing is null
                 ? await store.Operations.AddEntityAsync(lockRow, cancellationToken).ConfigureAwait(false)
-                : await store.Operations.UpdateEntityAsync(lockRow, existing.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                : await store
+                    .Operations.UpdateEntityAsync(lockRow, existing.ETag, TableUpdateMode.Replace, cancellationToken)
+                    .ConfigureAwait(false);
             return null;
         }
         catch (RequestFailedException ex) when (OptimisticConcurrency.IsLostRace(ex))
         {
             // Another start won the race: report its operation, once the winner has created it.
-            var winner = (await store.Operations.GetEntityAsync<TableEntity>(StorageLayout.Operations.LockPartition, key, cancellationToken: cancellationToken)
-                .ConfigureAwait(false)).Value.GetString("Instance")!;
+            var winner = (
+                await store
+                    .Operations.GetEntityAsync<TableEntity>(
+                        StorageLayout.Operations.LockPartition,
+                        key,
+                        cancellationToken: cancellationToken
+                    )
+                    .ConfigureAwait(false)
+            ).Value.GetString("Instance")!;
             for (var attempt = 0; attempt < 50; attempt++)
             {
-                if (await PipelineOperations.GetAsync(orchestrations, winner, cancellationToken).ConfigureAwait(false) is { } winning)
+                if (
+                    await PipelineOperations
+                        .GetAsync(orchestrations, winner, cancellationToken)
+                        .ConfigureAwait(false) is
+                    { } winning
+                )
                 {
                     return Outcome<OperationStarted>.Accepted(OperationStarted.Of(winning, started: false));
                 }
@@ -114,7 +179,10 @@ public sealed class RunStarter(SealedBoundary sealedBoundary, PipelineStore stor
                 await Task.Delay(100, cancellationToken).ConfigureAwait(false);
             }
 
-            return Outcome<OperationStarted>.Unavailable($"another run ({winner}) is starting; ask again shortly", TimeSpan.FromSeconds(1));
+            return Outcome<OperationStarted>.Unavailable(
+                $"another run ({winner}) is starting; ask again shortly",
+                TimeSpan.FromSeconds(1)
+            );
         }
     }
 }

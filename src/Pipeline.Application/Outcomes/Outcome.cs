@@ -33,7 +33,11 @@ public enum OutcomeKind
 /// line, each saying what to do about it).
 /// </summary>
 /// <typeparam name="T">The result's type.</typeparam>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1000", Justification = "Outcomes are made by their kind: Outcome<T>.NotFound(...) says what it is.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage(
+    "Design",
+    "CA1000",
+    Justification = "Outcomes are made by their kind: Outcome<T>.NotFound(...) says what it is."
+)]
 public sealed record Outcome<T>
 {
     private Outcome(OutcomeKind kind, T? value, IReadOnlyList<string> problems, TimeSpan? retryAfter)
@@ -60,7 +64,8 @@ public sealed record Outcome<T>
     public bool Succeeded => Kind is OutcomeKind.Ok or OutcomeKind.Created or OutcomeKind.Accepted;
 
     /// <summary>The result of a success (throws for a refusal: a bug in the caller).</summary>
-    public T Result => Succeeded ? Value! : throw new InvalidOperationException($"no result: {Kind}: {string.Join("; ", Problems)}");
+    public T Result =>
+        Succeeded ? Value! : throw new InvalidOperationException($"no result: {Kind}: {string.Join("; ", Problems)}");
 
     /// <summary>Done.</summary>
     public static Outcome<T> Ok(T value) => new(OutcomeKind.Ok, value, [], null);
@@ -78,13 +83,15 @@ public sealed record Outcome<T>
     public static Outcome<T> Conflict(string problem) => new(OutcomeKind.Conflict, default, [problem], null);
 
     /// <summary>The request is wrong.</summary>
-    public static Outcome<T> Invalid(params IReadOnlyList<string> problems) => new(OutcomeKind.Invalid, default, problems, null);
+    public static Outcome<T> Invalid(params IReadOnlyList<string> problems) =>
+        new(OutcomeKind.Invalid, default, problems, null);
 
     /// <summary>Over a size limit.</summary>
     public static Outcome<T> TooLarge(string problem) => new(OutcomeKind.TooLarge, default, [problem], null);
 
     /// <summary>Not now.</summary>
-    public static Outcome<T> Unavailable(string problem, TimeSpan retryAfter) => new(OutcomeKind.Unavailable, default, [problem], retryAfter);
+    public static Outcome<T> Unavailable(string problem, TimeSpan retryAfter) =>
+        new(OutcomeKind.Unavailable, default, [problem], retryAfter);
 
     /// <summary>The same refusal as another outcome's.</summary>
     public static Outcome<T> RefusedAs<TOther>(Outcome<TOther> refusal)

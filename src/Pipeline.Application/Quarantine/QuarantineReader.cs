@@ -9,7 +9,8 @@ using Pipeline.Application.Storage;
 
 namespace Pipeline.Application.Quarantine;
 
-/// <summary>One quarantined event as the API shows it: its payload once, as text when it is UTF-8, else as base64.</summary>
+/// <summary>One quarantined event as the API shows it: its payload once, as text when it is UTF-8, else as
+/// base64.</summary>
 /// <param name="Id">Its id (<c>{partition}-{sequence}</c>), for <c>GET /api/quarantine/{id}</c>.</param>
 /// <param name="Partition">The partition.</param>
 /// <param name="SequenceNumber">The sequence number.</param>
@@ -19,9 +20,20 @@ namespace Pipeline.Application.Quarantine;
 /// <param name="Body">The payload as text, when it is UTF-8.</param>
 /// <param name="BodyBase64">The payload's bytes in base64, when it is not.</param>
 /// <param name="BodyBytes">The payload's size in bytes.</param>
-/// <param name="Truncated">True when a listing shows only the payload's beginning (the entry by id has it whole).</param>
+/// <param name="Truncated">True when a listing shows only the payload's beginning (the entry by id has it
+/// whole).</param>
 public sealed record QuarantineEntry(
-    string Id, int Partition, long SequenceNumber, DateTimeOffset EnqueuedTime, string Reason, string Message, string? Body, string? BodyBase64, int BodyBytes, bool Truncated);
+    string Id,
+    int Partition,
+    long SequenceNumber,
+    DateTimeOffset EnqueuedTime,
+    string Reason,
+    string Message,
+    string? Body,
+    string? BodyBase64,
+    int BodyBytes,
+    bool Truncated
+);
 
 /// <summary>A page of quarantined events.</summary>
 /// <param name="Items">The events.</param>
@@ -44,16 +56,41 @@ public sealed class QuarantineReader(PipelineStore store)
     private const int ParallelReads = 8;
 
     /// <summary>One page of quarantined events.</summary>
-    public async Task<QuarantinePage> ListAsync(string? continuation, int pageSize, CancellationToken cancellationToken = default)
+    public async Task<QuarantinePage> ListAsync(
+        string? continuation,
+        int pageSize,
+        CancellationToken cancellationToken = default
+    )
     {
-        await foreach (var page in store.Quarantine.GetBlobsAsync(new GetBlobsOptions(), cancellationToken).AsPages(continuation, Math.Clamp(pageSize, 1, MaxPageSize)).ConfigureAwait(false))
+        await foreach (
+            var page in store
+                .Quarantine.GetBlobsAsync(new GetBlobsOptions(), cancellationToken)
+                .AsPages(continuation, Math.Clamp(pageSize, 1, MaxPageSize))
+                .ConfigureAwait(false)
+        )
         {
             var items = new QuarantineEntry[page.Values.Count];
-            await Parallel.ForEachAsync(Enumerable.Range(0, items.Length), new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = cancellationToken }, async (i, ct) =>
-                items[i] = Entry(await ReadAsync(page.Values[i].Name, ct).ConfigureAwait(false), ListedPayloadBytes)).ConfigureAwait(false);
+            await Parallel
+                .ForEachAsync(
+                    Enumerable.Range(0, items.Length),
+                    new ParallelOptions
+                    {
+                        MaxDegreeOfParallelism = ParallelReads,
+                        CancellationToken = cancellationToken,
+                    },
+                    async (i, ct) =>
+                        items[i] = Entry(
+                            await ReadAsync(page.Values[i].Name, ct).ConfigureAwait(false),
+                            ListedPayloadBytes
+                        )
+                )
+                .ConfigureAwait(false);
 
             // Azurite ends the last page with an empty token rather than none.
-            return new QuarantinePage(items, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
+            return new QuarantinePage(
+                items,
+                string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken
+            );
         }
 
         return new QuarantinePage([], null);
@@ -64,17 +101,27 @@ public sealed class QuarantineReader(PipelineStore store)
     {
         var parts = (id ?? string.Empty).Split('-');
         var missing = Outcome<QuarantineEntry>.NotFound(
-            $"there is no quarantined event '{Domain.Quote.Shorten(id)}' (ids are partition-sequence, as listings show them)");
-        if (parts.Length != 2
+            $"there is no quarantined event '{Domain.Quote.Shorten(id)}' (ids are partition-sequence, as listings "
+                + $"show them)"
+        );
+        if (
+            parts.Length != 2
             || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var partition)
-            || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+            || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)
+        )
         {
             return missing;
         }
 
         try
         {
-            return Outcome<QuarantineEntry>.Ok(Entry(await ReadAsync(StorageLayout.Quarantine.Entry(partition, sequence), cancellationToken).ConfigureAwait(false), int.MaxValue));
+            return Outcome<QuarantineEntry>.Ok(
+                Entry(
+                    await ReadAsync(StorageLayout.Quarantine.Entry(partition, sequence), cancellationToken)
+                        .ConfigureAwait(false),
+                    int.MaxValue
+                )
+            );
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
@@ -83,12 +130,22 @@ public sealed class QuarantineReader(PipelineStore store)
     }
 
     /// <summary>The id of an entry: partition and sequence number.</summary>
-    public static string IdOf(int partition, long sequenceNumber) => string.Create(CultureInfo.InvariantCulture, $"{partition}-{sequenceNumber}");
+    public static string IdOf(int partition, long sequenceNumber) =>
+        string.Create(CultureInfo.InvariantCulture, $"{partition}-{sequenceNumber}");
 
     private async Task<QuarantinedEvent> ReadAsync(string blobName, CancellationToken cancellationToken)
     {
-        using var download = (await store.Quarantine.GetBlobClient(blobName).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-        return (await JsonSerializer.DeserializeAsync<QuarantinedEvent>(download.Content, ApiJson.Options, cancellationToken).ConfigureAwait(false))!;
+        using var download = (
+            await store
+                .Quarantine.GetBlobClient(blobName)
+                .DownloadStreamingAsync(cancellationToken: cancellationToken)
+                .ConfigureAwait(false)
+        ).Value;
+        return (
+            await JsonSerializer
+                .DeserializeAsync<QuarantinedEvent>(download.Content, ApiJson.Options, cancellationToken)
+                .ConfigureAwait(false)
+        )!;
     }
 
     private static QuarantineEntry Entry(QuarantinedEvent stored, int shown)
@@ -98,17 +155,38 @@ public sealed class QuarantineReader(PipelineStore store)
         {
             var bytes = Encoding.UTF8.GetByteCount(text);
             var truncated = bytes > shown;
-            return new QuarantineEntry(id, stored.Partition, stored.SequenceNumber, stored.EnqueuedTime, stored.Reason, stored.Message,
-                truncated ? Prefix(text, shown) : text, null, bytes, truncated);
+            return new QuarantineEntry(
+                id,
+                stored.Partition,
+                stored.SequenceNumber,
+                stored.EnqueuedTime,
+                stored.Reason,
+                stored.Message,
+                truncated ? Prefix(text, shown) : text,
+                null,
+                bytes,
+                truncated
+            );
         }
 
         var raw = Convert.FromBase64String(stored.BodyBase64 ?? string.Empty);
         var cut = raw.Length > shown;
-        return new QuarantineEntry(id, stored.Partition, stored.SequenceNumber, stored.EnqueuedTime, stored.Reason, stored.Message,
-            null, Convert.ToBase64String(cut ? raw.AsSpan(0, shown) : raw), raw.Length, cut);
+        return new QuarantineEntry(
+            id,
+            stored.Partition,
+            stored.SequenceNumber,
+            stored.EnqueuedTime,
+            stored.Reason,
+            stored.Message,
+            null,
+            Convert.ToBase64String(cut ? raw.AsSpan(0, shown) : raw),
+            raw.Length,
+            cut
+        );
     }
 
-    /// <summary>The longest beginning of <paramref name="text"/> of at most <paramref name="bytes"/> UTF-8 bytes, not splitting a character.</summary>
+    /// <summary>The longest beginning of <paramref name="text"/> of at most <paramref name="bytes"/> UTF-8 bytes, not
+    /// splitting a character.</summary>
     private static string Prefix(string text, int bytes)
     {
         var length = Math.Min(text.Length, bytes);

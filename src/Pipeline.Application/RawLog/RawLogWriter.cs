@@ -15,17 +15,29 @@ namespace Pipeline.Application.RawLog;
 /// </summary>
 internal sealed class RawLogWriter(PipelineStore store)
 {
-    /// <summary>The metadata entry holding a segment's record count, which readers check (gzip alone does not reveal truncation).</summary>
+    /// <summary>The metadata entry holding a segment's record count, which readers check (gzip alone does not reveal
+    /// truncation).</summary>
     public const string RecordsMetadata = "records";
 
     /// <summary>Writes one segment; returns false when it already existed (a redelivery).</summary>
-    public async Task<bool> WriteSegmentAsync(int partition, long epoch, IReadOnlyList<AcceptedEvent> events, CancellationToken cancellationToken)
+    public async Task<bool> WriteSegmentAsync(
+        int partition,
+        long epoch,
+        IReadOnlyList<AcceptedEvent> events,
+        CancellationToken cancellationToken
+    )
     {
         var name = RawSegments.Name(epoch, partition, events[0].SequenceNumber, events[^1].SequenceNumber);
         var ndjson = new ArrayBufferWriter<byte>(events.Count * 200);
         foreach (var accepted in events)
         {
-            RawRecordFormat.Write(ndjson, partition, accepted.SequenceNumber, accepted.EnqueuedTime, accepted.Event.Utf8.Span);
+            RawRecordFormat.Write(
+                ndjson,
+                partition,
+                accepted.SequenceNumber,
+                accepted.EnqueuedTime,
+                accepted.Event.Utf8.Span
+            );
         }
 
         using var compressed = new MemoryStream(ndjson.WrittenCount / 4 + 64);
@@ -41,9 +53,15 @@ internal sealed class RawLogWriter(PipelineStore store)
             {
                 HttpHeaders = new BlobHttpHeaders { ContentType = "application/x-ndjson", ContentEncoding = "gzip" },
                 Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                Metadata = new Dictionary<string, string> { [RecordsMetadata] = events.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                Metadata = new Dictionary<string, string>
+                {
+                    [RecordsMetadata] = events.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                },
             };
-            await store.Raw.GetBlobClient(name).UploadAsync(compressed, options, cancellationToken).ConfigureAwait(false);
+            await store
+                .Raw.GetBlobClient(name)
+                .UploadAsync(compressed, options, cancellationToken)
+                .ConfigureAwait(false);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)

@@ -9,7 +9,12 @@ namespace Pipeline.Application.RawLog;
 /// <param name="SequenceNumber">The sequence number in the partition.</param>
 /// <param name="EnqueuedTime">The enqueued time.</param>
 /// <param name="Event">The event's JSON, as received (line breaks outside strings turned into spaces).</param>
-public readonly record struct RawRecord(int Partition, long SequenceNumber, DateTimeOffset EnqueuedTime, ReadOnlyMemory<byte> Event);
+public readonly record struct RawRecord(
+    int Partition,
+    long SequenceNumber,
+    DateTimeOffset EnqueuedTime,
+    ReadOnlyMemory<byte> Event
+);
 
 /// <summary>
 /// The raw log's line format: <c>{"p":0,"s":123,"t":"2026-11-21T14:05:00.0000000Z","e":{...event...}}</c>.
@@ -19,7 +24,13 @@ public readonly record struct RawRecord(int Partition, long SequenceNumber, Date
 public static class RawRecordFormat
 {
     /// <summary>Appends one line.</summary>
-    public static void Write(IBufferWriter<byte> output, int partition, long sequenceNumber, DateTimeOffset enqueuedTime, ReadOnlySpan<byte> cloudEvent)
+    public static void Write(
+        IBufferWriter<byte> output,
+        int partition,
+        long sequenceNumber,
+        DateTimeOffset enqueuedTime,
+        ReadOnlySpan<byte> cloudEvent
+    )
     {
         ArgumentNullException.ThrowIfNull(output);
         var header = output.GetSpan(96);
@@ -31,7 +42,12 @@ public static class RawRecordFormat
         Utf8Formatter.TryFormat(sequenceNumber, header[length..], out written);
         length += written;
         Append(header, ref length, ",\"t\":\""u8);
-        enqueuedTime.UtcDateTime.TryFormat(header[length..], out written, "yyyy-MM-ddTHH:mm:ss.fffffffZ", System.Globalization.CultureInfo.InvariantCulture);
+        enqueuedTime.UtcDateTime.TryFormat(
+            header[length..],
+            out written,
+            "yyyy-MM-ddTHH:mm:ss.fffffffZ",
+            System.Globalization.CultureInfo.InvariantCulture
+        );
         length += written;
         Append(header, ref length, "\",\"e\":"u8);
         output.Advance(length);

@@ -11,32 +11,62 @@ namespace Pipeline.Application.RawLog;
 public static class RawSegmentReader
 {
     /// <summary>Downloads and reads a segment, checking its record count.</summary>
-    public static async Task ReadBlobAsync(Azure.Storage.Blobs.BlobContainerClient container, string segmentName, Action<IReadOnlyList<RawRecord>> onRecords, CancellationToken cancellationToken = default)
+    public static async Task ReadBlobAsync(
+        Azure.Storage.Blobs.BlobContainerClient container,
+        string segmentName,
+        Action<IReadOnlyList<RawRecord>> onRecords,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(container);
-        using var download = (await container.GetBlobClient(segmentName).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-        if (!download.Details.Metadata.TryGetValue(RawLogWriter.RecordsMetadata, out var declared)
-            || !long.TryParse(declared, System.Globalization.CultureInfo.InvariantCulture, out var expected))
+        using var download = (
+            await container
+                .GetBlobClient(segmentName)
+                .DownloadStreamingAsync(cancellationToken: cancellationToken)
+                .ConfigureAwait(false)
+        ).Value;
+        if (
+            !download.Details.Metadata.TryGetValue(RawLogWriter.RecordsMetadata, out var declared)
+            || !long.TryParse(declared, System.Globalization.CultureInfo.InvariantCulture, out var expected)
+        )
         {
-            throw new InvalidDataException($"raw segment '{segmentName}' has no record count in its metadata, so it cannot be verified; it was not written by the pipeline or was replaced");
+            throw new InvalidDataException(
+                $"raw segment '{segmentName}' has no record count in its metadata, so it cannot be verified; it was "
+                    + $"not written by the pipeline or was replaced"
+            );
         }
 
         long read = 0;
-        await ReadAsync(download.Content, segmentName, records =>
-        {
-            read += records.Count;
-            onRecords(records);
-        }, cancellationToken).ConfigureAwait(false);
+        await ReadAsync(
+                download.Content,
+                segmentName,
+                records =>
+                {
+                    read += records.Count;
+                    onRecords(records);
+                },
+                cancellationToken
+            )
+            .ConfigureAwait(false);
         if (read != expected)
         {
-            throw new InvalidDataException($"raw segment '{segmentName}' holds {read} records but was written with {expected}: it is truncated or damaged");
+            throw new InvalidDataException(
+                $"raw segment '{segmentName}' holds {read} records but was written with {expected}: it is truncated "
+                    + $"or damaged"
+            );
         }
     }
 
     private const int ChunkBytes = 256 * 1024;
 
-    /// <summary>Reads every record; <paramref name="onRecords"/> gets them a chunk at a time (valid only during the call).</summary>
-    public static async Task ReadAsync(Stream gzip, string segmentName, Action<IReadOnlyList<RawRecord>> onRecords, CancellationToken cancellationToken = default)
+    /// <summary>Reads every record; <paramref name="onRecords"/> gets them a chunk at a time (valid only during the
+    /// call).</summary>
+    public static async Task ReadAsync(
+        Stream gzip,
+        string segmentName,
+        Action<IReadOnlyList<RawRecord>> onRecords,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(gzip);
         ArgumentNullException.ThrowIfNull(onRecords);

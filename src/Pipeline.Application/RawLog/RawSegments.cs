@@ -22,13 +22,15 @@ public readonly record struct RawSegment(string Name, long Epoch, int Partition,
 public static partial class RawSegments
 {
     /// <summary>The blob name of a segment.</summary>
-    public static string Name(long epoch, int partition, long first, long last) => StorageLayout.Raw.Segment(epoch, partition, first, last);
+    public static string Name(long epoch, int partition, long first, long last) =>
+        StorageLayout.Raw.Segment(epoch, partition, first, last);
 
     /// <summary>The prefix of every segment of an epoch.</summary>
     public static string EpochPrefix(long epoch) => StorageLayout.Raw.EpochPrefix(epoch);
 
     /// <summary>The prefix of one partition's segments in an epoch.</summary>
-    public static string PartitionPrefix(long epoch, int partition) => StorageLayout.Raw.PartitionPrefix(epoch, partition);
+    public static string PartitionPrefix(long epoch, int partition) =>
+        StorageLayout.Raw.PartitionPrefix(epoch, partition);
 
     /// <summary>
     /// A few name prefixes that together cover exactly the epochs <paramref name="first"/> to
@@ -54,17 +56,31 @@ public static partial class RawSegments
         }
     }
 
-    /// <summary>Lists the segments of epochs [<paramref name="fromEpoch"/>, <paramref name="untilEpoch"/>), of one partition if given, with a few prefix listings.</summary>
-    public static async Task<List<RawSegment>> ListAsync(BlobContainerClient raw, long fromEpoch, long untilEpoch, int? partition, CancellationToken cancellationToken)
+    /// <summary>Lists the segments of epochs [<paramref name="fromEpoch"/>, <paramref name="untilEpoch"/>), of one
+    /// partition if given, with a few prefix listings.</summary>
+    public static async Task<List<RawSegment>> ListAsync(
+        BlobContainerClient raw,
+        long fromEpoch,
+        long untilEpoch,
+        int? partition,
+        CancellationToken cancellationToken
+    )
     {
         ArgumentNullException.ThrowIfNull(raw);
         var segments = new List<RawSegment>();
         foreach (var prefix in EpochRangePrefixes(fromEpoch, untilEpoch - 1))
         {
-            await foreach (var blob in raw.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
+            await foreach (
+                var blob in raw.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken)
+                    .ConfigureAwait(false)
+            )
             {
-                if (TryParse(blob.Name, out var epoch, out var segmentPartition, out var first, out var last)
-                    && epoch >= fromEpoch && epoch < untilEpoch && (partition is null || segmentPartition == partition))
+                if (
+                    TryParse(blob.Name, out var epoch, out var segmentPartition, out var first, out var last)
+                    && epoch >= fromEpoch
+                    && epoch < untilEpoch
+                    && (partition is null || segmentPartition == partition)
+                )
                 {
                     segments.Add(new RawSegment(blob.Name, epoch, segmentPartition, first, last));
                 }

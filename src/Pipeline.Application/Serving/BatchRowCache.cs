@@ -14,7 +14,9 @@ internal sealed class BatchRowCache(long budgetBytes)
     private const int RowOverhead = 128;
 
     private readonly ConcurrentDictionary<(string PartitionKey, string RowKey), CachedRow?> _rows = new();
-    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, CachedRow>> _days = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, CachedRow>> _days = new(
+        StringComparer.Ordinal
+    );
     private long _bytes;
 
     public bool TryGetRow(string partitionKey, string rowKey, out CachedRow? row)
@@ -36,7 +38,8 @@ internal sealed class BatchRowCache(long budgetBytes)
         }
     }
 
-    public bool TryGetDay(string partitionKey, out IReadOnlyDictionary<string, CachedRow> rows) => _days.TryGetValue(partitionKey, out rows!);
+    public bool TryGetDay(string partitionKey, out IReadOnlyDictionary<string, CachedRow> rows) =>
+        _days.TryGetValue(partitionKey, out rows!);
 
     /// <summary>Every row of one PartitionKey by RowKey (empty: the day has no rows).</summary>
     public void AddDay(string partitionKey, IReadOnlyDictionary<string, CachedRow> rows)

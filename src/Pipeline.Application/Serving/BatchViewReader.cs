@@ -23,10 +23,20 @@ internal sealed class BatchViewReader
     private readonly ConcurrentDictionary<(string, int), (BatchPointer? Pointer, long ReadAt)> _pointers = new();
     private readonly ReadCoalescer<ViewDefinition, BatchPointer?> _pointerReads;
     private readonly BatchRowCache _cache;
-    private readonly ConcurrentDictionary<(string First, string Last), Lazy<Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, CachedRow>>>>> _dayLoads = new();
-    private readonly ConcurrentDictionary<(string PartitionKey, string RowKey), Lazy<Task<CachedRow?>>> _rowLoads = new();
+    private readonly ConcurrentDictionary<
+        (string First, string Last),
+        Lazy<Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, CachedRow>>>>
+    > _dayLoads = new();
+    private readonly ConcurrentDictionary<(string PartitionKey, string RowKey), Lazy<Task<CachedRow?>>> _rowLoads =
+        new();
 
-    public BatchViewReader(PipelineStore store, PointerStore pointers, TimeProvider time, TimeSpan pointerLifetime, long cacheBudgetBytes)
+    public BatchViewReader(
+        PipelineStore store,
+        PointerStore pointers,
+        TimeProvider time,
+        TimeSpan pointerLifetime,
+        long cacheBudgetBytes
+    )
     {
         _time = time;
         _store = store;
@@ -38,7 +48,10 @@ internal sealed class BatchViewReader
 
     public async Task<BatchPointer?> PointerAsync(ViewDefinition view, CancellationToken cancellationToken)
     {
-        if (_pointers.TryGetValue((view.Name, view.Version), out var cached) && _time.GetElapsedTime(cached.ReadAt) < _pointerLifetime)
+        if (
+            _pointers.TryGetValue((view.Name, view.Version), out var cached)
+            && _time.GetElapsedTime(cached.ReadAt) < _pointerLifetime
+        )
         {
             return cached.Pointer;
         }
@@ -55,25 +68,44 @@ internal sealed class BatchViewReader
         return pointer;
     }
 
-    public async Task<ViewPartial?> ReadKeyAsync(ViewDefinition view, long cutoff, ViewKey key, CancellationToken cancellationToken)
+    public async Task<ViewPartial?> ReadKeyAsync(
+        ViewDefinition view,
+        long cutoff,
+        ViewKey key,
+        CancellationToken cancellationToken
+    )
     {
         var partitionKey = BatchRows.PartitionKey(view, cutoff, key.WindowStart);
         var rowKey = BatchRows.RowKey(view, key);
         if (!_cache.TryGetRow(partitionKey, rowKey, out var row))
         {
-            row = await SharedAsync(_rowLoads, (partitionKey, rowKey), async () =>
-            {
-                var entity = await _store.Batch.GetEntityOrNullAsync(partitionKey, rowKey).ConfigureAwait(false);
-                var loaded = entity is null ? null : Cached(entity);
-                _cache.AddRow(partitionKey, rowKey, loaded);
-                return loaded;
-            }, cancellationToken).ConfigureAwait(false);
+            row = await SharedAsync(
+                    _rowLoads,
+                    (partitionKey, rowKey),
+                    async () =>
+                    {
+                        var entity = await _store
+                            .Batch.GetEntityOrNullAsync(partitionKey, rowKey)
+                            .ConfigureAwait(false);
+                        var loaded = entity is null ? null : Cached(entity);
+                        _cache.AddRow(partitionKey, rowKey, loaded);
+                        return loaded;
+                    },
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
         }
 
         return row?.Partial;
     }
 
-    public async Task<Dictionary<ViewKey, ViewPartial>> ReadRangeAsync(ViewDefinition view, long cutoff, ViewKey from, ViewKey to, CancellationToken cancellationToken)
+    public async Task<Dictionary<ViewKey, ViewPartial>> ReadRangeAsync(
+        ViewDefinition view,
+        long cutoff,
+        ViewKey from,
+        ViewKey to,
+        CancellationToken cancellationToken
+    )
     {
         var days = new List<string>();
         for (var day = from.WindowStart.Date; day <= to.WindowStart.Date; day = day.AddDays(1))
@@ -93,15 +125,24 @@ internal sealed class BatchViewReader
             fromCache[day] = rows;
         }
 
-        var cached = fromCache ?? await SharedAsync(_dayLoads, (days[0], days[^1]), () => LoadDaysAsync(days), cancellationToken).ConfigureAwait(false);
+        var cached =
+            fromCache
+            ?? await SharedAsync(_dayLoads, (days[0], days[^1]), () => LoadDaysAsync(days), cancellationToken)
+                .ConfigureAwait(false);
 
         var result = new Dictionary<ViewKey, ViewPartial>();
         foreach (var rows in cached.Values)
         {
             foreach (var row in rows.Values)
             {
-                if (view.TryParseKey(row.Key, out var key, out _) && key.WindowStart >= from.WindowStart && key.WindowStart <= to.WindowStart
-                    && (from.Dimension is null || string.Equals(key.Dimension, from.Dimension, StringComparison.Ordinal)))
+                if (
+                    view.TryParseKey(row.Key, out var key, out _)
+                    && key.WindowStart >= from.WindowStart
+                    && key.WindowStart <= to.WindowStart
+                    && (
+                        from.Dimension is null || string.Equals(key.Dimension, from.Dimension, StringComparison.Ordinal)
+                    )
+                )
                 {
                     result[key] = row.Partial;
                 }
@@ -111,10 +152,16 @@ internal sealed class BatchViewReader
         return result;
     }
 
-    private async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, CachedRow>>> LoadDaysAsync(List<string> days)
+    private async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, CachedRow>>> LoadDaysAsync(
+        List<string> days
+    )
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey ge {days[0]} and PartitionKey le {days[^1]}");
-        var loaded = days.ToDictionary(day => day, _ => new Dictionary<string, CachedRow>(StringComparer.Ordinal), StringComparer.Ordinal);
+        var loaded = days.ToDictionary(
+            day => day,
+            _ => new Dictionary<string, CachedRow>(StringComparer.Ordinal),
+            StringComparer.Ordinal
+        );
         await foreach (var entity in _store.Batch.QueryAsync<TableEntity>(filter).ConfigureAwait(false))
         {
             if (loaded.TryGetValue(entity.PartitionKey, out var rows))
@@ -128,7 +175,11 @@ internal sealed class BatchViewReader
             _cache.AddDay(day, rows);
         }
 
-        return loaded.ToDictionary(d => d.Key, d => (IReadOnlyDictionary<string, CachedRow>)d.Value, StringComparer.Ordinal);
+        return loaded.ToDictionary(
+            d => d.Key,
+            d => (IReadOnlyDictionary<string, CachedRow>)d.Value,
+            StringComparer.Ordinal
+        );
     }
 
     /// <summary>
@@ -136,7 +187,12 @@ internal sealed class BatchViewReader
     /// (what it reads never changes, so a load that started earlier is as good as a new one). A caller
     /// that gives up does not stop it; a failed load is forgotten, so the next caller tries again.
     /// </summary>
-    private static async Task<TValue> SharedAsync<TKey, TValue>(ConcurrentDictionary<TKey, Lazy<Task<TValue>>> loads, TKey key, Func<Task<TValue>> load, CancellationToken cancellationToken)
+    private static async Task<TValue> SharedAsync<TKey, TValue>(
+        ConcurrentDictionary<TKey, Lazy<Task<TValue>>> loads,
+        TKey key,
+        Func<Task<TValue>> load,
+        CancellationToken cancellationToken
+    )
         where TKey : notnull
     {
         var shared = loads.GetOrAdd(key, _ => new Lazy<Task<TValue>>(() => Task.Run(load, CancellationToken.None)));
@@ -154,5 +210,10 @@ internal sealed class BatchViewReader
     }
 
     private static CachedRow Cached(TableEntity entity) =>
-        new(entity.RowKey, entity.GetString("Key") ?? string.Empty, BatchRows.PartialOf(entity), entity.GetBinary("State")?.Length ?? 0);
+        new(
+            entity.RowKey,
+            entity.GetString("Key") ?? string.Empty,
+            BatchRows.PartialOf(entity),
+            entity.GetBinary("State")?.Length ?? 0
+        );
 }

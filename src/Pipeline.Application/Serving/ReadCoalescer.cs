@@ -42,7 +42,12 @@ internal sealed class ReadCoalescer<TKey, TValue>(Func<TKey, Task<TValue>> read)
     {
         // The shared read runs to completion whoever gave up waiting: others may be waiting on it.
         var running = Task.Run(() => read(key), CancellationToken.None);
-        _ = running.ContinueWith(_ => Finished(key, slot), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        _ = running.ContinueWith(
+            _ => Finished(key, slot),
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default
+        );
         return running;
     }
 
@@ -75,7 +80,8 @@ internal sealed class ReadCoalescer<TKey, TValue>(Func<TKey, Task<TValue>> read)
                 },
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
+                TaskScheduler.Default
+            );
         }
     }
 

@@ -16,9 +16,25 @@ public sealed record ViewAnswer(string View, string Key, decimal? Value, long Ev
         ArgumentNullException.ThrowIfNull(answer);
         var p = answer.Provenance;
         return new ViewAnswer(
-            p.View, answer.Key.Format(window), answer.Result.Value, answer.Events,
-            new AnswerProvenance(p.ViewVersion, caughtUp, p.BatchCutoffEpoch, p.CoveredByBatch, p.BatchValue, p.BatchEvents, p.Approximate, answer.Result.RelativeStandardError,
-                p.SpeedEpochs, p.NewestSpeedEpoch, p.SpeedUpdatedAt, p.EventsTimedByEnqueue));
+            p.View,
+            answer.Key.Format(window),
+            answer.Result.Value,
+            answer.Events,
+            new AnswerProvenance(
+                p.ViewVersion,
+                caughtUp,
+                p.BatchCutoffEpoch,
+                p.CoveredByBatch,
+                p.BatchValue,
+                p.BatchEvents,
+                p.Approximate,
+                answer.Result.RelativeStandardError,
+                p.SpeedEpochs,
+                p.NewestSpeedEpoch,
+                p.SpeedUpdatedAt,
+                p.EventsTimedByEnqueue
+            )
+        );
     }
 }
 
@@ -30,7 +46,8 @@ public sealed record ViewAnswer(string View, string Key, decimal? Value, long Ev
 /// </param>
 /// <param name="BatchCutoffEpoch">The batch view's cutoff epoch, or null when there is no batch view yet.</param>
 /// <param name="CoveredByBatch">True when the batch view alone produced the answer.</param>
-/// <param name="BatchValue">The batch view's part of the value alone (null when it has none); the rest comes from the speed layer.</param>
+/// <param name="BatchValue">The batch view's part of the value alone (null when it has none); the rest comes from the
+/// speed layer.</param>
 /// <param name="BatchEvents">How many of the events the batch view counted.</param>
 /// <param name="Approximate">True when an estimate contributed.</param>
 /// <param name="RelativeStandardError">The estimate's relative standard error, when approximate.</param>
@@ -50,7 +67,8 @@ public sealed record AnswerProvenance(
     int SpeedEpochs,
     long? NewestSpeedEpoch,
     DateTimeOffset? SpeedUpdatedAt,
-    long EventsTimedByEnqueue);
+    long EventsTimedByEnqueue
+);
 
 /// <summary>A window range's answers.</summary>
 /// <param name="View">The view.</param>

@@ -21,15 +21,34 @@ public sealed class ViewQueryService
 
     private readonly BatchViewReader _batch;
     private readonly ReadCoalescer<(ViewDefinition View, ViewKey Key), IReadOnlyList<SpeedContribution>> _speedKeys;
-    private readonly ReadCoalescer<(ViewDefinition View, ViewKey From, ViewKey To, long? Since), IReadOnlyDictionary<ViewKey, IReadOnlyList<SpeedContribution>>> _speedRanges;
+    private readonly ReadCoalescer<
+        (ViewDefinition View, ViewKey From, ViewKey To, long? Since),
+        IReadOnlyDictionary<ViewKey, IReadOnlyList<SpeedContribution>>
+    > _speedRanges;
 
-    /// <summary>Creates the service; pointers are re-read after <paramref name="pointerLifetime"/> (default one second).</summary>
-    public ViewQueryService(Storage.PipelineStore store, PointerStore pointers, ViewRegistry registry, TimeProvider time, TimeSpan? pointerLifetime = null, long batchCacheBytes = DefaultBatchCacheBytes)
+    /// <summary>Creates the service; pointers are re-read after <paramref name="pointerLifetime"/> (default one
+    /// second).</summary>
+    public ViewQueryService(
+        Storage.PipelineStore store,
+        PointerStore pointers,
+        ViewRegistry registry,
+        TimeProvider time,
+        TimeSpan? pointerLifetime = null,
+        long batchCacheBytes = DefaultBatchCacheBytes
+    )
     {
         var speed = new SpeedViewReader(store);
         _speedKeys = new(read => speed.ReadKeyAsync(read.View, read.Key, CancellationToken.None));
-        _speedRanges = new(read => speed.ReadRangeAsync(read.View, read.From, read.To, read.Since, CancellationToken.None));
-        _batch = new BatchViewReader(store, pointers, time, pointerLifetime ?? TimeSpan.FromSeconds(1), batchCacheBytes);
+        _speedRanges = new(read =>
+            speed.ReadRangeAsync(read.View, read.From, read.To, read.Since, CancellationToken.None)
+        );
+        _batch = new BatchViewReader(
+            store,
+            pointers,
+            time,
+            pointerLifetime ?? TimeSpan.FromSeconds(1),
+            batchCacheBytes
+        );
         Registry = registry;
     }
 
@@ -37,15 +56,26 @@ public sealed class ViewQueryService
     public ViewRegistry Registry { get; }
 
     /// <summary>The committed batch view of a view version, if any.</summary>
-    public Task<BatchPointer?> PointerAsync(ViewDefinition view, CancellationToken cancellationToken = default) => _batch.PointerAsync(view, cancellationToken);
+    public Task<BatchPointer?> PointerAsync(ViewDefinition view, CancellationToken cancellationToken = default) =>
+        _batch.PointerAsync(view, cancellationToken);
 
     /// <summary>One key's answer.</summary>
-    public async Task<MergedAnswer> QueryKeyAsync(ViewDefinition view, ViewKey key, CancellationToken cancellationToken = default)
+    public async Task<MergedAnswer> QueryKeyAsync(
+        ViewDefinition view,
+        ViewKey key,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(view);
         var pointer = await _batch.PointerAsync(view, cancellationToken).ConfigureAwait(false);
         var speed = _speedKeys.ReadAsync((view, key), cancellationToken);
-        var batch = pointer is null ? null : new BatchContribution(view.Version, pointer.Cutoff, await _batch.ReadKeyAsync(view, pointer.Cutoff, key, cancellationToken).ConfigureAwait(false));
+        var batch = pointer is null
+            ? null
+            : new BatchContribution(
+                view.Version,
+                pointer.Cutoff,
+                await _batch.ReadKeyAsync(view, pointer.Cutoff, key, cancellationToken).ConfigureAwait(false)
+            );
         return ServingMerge.Merge(view, key, batch, await speed.ConfigureAwait(false));
     }
 
@@ -53,16 +83,36 @@ public sealed class ViewQueryService
     /// The answers of every window from <paramref name="from"/> to <paramref name="to"/> that has data, in
     /// window order; of every dimension (in ordinal order within a window) when the ends have none.
     /// </summary>
-    public async Task<IReadOnlyList<MergedAnswer>> QueryRangeAsync(ViewDefinition view, ViewKey from, ViewKey to, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<MergedAnswer>> QueryRangeAsync(
+        ViewDefinition view,
+        ViewKey from,
+        ViewKey to,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(view);
         var pointer = await _batch.PointerAsync(view, cancellationToken).ConfigureAwait(false);
         var speedTask = _speedRanges.ReadAsync((view, from, to, pointer?.Cutoff), cancellationToken);
-        var batch = pointer is null ? [] : await _batch.ReadRangeAsync(view, pointer.Cutoff, from, to, cancellationToken).ConfigureAwait(false);
+        var batch = pointer is null
+            ? []
+            : await _batch.ReadRangeAsync(view, pointer.Cutoff, from, to, cancellationToken).ConfigureAwait(false);
         var speed = await speedTask.ConfigureAwait(false);
-        return [.. batch.Keys.Union(speed.Keys).OrderBy(k => k.WindowStart).ThenBy(k => k.Dimension, StringComparer.Ordinal).Select(key => ServingMerge.Merge(
-            view, key,
-            pointer is null ? null : new BatchContribution(view.Version, pointer.Cutoff, batch.GetValueOrDefault(key)),
-            speed.GetValueOrDefault(key) ?? []))];
+        return
+        [
+            .. batch
+                .Keys.Union(speed.Keys)
+                .OrderBy(k => k.WindowStart)
+                .ThenBy(k => k.Dimension, StringComparer.Ordinal)
+                .Select(key =>
+                    ServingMerge.Merge(
+                        view,
+                        key,
+                        pointer is null
+                            ? null
+                            : new BatchContribution(view.Version, pointer.Cutoff, batch.GetValueOrDefault(key)),
+                        speed.GetValueOrDefault(key) ?? []
+                    )
+                ),
+        ];
     }
 }

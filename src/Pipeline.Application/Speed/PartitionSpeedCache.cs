@@ -26,7 +26,8 @@ internal sealed class PartitionSpeedCache
 
     public bool IsLoaded(string partitionKey) => _byPartitionKey.ContainsKey(partitionKey);
 
-    public void MarkLoaded(string partitionKey) => _byPartitionKey.TryAdd(partitionKey, new Dictionary<string, CachedRow>(StringComparer.Ordinal));
+    public void MarkLoaded(string partitionKey) =>
+        _byPartitionKey.TryAdd(partitionKey, new Dictionary<string, CachedRow>(StringComparer.Ordinal));
 
     public CachedRow? Get(string partitionKey, string rowKey) =>
         _byPartitionKey.TryGetValue(partitionKey, out var rows) && rows.TryGetValue(rowKey, out var row) ? row : null;
@@ -40,7 +41,8 @@ internal sealed class PartitionSpeedCache
     /// <summary>Forgets a whole PartitionKey, so that it is read again before the next write.</summary>
     public void Forget(string partitionKey) => _byPartitionKey.Remove(partitionKey);
 
-    /// <summary>Drops rows of epochs before <paramref name="epoch"/>: enqueued times only grow, so this partition will not touch them again.</summary>
+    /// <summary>Drops rows of epochs before <paramref name="epoch"/>: enqueued times only grow, so this partition will
+    /// not touch them again.</summary>
     public void DropEpochsBefore(long epoch)
     {
         foreach (var rows in _byPartitionKey.Values)

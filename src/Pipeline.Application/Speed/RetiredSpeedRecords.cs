@@ -30,7 +30,14 @@ internal static class RetiredSpeedRecords
     public static string Name(ViewDefinition view, long cutoff) => StorageLayout.Work.SpeedSaid(view.Id, cutoff);
 
     /// <summary>Records the retired partials unless this cutoff's record exists already.</summary>
-    public static async Task KeepAsync(PipelineStore store, ViewDefinition view, long fromEpoch, long cutoff, ViewAccumulator said, CancellationToken cancellationToken)
+    public static async Task KeepAsync(
+        PipelineStore store,
+        ViewDefinition view,
+        long fromEpoch,
+        long cutoff,
+        ViewAccumulator said,
+        CancellationToken cancellationToken
+    )
     {
         var partials = PartialsFile.Write(view, said.Partials);
         var content = new byte[8 + partials.Length];
@@ -38,8 +45,14 @@ internal static class RetiredSpeedRecords
         partials.CopyTo(content.AsSpan(8));
         try
         {
-            await store.Work.GetBlobClient(Name(view, cutoff))
-                .UploadAsync(BinaryData.FromBytes(content), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken).ConfigureAwait(false);
+            await store
+                .Work.GetBlobClient(Name(view, cutoff))
+                .UploadAsync(
+                    BinaryData.FromBytes(content),
+                    new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -48,19 +61,41 @@ internal static class RetiredSpeedRecords
     }
 
     /// <summary>Every record at or below <paramref name="upToCutoff"/>, merged; null when none exists.</summary>
-    public static async Task<RetiredSpeed?> ReadAsync(PipelineStore store, ViewDefinition view, long upToCutoff, CancellationToken cancellationToken)
+    public static async Task<RetiredSpeed?> ReadAsync(
+        PipelineStore store,
+        ViewDefinition view,
+        long upToCutoff,
+        CancellationToken cancellationToken
+    )
     {
         var said = new ViewAccumulator(view);
-        long? from = null, until = null;
+        long? from = null,
+            until = null;
         var prefix = Prefix(view);
-        await foreach (var blob in store.Work.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
+        await foreach (
+            var blob in store
+                .Work.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken)
+                .ConfigureAwait(false)
+        )
         {
-            if (!long.TryParse(blob.Name.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var cutoff) || cutoff > upToCutoff)
+            if (
+                !long.TryParse(
+                    blob.Name.AsSpan(prefix.Length),
+                    NumberStyles.None,
+                    CultureInfo.InvariantCulture,
+                    out var cutoff
+                )
+                || cutoff > upToCutoff
+            )
             {
                 continue;
             }
 
-            var content = (await store.Work.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToMemory().Span;
+            var content = (
+                await store.Work.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)
+            )
+                .Value.Content.ToMemory()
+                .Span;
             if (content.Length < 8)
             {
                 throw new InvalidDataException($"speed record '{blob.Name}' is truncated");

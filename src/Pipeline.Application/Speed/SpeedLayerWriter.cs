@@ -17,13 +17,23 @@ namespace Pipeline.Application.Speed;
 /// re-applying events a row already reflects changes nothing, and two owners of a partition cannot
 /// both apply the same events: the loser's write fails, it re-reads and finds them applied.
 /// </summary>
-internal sealed partial class SpeedLayerWriter(PipelineStore store, ViewRegistry registry, PipelineClock clock, ILogger<SpeedLayerWriter> logger)
+internal sealed partial class SpeedLayerWriter(
+    PipelineStore store,
+    ViewRegistry registry,
+    PipelineClock clock,
+    ILogger<SpeedLayerWriter> logger
+)
 {
     private const int MaxAttempts = 8;
     private const int ParallelTransactions = 8;
     private readonly ViewDefinition[] _views = [.. registry.All];
 
-    public async Task ApplyAsync(PartitionSpeedCache cache, int partition, IReadOnlyList<AcceptedEvent> events, CancellationToken cancellationToken)
+    public async Task ApplyAsync(
+        PartitionSpeedCache cache,
+        int partition,
+        IReadOnlyList<AcceptedEvent> events,
+        CancellationToken cancellationToken
+    )
     {
         if (events.Count == 0)
         {
@@ -45,7 +55,11 @@ internal sealed partial class SpeedLayerWriter(PipelineStore store, ViewRegistry
                 for (var i = 0; i < chunk.Count; i++)
                 {
                     var row = chunk[i];
-                    cache.Set(row.Work.PartitionKey, row.Work.RowKey, new CachedRow(row.Partial, responses![i].Headers.ETag ?? default, last, row.Work.Epoch));
+                    cache.Set(
+                        row.Work.PartitionKey,
+                        row.Work.RowKey,
+                        new CachedRow(row.Partial, responses![i].Headers.ETag ?? default, last, row.Work.Epoch)
+                    );
                 }
             }
 
@@ -58,7 +72,9 @@ internal sealed partial class SpeedLayerWriter(PipelineStore store, ViewRegistry
 
             if (pending.Count > 0 && attempt >= MaxAttempts)
             {
-                throw new InvalidOperationException($"speed rows of partition {partition} kept changing under this writer after {attempt} attempts");
+                throw new InvalidOperationException(
+                    $"speed rows of partition {partition} kept changing under this writer after {attempt} attempts"
+                );
             }
 
             if (pending.Count > 0)
@@ -96,37 +112,72 @@ internal sealed partial class SpeedLayerWriter(PipelineStore store, ViewRegistry
             foreach (var (key, delta) in accumulator.Partials)
             {
                 var definition = _views[view];
-                work.Add(new RowWork(
-                    definition, key, epoch, delta,
-                    SpeedRows.PartitionKey(definition, key.WindowStart, partition),
-                    SpeedRows.RowKey(definition, key, epoch)));
+                work.Add(
+                    new RowWork(
+                        definition,
+                        key,
+                        epoch,
+                        delta,
+                        SpeedRows.PartitionKey(definition, key.WindowStart, partition),
+                        SpeedRows.RowKey(definition, key, epoch)
+                    )
+                );
             }
         }
 
         return work;
     }
 
-    private async Task LoadAsync(PartitionSpeedCache cache, List<RowWork> work, long fromEpoch, CancellationToken cancellationToken)
+    private async Task LoadAsync(
+        PartitionSpeedCache cache,
+        List<RowWork> work,
+        long fromEpoch,
+        CancellationToken cancellationToken
+    )
     {
-        var missing = work.Select(w => w.PartitionKey).Distinct(StringComparer.Ordinal).Where(pk => !cache.IsLoaded(pk)).ToList();
-        var loaded = await Task.WhenAll(missing.Select(async pk =>
-        {
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pk} and Epoch ge {fromEpoch}");
-            var rows = await store.Speed.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
-            return (pk, rows);
-        })).ConfigureAwait(false);
+        var missing = work.Select(w => w.PartitionKey)
+            .Distinct(StringComparer.Ordinal)
+            .Where(pk => !cache.IsLoaded(pk))
+            .ToList();
+        var loaded = await Task.WhenAll(
+                missing.Select(async pk =>
+                {
+                    var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pk} and Epoch ge {fromEpoch}");
+                    var rows = await store
+                        .Speed.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken)
+                        .ToListAsync(cancellationToken)
+                        .ConfigureAwait(false);
+                    return (pk, rows);
+                })
+            )
+            .ConfigureAwait(false);
         foreach (var (pk, rows) in loaded)
         {
             cache.MarkLoaded(pk);
             foreach (var row in rows)
             {
-                cache.Set(pk, row.RowKey, new CachedRow(SpeedRows.PartialOf(row), row.ETag, SpeedRows.LastSequenceOf(row), SpeedRows.EpochOf(row)));
+                cache.Set(
+                    pk,
+                    row.RowKey,
+                    new CachedRow(
+                        SpeedRows.PartialOf(row),
+                        row.ETag,
+                        SpeedRows.LastSequenceOf(row),
+                        SpeedRows.EpochOf(row)
+                    )
+                );
             }
         }
     }
 
     /// <summary>Merges each delta into its row's partial and groups the writes into transactions.</summary>
-    private static List<List<PreparedRow>> Prepare(PartitionSpeedCache cache, List<RowWork> work, IReadOnlyList<AcceptedEvent> events, long first, long last)
+    private static List<List<PreparedRow>> Prepare(
+        PartitionSpeedCache cache,
+        List<RowWork> work,
+        IReadOnlyList<AcceptedEvent> events,
+        long first,
+        long last
+    )
     {
         var prepared = new List<PreparedRow>();
         foreach (var row in work)
@@ -137,9 +188,10 @@ internal sealed partial class SpeedLayerWriter(PipelineStore store, ViewRegistry
                 continue;
             }
 
-            var delta = cached is not null && cached.LastSequence >= first
-                ? Refold(row, events, cached.LastSequence)
-                : row.Delta;
+            var delta =
+                cached is not null && cached.LastSequence >= first
+                    ? Refold(row, events, cached.LastSequence)
+                    : row.Delta;
             if (delta is null)
             {
                 continue;
@@ -160,8 +212,12 @@ internal sealed partial class SpeedLayerWriter(PipelineStore store, ViewRegistry
             prepared.Add(new PreparedRow(row, partial, cached?.ETag, last));
         }
 
-        return [.. prepared.GroupBy(p => p.Work.PartitionKey, StringComparer.Ordinal)
-            .SelectMany(g => g.Chunk(TableRules.MaxTransactionActions).Select(c => c.ToList()))];
+        return
+        [
+            .. prepared
+                .GroupBy(p => p.Work.PartitionKey, StringComparer.Ordinal)
+                .SelectMany(g => g.Chunk(TableRules.MaxTransactionActions).Select(c => c.ToList())),
+        ];
     }
 
     /// <summary>The delta of one row from only the events after the position it already reflects.</summary>
@@ -179,38 +235,71 @@ internal sealed partial class SpeedLayerWriter(PipelineStore store, ViewRegistry
         return accumulator.Partials.GetValueOrDefault(row.Key);
     }
 
-    private async Task<List<(List<PreparedRow> Chunk, IReadOnlyList<Response>? Responses)>> SubmitAsync(List<List<PreparedRow>> chunks, CancellationToken cancellationToken)
+    private async Task<List<(List<PreparedRow> Chunk, IReadOnlyList<Response>? Responses)>> SubmitAsync(
+        List<List<PreparedRow>> chunks,
+        CancellationToken cancellationToken
+    )
     {
         var outcomes = new (List<PreparedRow>, IReadOnlyList<Response>?)[chunks.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, chunks.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = ParallelTransactions, CancellationToken = cancellationToken },
-            async (i, ct) =>
-            {
-                var chunk = chunks[i];
-                var actions = chunk.Select(p => p.ETag is { } etag
-                    ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, Entity(p), etag)
-                    : new TableTransactionAction(TableTransactionActionType.Add, Entity(p)));
-                try
+        await Parallel
+            .ForEachAsync(
+                Enumerable.Range(0, chunks.Count),
+                new ParallelOptions
                 {
-                    var response = await store.Speed.SubmitCheckedTransactionAsync(actions, ct).ConfigureAwait(false);
-                    outcomes[i] = (chunk, response.Value);
-                }
-                catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
+                    MaxDegreeOfParallelism = ParallelTransactions,
+                    CancellationToken = cancellationToken,
+                },
+                async (i, ct) =>
                 {
-                    outcomes[i] = (chunk, null);
+                    var chunk = chunks[i];
+                    var actions = chunk.Select(p =>
+                        p.ETag is { } etag
+                            ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, Entity(p), etag)
+                            : new TableTransactionAction(TableTransactionActionType.Add, Entity(p))
+                    );
+                    try
+                    {
+                        var response = await store
+                            .Speed.SubmitCheckedTransactionAsync(actions, ct)
+                            .ConfigureAwait(false);
+                        outcomes[i] = (chunk, response.Value);
+                    }
+                    catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
+                    {
+                        outcomes[i] = (chunk, null);
+                    }
                 }
-            }).ConfigureAwait(false);
+            )
+            .ConfigureAwait(false);
         return [.. outcomes];
     }
 
     private TableEntity Entity(PreparedRow row) =>
-        SpeedRows.ToEntity(row.Work.PartitionKey, row.Work.RowKey, row.Work.Key, row.Work.Epoch, row.Partial, row.LastSequence, row.Work.View, clock.UtcNow);
+        SpeedRows.ToEntity(
+            row.Work.PartitionKey,
+            row.Work.RowKey,
+            row.Work.Key,
+            row.Work.Epoch,
+            row.Partial,
+            row.LastSequence,
+            row.Work.View,
+            clock.UtcNow
+        );
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Speed rows of partition {Partition} changed concurrently; re-reading {Rows} rows (attempt {Attempt})")]
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Speed rows of partition {Partition} changed concurrently; re-reading {Rows} rows (attempt {Attempt})"
+    )]
     private partial void LogConflict(int partition, int rows, int attempt);
 
-    private sealed record RowWork(ViewDefinition View, ViewKey Key, long Epoch, ViewPartial Delta, string PartitionKey, string RowKey);
+    private sealed record RowWork(
+        ViewDefinition View,
+        ViewKey Key,
+        long Epoch,
+        ViewPartial Delta,
+        string PartitionKey,
+        string RowKey
+    );
 
     private sealed record PreparedRow(RowWork Work, ViewPartial Partial, ETag? ETag, long LastSequence);
 }

@@ -21,33 +21,53 @@ internal static class SpeedRows
         StorageLayout.Speed.PartitionKey(view.Id, windowStart, partition);
 
     /// <summary>The PartitionKey prefix of one view day across partitions (ends with a dot).</summary>
-    public static string DayPrefix(ViewDefinition view, DateTime windowStart) => StorageLayout.Speed.DayPrefix(view.Id, windowStart);
+    public static string DayPrefix(ViewDefinition view, DateTime windowStart) =>
+        StorageLayout.Speed.DayPrefix(view.Id, windowStart);
 
     /// <summary>The RowKey prefix of one key across epochs (ends with '@').</summary>
     public static string KeyPrefix(ViewDefinition view, ViewKey key)
     {
-        var hour = view.Window == TimeWindow.Hour ? key.WindowStart.ToString("HH", CultureInfo.InvariantCulture) : string.Empty;
+        var hour =
+            view.Window == TimeWindow.Hour
+                ? key.WindowStart.ToString("HH", CultureInfo.InvariantCulture)
+                : string.Empty;
         var dimension = key.Dimension is null ? string.Empty : "|" + KeyEncoding.Encode(key.Dimension);
         return $"{hour}{dimension}@";
     }
 
-    public static string RowKey(ViewDefinition view, ViewKey key, long epoch) => StorageLayout.Speed.RowKey(KeyPrefix(view, key), epoch);
+    public static string RowKey(ViewDefinition view, ViewKey key, long epoch) =>
+        StorageLayout.Speed.RowKey(KeyPrefix(view, key), epoch);
 
-    public static TableEntity ToEntity(string partitionKey, string rowKey, ViewKey key, long epoch, ViewPartial partial, long lastSequence, ViewDefinition view, DateTimeOffset updatedAt) => new(partitionKey, rowKey)
-    {
-        ["Key"] = key.Format(view.Window),
-        ["Epoch"] = epoch,
-        ["State"] = StateCodec.Serialize(partial.State),
-        ["Events"] = partial.Events,
-        ["EventsTimedByEnqueue"] = partial.EventsTimedByEnqueue,
-        ["LastSequence"] = lastSequence,
-        ["UpdatedAt"] = updatedAt,
-    };
+    public static TableEntity ToEntity(
+        string partitionKey,
+        string rowKey,
+        ViewKey key,
+        long epoch,
+        ViewPartial partial,
+        long lastSequence,
+        ViewDefinition view,
+        DateTimeOffset updatedAt
+    ) =>
+        new(partitionKey, rowKey)
+        {
+            ["Key"] = key.Format(view.Window),
+            ["Epoch"] = epoch,
+            ["State"] = StateCodec.Serialize(partial.State),
+            ["Events"] = partial.Events,
+            ["EventsTimedByEnqueue"] = partial.EventsTimedByEnqueue,
+            ["LastSequence"] = lastSequence,
+            ["UpdatedAt"] = updatedAt,
+        };
 
-    public static ViewPartial PartialOf(TableEntity entity) => new(
-        StateCodec.Deserialize(entity.GetBinary("State") ?? throw new InvalidDataException($"speed row {entity.PartitionKey}/{entity.RowKey} has no State")),
-        entity.GetInt64("Events") ?? 0,
-        entity.GetInt64("EventsTimedByEnqueue") ?? 0);
+    public static ViewPartial PartialOf(TableEntity entity) =>
+        new(
+            StateCodec.Deserialize(
+                entity.GetBinary("State")
+                    ?? throw new InvalidDataException($"speed row {entity.PartitionKey}/{entity.RowKey} has no State")
+            ),
+            entity.GetInt64("Events") ?? 0,
+            entity.GetInt64("EventsTimedByEnqueue") ?? 0
+        );
 
     public static long EpochOf(TableEntity entity) => entity.GetInt64("Epoch") ?? -1;
 

@@ -39,7 +39,8 @@ public static class KeyEncoding
     }
 
     /// <summary>Decodes what <see cref="Encode"/> produced.</summary>
-    public static string Decode(string value) => Uri.UnescapeDataString(value ?? throw new ArgumentNullException(nameof(value)));
+    public static string Decode(string value) =>
+        Uri.UnescapeDataString(value ?? throw new ArgumentNullException(nameof(value)));
 
     private static bool NeedsEscape(char c) =>
         c is '/' or '\\' or '#' or '?' or '%' or '|' or '@' or '.' || char.IsControl(c);

@@ -63,15 +63,17 @@ public sealed class PipelineStore
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {
         await Task.WhenAll(
-            Raw.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
-            Quarantine.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
-            Speed.CreateIfNotExistsAsync(cancellationToken),
-            Progress.CreateIfNotExistsAsync(cancellationToken),
-            Sequences.CreateIfNotExistsAsync(cancellationToken),
-            Operations.CreateIfNotExistsAsync(cancellationToken),
-            Batch.CreateIfNotExistsAsync(cancellationToken),
-            Pointers.CreateIfNotExistsAsync(cancellationToken),
-            Work.CreateIfNotExistsAsync(cancellationToken: cancellationToken)).ConfigureAwait(false);
+                Raw.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
+                Quarantine.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
+                Speed.CreateIfNotExistsAsync(cancellationToken),
+                Progress.CreateIfNotExistsAsync(cancellationToken),
+                Sequences.CreateIfNotExistsAsync(cancellationToken),
+                Operations.CreateIfNotExistsAsync(cancellationToken),
+                Batch.CreateIfNotExistsAsync(cancellationToken),
+                Pointers.CreateIfNotExistsAsync(cancellationToken),
+                Work.CreateIfNotExistsAsync(cancellationToken: cancellationToken)
+            )
+            .ConfigureAwait(false);
     }
 
     private static string ContainerName(string prefix, string name) => prefix.Length == 0 ? name : $"{prefix}-{name}";

@@ -11,8 +11,13 @@ namespace Pipeline.Application.Storage;
 /// <param name="StorageRequests">Storage requests this process has sent (every attempt).</param>
 public sealed record Health(string Status, int Views, StorageDescription? Storage, long StorageRequests);
 
-/// <summary>Whether storage answers, within <see cref="Patience"/>: a health check must answer quickly either way.</summary>
-public sealed class StorageHealth(PipelineStore store, Domain.Views.ViewRegistry registry, StorageDescription? storage = null)
+/// <summary>Whether storage answers, within <see cref="Patience"/>: a health check must answer quickly either
+/// way.</summary>
+public sealed class StorageHealth(
+    PipelineStore store,
+    Domain.Views.ViewRegistry registry,
+    StorageDescription? storage = null
+)
 {
     /// <summary>How long storage may take to answer a health check.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(2);
@@ -24,8 +29,14 @@ public sealed class StorageHealth(PipelineStore store, Domain.Views.ViewRegistry
         patience.CancelAfter(Patience);
         try
         {
-            await store.Progress.QueryAsync<TableEntity>(maxPerPage: 1, cancellationToken: patience.Token).AsPages().FirstAsync(patience.Token).ConfigureAwait(false);
-            return Outcome<Health>.Ok(new Health("healthy", registry.Names.Count(), storage, Pipeline.Storage.StorageMetrics.Requests));
+            await store
+                .Progress.QueryAsync<TableEntity>(maxPerPage: 1, cancellationToken: patience.Token)
+                .AsPages()
+                .FirstAsync(patience.Token)
+                .ConfigureAwait(false);
+            return Outcome<Health>.Ok(
+                new Health("healthy", registry.Names.Count(), storage, Pipeline.Storage.StorageMetrics.Requests)
+            );
         }
         catch (RequestFailedException ex)
         {
@@ -33,7 +44,10 @@ public sealed class StorageHealth(PipelineStore store, Domain.Views.ViewRegistry
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return Outcome<Health>.Unavailable($"storage did not answer within {Patience.TotalSeconds:0} seconds", Patience);
+            return Outcome<Health>.Unavailable(
+                $"storage did not answer within {Patience.TotalSeconds:0} seconds",
+                Patience
+            );
         }
         catch (Exception ex) when (ex is HttpRequestException or AggregateException or IOException)
         {

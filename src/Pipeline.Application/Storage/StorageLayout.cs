@@ -70,7 +70,8 @@ public static class StorageLayout
         public static string AuditPartition(string view) => $"audit.{view}";
 
         /// <summary>A RowKey that sorts newest first.</summary>
-        public static string NewestFirst(DateTimeOffset at, string suffix) => Invariant($"{DateTimeOffset.MaxValue.Ticks - at.Ticks:D19}-{suffix}");
+        public static string NewestFirst(DateTimeOffset at, string suffix) =>
+            Invariant($"{DateTimeOffset.MaxValue.Ticks - at.Ticks:D19}-{suffix}");
     }
 
     /// <summary>Speed rows (table <c>speed</c>).</summary>
@@ -80,10 +81,12 @@ public static class StorageLayout
         public static string VersionPrefix(ViewVersion version) => $"{version}.";
 
         /// <summary>The PartitionKey prefix of one view day across partitions (ends with a dot).</summary>
-        public static string DayPrefix(ViewVersion version, DateTime windowStart) => Invariant($"{version}.{windowStart:yyyy-MM-dd}.");
+        public static string DayPrefix(ViewVersion version, DateTime windowStart) =>
+            Invariant($"{version}.{windowStart:yyyy-MM-dd}.");
 
         /// <summary>The PartitionKey of one view day of one partition.</summary>
-        public static string PartitionKey(ViewVersion version, DateTime windowStart, int partition) => Invariant($"{DayPrefix(version, windowStart)}{partition:D4}");
+        public static string PartitionKey(ViewVersion version, DateTime windowStart, int partition) =>
+            Invariant($"{DayPrefix(version, windowStart)}{partition:D4}");
 
         /// <summary>The RowKey of one key's partial of one epoch: the key's prefix and the epoch.</summary>
         public static string RowKey(string keyPrefix, long epoch) => Invariant($"{keyPrefix}{epoch:D12}");
@@ -99,7 +102,8 @@ public static class StorageLayout
         public static string CutoffPrefix(ViewVersion version, long cutoff) => Invariant($"{version}.{cutoff:D12}.");
 
         /// <summary>The PartitionKey of one day of one cutoff's rows.</summary>
-        public static string PartitionKey(ViewVersion version, long cutoff, DateTime windowStart) => Invariant($"{CutoffPrefix(version, cutoff)}{windowStart:yyyy-MM-dd}");
+        public static string PartitionKey(ViewVersion version, long cutoff, DateTime windowStart) =>
+            Invariant($"{CutoffPrefix(version, cutoff)}{windowStart:yyyy-MM-dd}");
     }
 
     /// <summary>Blobs of the raw log (container <c>raw</c>).</summary>
@@ -120,7 +124,8 @@ public static class StorageLayout
     public static class Quarantine
     {
         /// <summary>One quarantined event: <c>{partition:D4}/{sequence:D20}.json</c>.</summary>
-        public static string Entry(int partition, long sequenceNumber) => Invariant($"{partition:D4}/{sequenceNumber:D20}.json");
+        public static string Entry(int partition, long sequenceNumber) =>
+            Invariant($"{partition:D4}/{sequenceNumber:D20}.json");
     }
 
     /// <summary>Intermediate blobs of batch runs (container <c>batch-work</c>).</summary>
@@ -130,24 +135,28 @@ public static class StorageLayout
         public static string RunPrefix(string operation) => $"{operation}/";
 
         /// <summary>The name (without extension) of one fold chunk's outputs.</summary>
-        public static string Chunk(string operation, int partition, int chunk) => Invariant($"{RunPrefix(operation)}partition-{partition:D4}.chunk-{chunk:D4}");
+        public static string Chunk(string operation, int partition, int chunk) =>
+            Invariant($"{RunPrefix(operation)}partition-{partition:D4}.chunk-{chunk:D4}");
 
         /// <summary>The prefix of every identity index.</summary>
         public const string IdentitiesPrefix = "identities/";
 
         /// <summary>A partition's identity index at a cutoff.</summary>
-        public static string Identities(int partition, long cutoff) => Invariant($"{IdentitiesPrefix}{partition:D4}/{cutoff:D12}.bin");
+        public static string Identities(int partition, long cutoff) =>
+            Invariant($"{IdentitiesPrefix}{partition:D4}/{cutoff:D12}.bin");
 
         /// <summary>The prefix of a view version's complete partials.</summary>
         public static string CumulativePrefix(ViewVersion version) => $"views/{version}/";
 
         /// <summary>A view version's complete partials at a cutoff.</summary>
-        public static string Cumulative(ViewVersion version, long cutoff) => Invariant($"{CumulativePrefix(version)}{cutoff:D12}.partials");
+        public static string Cumulative(ViewVersion version, long cutoff) =>
+            Invariant($"{CumulativePrefix(version)}{cutoff:D12}.partials");
 
         /// <summary>The prefix of what the speed layer said before its rows of a view version were retired.</summary>
         public static string SpeedSaidPrefix(ViewVersion version) => $"speed-said.{version}.";
 
         /// <summary>What the speed layer said of a view version's epochs below a retirement cutoff.</summary>
-        public static string SpeedSaid(ViewVersion version, long cutoff) => Invariant($"{SpeedSaidPrefix(version)}{cutoff:D12}");
+        public static string SpeedSaid(ViewVersion version, long cutoff) =>
+            Invariant($"{SpeedSaidPrefix(version)}{cutoff:D12}");
     }
 }

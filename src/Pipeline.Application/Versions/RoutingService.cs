@@ -25,13 +25,22 @@ public sealed class RoutingService
     private readonly AuditStore _audits;
     private readonly PipelineClock _clock;
     private readonly TimeSpan _cacheLifetime;
-    private readonly ConcurrentDictionary<string, (VersionRouting Routing, long ReadAt)> _routing = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (VersionRouting Routing, long ReadAt)> _routing = new(
+        StringComparer.Ordinal
+    );
     private readonly ReadCoalescer<string, VersionRouting> _routingReads;
 
-    /// <summary>Creates the service; routings are re-read after <paramref name="cacheLifetime"/> (default one second).</summary>
+    /// <summary>Creates the service; routings are re-read after <paramref name="cacheLifetime"/> (default one
+    /// second).</summary>
     public RoutingService(
-        ViewRegistry registry, VersionStore versions, VersionRegistrations registrations, PointerStore pointers, AuditStore audits, PipelineClock clock,
-        TimeSpan? cacheLifetime = null)
+        ViewRegistry registry,
+        VersionStore versions,
+        VersionRegistrations registrations,
+        PointerStore pointers,
+        AuditStore audits,
+        PipelineClock clock,
+        TimeSpan? cacheLifetime = null
+    )
     {
         _registry = registry;
         _versions = versions;
@@ -54,20 +63,30 @@ public sealed class RoutingService
     /// The version to use: <paramref name="version"/> when given, else the one the view's routing gives this
     /// caller (sticky per caller id).
     /// </summary>
-    public async Task<Outcome<ViewDefinition>> ResolveAsync(string name, int? version, string? callerId, CancellationToken cancellationToken = default)
+    public async Task<Outcome<ViewDefinition>> ResolveAsync(
+        string name,
+        int? version,
+        string? callerId,
+        CancellationToken cancellationToken = default
+    )
     {
         if (_registry.Versions(name).Count == 0)
         {
             return UnknownView<ViewDefinition>(name);
         }
 
-        var chosen = version ?? (await ServingRoutingAsync(name, cancellationToken).ConfigureAwait(false)).Choose(callerId);
+        var chosen =
+            version ?? (await ServingRoutingAsync(name, cancellationToken).ConfigureAwait(false)).Choose(callerId);
         return _registry.TryGet(name, chosen, out var view)
             ? Outcome<ViewDefinition>.Ok(view)
-            : Outcome<ViewDefinition>.NotFound($"view '{name}' has no version {chosen}; it has {string.Join(", ", _registry.Versions(name).Select(v => v.Id))}");
+            : Outcome<ViewDefinition>.NotFound(
+                $"view '{name}' has no version {chosen}; it has "
+                    + $"{string.Join(", ", _registry.Versions(name).Select(v => v.Id))}"
+            );
     }
 
-    /// <summary>The routing that serves a view now (kept for the cache lifetime, refreshed by one shared read).</summary>
+    /// <summary>The routing that serves a view now (kept for the cache lifetime, refreshed by one shared
+    /// read).</summary>
     public async Task<VersionRouting> ServingRoutingAsync(string view, CancellationToken cancellationToken = default)
     {
         if (_routing.TryGetValue(view, out var cached) && _clock.Elapsed(cached.ReadAt) < _cacheLifetime)
@@ -85,7 +104,12 @@ public sealed class RoutingService
     /// <paramref name="requireCleanAudit"/>, also when its newest audit at its batch cutoff is not clean.
     /// </summary>
     public async Task<Outcome<VersionRouting>> ChangeAsync(
-        string name, IReadOnlyDictionary<int, int> weights, int? shadow, bool requireCleanAudit = false, CancellationToken cancellationToken = default)
+        string name,
+        IReadOnlyDictionary<int, int> weights,
+        int? shadow,
+        bool requireCleanAudit = false,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(weights);
         if (_registry.Versions(name).Count == 0)
@@ -104,25 +128,42 @@ public sealed class RoutingService
         var before = await ReadRoutingAsync(name).ConfigureAwait(false);
         foreach (var (version, weight) in weights.Where(w => w.Value > before.Weights.GetValueOrDefault(w.Key)))
         {
-            if (await RefusalToGainWeightAsync(_registry.Require(new ViewVersion(name, version)), requireCleanAudit, cancellationToken).ConfigureAwait(false) is { } refusal)
+            if (
+                await RefusalToGainWeightAsync(
+                        _registry.Require(new ViewVersion(name, version)),
+                        requireCleanAudit,
+                        cancellationToken
+                    )
+                    .ConfigureAwait(false) is
+                { } refusal
+            )
             {
                 return Outcome<VersionRouting>.Conflict(refusal);
             }
         }
 
         var next = new VersionRouting(weights.Where(w => w.Value > 0).ToDictionary(w => w.Key, w => w.Value), shadow);
-        await OptimisticConcurrency.RetryAsync(async _ =>
-        {
-            // A change is whole: applied on top of whatever changed in between.
-            var current = await _versions.GetRoutingAsync(name, cancellationToken).ConfigureAwait(false);
-            await _versions.SetRoutingAsync(name, next, current?.ETag, cancellationToken).ConfigureAwait(false);
-            return true;
-        }, cancellationToken).ConfigureAwait(false);
+        await OptimisticConcurrency
+            .RetryAsync(
+                async _ =>
+                {
+                    // A change is whole: applied on top of whatever changed in between.
+                    var current = await _versions.GetRoutingAsync(name, cancellationToken).ConfigureAwait(false);
+                    await _versions.SetRoutingAsync(name, next, current?.ETag, cancellationToken).ConfigureAwait(false);
+                    return true;
+                },
+                cancellationToken
+            )
+            .ConfigureAwait(false);
         _routing[name] = (next, _clock.Timestamp());
         return Outcome<VersionRouting>.Ok(next);
     }
 
-    private async Task<string?> RefusalToGainWeightAsync(ViewDefinition view, bool requireCleanAudit, CancellationToken cancellationToken)
+    private async Task<string?> RefusalToGainWeightAsync(
+        ViewDefinition view,
+        bool requireCleanAudit,
+        CancellationToken cancellationToken
+    )
     {
         if (!await _registrations.IsCaughtUpAsync(view, cancellationToken).ConfigureAwait(false))
         {
@@ -138,7 +179,8 @@ public sealed class RoutingService
         var newest = await _audits.ListAsync(view.Name, view.Version, 1, cancellationToken).ConfigureAwait(false);
         return pointer is not null && newest is [{ Clean: true } audit] && audit.Cutoff == pointer.Cutoff
             ? null
-            : $"{view.Id} has no clean audit at its batch cutoff {pointer?.Cutoff}: audit it first (POST /api/audit/{view.Name}?version={view.Version})";
+            : $"{view.Id} has no clean audit at its batch cutoff {pointer?.Cutoff}: audit it first (POST "
+                + $"/api/audit/{view.Name}?version={view.Version})";
     }
 
     private async Task<VersionRouting> ReadRoutingAsync(string name)

@@ -8,7 +8,15 @@ using Pipeline.Storage.Tables;
 namespace Pipeline.Application.Versions;
 
 /// <summary>A key on which a view's served version and its shadow version answered differently.</summary>
-public sealed record ShadowDifference(string View, string Key, int ServedVersion, decimal? ServedValue, int ShadowVersion, decimal? ShadowValue, DateTimeOffset RecordedAt);
+public sealed record ShadowDifference(
+    string View,
+    string Key,
+    int ServedVersion,
+    decimal? ServedValue,
+    int ShadowVersion,
+    decimal? ShadowValue,
+    DateTimeOffset RecordedAt
+);
 
 /// <summary>
 /// Shadow mode's record: when a served key answer and the shadow version's answer to the same key
@@ -20,7 +28,13 @@ public sealed class ShadowRecorder(PipelineStore store, TimeProvider time)
     private long _sequence;
 
     /// <summary>Records a difference, if there is one; returns whether there was.</summary>
-    public async Task<bool> RecordIfDifferentAsync(ViewDefinition served, MergedAnswer servedAnswer, ViewDefinition shadow, MergedAnswer shadowAnswer, CancellationToken cancellationToken = default)
+    public async Task<bool> RecordIfDifferentAsync(
+        ViewDefinition served,
+        MergedAnswer servedAnswer,
+        ViewDefinition shadow,
+        MergedAnswer shadowAnswer,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(served);
         ArgumentNullException.ThrowIfNull(servedAnswer);
@@ -32,27 +46,59 @@ public sealed class ShadowRecorder(PipelineStore store, TimeProvider time)
         }
 
         var now = time.GetUtcNow();
-        var rowKey = StorageLayout.Operations.NewestFirst(now, string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId}-{Interlocked.Increment(ref _sequence):D10}"));
-        await store.Operations.AddEntityAsync(new TableEntity(StorageLayout.Operations.ShadowPartition(served.Name), rowKey)
-        {
-            ["Key"] = servedAnswer.Key.Format(served.Window),
-            ["ServedVersion"] = served.Version,
-            ["ServedValue"] = servedAnswer.Result.Value?.ToString(CultureInfo.InvariantCulture),
-            ["ShadowVersion"] = shadow.Version,
-            ["ShadowValue"] = shadowAnswer.Result.Value?.ToString(CultureInfo.InvariantCulture),
-            ["RecordedAt"] = now,
-        }, cancellationToken).ConfigureAwait(false);
+        var rowKey = StorageLayout.Operations.NewestFirst(
+            now,
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"{Environment.ProcessId}-{Interlocked.Increment(ref _sequence):D10}"
+            )
+        );
+        await store
+            .Operations.AddEntityAsync(
+                new TableEntity(StorageLayout.Operations.ShadowPartition(served.Name), rowKey)
+                {
+                    ["Key"] = servedAnswer.Key.Format(served.Window),
+                    ["ServedVersion"] = served.Version,
+                    ["ServedValue"] = servedAnswer.Result.Value?.ToString(CultureInfo.InvariantCulture),
+                    ["ShadowVersion"] = shadow.Version,
+                    ["ShadowValue"] = shadowAnswer.Result.Value?.ToString(CultureInfo.InvariantCulture),
+                    ["RecordedAt"] = now,
+                },
+                cancellationToken
+            )
+            .ConfigureAwait(false);
         return true;
     }
 
     /// <summary>The newest differences recorded for a view.</summary>
-    public async Task<IReadOnlyList<ShadowDifference>> ListAsync(string view, int max, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ShadowDifference>> ListAsync(
+        string view,
+        int max,
+        CancellationToken cancellationToken = default
+    )
     {
         var rows = new List<ShadowDifference>();
-        await foreach (var row in store.Operations.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {StorageLayout.Operations.ShadowPartition(view)}"), maxPerPage: max, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (
+            var row in store
+                .Operations.QueryAsync<TableEntity>(
+                    TableClient.CreateQueryFilter($"PartitionKey eq {StorageLayout.Operations.ShadowPartition(view)}"),
+                    maxPerPage: max,
+                    cancellationToken: cancellationToken
+                )
+                .ConfigureAwait(false)
+        )
         {
-            rows.Add(new ShadowDifference(view, row.GetString("Key") ?? string.Empty, row.GetInt32("ServedVersion") ?? 0, Decimal(row.GetString("ServedValue")),
-                row.GetInt32("ShadowVersion") ?? 0, Decimal(row.GetString("ShadowValue")), row.GetDateTimeOffset("RecordedAt") ?? default));
+            rows.Add(
+                new ShadowDifference(
+                    view,
+                    row.GetString("Key") ?? string.Empty,
+                    row.GetInt32("ServedVersion") ?? 0,
+                    Decimal(row.GetString("ServedValue")),
+                    row.GetInt32("ShadowVersion") ?? 0,
+                    Decimal(row.GetString("ShadowValue")),
+                    row.GetDateTimeOffset("RecordedAt") ?? default
+                )
+            );
             if (rows.Count == max)
             {
                 break;
@@ -62,5 +108,6 @@ public sealed class ShadowRecorder(PipelineStore store, TimeProvider time)
         return rows;
     }
 
-    private static decimal? Decimal(string? text) => text is null ? null : decimal.Parse(text, CultureInfo.InvariantCulture);
+    private static decimal? Decimal(string? text) =>
+        text is null ? null : decimal.Parse(text, CultureInfo.InvariantCulture);
 }

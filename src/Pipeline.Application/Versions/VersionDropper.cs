@@ -20,7 +20,11 @@ public sealed record DropResult(string View, int Version, int BatchRows, int Spe
 public sealed class VersionDropper(PipelineStore store, RoutingService routing, VersionRegistrations registrations)
 {
     /// <summary>Drops the version; returns what was deleted.</summary>
-    public async Task<Outcome<DropResult>> DropAsync(string name, int version, CancellationToken cancellationToken = default)
+    public async Task<Outcome<DropResult>> DropAsync(
+        string name,
+        int version,
+        CancellationToken cancellationToken = default
+    )
     {
         if (!routing.Registry.TryGet(name, version, out var view))
         {
@@ -33,14 +37,24 @@ public sealed class VersionDropper(PipelineStore store, RoutingService routing, 
         if (served.Weights.GetValueOrDefault(version) > 0 || served.Shadow == version)
         {
             var shadow = served.Shadow is { } s ? $", shadow {s}" : string.Empty;
-            return Outcome<DropResult>.Conflict($"{view.Id} serves readers ({served.FormatWeights()}{shadow}): move them off it first");
+            return Outcome<DropResult>.Conflict(
+                $"{view.Id} serves readers ({served.FormatWeights()}{shadow}): move them off it first"
+            );
         }
 
-        var batch = await DeleteRowsAsync(store.Batch, StorageLayout.Batch.VersionPrefix(view.Id), cancellationToken).ConfigureAwait(false);
-        var speed = await DeleteRowsAsync(store.Speed, StorageLayout.Speed.VersionPrefix(view.Id), cancellationToken).ConfigureAwait(false);
+        var batch = await DeleteRowsAsync(store.Batch, StorageLayout.Batch.VersionPrefix(view.Id), cancellationToken)
+            .ConfigureAwait(false);
+        var speed = await DeleteRowsAsync(store.Speed, StorageLayout.Speed.VersionPrefix(view.Id), cancellationToken)
+            .ConfigureAwait(false);
         try
         {
-            await store.Pointers.DeleteEntityAsync(StorageLayout.Views.PointerPartition, StorageLayout.Views.RowKey(view.Id), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await store
+                .Pointers.DeleteEntityAsync(
+                    StorageLayout.Views.PointerPartition,
+                    StorageLayout.Views.RowKey(view.Id),
+                    cancellationToken: cancellationToken
+                )
+                .ConfigureAwait(false);
         }
         catch (Azure.RequestFailedException ex) when (ex.Status == 404)
         {
@@ -50,14 +64,25 @@ public sealed class VersionDropper(PipelineStore store, RoutingService routing, 
         var blobs = 0;
         var prefixes = new[]
         {
-            OperationIds.Prefix(OperationKind.Recompute, view.Name, view.Version), OperationIds.Prefix(OperationKind.Replay, view.Name, view.Version),
-            StorageLayout.Work.SpeedSaidPrefix(view.Id), StorageLayout.Work.CumulativePrefix(view.Id),
+            OperationIds.Prefix(OperationKind.Recompute, view.Name, view.Version),
+            OperationIds.Prefix(OperationKind.Replay, view.Name, view.Version),
+            StorageLayout.Work.SpeedSaidPrefix(view.Id),
+            StorageLayout.Work.CumulativePrefix(view.Id),
         };
         foreach (var prefix in prefixes)
         {
-            await foreach (var blob in store.Work.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
+            await foreach (
+                var blob in store
+                    .Work.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken)
+                    .ConfigureAwait(false)
+            )
             {
-                blobs += await store.Work.GetBlobClient(blob.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false) ? 1 : 0;
+                blobs += await store
+                    .Work.GetBlobClient(blob.Name)
+                    .DeleteIfExistsAsync(cancellationToken: cancellationToken)
+                    .ConfigureAwait(false)
+                    ? 1
+                    : 0;
             }
         }
 
@@ -66,11 +91,17 @@ public sealed class VersionDropper(PipelineStore store, RoutingService routing, 
         return Outcome<DropResult>.Ok(new DropResult(view.Name, view.Version, batch, speed, blobs));
     }
 
-    private static async Task<int> DeleteRowsAsync(TableClient table, string prefix, CancellationToken cancellationToken)
+    private static async Task<int> DeleteRowsAsync(
+        TableClient table,
+        string prefix,
+        CancellationToken cancellationToken
+    )
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"}");
-        var rows = await table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await table
+            .QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
+            .ToListAsync(cancellationToken)
+            .ConfigureAwait(false);
         return await table.DeleteRowsAsync(rows, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -25,8 +25,16 @@ public sealed class VersionRegistrations
     private readonly ReadCoalescer<ViewDefinition, bool> _caughtUpReads;
     private long _firstLogEpoch = -1;
 
-    /// <summary>Creates the service; what answers say of themselves is re-read after <paramref name="cacheLifetime"/> (default one second).</summary>
-    public VersionRegistrations(ViewRegistry registry, VersionStore versions, PointerStore pointers, PipelineStore store, PipelineClock clock, TimeSpan? cacheLifetime = null)
+    /// <summary>Creates the service; what answers say of themselves is re-read after <paramref name="cacheLifetime"/>
+    /// (default one second).</summary>
+    public VersionRegistrations(
+        ViewRegistry registry,
+        VersionStore versions,
+        PointerStore pointers,
+        PipelineStore store,
+        PipelineClock clock,
+        TimeSpan? cacheLifetime = null
+    )
     {
         _registry = registry;
         _versions = versions;
@@ -37,7 +45,8 @@ public sealed class VersionRegistrations
         _caughtUpReads = new ReadCoalescer<ViewDefinition, bool>(view => IsCaughtUpAsync(view, CancellationToken.None));
     }
 
-    /// <summary>Records every registered version's registration epoch as of now (the first host to see a version sets it).</summary>
+    /// <summary>Records every registered version's registration epoch as of now (the first host to see a version sets
+    /// it).</summary>
     public async Task RegisterAllAsync(CancellationToken cancellationToken = default)
     {
         var epoch = _clock.CurrentEpoch;
@@ -47,7 +56,8 @@ public sealed class VersionRegistrations
         }
     }
 
-    /// <summary>Records the version as registered anew now (its data was dropped): not caught up until a replay.</summary>
+    /// <summary>Records the version as registered anew now (its data was dropped): not caught up until a
+    /// replay.</summary>
     public async Task ReregisterAsync(ViewDefinition view, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(view);
@@ -55,7 +65,8 @@ public sealed class VersionRegistrations
         _caughtUp.TryRemove(view.Id, out _);
     }
 
-    /// <summary>The epoch from which the speed layer maintains the version, or null if it was never registered.</summary>
+    /// <summary>The epoch from which the speed layer maintains the version, or null if it was never
+    /// registered.</summary>
     public Task<long?> RegisteredEpochAsync(ViewVersion version, CancellationToken cancellationToken = default) =>
         _versions.RegisteredEpochAsync(version, cancellationToken);
 
@@ -72,7 +83,10 @@ public sealed class VersionRegistrations
     /// <see cref="IsCaughtUpAsync"/> as of at most the cache lifetime ago: what each answer says about itself,
     /// without storage reads per query (concurrent queries after it expires share one read).
     /// </summary>
-    public async ValueTask<bool> IsCaughtUpRecentlyAsync(ViewDefinition view, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> IsCaughtUpRecentlyAsync(
+        ViewDefinition view,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(view);
         return _caughtUp.TryGetValue(view.Id, out var known) && _clock.Elapsed(known.ReadAt) < _cacheLifetime
@@ -80,13 +94,23 @@ public sealed class VersionRegistrations
             : await _caughtUpReads.ReadAsync(view, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Whether a version with this committed pointer and registration epoch is caught up (and remembers it).</summary>
-    public async Task<bool> CaughtUpAsync(ViewDefinition view, BatchPointer? committed, long? registered, CancellationToken cancellationToken = default)
+    /// <summary>Whether a version with this committed pointer and registration epoch is caught up (and remembers
+    /// it).</summary>
+    public async Task<bool> CaughtUpAsync(
+        ViewDefinition view,
+        BatchPointer? committed,
+        long? registered,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(view);
-        var caughtUp = registered is not null
-            && ((committed is not null && committed.Cutoff > registered)
-                || await FirstLogEpochAsync(cancellationToken).ConfigureAwait(false) is not { } first || registered <= first);
+        var caughtUp =
+            registered is not null
+            && (
+                (committed is not null && committed.Cutoff > registered)
+                || await FirstLogEpochAsync(cancellationToken).ConfigureAwait(false) is not { } first
+                || registered <= first
+            );
         _caughtUp[view.Id] = (caughtUp, _clock.Timestamp());
         return caughtUp;
     }

@@ -39,18 +39,32 @@ public sealed record VersionRouting(IReadOnlyDictionary<int, int> Weights, int? 
     }
 
     /// <summary>The weights as <c>1:90,2:10</c>.</summary>
-    public string FormatWeights() => string.Join(",", Weights.OrderBy(w => w.Key).Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.Key}:{w.Value}")));
+    public string FormatWeights() =>
+        string.Join(
+            ",",
+            Weights.OrderBy(w => w.Key).Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.Key}:{w.Value}"))
+        );
 
     /// <summary>Parses <c>1:90,2:10</c>: versions with whole-percent weights that sum to 100.</summary>
     public static bool TryParseWeights(string? text, out Dictionary<int, int> weights, out string error)
     {
         weights = [];
         error = string.Empty;
-        foreach (var part in (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (
+            var part in (text ?? string.Empty).Split(
+                ',',
+                StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries
+            )
+        )
         {
             var pair = part.Split(':');
-            if (pair.Length != 2 || !int.TryParse(pair[0], NumberStyles.None, CultureInfo.InvariantCulture, out var version)
-                || !int.TryParse(pair[1], NumberStyles.None, CultureInfo.InvariantCulture, out var weight) || weight > 100 || !weights.TryAdd(version, weight))
+            if (
+                pair.Length != 2
+                || !int.TryParse(pair[0], NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+                || !int.TryParse(pair[1], NumberStyles.None, CultureInfo.InvariantCulture, out var weight)
+                || weight > 100
+                || !weights.TryAdd(version, weight)
+            )
             {
                 error = $"weights must look like 1:90,2:10 (version:percent, each version once); '{part}' does not";
                 return false;

@@ -14,7 +14,11 @@ namespace Pipeline.Application.Versions;
 public sealed class VersionStore(PipelineStore store, TimeProvider time)
 {
     /// <summary>Records a version's registration epoch unless one is recorded; returns the recorded epoch.</summary>
-    public async Task<long> RegisterAsync(ViewVersion version, long epoch, CancellationToken cancellationToken = default)
+    public async Task<long> RegisterAsync(
+        ViewVersion version,
+        long epoch,
+        CancellationToken cancellationToken = default
+    )
     {
         try
         {
@@ -32,17 +36,36 @@ public sealed class VersionStore(PipelineStore store, TimeProvider time)
     /// data is dropped, the speed layer holds only what arrives from then on.
     /// </summary>
     public async Task ReregisterAsync(ViewVersion version, long epoch, CancellationToken cancellationToken = default) =>
-        await store.Pointers.UpsertEntityAsync(Registration(version, epoch), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        await store
+            .Pointers.UpsertEntityAsync(Registration(version, epoch), TableUpdateMode.Replace, cancellationToken)
+            .ConfigureAwait(false);
 
-    /// <summary>The epoch from which the speed layer maintains the version, or null if it was never registered.</summary>
+    /// <summary>The epoch from which the speed layer maintains the version, or null if it was never
+    /// registered.</summary>
     public async Task<long?> RegisteredEpochAsync(ViewVersion version, CancellationToken cancellationToken = default) =>
-        (await store.Pointers.GetEntityOrNullAsync(StorageLayout.Views.RegistrationPartition, StorageLayout.Views.RowKey(version), cancellationToken: cancellationToken)
-            .ConfigureAwait(false))?.GetInt64("RegisteredEpoch");
+        (
+            await store
+                .Pointers.GetEntityOrNullAsync(
+                    StorageLayout.Views.RegistrationPartition,
+                    StorageLayout.Views.RowKey(version),
+                    cancellationToken: cancellationToken
+                )
+                .ConfigureAwait(false)
+        )?.GetInt64("RegisteredEpoch");
 
     /// <summary>The view's routing and its ETag, or null when none was ever set.</summary>
-    public async Task<(VersionRouting Routing, ETag ETag)?> GetRoutingAsync(string view, CancellationToken cancellationToken = default)
+    public async Task<(VersionRouting Routing, ETag ETag)?> GetRoutingAsync(
+        string view,
+        CancellationToken cancellationToken = default
+    )
     {
-        var row = await store.Pointers.GetEntityOrNullAsync(StorageLayout.Views.RoutingPartition, view, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var row = await store
+            .Pointers.GetEntityOrNullAsync(
+                StorageLayout.Views.RoutingPartition,
+                view,
+                cancellationToken: cancellationToken
+            )
+            .ConfigureAwait(false);
         if (row is null || !VersionRouting.TryParseWeights(row.GetString("Weights"), out var weights, out _))
         {
             return null;
@@ -51,9 +74,15 @@ public sealed class VersionStore(PipelineStore store, TimeProvider time)
         return (new VersionRouting(weights, row.GetInt32("Shadow")), row.ETag);
     }
 
-    /// <summary>Writes the routing if it is still the one read (<paramref name="ifMatch"/>; default: none may exist yet).</summary>
+    /// <summary>Writes the routing if it is still the one read (<paramref name="ifMatch"/>; default: none may exist
+    /// yet).</summary>
     /// <exception cref="RequestFailedException">412 or 409: it changed meanwhile.</exception>
-    public async Task SetRoutingAsync(string view, VersionRouting routing, ETag? ifMatch, CancellationToken cancellationToken = default)
+    public async Task SetRoutingAsync(
+        string view,
+        VersionRouting routing,
+        ETag? ifMatch,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(routing);
         var row = new TableEntity(StorageLayout.Views.RoutingPartition, view)
@@ -63,10 +92,16 @@ public sealed class VersionStore(PipelineStore store, TimeProvider time)
             ["UpdatedAt"] = time.GetUtcNow(),
         };
         _ = ifMatch is { } etag
-            ? await store.Pointers.UpdateEntityAsync(row, etag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false)
+            ? await store
+                .Pointers.UpdateEntityAsync(row, etag, TableUpdateMode.Replace, cancellationToken)
+                .ConfigureAwait(false)
             : await store.Pointers.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
     }
 
     private TableEntity Registration(ViewVersion version, long epoch) =>
-        new(StorageLayout.Views.RegistrationPartition, StorageLayout.Views.RowKey(version)) { ["RegisteredEpoch"] = epoch, ["RegisteredAt"] = time.GetUtcNow() };
+        new(StorageLayout.Views.RegistrationPartition, StorageLayout.Views.RowKey(version))
+        {
+            ["RegisteredEpoch"] = epoch,
+            ["RegisteredAt"] = time.GetUtcNow(),
+        };
 }

@@ -7,8 +7,19 @@ namespace Pipeline.Application.Versions;
 
 /// <summary>One version of a view as <c>GET /api/views</c> shows it.</summary>
 public sealed record VersionState(
-    int Version, string Aggregation, string Filter, string KeyFormat, string Description,
-    long? RegisteredEpoch, long? BatchCutoffEpoch, bool CaughtUp, int ServingPercent, bool Shadow, string State, string? Operation);
+    int Version,
+    string Aggregation,
+    string Filter,
+    string KeyFormat,
+    string Description,
+    long? RegisteredEpoch,
+    long? BatchCutoffEpoch,
+    bool CaughtUp,
+    int ServingPercent,
+    bool Shadow,
+    string State,
+    string? Operation
+);
 
 /// <summary>A view, its routing and its versions.</summary>
 /// <param name="Name">The view name.</param>
@@ -17,16 +28,32 @@ public sealed record VersionState(
 /// <param name="Weights">The share of callers per version, as <c>1:90,2:10</c>.</param>
 /// <param name="Shadow">The version computed in shadow beside served key answers, if any.</param>
 /// <param name="Versions">Every registered version and its state.</param>
-public sealed record ViewInfo(string Name, int ServingVersion, long? BatchCutoffEpoch, string Weights, int? Shadow, IReadOnlyList<VersionState> Versions);
+public sealed record ViewInfo(
+    string Name,
+    int ServingVersion,
+    long? BatchCutoffEpoch,
+    string Weights,
+    int? Shadow,
+    IReadOnlyList<VersionState> Versions
+);
 
 /// <summary>
 /// The views side by side as an operator sees them: each version's registration, batch cutoff, whether it is
 /// caught up, its share of readers, and what it is doing (serving, replaying, in shadow, behind).
 /// </summary>
-public sealed class ViewCatalog(ViewRegistry registry, RoutingService routing, VersionRegistrations registrations, PointerStore pointers, RunStarter runs)
+public sealed class ViewCatalog(
+    ViewRegistry registry,
+    RoutingService routing,
+    VersionRegistrations registrations,
+    PointerStore pointers,
+    RunStarter runs
+)
 {
     /// <summary>Every view with its routing and every version's state.</summary>
-    public async Task<IReadOnlyList<ViewInfo>> ListAsync(DurableTaskClient? orchestrations, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ViewInfo>> ListAsync(
+        DurableTaskClient? orchestrations,
+        CancellationToken cancellationToken = default
+    )
     {
         var views = new List<ViewInfo>();
         foreach (var name in registry.Names)
@@ -34,33 +61,77 @@ public sealed class ViewCatalog(ViewRegistry registry, RoutingService routing, V
             var served = await routing.ServingRoutingAsync(name, cancellationToken).ConfigureAwait(false);
             var states = await StatesAsync(name, served, orchestrations, cancellationToken).ConfigureAwait(false);
             var serving = served.Choose(null);
-            views.Add(new ViewInfo(name, serving, states.FirstOrDefault(s => s.Version == serving)?.BatchCutoffEpoch, served.FormatWeights(), served.Shadow, states));
+            views.Add(
+                new ViewInfo(
+                    name,
+                    serving,
+                    states.FirstOrDefault(s => s.Version == serving)?.BatchCutoffEpoch,
+                    served.FormatWeights(),
+                    served.Shadow,
+                    states
+                )
+            );
         }
 
         return views;
     }
 
     /// <summary>Every version of a view with its state.</summary>
-    public async Task<IReadOnlyList<VersionState>> StatesAsync(string name, DurableTaskClient? orchestrations, CancellationToken cancellationToken = default) =>
-        await StatesAsync(name, await routing.ServingRoutingAsync(name, cancellationToken).ConfigureAwait(false), orchestrations, cancellationToken).ConfigureAwait(false);
+    public async Task<IReadOnlyList<VersionState>> StatesAsync(
+        string name,
+        DurableTaskClient? orchestrations,
+        CancellationToken cancellationToken = default
+    ) =>
+        await StatesAsync(
+                name,
+                await routing.ServingRoutingAsync(name, cancellationToken).ConfigureAwait(false),
+                orchestrations,
+                cancellationToken
+            )
+            .ConfigureAwait(false);
 
-    private async Task<IReadOnlyList<VersionState>> StatesAsync(string name, VersionRouting served, DurableTaskClient? orchestrations, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<VersionState>> StatesAsync(
+        string name,
+        VersionRouting served,
+        DurableTaskClient? orchestrations,
+        CancellationToken cancellationToken
+    )
     {
         var states = new List<VersionState>();
         foreach (var view in registry.Versions(name))
         {
             var pointer = await pointers.GetAsync(view.Id, cancellationToken).ConfigureAwait(false);
             var registered = await registrations.RegisteredEpochAsync(view.Id, cancellationToken).ConfigureAwait(false);
-            var caughtUp = await registrations.CaughtUpAsync(view, pointer, registered, cancellationToken).ConfigureAwait(false);
+            var caughtUp = await registrations
+                .CaughtUpAsync(view, pointer, registered, cancellationToken)
+                .ConfigureAwait(false);
             var weight = served.Weights.GetValueOrDefault(view.Version);
-            var running = orchestrations is null ? null : await runs.RunningAsync(orchestrations, view.Id, cancellationToken).ConfigureAwait(false);
-            var state = weight > 0 ? $"serving {weight}%"
+            var running = orchestrations is null
+                ? null
+                : await runs.RunningAsync(orchestrations, view.Id, cancellationToken).ConfigureAwait(false);
+            var state =
+                weight > 0 ? $"serving {weight}%"
                 : running is not null ? (pointer is null ? "replaying" : "recomputing")
                 : served.Shadow == view.Version ? "shadow"
                 : caughtUp ? "caught up"
-                : pointer is null ? "speed layer only (replay to catch up)" : "behind (recompute to catch up)";
-            states.Add(new VersionState(view.Version, view.Aggregation.Description, view.Filter.Description, view.KeyFormat, view.Description,
-                registered, pointer?.Cutoff, caughtUp, weight, served.Shadow == view.Version, state, running?.InstanceId));
+                : pointer is null ? "speed layer only (replay to catch up)"
+                : "behind (recompute to catch up)";
+            states.Add(
+                new VersionState(
+                    view.Version,
+                    view.Aggregation.Description,
+                    view.Filter.Description,
+                    view.KeyFormat,
+                    view.Description,
+                    registered,
+                    pointer?.Cutoff,
+                    caughtUp,
+                    weight,
+                    served.Shadow == view.Version,
+                    state,
+                    running?.InstanceId
+                )
+            );
         }
 
         return states;

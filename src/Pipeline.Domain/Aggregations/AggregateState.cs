@@ -15,7 +15,8 @@ public abstract class AggregateState
     /// <summary>The current value.</summary>
     public abstract AggregateResult Result { get; }
 
-    /// <summary>Merges <paramref name="other"/> into this state (this = this ⊕ other). Never aliases <paramref name="other"/>.</summary>
+    /// <summary>Merges <paramref name="other"/> into this state (this = this ⊕ other). Never aliases <paramref
+    /// name="other"/>.</summary>
     public void MergeFrom(AggregateState other)
     {
         ArgumentNullException.ThrowIfNull(other);

@@ -60,8 +60,10 @@ public abstract class Aggregation
     public static Aggregation DistinctSet(EventField field) => new DistinctSetAggregation(field);
 
     /// <summary>HyperLogLog sketch of the distinct values of <paramref name="field"/>.</summary>
-    public static Aggregation HyperLogLog(EventField field, int precision = Aggregations.HyperLogLog.DefaultPrecision) =>
-        new HyperLogLogAggregation(field, precision);
+    public static Aggregation HyperLogLog(
+        EventField field,
+        int precision = Aggregations.HyperLogLog.DefaultPrecision
+    ) => new HyperLogLogAggregation(field, precision);
 
     /// <summary>Distinct count of <paramref name="field"/>: exact while members fit, HyperLogLog beyond.</summary>
     public static Aggregation DistinctCount(EventField field) => new DistinctCountAggregation(field);
@@ -72,5 +74,9 @@ public abstract class Aggregation
     /// <summary>Casts a state to the type this aggregation owns, with a clear error for a mismatch.</summary>
     protected static T As<T>(AggregateState state)
         where T : AggregateState =>
-        state as T ?? throw new ArgumentException($"expected a {typeof(T).Name}, got {state?.GetType().Name ?? "null"}", nameof(state));
+        state as T
+        ?? throw new ArgumentException(
+            $"expected a {typeof(T).Name}, got {state?.GetType().Name ?? "null"}",
+            nameof(state)
+        );
 }

@@ -29,4 +29,8 @@ public enum AggregationKind : byte
 /// <param name="Value">The number; null when there is nothing to report (the min of no values).</param>
 /// <param name="IsApproximate">True when an estimate (HyperLogLog) produced the value.</param>
 /// <param name="RelativeStandardError">The estimator's standard error, when approximate.</param>
-public readonly record struct AggregateResult(decimal? Value, bool IsApproximate = false, double? RelativeStandardError = null);
+public readonly record struct AggregateResult(
+    decimal? Value,
+    bool IsApproximate = false,
+    double? RelativeStandardError = null
+);

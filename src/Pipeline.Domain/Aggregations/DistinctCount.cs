@@ -138,7 +138,8 @@ public sealed class DistinctCountState : AggregateState
 
     internal override void WritePayload(StateWriter writer) => Write(writer, MaxStoredMembers);
 
-    /// <summary>Keeps every member, however many, so that partials stay exactly mergeable (batch intermediates in blobs).</summary>
+    /// <summary>Keeps every member, however many, so that partials stay exactly mergeable (batch intermediates in
+    /// blobs).</summary>
     internal override void WriteCompletePayload(StateWriter writer) => Write(writer, int.MaxValue);
 
     private void Write(StateWriter writer, int maxMembers)
@@ -187,7 +188,9 @@ public sealed class DistinctCountState : AggregateState
 
         if (state._members!.Count != count)
         {
-            throw new InvalidDataException($"distinct-count state declares {count} members but holds {state._members.Count} distinct ones");
+            throw new InvalidDataException(
+                $"distinct-count state declares {count} members but holds {state._members.Count} distinct ones"
+            );
         }
 
         return state;

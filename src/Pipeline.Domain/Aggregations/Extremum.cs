@@ -21,7 +21,8 @@ internal sealed class ExtremumAggregation(EventField valueField, AggregationKind
         return true;
     }
 
-    public override bool Accepts(in CloudEvent cloudEvent, out string problem) => AcceptsAmount(valueField, cloudEvent, out problem);
+    public override bool Accepts(in CloudEvent cloudEvent, out string problem) =>
+        AcceptsAmount(valueField, cloudEvent, out problem);
 }
 
 /// <summary>The smallest or largest value seen; empty until a value arrives.</summary>

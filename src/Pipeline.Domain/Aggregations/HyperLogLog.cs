@@ -67,7 +67,10 @@ public sealed class HyperLogLog
         ArgumentNullException.ThrowIfNull(other);
         if (other.Precision != Precision)
         {
-            throw new ArgumentException($"cannot merge a precision-{other.Precision} sketch into a precision-{Precision} sketch", nameof(other));
+            throw new ArgumentException(
+                $"cannot merge a precision-{other.Precision} sketch into a precision-{Precision} sketch",
+                nameof(other)
+            );
         }
 
         var mine = _registers.AsSpan();
@@ -112,7 +115,9 @@ public sealed class HyperLogLog
     {
         if (value > 64 - Precision + 1)
         {
-            throw new InvalidDataException($"HyperLogLog register value {value} exceeds the maximum for precision {Precision}");
+            throw new InvalidDataException(
+                $"HyperLogLog register value {value} exceeds the maximum for precision {Precision}"
+            );
         }
 
         _registers[index] = value;
@@ -194,7 +199,9 @@ public sealed class HyperLogLog
         int precision = reader.ReadByte();
         if (precision is < MinPrecision or > MaxPrecision)
         {
-            throw new InvalidDataException($"HyperLogLog precision {precision} is outside {MinPrecision}..{MaxPrecision}");
+            throw new InvalidDataException(
+                $"HyperLogLog precision {precision} is outside {MinPrecision}..{MaxPrecision}"
+            );
         }
 
         var sketch = new HyperLogLog(precision);

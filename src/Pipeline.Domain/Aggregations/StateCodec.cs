@@ -16,7 +16,8 @@ namespace Pipeline.Domain.Aggregations;
 /// </remarks>
 public static class StateCodec
 {
-    /// <summary>The format version of most kinds, written after the kind byte (a sum's is <see cref="SumState.ExactFormat"/>).</summary>
+    /// <summary>The format version of most kinds, written after the kind byte (a sum's is <see
+    /// cref="SumState.ExactFormat"/>).</summary>
     public const byte FormatVersion = 1;
 
     /// <summary>The Table service's limit for one binary property.</summary>
@@ -31,7 +32,8 @@ public static class StateCodec
     }
 
     /// <summary>Serializes a state into <paramref name="output"/>.</summary>
-    public static void Serialize(AggregateState state, IBufferWriter<byte> output) => Serialize(state, output, complete: false);
+    public static void Serialize(AggregateState state, IBufferWriter<byte> output) =>
+        Serialize(state, output, complete: false);
 
     /// <summary>
     /// Serializes a state keeping everything exact merges need, however large (a distinct count keeps all
@@ -69,13 +71,17 @@ public static class StateCodec
         var expected = kind == AggregationKind.Sum ? SumState.ExactFormat : FormatVersion;
         if (version != expected && !(kind == AggregationKind.Sum && version == FormatVersion))
         {
-            throw new InvalidDataException($"aggregate state format version {version} of kind {kind} is not supported (expected {expected})");
+            throw new InvalidDataException(
+                $"aggregate state format version {version} of kind {kind} is not supported (expected {expected})"
+            );
         }
 
         AggregateState state = kind switch
         {
             AggregationKind.Count => new CountState { Count = reader.ReadVarInt() },
-            AggregationKind.Sum => version == SumState.ExactFormat ? SumState.FromUnits(reader.ReadInt128()) : SumState.FromDecimal(reader.ReadDecimal()),
+            AggregationKind.Sum => version == SumState.ExactFormat
+                ? SumState.FromUnits(reader.ReadInt128())
+                : SumState.FromDecimal(reader.ReadDecimal()),
             AggregationKind.Min or AggregationKind.Max => ReadExtremum(ref reader, kind),
             AggregationKind.DistinctSet => DistinctSetState.Read(ref reader),
             AggregationKind.HyperLogLog => new HyperLogLogState(HyperLogLog.Read(ref reader)),

@@ -65,7 +65,8 @@ internal sealed class StateWriter(IBufferWriter<byte> output)
     }
 }
 
-/// <summary>Reads what <see cref="StateWriter"/> wrote; any inconsistency is an <see cref="InvalidDataException"/>.</summary>
+/// <summary>Reads what <see cref="StateWriter"/> wrote; any inconsistency is an <see
+/// cref="InvalidDataException"/>.</summary>
 internal ref struct StateReader(ReadOnlySpan<byte> data)
 {
     private readonly ReadOnlySpan<byte> _data = data;
@@ -102,7 +103,9 @@ internal ref struct StateReader(ReadOnlySpan<byte> data)
         var length = ReadVarUInt();
         if (length > (ulong)max || length > (ulong)(_data.Length - _position))
         {
-            throw new InvalidDataException($"aggregate state declares a length of {length}, beyond its {_data.Length - _position} remaining bytes");
+            throw new InvalidDataException(
+                $"aggregate state declares a length of {length}, beyond its {_data.Length - _position} remaining bytes"
+            );
         }
 
         return (int)length;
@@ -137,7 +140,9 @@ internal ref struct StateReader(ReadOnlySpan<byte> data)
     {
         if (count > _data.Length - _position)
         {
-            throw new InvalidDataException($"aggregate state is truncated: needed {count} more bytes at offset {_position} of {_data.Length}");
+            throw new InvalidDataException(
+                $"aggregate state is truncated: needed {count} more bytes at offset {_position} of {_data.Length}"
+            );
         }
 
         var span = _data.Slice(_position, count);

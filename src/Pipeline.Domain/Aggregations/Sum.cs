@@ -21,7 +21,8 @@ internal sealed class SumAggregation(EventField valueField) : Aggregation
         return true;
     }
 
-    public override bool Accepts(in CloudEvent cloudEvent, out string problem) => AcceptsAmount(valueField, cloudEvent, out problem);
+    public override bool Accepts(in CloudEvent cloudEvent, out string problem) =>
+        AcceptsAmount(valueField, cloudEvent, out problem);
 }
 
 /// <summary>
@@ -55,7 +56,9 @@ public sealed class SumState : AggregateState
         get
         {
             var value = ToDecimal(Units, out var exact);
-            return exact ? new AggregateResult(value) : new AggregateResult(value, IsApproximate: true, RelativeStandardError: 1e-27);
+            return exact
+                ? new AggregateResult(value)
+                : new AggregateResult(value, IsApproximate: true, RelativeStandardError: 1e-27);
         }
     }
 
@@ -68,7 +71,8 @@ public sealed class SumState : AggregateState
     public static SumState FromUnits(Int128 units) => new() { Units = units };
 
     /// <summary>A state holding a decimal sum (an older stored state).</summary>
-    public static SumState FromDecimal(decimal sum) => new() { Units = ToUnits(decimal.Round(sum, Amount.MaxDecimalPlaces)) };
+    public static SumState FromDecimal(decimal sum) =>
+        new() { Units = ToUnits(decimal.Round(sum, Amount.MaxDecimalPlaces)) };
 
     /// <inheritdoc />
     protected override void MergeCore(AggregateState other) => Units = checked(Units + ((SumState)other).Units);
@@ -119,6 +123,12 @@ public sealed class SumState : AggregateState
             scale--;
         }
 
-        return new decimal((int)(uint)(magnitude & uint.MaxValue), (int)(uint)((magnitude >> 32) & uint.MaxValue), (int)(uint)(magnitude >> 64), negative, (byte)scale);
+        return new decimal(
+            (int)(uint)(magnitude & uint.MaxValue),
+            (int)(uint)((magnitude >> 32) & uint.MaxValue),
+            (int)(uint)(magnitude >> 64),
+            negative,
+            (byte)scale
+        );
     }
 }

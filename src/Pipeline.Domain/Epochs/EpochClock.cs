@@ -25,7 +25,9 @@ public sealed class EpochClock
     public long EpochOf(DateTimeOffset enqueuedTime)
     {
         var sinceUnix = enqueuedTime.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
-        return Math.DivRem(sinceUnix, Length.Ticks) is var (quotient, remainder) && remainder < 0 ? quotient - 1 : quotient;
+        return Math.DivRem(sinceUnix, Length.Ticks) is var (quotient, remainder) && remainder < 0
+            ? quotient - 1
+            : quotient;
     }
 
     /// <summary>The first instant of an epoch.</summary>

@@ -19,13 +19,16 @@ public sealed record SpeedContribution(long Epoch, ViewPartial Partial, DateTime
 /// <param name="View">The view name.</param>
 /// <param name="ViewVersion">The view version that served it.</param>
 /// <param name="BatchCutoffEpoch">The batch cutoff epoch, or null when no batch view exists yet.</param>
-/// <param name="CoveredByBatch">True when the batch view alone produced the answer (no speed data at or after the cutoff).</param>
+/// <param name="CoveredByBatch">True when the batch view alone produced the answer (no speed data at or after the
+/// cutoff).</param>
 /// <param name="Approximate">True when an estimate (HyperLogLog) contributed.</param>
 /// <param name="SpeedEpochs">How many speed epochs contributed.</param>
 /// <param name="NewestSpeedEpoch">The newest contributing speed epoch.</param>
 /// <param name="SpeedUpdatedAt">When the freshest contributing speed partial was written.</param>
-/// <param name="EventsTimedByEnqueue">Counted events that had no <c>time</c> and were placed by their enqueued time.</param>
-/// <param name="BatchValue">The batch view's value for the key alone (null without a batch view or batch data for the key).</param>
+/// <param name="EventsTimedByEnqueue">Counted events that had no <c>time</c> and were placed by their enqueued
+/// time.</param>
+/// <param name="BatchValue">The batch view's value for the key alone (null without a batch view or batch data for the
+/// key).</param>
 /// <param name="BatchEvents">How many of the events the batch view counted.</param>
 public sealed record Provenance(
     string View,
@@ -38,7 +41,8 @@ public sealed record Provenance(
     DateTimeOffset? SpeedUpdatedAt,
     long EventsTimedByEnqueue,
     decimal? BatchValue = null,
-    long BatchEvents = 0);
+    long BatchEvents = 0
+);
 
 /// <summary>One key's answer.</summary>
 /// <param name="Key">The key.</param>
@@ -59,7 +63,8 @@ public static class ServingMerge
         ViewDefinition view,
         ViewKey key,
         BatchContribution? batch,
-        IEnumerable<SpeedContribution> speed)
+        IEnumerable<SpeedContribution> speed
+    )
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(speed);
@@ -100,7 +105,8 @@ public static class ServingMerge
             updatedAt,
             total.EventsTimedByEnqueue,
             batchValue,
-            batch?.Partial?.Events ?? 0);
+            batch?.Partial?.Events ?? 0
+        );
         return new MergedAnswer(key, result, total.Events, provenance);
     }
 }

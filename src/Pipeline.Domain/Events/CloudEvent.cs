@@ -24,7 +24,8 @@ public readonly struct CloudEvent
         bool hasSubject,
         ReadOnlyMemory<byte> data,
         DateTimeOffset time,
-        bool timeIsEnqueuedTime)
+        bool timeIsEnqueuedTime
+    )
     {
         Utf8 = utf8;
         _id = id;

@@ -37,18 +37,26 @@ public static class CloudEventParser
         ReadOnlyMemory<byte> utf8,
         DateTimeOffset enqueuedTime,
         out CloudEvent cloudEvent,
-        out EventRejection rejection)
+        out EventRejection rejection
+    )
     {
         cloudEvent = default;
         if (utf8.Length > MaxEventBytes)
         {
-            rejection = new(RejectionReason.Oversize, $"the event is {utf8.Length} bytes; the limit is {MaxEventBytes} bytes (1 MiB)");
+            rejection = new(
+                RejectionReason.Oversize,
+                $"the event is {utf8.Length} bytes; the limit is {MaxEventBytes} bytes (1 MiB)"
+            );
             return false;
         }
 
         if (!System.Text.Unicode.Utf8.IsValid(utf8.Span))
         {
-            rejection = new(RejectionReason.InvalidUtf8, $"the event is not valid UTF-8 (first bad byte at offset {FirstInvalidUtf8(utf8.Span)}): text must be UTF-8, so that different values never read as the same one");
+            rejection = new(
+                RejectionReason.InvalidUtf8,
+                $"the event is not valid UTF-8 (first bad byte at offset {FirstInvalidUtf8(utf8.Span)}): text must be "
+                    + $"UTF-8, so that different values never read as the same one"
+            );
             return false;
         }
 
@@ -59,7 +67,10 @@ public static class CloudEventParser
         catch (InvalidOperationException ex)
         {
             // Unescaping an attribute whose \u escapes are not valid UTF-16 (a lone surrogate).
-            rejection = new(RejectionReason.InvalidUtf8, $"an attribute escapes a lone UTF-16 surrogate, which is not text: {ex.Message}");
+            rejection = new(
+                RejectionReason.InvalidUtf8,
+                $"an attribute escapes a lone UTF-16 surrogate, which is not text: {ex.Message}"
+            );
             return false;
         }
         catch (JsonException ex)
@@ -75,7 +86,10 @@ public static class CloudEventParser
         var offset = 0;
         while (offset < utf8.Length)
         {
-            if (System.Text.Rune.DecodeFromUtf8(utf8[offset..], out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            if (
+                System.Text.Rune.DecodeFromUtf8(utf8[offset..], out _, out var consumed)
+                != System.Buffers.OperationStatus.Done
+            )
             {
                 return offset;
             }
@@ -90,7 +104,8 @@ public static class CloudEventParser
         ReadOnlyMemory<byte> utf8,
         DateTimeOffset enqueuedTime,
         out CloudEvent cloudEvent,
-        out EventRejection rejection)
+        out EventRejection rejection
+    )
     {
         cloudEvent = default;
         var reader = new Utf8JsonReader(utf8.Span, ReaderOptions);
@@ -101,7 +116,11 @@ public static class CloudEventParser
         }
 
         var seen = Seen.None;
-        ReadOnlyMemory<byte> id = default, source = default, type = default, subject = default, data = default;
+        ReadOnlyMemory<byte> id = default,
+            source = default,
+            type = default,
+            subject = default,
+            data = default;
         DateTimeOffset time = default;
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -110,14 +129,18 @@ public static class CloudEventParser
             reader.Read();
             if (attribute == Seen.None)
             {
-                // Extension attributes and data_base64/datacontenttype/dataschema: kept in the raw log, unused by views.
+                // Extension attributes and data_base64/datacontenttype/dataschema: kept in the raw log, unused by
+                // views.
                 reader.Skip();
                 continue;
             }
 
             if ((seen & attribute) != 0)
             {
-                rejection = new(RejectionReason.InvalidAttribute, $"attribute '{Name(attribute)}' appears more than once");
+                rejection = new(
+                    RejectionReason.InvalidAttribute,
+                    $"attribute '{Name(attribute)}' appears more than once"
+                );
                 return false;
             }
 
@@ -128,7 +151,10 @@ public static class CloudEventParser
                 var isNull = reader.TokenType == JsonTokenType.Null;
                 if (!SkipCheckingEscapes(ref reader))
                 {
-                    rejection = new(RejectionReason.InvalidUtf8, "a string in 'data' escapes a lone UTF-16 surrogate (such as \\ud800), which is not text");
+                    rejection = new(
+                        RejectionReason.InvalidUtf8,
+                        "a string in 'data' escapes a lone UTF-16 surrogate (such as \\ud800), which is not text"
+                    );
                     return false;
                 }
 
@@ -138,7 +164,10 @@ public static class CloudEventParser
 
             if (reader.TokenType != JsonTokenType.String)
             {
-                rejection = new(RejectionReason.InvalidAttribute, $"attribute '{Name(attribute)}' must be a string, not {reader.TokenType}");
+                rejection = new(
+                    RejectionReason.InvalidAttribute,
+                    $"attribute '{Name(attribute)}' must be a string, not {reader.TokenType}"
+                );
                 return false;
             }
 
@@ -149,34 +178,57 @@ public static class CloudEventParser
                     rejection = new(RejectionReason.UnsupportedSpecVersion, "specversion must be \"1.0\"");
                     return false;
                 case Seen.Id or Seen.Source or Seen.Type when value.IsEmpty:
-                    rejection = new(RejectionReason.InvalidAttribute, $"attribute '{Name(attribute)}' must not be empty");
+                    rejection = new(
+                        RejectionReason.InvalidAttribute,
+                        $"attribute '{Name(attribute)}' must not be empty"
+                    );
                     return false;
-                case Seen.Id: id = value; break;
-                case Seen.Source: source = value; break;
-                case Seen.Type: type = value; break;
-                case Seen.Subject: subject = value; break;
+                case Seen.Id:
+                    id = value;
+                    break;
+                case Seen.Source:
+                    source = value;
+                    break;
+                case Seen.Type:
+                    type = value;
+                    break;
+                case Seen.Subject:
+                    subject = value;
+                    break;
                 case Seen.Time when !Rfc3339.TryParse(value.Span, out time):
-                    rejection = new(RejectionReason.InvalidTime, "attribute 'time' is not an RFC 3339 timestamp (for example 2026-11-21T14:05:00Z)");
+                    rejection = new(
+                        RejectionReason.InvalidTime,
+                        "attribute 'time' is not an RFC 3339 timestamp (for example 2026-11-21T14:05:00Z)"
+                    );
                     return false;
             }
         }
 
         // Trailing content after the object makes the reader throw, which reports invalid JSON.
-        while (reader.Read())
-        {
-        }
+        while (reader.Read()) { }
 
         const Seen required = Seen.SpecVersion | Seen.Id | Seen.Source | Seen.Type;
         if ((seen & required) != required)
         {
-            rejection = new(RejectionReason.MissingAttribute, $"required attribute '{Name(required & ~seen)}' is missing");
+            rejection = new(
+                RejectionReason.MissingAttribute,
+                $"required attribute '{Name(required & ~seen)}' is missing"
+            );
             return false;
         }
 
         var hasTime = (seen & Seen.Time) != 0;
         cloudEvent = new CloudEvent(
-            utf8, id, source, type, subject, (seen & Seen.Subject) != 0, data,
-            hasTime ? time : enqueuedTime.ToUniversalTime(), !hasTime);
+            utf8,
+            id,
+            source,
+            type,
+            subject,
+            (seen & Seen.Subject) != 0,
+            data,
+            hasTime ? time : enqueuedTime.ToUniversalTime(),
+            !hasTime
+        );
         rejection = default;
         return true;
     }
@@ -194,9 +246,16 @@ public static class CloudEventParser
         }
 
         var depth = reader.CurrentDepth;
-        while (reader.Read() && !(reader.CurrentDepth == depth && reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray))
+        while (
+            reader.Read()
+            && !(reader.CurrentDepth == depth && reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray)
+        )
         {
-            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped && !Unescapes(ref reader))
+            if (
+                reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName
+                && reader.ValueIsEscaped
+                && !Unescapes(ref reader)
+            )
             {
                 return false;
             }
@@ -284,7 +343,12 @@ public static class CloudEventParser
 
     private static readonly (Seen Flag, string Name)[] Names =
     [
-        (Seen.SpecVersion, "specversion"), (Seen.Id, "id"), (Seen.Source, "source"), (Seen.Type, "type"),
-        (Seen.Subject, "subject"), (Seen.Time, "time"), (Seen.Data, "data"),
+        (Seen.SpecVersion, "specversion"),
+        (Seen.Id, "id"),
+        (Seen.Source, "source"),
+        (Seen.Type, "type"),
+        (Seen.Subject, "subject"),
+        (Seen.Time, "time"),
+        (Seen.Data, "data"),
     ];
 }

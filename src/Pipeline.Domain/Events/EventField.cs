@@ -53,8 +53,11 @@ public sealed class EventField
         }
 
         var reader = new Utf8JsonReader(cloudEvent.Data);
-        if (!SeekProperty(ref reader, _dataProperty) || reader.TokenType != JsonTokenType.String
-            || reader.ValueSpan.Length > MaxValueBytes)
+        if (
+            !SeekProperty(ref reader, _dataProperty)
+            || reader.TokenType != JsonTokenType.String
+            || reader.ValueSpan.Length > MaxValueBytes
+        )
         {
             return false;
         }
@@ -105,7 +108,8 @@ public sealed class EventField
     }
 
     /// <summary>Gets an accepted amount (see <see cref="TryGetAmount"/>); false for anything else.</summary>
-    public bool TryGetDecimal(in CloudEvent cloudEvent, out decimal value) => TryGetAmount(cloudEvent, out value, out _);
+    public bool TryGetDecimal(in CloudEvent cloudEvent, out decimal value) =>
+        TryGetAmount(cloudEvent, out value, out _);
 
     /// <inheritdoc />
     public override string ToString() => Description;

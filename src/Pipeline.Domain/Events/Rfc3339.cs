@@ -7,18 +7,27 @@ namespace Pipeline.Domain.Events;
 /// </summary>
 public static class Rfc3339
 {
-    /// <summary>Parses <c>YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)</c>; <c>t</c> and <c>z</c> may be lower case.</summary>
-    /// <returns>False when the text is not a valid RFC 3339 date-time (including impossible dates and leap seconds).</returns>
+    /// <summary>Parses <c>YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)</c>; <c>t</c> and <c>z</c> may be lower
+    /// case.</summary>
+    /// <returns>False when the text is not a valid RFC 3339 date-time (including impossible dates and leap
+    /// seconds).</returns>
     public static bool TryParse(ReadOnlySpan<byte> text, out DateTimeOffset value)
     {
         value = default;
-        if (text.Length < 20
-            || !TryDigits(text, 0, 4, out var year) || text[4] != '-'
-            || !TryDigits(text, 5, 2, out var month) || text[7] != '-'
-            || !TryDigits(text, 8, 2, out var day) || (text[10] | 0x20) != 't'
-            || !TryDigits(text, 11, 2, out var hour) || text[13] != ':'
-            || !TryDigits(text, 14, 2, out var minute) || text[16] != ':'
-            || !TryDigits(text, 17, 2, out var second))
+        if (
+            text.Length < 20
+            || !TryDigits(text, 0, 4, out var year)
+            || text[4] != '-'
+            || !TryDigits(text, 5, 2, out var month)
+            || text[7] != '-'
+            || !TryDigits(text, 8, 2, out var day)
+            || (text[10] | 0x20) != 't'
+            || !TryDigits(text, 11, 2, out var hour)
+            || text[13] != ':'
+            || !TryDigits(text, 14, 2, out var minute)
+            || text[16] != ':'
+            || !TryDigits(text, 17, 2, out var second)
+        )
         {
             return false;
         }
@@ -54,13 +63,22 @@ public static class Rfc3339
             return false;
         }
 
-        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
-            || hour > 23 || minute > 59 || second > 59)
+        if (
+            year < 1
+            || month is < 1 or > 12
+            || day < 1
+            || day > DateTime.DaysInMonth(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 59
+        )
         {
             return false;
         }
 
-        var local = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(fractionTicks);
+        var local = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(
+            fractionTicks
+        );
         var utcTicks = local.Ticks - offset.Ticks;
         if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
         {
@@ -79,9 +97,15 @@ public static class Rfc3339
             return true;
         }
 
-        if (text.Length != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':'
-            || !TryDigits(text, 1, 2, out var hours) || !TryDigits(text, 4, 2, out var minutes)
-            || hours > 23 || minutes > 59)
+        if (
+            text.Length != 6
+            || (text[0] != '+' && text[0] != '-')
+            || text[3] != ':'
+            || !TryDigits(text, 1, 2, out var hours)
+            || !TryDigits(text, 4, 2, out var minutes)
+            || hours > 23
+            || minutes > 59
+        )
         {
             return false;
         }

@@ -31,17 +31,21 @@ public sealed class EventFilter
         return new($"type == \"{type}\"", (in CloudEvent e) => e.TypeIs(utf8));
     }
 
-    /// <summary>Events whose <paramref name="field"/> is not the string <paramref name="value"/> (a missing field passes).</summary>
+    /// <summary>Events whose <paramref name="field"/> is not the string <paramref name="value"/> (a missing field
+    /// passes).</summary>
     public static EventFilter FieldIsNot(EventField field, string value)
     {
         ArgumentNullException.ThrowIfNull(field);
         ArgumentNullException.ThrowIfNull(value);
         var utf8 = Encoding.UTF8.GetBytes(value);
-        return new($"{field.Description} != \"{value}\"", (in CloudEvent e) =>
-        {
-            Span<byte> scratch = stackalloc byte[EventField.MaxValueBytes];
-            return !field.TryGetString(e, scratch, out var actual) || !actual.SequenceEqual(utf8);
-        });
+        return new(
+            $"{field.Description} != \"{value}\"",
+            (in CloudEvent e) =>
+            {
+                Span<byte> scratch = stackalloc byte[EventField.MaxValueBytes];
+                return !field.TryGetString(e, scratch, out var actual) || !actual.SequenceEqual(utf8);
+            }
+        );
     }
 
     /// <summary>A custom condition.</summary>

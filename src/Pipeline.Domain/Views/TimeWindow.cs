@@ -23,12 +23,13 @@ public static class TimeWindows
     }
 
     /// <summary>The window's length.</summary>
-    public static TimeSpan Length(this TimeWindow window) => window switch
-    {
-        TimeWindow.Hour => TimeSpan.FromHours(1),
-        TimeWindow.Day => TimeSpan.FromDays(1),
-        _ => throw new ArgumentOutOfRangeException(nameof(window), window, null),
-    };
+    public static TimeSpan Length(this TimeWindow window) =>
+        window switch
+        {
+            TimeWindow.Hour => TimeSpan.FromHours(1),
+            TimeWindow.Day => TimeSpan.FromDays(1),
+            _ => throw new ArgumentOutOfRangeException(nameof(window), window, null),
+        };
 
     /// <summary>The key format: <c>yyyy-MM-dd</c> for days, <c>yyyy-MM-ddTHH</c> for hours.</summary>
     public static string Format(this TimeWindow window) => window == TimeWindow.Day ? "yyyy-MM-dd" : "yyyy-MM-dd'T'HH";
@@ -41,8 +42,12 @@ public static class TimeWindows
     public static bool TryParseStart(this TimeWindow window, ReadOnlySpan<char> text, out DateTime start)
     {
         var parsed = DateTime.TryParseExact(
-            text, window.Format(), CultureInfo.InvariantCulture,
-            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out start);
+            text,
+            window.Format(),
+            CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal,
+            out start
+        );
         start = DateTime.SpecifyKind(start, DateTimeKind.Utc);
         return parsed;
     }

@@ -12,7 +12,15 @@ namespace Pipeline.Domain.Views;
 public sealed class ViewDefinition
 {
     /// <summary>Creates a definition; prefer <see cref="Builder"/>.</summary>
-    public ViewDefinition(string name, int version, EventFilter filter, TimeWindow window, EventField? dimension, Aggregation aggregation, string description)
+    public ViewDefinition(
+        string name,
+        int version,
+        EventFilter filter,
+        TimeWindow window,
+        EventField? dimension,
+        Aggregation aggregation,
+        string description
+    )
     {
         ValidateName(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
@@ -52,8 +60,14 @@ public sealed class ViewDefinition
     public string Description { get; }
 
     /// <summary>The key's text format, such as <c>yyyy-MM-ddTHH|{data.page}</c>.</summary>
-    public string KeyFormat => Dimension is null ? Window.Format().Replace("'", string.Empty, StringComparison.Ordinal)
-        : $"{Window.Format().Replace("'", string.Empty, StringComparison.Ordinal)}{ViewKey.DimensionSeparator}{{{Dimension}}}";
+    public string KeyFormat
+    {
+        get
+        {
+            var window = Window.Format().Replace("'", string.Empty, StringComparison.Ordinal);
+            return Dimension is null ? window : $"{window}{ViewKey.DimensionSeparator}{{{Dimension}}}";
+        }
+    }
 
     /// <summary>Starts a definition.</summary>
     public static Builder Named(string name, int version) => new(name, version);
@@ -87,13 +101,15 @@ public sealed class ViewDefinition
     }
 
     /// <summary>Parses the text form of a key; <paramref name="error"/> says what is wrong.</summary>
-    public bool TryParseKey(string? text, out ViewKey key, out string error) => TryParseKey(text, anyDimension: false, out key, out error);
+    public bool TryParseKey(string? text, out ViewKey key, out string error) =>
+        TryParseKey(text, anyDimension: false, out key, out error);
 
     /// <summary>
     /// Parses one end of a window range: a key, or for a view with a dimension also a bare window, which
     /// stands for every dimension (the key's <see cref="ViewKey.Dimension"/> is then null).
     /// </summary>
-    public bool TryParseRangeEnd(string? text, out ViewKey key, out string error) => TryParseKey(text, anyDimension: true, out key, out error);
+    public bool TryParseRangeEnd(string? text, out ViewKey key, out string error) =>
+        TryParseKey(text, anyDimension: true, out key, out error);
 
     private bool TryParseKey(string? text, bool anyDimension, out ViewKey key, out string error)
     {
@@ -116,9 +132,12 @@ public sealed class ViewDefinition
         if (!Window.TryParseStart(windowText, out var start))
         {
             var length = Window.Format().Replace("'", string.Empty, StringComparison.Ordinal).Length;
-            error = windowText.Length > length && Window.TryParseStart(windowText[..length], out _)
-                ? $"key '{text}' has '{windowText[length..]}' after its {Window.ToString().ToLowerInvariant()}; view '{Name}' uses keys like {KeyFormat}"
-                : $"key '{text}' does not start with a {Window.ToString().ToLowerInvariant()} in the format {KeyFormat}";
+            error =
+                windowText.Length > length && Window.TryParseStart(windowText[..length], out _)
+                    ? $"key '{text}' has '{windowText[length..]}' after its {Window.ToString().ToLowerInvariant()}; "
+                        + $"view '{Name}' uses keys like {KeyFormat}"
+                    : $"key '{text}' does not start with a {Window.ToString().ToLowerInvariant()} in the format "
+                        + $"{KeyFormat}";
             return false;
         }
 
@@ -143,14 +162,21 @@ public sealed class ViewDefinition
     private static void ValidateName(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        if (name.Length > 63 || !char.IsAsciiLetterLower(name[0])
-            || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+        if (
+            name.Length > 63
+            || !char.IsAsciiLetterLower(name[0])
+            || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
+        )
         {
-            throw new ArgumentException($"view name '{name}' must be 1-63 characters of a-z, 0-9 and '-', starting with a letter", nameof(name));
+            throw new ArgumentException(
+                $"view name '{name}' must be 1-63 characters of a-z, 0-9 and '-', starting with a letter",
+                nameof(name)
+            );
         }
     }
 
-    /// <summary>Builds a definition step by step: <c>ViewDefinition.Named("x", 1).Where(..).Per(..).Aggregate(..)</c>.</summary>
+    /// <summary>Builds a definition step by step: <c>ViewDefinition.Named("x",
+    /// 1).Where(..).Per(..).Aggregate(..)</c>.</summary>
     public sealed class Builder
     {
         private readonly string _name;

@@ -14,5 +14,7 @@ public readonly record struct ViewKey(DateTime WindowStart, string? Dimension)
 
     /// <summary>The text form, given the view's window.</summary>
     public string Format(TimeWindow window) =>
-        Dimension is null ? window.FormatStart(WindowStart) : $"{window.FormatStart(WindowStart)}{DimensionSeparator}{Dimension}";
+        Dimension is null
+            ? window.FormatStart(WindowStart)
+            : $"{window.FormatStart(WindowStart)}{DimensionSeparator}{Dimension}";
 }

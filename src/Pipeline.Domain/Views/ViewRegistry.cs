@@ -19,7 +19,10 @@ public sealed class ViewRegistry
 
             if (!versions.TryAdd(definition.Version, definition))
             {
-                throw new ArgumentException($"view '{definition.Name}' version {definition.Version} is registered twice", nameof(definitions));
+                throw new ArgumentException(
+                    $"view '{definition.Name}' version {definition.Version} is registered twice",
+                    nameof(definitions)
+                );
             }
         }
 
@@ -45,7 +48,10 @@ public sealed class ViewRegistry
         {
             if (!view.Aggregation.Accepts(cloudEvent, out var problem) && view.Filter.Matches(cloudEvent))
             {
-                rejection = new(Events.RejectionReason.UnsummableValue, $"{problem} (view '{view.Name}' version {view.Version} aggregates it)");
+                rejection = new(
+                    Events.RejectionReason.UnsummableValue,
+                    $"{problem} (view '{view.Name}' version {view.Version} aggregates it)"
+                );
                 return false;
             }
         }
@@ -61,10 +67,16 @@ public sealed class ViewRegistry
     /// <summary>A registered view version (for work already checked against the registry).</summary>
     /// <exception cref="InvalidOperationException">It is not registered.</exception>
     public ViewDefinition Require(ViewVersion version) =>
-        TryGet(version.Name, version.Version, out var view) ? view : throw new InvalidOperationException($"{version} is not registered");
+        TryGet(version.Name, version.Version, out var view)
+            ? view
+            : throw new InvalidOperationException($"{version} is not registered");
 
     /// <summary>Finds one version, or the latest when <paramref name="version"/> is null.</summary>
-    public bool TryGet(string name, int? version, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ViewDefinition? definition)
+    public bool TryGet(
+        string name,
+        int? version,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ViewDefinition? definition
+    )
     {
         definition = null;
         if (!_views.TryGetValue(name, out var versions) || versions.Count == 0)
@@ -72,6 +84,8 @@ public sealed class ViewRegistry
             return false;
         }
 
-        return version is { } v ? versions.TryGetValue(v, out definition) : (definition = versions.Values[^1]) is not null;
+        return version is { } v
+            ? versions.TryGetValue(v, out definition)
+            : (definition = versions.Values[^1]) is not null;
     }
 }

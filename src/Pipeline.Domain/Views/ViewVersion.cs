@@ -22,7 +22,11 @@ public readonly record struct ViewVersion(string Name, int Version)
     {
         version = null;
         var at = text?.LastIndexOf(Separator) ?? -1;
-        if (at <= 0 || !int.TryParse(text.AsSpan(at + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
+        if (
+            at <= 0
+            || !int.TryParse(text.AsSpan(at + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            || number < 1
+        )
         {
             return false;
         }

@@ -15,7 +15,11 @@ public static class CheckedTableTransactions
     /// naming the failing action); then nothing of the transaction was applied.
     /// </summary>
     /// <exception cref="TableRuleException">The transaction breaks a rule; nothing was sent.</exception>
-    public static Task<Response<IReadOnlyList<Response>>> SubmitCheckedTransactionAsync(this TableClient table, IEnumerable<TableTransactionAction> actions, CancellationToken cancellationToken = default)
+    public static Task<Response<IReadOnlyList<Response>>> SubmitCheckedTransactionAsync(
+        this TableClient table,
+        IEnumerable<TableTransactionAction> actions,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(actions);

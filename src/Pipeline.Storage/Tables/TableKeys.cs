@@ -9,7 +9,8 @@ public static class TableKeys
     /// <summary>The key size limit: 1 KiB of UTF-16, 512 characters.</summary>
     public const int MaxKeyCharacters = 512;
 
-    /// <summary>Whether <paramref name="key"/> is a valid PartitionKey or RowKey; <paramref name="error"/> says why not.</summary>
+    /// <summary>Whether <paramref name="key"/> is a valid PartitionKey or RowKey; <paramref name="error"/> says why
+    /// not.</summary>
     public static bool IsValid(string? key, out string error)
     {
         error = string.Empty;
@@ -52,6 +53,5 @@ public static class TableKeys
         }
     }
 
-    private static string Printable(string key) =>
-        new([.. key.Select(c => char.IsControl(c) ? '\uFFFD' : c)]);
+    private static string Printable(string key) => new([.. key.Select(c => char.IsControl(c) ? '\uFFFD' : c)]);
 }

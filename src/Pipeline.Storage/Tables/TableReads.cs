@@ -10,7 +10,13 @@ public static class TableReads
     /// some keys Azure refuses), and the SDK's <c>NullableResponse</c>, which is never null itself, is unwrapped.
     /// </summary>
     /// <exception cref="TableRuleException">A key breaks the Table service's rules; nothing was sent.</exception>
-    public static async Task<TableEntity?> GetEntityOrNullAsync(this TableClient table, string partitionKey, string rowKey, IEnumerable<string>? select = null, CancellationToken cancellationToken = default)
+    public static async Task<TableEntity?> GetEntityOrNullAsync(
+        this TableClient table,
+        string partitionKey,
+        string rowKey,
+        IEnumerable<string>? select = null,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(table);
         if (!TableKeys.IsValid(partitionKey, out var error) || !TableKeys.IsValid(rowKey, out error))
@@ -19,7 +25,9 @@ public static class TableReads
         }
 
 #pragma warning disable RS0030 // The one sanctioned call: the keys were checked above and the response is unwrapped.
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, select, cancellationToken).ConfigureAwait(false);
+        var response = await table
+            .GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, select, cancellationToken)
+            .ConfigureAwait(false);
 #pragma warning restore RS0030
         return response.HasValue ? response.Value : null;
     }

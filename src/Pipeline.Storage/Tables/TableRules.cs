@@ -31,13 +31,17 @@ public static class TableRules
     // boundaries, the HTTP request line with the table's URI, headers. Generous, so the estimate stays an upper bound.
     private const int ActionOverheadBytes = 600;
 
-    /// <summary>Checks a transaction; throws <see cref="TableRuleException"/> naming the first rule it breaks.</summary>
+    /// <summary>Checks a transaction; throws <see cref="TableRuleException"/> naming the first rule it
+    /// breaks.</summary>
     public static void CheckTransaction(IReadOnlyList<TableTransactionAction> actions)
     {
         ArgumentNullException.ThrowIfNull(actions);
         if (actions.Count is 0 or > MaxTransactionActions)
         {
-            throw new TableRuleException("transaction size", $"a transaction holds 1 to {MaxTransactionActions} actions; this one has {actions.Count}");
+            throw new TableRuleException(
+                "transaction size",
+                $"a transaction holds 1 to {MaxTransactionActions} actions; this one has {actions.Count}"
+            );
         }
 
         var partitionKey = actions[0].Entity.PartitionKey;
@@ -48,12 +52,19 @@ public static class TableRules
             var entity = actions[i].Entity;
             if (!string.Equals(entity.PartitionKey, partitionKey, StringComparison.Ordinal))
             {
-                throw new TableRuleException("one PartitionKey per transaction", $"all actions of a transaction must share one PartitionKey: action {i} has '{entity.PartitionKey}', action 0 has '{partitionKey}'");
+                throw new TableRuleException(
+                    "one PartitionKey per transaction",
+                    $"all actions of a transaction must share one PartitionKey: action {i} has "
+                        + $"'{entity.PartitionKey}', action 0 has '{partitionKey}'"
+                );
             }
 
             if (!rowKeys.Add(entity.RowKey ?? string.Empty))
             {
-                throw new TableRuleException("each entity once per transaction", $"action {i} repeats RowKey '{entity.RowKey}'; a transaction may touch each entity once");
+                throw new TableRuleException(
+                    "each entity once per transaction",
+                    $"action {i} repeats RowKey '{entity.RowKey}'; a transaction may touch each entity once"
+                );
             }
 
             CheckKeys(entity);
@@ -66,7 +77,11 @@ public static class TableRules
 
         if (bytes > MaxTransactionBytes)
         {
-            throw new TableRuleException("4 MiB per transaction", $"the transaction's request would be about {bytes:N0} bytes; a transaction may be at most 4 MiB: split it");
+            throw new TableRuleException(
+                "4 MiB per transaction",
+                $"the transaction's request would be about {bytes:N0} bytes; a transaction may be at most 4 MiB: "
+                    + $"split it"
+            );
         }
     }
 
@@ -92,7 +107,8 @@ public static class TableRules
             return 0;
         }
 
-        // The service's own measure: 4 bytes, keys as UTF-16, then per property 8 bytes, its name as UTF-16 and its value.
+        // The service's own measure: 4 bytes, keys as UTF-16, then per property 8 bytes, its name as UTF-16 and its
+        // value.
         long serviceSize = 4 + (2L * (entity.PartitionKey.Length + entity.RowKey.Length));
         long jsonSize = 2;
         var custom = 0;
@@ -115,11 +131,19 @@ public static class TableRules
                 double => (8L, 26L),
                 DateTime or DateTimeOffset => (8L, 32L),
                 Guid => (16L, 38L),
-                _ => throw new TableRuleException("property types", $"property '{name}' of entity ({entity.PartitionKey}, {entity.RowKey}) is a {value.GetType().Name}, which the Table service cannot store"),
+                _ => throw new TableRuleException(
+                    "property types",
+                    $"property '{name}' of entity ({entity.PartitionKey}, {entity.RowKey}) is a "
+                        + $"{value.GetType().Name}, which the Table service cannot store"
+                ),
             };
             if (value is string or byte[] or BinaryData && valueSize - 4 > MaxPropertyBytes)
             {
-                throw new TableRuleException("64 KiB per property", $"property '{name}' of entity ({entity.PartitionKey}, {entity.RowKey}) is {valueSize - 4:N0} bytes; a string or binary property may be at most 64 KiB");
+                throw new TableRuleException(
+                    "64 KiB per property",
+                    $"property '{name}' of entity ({entity.PartitionKey}, {entity.RowKey}) is {valueSize - 4:N0} "
+                        + $"bytes; a string or binary property may be at most 64 KiB"
+                );
             }
 
             serviceSize += 8 + (2L * name.Length) + valueSize;
@@ -128,12 +152,19 @@ public static class TableRules
 
         if (custom > MaxCustomProperties)
         {
-            throw new TableRuleException("252 properties per entity", $"entity ({entity.PartitionKey}, {entity.RowKey}) has {custom} properties; the limit is {MaxCustomProperties}");
+            throw new TableRuleException(
+                "252 properties per entity",
+                $"entity ({entity.PartitionKey}, {entity.RowKey}) has {custom} properties; the limit is "
+                    + $"{MaxCustomProperties}"
+            );
         }
 
         if (serviceSize > MaxEntityBytes)
         {
-            throw new TableRuleException("1 MiB per entity", $"entity ({entity.PartitionKey}, {entity.RowKey}) is {serviceSize:N0} bytes; the limit is 1 MiB");
+            throw new TableRuleException(
+                "1 MiB per entity",
+                $"entity ({entity.PartitionKey}, {entity.RowKey}) is {serviceSize:N0} bytes; the limit is 1 MiB"
+            );
         }
 
         return jsonSize;
@@ -163,15 +194,11 @@ public sealed class TableRuleException : ArgumentException
 
     /// <summary>Creates the exception.</summary>
     public TableRuleException()
-        : this("unknown", "a Table rule was broken")
-    {
-    }
+        : this("unknown", "a Table rule was broken") { }
 
     /// <summary>Creates the exception.</summary>
     public TableRuleException(string message)
-        : this("unknown", message)
-    {
-    }
+        : this("unknown", message) { }
 
     /// <summary>Creates the exception.</summary>
     public TableRuleException(string message, Exception innerException)

@@ -16,7 +16,8 @@ public class AggregationTests
         return state;
     }
 
-    private static CloudEvent Order(string amount) => TestEvents.Make("order.placed", data: $$"""{"amount":{{amount}}}""");
+    private static CloudEvent Order(string amount) =>
+        TestEvents.Make("order.placed", data: $$"""{"amount":{{amount}}}""");
 
     [Fact]
     public void Sum_IsDecimalExact()
@@ -55,7 +56,11 @@ public class AggregationTests
     {
         var set = Fold(
             Aggregation.DistinctSet(EventField.Subject),
-            TestEvents.Make("a", "u1"), TestEvents.Make("a", "u2"), TestEvents.Make("b", "u1"), TestEvents.Make("a"));
+            TestEvents.Make("a", "u1"),
+            TestEvents.Make("a", "u2"),
+            TestEvents.Make("b", "u1"),
+            TestEvents.Make("a")
+        );
 
         Assert.Equal(2m, set.Result.Value);
         Assert.False(set.Result.IsApproximate);

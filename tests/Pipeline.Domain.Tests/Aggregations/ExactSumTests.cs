@@ -13,7 +13,8 @@ public class ExactSumTests
 {
     private static readonly Aggregation Revenue = Aggregation.Sum(EventField.Data("amount"));
 
-    private static CloudEvent Order(string amount) => TestEvents.Make("order.placed", data: $$"""{"amount":{{amount}}}""");
+    private static CloudEvent Order(string amount) =>
+        TestEvents.Make("order.placed", data: $$"""{"amount":{{amount}}}""");
 
     private static SumState Fold(IEnumerable<CloudEvent> events)
     {
@@ -37,7 +38,9 @@ public class ExactSumTests
         var merged = Fold(huge);
         merged.MergeFrom(Fold(tiny));
 
-        var expected = decimal.Parse("499999999999999999999.99999500", System.Globalization.CultureInfo.InvariantCulture) + 0.00001m;
+        var expected =
+            decimal.Parse("499999999999999999999.99999500", System.Globalization.CultureInfo.InvariantCulture)
+            + 0.00001m;
         Assert.Equal(expected, hugeFirst.Result.Value);
         Assert.Equal(hugeFirst.Units, tinyFirst.Units);
         Assert.Equal(hugeFirst.Units, merged.Units);
@@ -66,7 +69,10 @@ public class ExactSumTests
     public void AcceptedAmounts_AreReadExactly(string json, string expected)
     {
         Assert.True(Revenue.Accepts(Order(json), out var problem), problem);
-        Assert.Equal(decimal.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), Fold([Order(json)]).Result.Value);
+        Assert.Equal(
+            decimal.Parse(expected, System.Globalization.CultureInfo.InvariantCulture),
+            Fold([Order(json)]).Result.Value
+        );
     }
 
     [Theory]

@@ -6,7 +6,8 @@ namespace Pipeline.Domain.Tests.Aggregations;
 
 public class HyperLogLogTests
 {
-    private static ulong HashOf(int i) => System.IO.Hashing.XxHash64.HashToUInt64(Encoding.ASCII.GetBytes($"subject-{i}"));
+    private static ulong HashOf(int i) =>
+        System.IO.Hashing.XxHash64.HashToUInt64(Encoding.ASCII.GetBytes($"subject-{i}"));
 
     [Fact]
     public void StandardError_AtDefaultPrecision_IsPointEightOnePercent()
@@ -45,7 +46,10 @@ public class HyperLogLogTests
 
         var error = Math.Abs(sketch.Estimate() - distinct);
 
-        Assert.True(error <= Math.Max(1, 4 * sketch.StandardError * distinct), $"estimate {sketch.Estimate()} for {distinct}");
+        Assert.True(
+            error <= Math.Max(1, 4 * sketch.StandardError * distinct),
+            $"estimate {sketch.Estimate()} for {distinct}"
+        );
     }
 
     [Fact]

@@ -8,16 +8,17 @@ public class StateCodecTests
 {
     public static TheoryData<string> Aggregations => ["count", "sum", "min", "max", "set", "hll", "distinct"];
 
-    private static Aggregation Create(string name) => name switch
-    {
-        "count" => Aggregation.Count(),
-        "sum" => Aggregation.Sum(EventField.Data("amount")),
-        "min" => Aggregation.Min(EventField.Data("amount")),
-        "max" => Aggregation.Max(EventField.Data("amount")),
-        "set" => Aggregation.DistinctSet(EventField.Subject),
-        "hll" => Aggregation.HyperLogLog(EventField.Subject),
-        _ => Aggregation.DistinctCount(EventField.Subject),
-    };
+    private static Aggregation Create(string name) =>
+        name switch
+        {
+            "count" => Aggregation.Count(),
+            "sum" => Aggregation.Sum(EventField.Data("amount")),
+            "min" => Aggregation.Min(EventField.Data("amount")),
+            "max" => Aggregation.Max(EventField.Data("amount")),
+            "set" => Aggregation.DistinctSet(EventField.Subject),
+            "hll" => Aggregation.HyperLogLog(EventField.Subject),
+            _ => Aggregation.DistinctCount(EventField.Subject),
+        };
 
     [Theory]
     [MemberData(nameof(Aggregations))]
@@ -27,7 +28,10 @@ public class StateCodecTests
         var state = aggregation.Zero();
         for (var i = 0; i < 50; i++)
         {
-            aggregation.Add(state, TestEvents.Make("order.placed", $"user-{i % 17}", data: $$"""{"amount":{{i}}.25}"""));
+            aggregation.Add(
+                state,
+                TestEvents.Make("order.placed", $"user-{i % 17}", data: $$"""{"amount":{{i}}.25}""")
+            );
         }
 
         var bytes = StateCodec.Serialize(state);

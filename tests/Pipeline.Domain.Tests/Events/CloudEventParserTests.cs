@@ -13,7 +13,8 @@ public class CloudEventParserTests
     [Fact]
     public void TryParse_CompleteEvent_ExposesEveryAttribute()
     {
-        const string json = """{"specversion":"1.0","id":"e-1","source":"/shop","type":"order.placed","subject":"user-7","time":"2026-11-20T23:59:59.5+01:00","data":{"amount":12.50}}""";
+        const string json =
+            """{"specversion":"1.0","id":"e-1","source":"/shop","type":"order.placed","subject":"user-7","time":"2026-11-20T23:59:59.5+01:00","data":{"amount":12.50}}""";
 
         Assert.True(Parse(json, out var e, out _));
 
@@ -40,7 +41,13 @@ public class CloudEventParserTests
     [Fact]
     public void TryParse_EscapedValues_AreUnescaped()
     {
-        Assert.True(Parse("""{"specversion":"1.0","id":"a\"b","source":"caf\u00e9","type":"t","subject":"\u00fcber"}""", out var e, out _));
+        Assert.True(
+            Parse(
+                """{"specversion":"1.0","id":"a\"b","source":"caf\u00e9","type":"t","subject":"\u00fcber"}""",
+                out var e,
+                out _
+            )
+        );
 
         Assert.Equal("a\"b", e.IdString);
         Assert.Equal("café", e.SourceString);
@@ -50,7 +57,13 @@ public class CloudEventParserTests
     [Fact]
     public void TryParse_ExtensionAttributesAndNullData_AreAccepted()
     {
-        Assert.True(Parse("""{"specversion":"1.0","id":"1","source":"s","type":"t","traceparent":"00-ab","ext":{"x":[1,2]},"data":null}""", out var e, out _));
+        Assert.True(
+            Parse(
+                """{"specversion":"1.0","id":"1","source":"s","type":"t","traceparent":"00-ab","ext":{"x":[1,2]},"data":null}""",
+                out var e,
+                out _
+            )
+        );
 
         Assert.True(e.Data.IsEmpty);
     }
@@ -60,14 +73,46 @@ public class CloudEventParserTests
     [InlineData("""{"specversion":"1.0","source":"s","type":"t"}""", RejectionReason.MissingAttribute, "'id'")]
     [InlineData("""{"specversion":"1.0","id":"1","type":"t"}""", RejectionReason.MissingAttribute, "'source'")]
     [InlineData("""{"specversion":"1.0","id":"1","source":"s"}""", RejectionReason.MissingAttribute, "'type'")]
-    [InlineData("""{"specversion":"0.3","id":"1","source":"s","type":"t"}""", RejectionReason.UnsupportedSpecVersion, "1.0")]
-    [InlineData("""{"specversion":"1.0","id":1,"source":"s","type":"t"}""", RejectionReason.InvalidAttribute, "'id' must be a string")]
-    [InlineData("""{"specversion":"1.0","id":"","source":"s","type":"t"}""", RejectionReason.InvalidAttribute, "'id' must not be empty")]
-    [InlineData("""{"specversion":"1.0","id":"1","source":"s","type":"t","subject":null}""", RejectionReason.InvalidAttribute, "'subject'")]
-    [InlineData("""{"specversion":"1.0","id":"1","id":"2","source":"s","type":"t"}""", RejectionReason.InvalidAttribute, "more than once")]
-    [InlineData("""{"specversion":"1.0","id":"1","source":"s","type":"t","time":"yesterday"}""", RejectionReason.InvalidTime, "RFC 3339")]
-    [InlineData("""{"specversion":"1.0","id":"1","source":"s","type":"t","time":"2026-02-30T00:00:00Z"}""", RejectionReason.InvalidTime, "RFC 3339")]
-    [InlineData("""{"specversion":"1.0","id":"1","source":"s","type":"t"} trailing""", RejectionReason.InvalidJson, "invalid JSON")]
+    [InlineData(
+        """{"specversion":"0.3","id":"1","source":"s","type":"t"}""",
+        RejectionReason.UnsupportedSpecVersion,
+        "1.0"
+    )]
+    [InlineData(
+        """{"specversion":"1.0","id":1,"source":"s","type":"t"}""",
+        RejectionReason.InvalidAttribute,
+        "'id' must be a string"
+    )]
+    [InlineData(
+        """{"specversion":"1.0","id":"","source":"s","type":"t"}""",
+        RejectionReason.InvalidAttribute,
+        "'id' must not be empty"
+    )]
+    [InlineData(
+        """{"specversion":"1.0","id":"1","source":"s","type":"t","subject":null}""",
+        RejectionReason.InvalidAttribute,
+        "'subject'"
+    )]
+    [InlineData(
+        """{"specversion":"1.0","id":"1","id":"2","source":"s","type":"t"}""",
+        RejectionReason.InvalidAttribute,
+        "more than once"
+    )]
+    [InlineData(
+        """{"specversion":"1.0","id":"1","source":"s","type":"t","time":"yesterday"}""",
+        RejectionReason.InvalidTime,
+        "RFC 3339"
+    )]
+    [InlineData(
+        """{"specversion":"1.0","id":"1","source":"s","type":"t","time":"2026-02-30T00:00:00Z"}""",
+        RejectionReason.InvalidTime,
+        "RFC 3339"
+    )]
+    [InlineData(
+        """{"specversion":"1.0","id":"1","source":"s","type":"t"} trailing""",
+        RejectionReason.InvalidJson,
+        "invalid JSON"
+    )]
     [InlineData("""{"specversion":"1.0","id":"1",""", RejectionReason.InvalidJson, "invalid JSON")]
     [InlineData("""[{"specversion":"1.0"}]""", RejectionReason.InvalidJson, "must be a JSON object")]
     [InlineData("", RejectionReason.InvalidJson, "invalid JSON")]
@@ -84,7 +129,13 @@ public class CloudEventParserTests
     public void TryParse_OverOneMebibyte_IsOversize()
     {
         var padding = new string('x', CloudEventParser.MaxEventBytes);
-        Assert.False(Parse($$"""{"specversion":"1.0","id":"1","source":"s","type":"t","data":"{{padding}}"}""", out _, out var rejection));
+        Assert.False(
+            Parse(
+                $$"""{"specversion":"1.0","id":"1","source":"s","type":"t","data":"{{padding}}"}""",
+                out _,
+                out var rejection
+            )
+        );
 
         Assert.Equal(RejectionReason.Oversize, rejection.Reason);
         Assert.Contains("1 MiB", rejection.Message, StringComparison.Ordinal);
@@ -104,7 +155,9 @@ public class CloudEventParserTests
     [Fact]
     public void TryParse_ValidEvent_AllocatesNothing()
     {
-        var utf8 = Encoding.UTF8.GetBytes("""{"specversion":"1.0","id":"e-1","source":"/web","type":"page.view","subject":"u-1","time":"2026-11-21T10:00:00Z","data":{"page":"/"}}""");
+        var utf8 = Encoding.UTF8.GetBytes(
+            """{"specversion":"1.0","id":"e-1","source":"/web","type":"page.view","subject":"u-1","time":"2026-11-21T10:00:00Z","data":{"page":"/"}}"""
+        );
         CloudEventParser.TryParse(utf8, Enqueued, out _, out _);
 
         var before = GC.GetAllocatedBytesForCurrentThread();

@@ -6,7 +6,8 @@ namespace Pipeline.Domain.Tests.Events;
 /// <summary>Bytes that are not UTF-8 would decode to U+FFFD, so different subjects or keys would read as one.</summary>
 public class CloudEventParserUtf8Tests
 {
-    private static byte[] WithRawBytes(string before, byte[] raw, string after) => [.. Encoding.UTF8.GetBytes(before), .. raw, .. Encoding.UTF8.GetBytes(after)];
+    private static byte[] WithRawBytes(string before, byte[] raw, string after) =>
+        [.. Encoding.UTF8.GetBytes(before), .. raw, .. Encoding.UTF8.GetBytes(after)];
 
     [Theory]
     [InlineData(new byte[] { 0xFF })]
@@ -15,8 +16,16 @@ public class CloudEventParserUtf8Tests
     [InlineData(new byte[] { 0xC0, 0xAF })] // an overlong '/'
     public void InvalidUtf8_InTheSubjectOrAKeyField_IsRefusedWithTheOffset(byte[] raw)
     {
-        var inSubject = WithRawBytes("""{"specversion":"1.0","id":"1","source":"/s","type":"page.view","subject":"u""", raw, "\"}");
-        var inPage = WithRawBytes("""{"specversion":"1.0","id":"1","source":"/s","type":"page.view","data":{"page":"/p""", raw, "\"}}");
+        var inSubject = WithRawBytes(
+            """{"specversion":"1.0","id":"1","source":"/s","type":"page.view","subject":"u""",
+            raw,
+            "\"}"
+        );
+        var inPage = WithRawBytes(
+            """{"specversion":"1.0","id":"1","source":"/s","type":"page.view","data":{"page":"/p""",
+            raw,
+            "\"}}"
+        );
 
         foreach (var body in new[] { inSubject, inPage })
         {
@@ -33,7 +42,9 @@ public class CloudEventParserUtf8Tests
     [InlineData("\"data\":{\"\\ud800\":1}")]
     public void AnEscapedLoneSurrogate_IsRefused_NotThrown(string member)
     {
-        var body = Encoding.UTF8.GetBytes($$"""{"specversion":"1.0","id":"1","source":"/s","type":"page.view",{{member}}}""");
+        var body = Encoding.UTF8.GetBytes(
+            $$"""{"specversion":"1.0","id":"1","source":"/s","type":"page.view",{{member}}}"""
+        );
 
         Assert.False(CloudEventParser.TryParse(body, TestEvents.Enqueued, out _, out var rejection));
         Assert.Equal(RejectionReason.InvalidUtf8, rejection.Reason);
@@ -43,7 +54,25 @@ public class CloudEventParserUtf8Tests
     [Fact]
     public void ValidMultiByteUtf8_AndEscapedPairs_AreAccepted()
     {
-        Assert.True(CloudEventParser.TryParse(Encoding.UTF8.GetBytes("""{"specversion":"1.0","id":"1","source":"/s","type":"page.view","subject":"Zoë ☃ 🎉"}"""), TestEvents.Enqueued, out _, out _));
-        Assert.True(CloudEventParser.TryParse(Encoding.UTF8.GetBytes("""{"specversion":"1.0","id":"1","source":"/s","type":"page.view","subject":"\ud83c\udf89","data":{"page":"/\u00e9"}}"""), TestEvents.Enqueued, out _, out _));
+        Assert.True(
+            CloudEventParser.TryParse(
+                Encoding.UTF8.GetBytes(
+                    """{"specversion":"1.0","id":"1","source":"/s","type":"page.view","subject":"Zoë ☃ 🎉"}"""
+                ),
+                TestEvents.Enqueued,
+                out _,
+                out _
+            )
+        );
+        Assert.True(
+            CloudEventParser.TryParse(
+                Encoding.UTF8.GetBytes(
+                    """{"specversion":"1.0","id":"1","source":"/s","type":"page.view","subject":"\ud83c\udf89","data":{"page":"/\u00e9"}}"""
+                ),
+                TestEvents.Enqueued,
+                out _,
+                out _
+            )
+        );
     }
 }

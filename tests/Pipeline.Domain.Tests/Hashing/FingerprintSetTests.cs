@@ -9,20 +9,31 @@ public class FingerprintSetTests
     [Fact]
     public void Add_BehavesLikeAHashSet_ThroughGrowthAndBufferedAdds()
     {
-        var fingerprints = Gen.ArrayOf(Gen.Choose(0, 5_000)).Select(values => values.Select(v => v % 7 == 0 ? UInt128.Zero : Fingerprint.Of(BitConverter.GetBytes(v))).ToArray());
+        var fingerprints = Gen.ArrayOf(Gen.Choose(0, 5_000))
+            .Select(values =>
+                values.Select(v => v % 7 == 0 ? UInt128.Zero : Fingerprint.Of(BitConverter.GetBytes(v))).ToArray()
+            );
 
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), Prop.ForAll(fingerprints.ToArbitrary(), values =>
-        {
-            var set = new FingerprintSet();
-            var expected = new HashSet<UInt128>();
-            foreach (var value in values)
-            {
-                set.Add(value);
-                expected.Add(value);
-            }
+        Check.One(
+            Config.QuickThrowOnFailure.WithMaxTest(300),
+            Prop.ForAll(
+                fingerprints.ToArbitrary(),
+                values =>
+                {
+                    var set = new FingerprintSet();
+                    var expected = new HashSet<UInt128>();
+                    foreach (var value in values)
+                    {
+                        set.Add(value);
+                        expected.Add(value);
+                    }
 
-            return set.Count == expected.Count && set.ToHashSet().SetEquals(expected) && expected.All(set.Contains);
-        }));
+                    return set.Count == expected.Count
+                        && set.ToHashSet().SetEquals(expected)
+                        && expected.All(set.Contains);
+                }
+            )
+        );
     }
 
     [Fact]

@@ -19,7 +19,11 @@ public class XxHash64Tests
     [InlineData("abc", 0x243F_6A88_85A3_08D3L, 0xF67C2831D39FDF5AUL)]
     [InlineData("abc", 0x1319_8A2E_0370_7344L, 0x7F8FF5FC1C5DDB4CUL)]
     [InlineData("user-42", 0x5EED_0001_C10D_E7E1L, 0x3D89A1FB9D14502CUL)]
-    [InlineData("a fairly long value over thirty-two bytes, for the striped path", 0x5EED_0002_C10D_E7E1L, 0xD17BDB70F8E5B0A3UL)]
+    [InlineData(
+        "a fairly long value over thirty-two bytes, for the striped path",
+        0x5EED_0002_C10D_E7E1L,
+        0xD17BDB70F8E5B0A3UL
+    )]
     public void Hash_MatchesReferenceVectors(string text, long seed, ulong expected)
     {
         Assert.Equal(expected, XxHash64.HashToUInt64(Encoding.ASCII.GetBytes(text), seed));
@@ -32,7 +36,8 @@ public class XxHash64Tests
         Assert.Equal(0xF67C2831D39FDF5AUL, Fingerprint.SketchHash("abc"u8));
         Assert.Equal(
             new EventIdentity(0x116C9EB155668026UL, 0xC4B36E6BC9982338UL),
-            EventIdentity.Of("https://shop.example/checkout"u8, "order-1"u8));
+            EventIdentity.Of("https://shop.example/checkout"u8, "order-1"u8)
+        );
     }
 
     [Fact]

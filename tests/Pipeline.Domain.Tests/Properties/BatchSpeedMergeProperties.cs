@@ -14,9 +14,20 @@ public class BatchSpeedMergeProperties
     private static readonly ViewDefinition[] Views =
     [
         .. BuiltInViews.All,
-        ViewDefinition.Named("largest-order", 1).Where(EventFilter.OfType("order.placed")).Per(TimeWindow.Day).Aggregate(Aggregation.Max(EventField.Data("amount"))),
-        ViewDefinition.Named("smallest-order", 1).Where(EventFilter.OfType("order.placed")).Per(TimeWindow.Hour).Aggregate(Aggregation.Min(EventField.Data("amount"))),
-        ViewDefinition.Named("users-sketch", 1).Per(TimeWindow.Day).Aggregate(Aggregation.HyperLogLog(EventField.Subject, precision: 10)),
+        ViewDefinition
+            .Named("largest-order", 1)
+            .Where(EventFilter.OfType("order.placed"))
+            .Per(TimeWindow.Day)
+            .Aggregate(Aggregation.Max(EventField.Data("amount"))),
+        ViewDefinition
+            .Named("smallest-order", 1)
+            .Where(EventFilter.OfType("order.placed"))
+            .Per(TimeWindow.Hour)
+            .Aggregate(Aggregation.Min(EventField.Data("amount"))),
+        ViewDefinition
+            .Named("users-sketch", 1)
+            .Per(TimeWindow.Day)
+            .Aggregate(Aggregation.HyperLogLog(EventField.Subject, precision: 10)),
     ];
 
     private static readonly int SketchView = Views.Length - 1;
@@ -41,7 +52,10 @@ public class BatchSpeedMergeProperties
         select new Scenario([.. events], [.. retries], partitions, epochSeconds, cutoff, choices);
 
     private static void Check(Func<Scenario, bool> property) =>
-        FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(Cases), Prop.ForAll(Scenarios.ToArbitrary(), property));
+        FsCheck.Check.One(
+            Config.QuickThrowOnFailure.WithMaxTest(Cases),
+            Prop.ForAll(Scenarios.ToArbitrary(), property)
+        );
 
     [Fact]
     public void BatchMergedWithSpeed_EqualsOneFoldOverDeduplicatedEvents()
@@ -57,13 +71,23 @@ public class BatchSpeedMergeProperties
                 foreach (var key in keys)
                 {
                     var answer = ServingMerge.Merge(
-                        Views[view], key, new BatchContribution(1, model.Cutoff, batch.Partials.GetValueOrDefault(key)), model.Speed(view, key));
+                        Views[view],
+                        key,
+                        new BatchContribution(1, model.Cutoff, batch.Partials.GetValueOrDefault(key)),
+                        model.Speed(view, key)
+                    );
                     var expected = truth.Partials.GetValueOrDefault(key) ?? ViewPartial.Zero(Views[view]);
-                    if (answer.Result != expected.State.Result || answer.Events != expected.Events
-                        || answer.Provenance.EventsTimedByEnqueue != expected.EventsTimedByEnqueue)
+                    if (
+                        answer.Result != expected.State.Result
+                        || answer.Events != expected.Events
+                        || answer.Provenance.EventsTimedByEnqueue != expected.EventsTimedByEnqueue
+                    )
                     {
                         throw new InvalidOperationException(
-                            $"{Views[view].Name} {key.Format(Views[view].Window)} cutoff {model.Cutoff}: got {answer.Result} from {answer.Events} events, expected {expected.State.Result} from {expected.Events}");
+                            $"{Views[view].Name} {key.Format(Views[view].Window)} cutoff {model.Cutoff}: got "
+                                + $"{answer.Result} from {answer.Events} events, expected {expected.State.Result} "
+                                + $"from {expected.Events}"
+                        );
                     }
                 }
             }
@@ -83,12 +107,21 @@ public class BatchSpeedMergeProperties
             foreach (var (key, partial) in exact.Partials)
             {
                 var answer = ServingMerge.Merge(
-                    Views[SketchView], key, new BatchContribution(1, model.Cutoff, batch.Partials.GetValueOrDefault(key)), model.Speed(SketchView, key));
+                    Views[SketchView],
+                    key,
+                    new BatchContribution(1, model.Cutoff, batch.Partials.GetValueOrDefault(key)),
+                    model.Speed(SketchView, key)
+                );
                 var distinct = (double)partial.State.Result.Value!.Value;
                 var error = Math.Abs((double)answer.Result.Value!.Value - distinct);
-                if (!answer.Provenance.Approximate || error > Math.Max(1, 4 * HyperLogLog.StandardErrorFor(10) * distinct))
+                if (
+                    !answer.Provenance.Approximate
+                    || error > Math.Max(1, 4 * HyperLogLog.StandardErrorFor(10) * distinct)
+                )
                 {
-                    throw new InvalidOperationException($"{key.Format(TimeWindow.Day)}: estimate {answer.Result.Value} for {distinct} distinct subjects");
+                    throw new InvalidOperationException(
+                        $"{key.Format(TimeWindow.Day)}: estimate {answer.Result.Value} for {distinct} distinct subjects"
+                    );
                 }
             }
 
@@ -107,11 +140,18 @@ public class BatchSpeedMergeProperties
             foreach (var key in model.SpeedKeys(view).Distinct())
             {
                 var speedOnly = model.Speed(view, key).Where(s => s.Epoch >= model.Cutoff).Sum(s => s.Partial.Events);
-                var answer = ServingMerge.Merge(Views[view], key, new BatchContribution(1, model.Cutoff, batch.Partials.GetValueOrDefault(key)), model.Speed(view, key));
+                var answer = ServingMerge.Merge(
+                    Views[view],
+                    key,
+                    new BatchContribution(1, model.Cutoff, batch.Partials.GetValueOrDefault(key)),
+                    model.Speed(view, key)
+                );
                 var batchEvents = batch.Partials.GetValueOrDefault(key)?.Events ?? 0;
                 if (answer.Events != batchEvents + speedOnly || answer.Provenance.CoveredByBatch != (speedOnly == 0))
                 {
-                    throw new InvalidOperationException($"{key}: {answer.Events} events, batch {batchEvents}, speed at or after cutoff {speedOnly}");
+                    throw new InvalidOperationException(
+                        $"{key}: {answer.Events} events, batch {batchEvents}, speed at or after cutoff {speedOnly}"
+                    );
                 }
             }
 

@@ -14,7 +14,14 @@ public sealed record EventSpec(int Type, int User, int Day, int Hour, int Cents,
 /// A generated history: events, producer retries (an event re-sent some positions later), a partition
 /// count, an epoch length, a cutoff, and a stream of choices that drives batch boundaries and redeliveries.
 /// </summary>
-public sealed record Scenario(EventSpec[] Events, (int Original, int Delay)[] Retries, int Partitions, int EpochSeconds, int CutoffPercent, int[] Choices);
+public sealed record Scenario(
+    EventSpec[] Events,
+    (int Original, int Delay)[] Retries,
+    int Partitions,
+    int EpochSeconds,
+    int CutoffPercent,
+    int[] Choices
+);
 
 /// <summary>
 /// A small model of the lambda architecture over the domain's real pieces (parser, view folds, state
@@ -69,12 +76,14 @@ internal sealed class LambdaModel
         return truth;
     }
 
-    /// <summary>The batch layer: log events of epochs below the cutoff, exactly de-duplicated, stored and reloaded.</summary>
+    /// <summary>The batch layer: log events of epochs below the cutoff, exactly de-duplicated, stored and
+    /// reloaded.</summary>
     public ViewAccumulator Batch(int view)
     {
         var batch = new ViewAccumulator(Views[view]);
         var seen = new HashSet<EventIdentity>();
-        var events = _rawLog.Where(e => e.Epoch < Cutoff)
+        var events = _rawLog
+            .Where(e => e.Epoch < Cutoff)
             .DistinctBy(e => (e.Partition, e.Sequence))
             .OrderBy(e => e.Position)
             .Where(e => seen.Add(e.Identity));
@@ -88,7 +97,8 @@ internal sealed class LambdaModel
 
     /// <summary>The speed layer's per-epoch partials for one key.</summary>
     public IEnumerable<SpeedContribution> Speed(int view, ViewKey key) =>
-        _speed.Where(s => s.Key.View == view && s.Value.Partials.ContainsKey(key))
+        _speed
+            .Where(s => s.Key.View == view && s.Value.Partials.ContainsKey(key))
             .Select(s => new SpeedContribution(s.Key.Epoch, s.Value.Partials[key], FirstEnqueued));
 
     /// <summary>Every key the speed layer holds for a view.</summary>
@@ -110,8 +120,19 @@ internal sealed class LambdaModel
             var spec = _scenario.Events[order[position]];
             var enqueued = FirstEnqueued.AddSeconds(position);
             var cloudEvent = Parse(Json(order[position], spec), enqueued);
-            var partition = (int)(System.IO.Hashing.XxHash64.HashToUInt64(cloudEvent.Subject) % (ulong)_scenario.Partitions);
-            _stream.Add(new Entry(position, partition, sequences[partition]++, Clock.EpochOf(enqueued), cloudEvent, EventIdentity.Of(cloudEvent)));
+            var partition = (int)(
+                System.IO.Hashing.XxHash64.HashToUInt64(cloudEvent.Subject) % (ulong)_scenario.Partitions
+            );
+            _stream.Add(
+                new Entry(
+                    position,
+                    partition,
+                    sequences[partition]++,
+                    Clock.EpochOf(enqueued),
+                    cloudEvent,
+                    EventIdentity.Of(cloudEvent)
+                )
+            );
         }
     }
 
@@ -185,7 +206,8 @@ internal sealed class LambdaModel
         return reloaded;
     }
 
-    private int Next(int max) => _scenario.Choices.Length == 0 ? 0 : _scenario.Choices[_choice++ % _scenario.Choices.Length] % max;
+    private int Next(int max) =>
+        _scenario.Choices.Length == 0 ? 0 : _scenario.Choices[_choice++ % _scenario.Choices.Length] % max;
 
     private static string Json(int index, EventSpec spec)
     {
@@ -199,5 +221,12 @@ internal sealed class LambdaModel
             ? e
             : throw new InvalidOperationException(rejection.ToString());
 
-    private sealed record Entry(int Position, int Partition, long Sequence, long Epoch, CloudEvent Event, EventIdentity Identity);
+    private sealed record Entry(
+        int Position,
+        int Partition,
+        long Sequence,
+        long Epoch,
+        CloudEvent Event,
+        EventIdentity Identity
+    );
 }

@@ -8,8 +8,14 @@ public class ViewDefinitionTests
     public void BuiltInViews_HaveTheDocumentedKeyFormats()
     {
         Assert.Equal(
-            ["new-users: yyyy-MM-dd", "active-users: yyyy-MM-dd", "revenue: yyyy-MM-dd", "page-views: yyyy-MM-ddTHH|{data.page}"],
-            BuiltInViews.All.Select(v => $"{v.Name}: {v.KeyFormat}"));
+            [
+                "new-users: yyyy-MM-dd",
+                "active-users: yyyy-MM-dd",
+                "revenue: yyyy-MM-dd",
+                "page-views: yyyy-MM-ddTHH|{data.page}",
+            ],
+            BuiltInViews.All.Select(v => $"{v.Name}: {v.KeyFormat}")
+        );
     }
 
     [Fact]
@@ -38,8 +44,12 @@ public class ViewDefinitionTests
         var interner = new DimensionInterner();
 
         Assert.False(BuiltInViews.NewUsers.TryGetKey(TestEvents.Make("page.view"), interner, out _));
-        Assert.False(BuiltInViews.PageViews.TryGetKey(TestEvents.Make("page.view", data: """{"other":1}"""), interner, out _));
-        Assert.False(BuiltInViews.PageViews.TryGetKey(TestEvents.Make("page.view", data: """{"page":42}"""), interner, out _));
+        Assert.False(
+            BuiltInViews.PageViews.TryGetKey(TestEvents.Make("page.view", data: """{"other":1}"""), interner, out _)
+        );
+        Assert.False(
+            BuiltInViews.PageViews.TryGetKey(TestEvents.Make("page.view", data: """{"page":42}"""), interner, out _)
+        );
     }
 
     [Theory]
@@ -70,7 +80,9 @@ public class ViewDefinitionTests
     [InlineData("")]
     public void Named_InvalidName_IsRefused(string name)
     {
-        Assert.ThrowsAny<ArgumentException>(() => ViewDefinition.Named(name, 1).Aggregate(Pipeline.Domain.Aggregations.Aggregation.Count()));
+        Assert.ThrowsAny<ArgumentException>(() =>
+            ViewDefinition.Named(name, 1).Aggregate(Pipeline.Domain.Aggregations.Aggregation.Count())
+        );
     }
 
     [Fact]

@@ -32,10 +32,12 @@ internal sealed class BenchmarkHost(Process process) : IDisposable
 /// <summary>What a benchmark needs from the machine, checked before any set-up, each with how to get it.</summary>
 internal static class Prerequisites
 {
-    /// <summary>Throws, naming the program and how to install it, unless <paramref name="program"/> is on the PATH.</summary>
+    /// <summary>Throws, naming the program and how to install it, unless <paramref name="program"/> is on the
+    /// PATH.</summary>
     public static void RequireProgram(string program, string install)
     {
-        var found = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
+        var found = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+            .Split(Path.PathSeparator)
             .Any(directory => directory.Length > 0 && File.Exists(Path.Combine(directory, program)));
         if (!found)
         {
@@ -43,12 +45,16 @@ internal static class Prerequisites
         }
     }
 
-    /// <summary>Throws unless the dev host's release build exists (the benchmarks measure it, not a debug build).</summary>
+    /// <summary>Throws unless the dev host's release build exists (the benchmarks measure it, not a debug
+    /// build).</summary>
     public static void RequireReleaseBuild(string dll)
     {
         if (!File.Exists(dll))
         {
-            throw new InvalidOperationException($"the dev host's release build is missing ({dll}): run dotnet build -c Release src/Pipeline.DevHost first");
+            throw new InvalidOperationException(
+                $"the dev host's release build is missing ({dll}): run dotnet build -c Release src/Pipeline.DevHost "
+                    + $"first"
+            );
         }
     }
 }

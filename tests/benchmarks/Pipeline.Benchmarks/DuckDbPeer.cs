@@ -15,16 +15,30 @@ internal static class DuckDbPeer
     /// <summary>Runs one query per view; returns each view's seconds.</summary>
     public static async Task<Dictionary<string, double>> RunAsync(string copies)
     {
-        var source = $"read_json('{copies}/**/*.ndjson.gz', format='newline_delimited', compression='gzip', columns={{p: 'INTEGER', s: 'BIGINT', t: 'VARCHAR', e: 'JSON'}})";
-        var deduplicated = $"(SELECT * FROM (SELECT DISTINCT ON (p, s) p, s, e FROM {source}) QUALIFY row_number() OVER (PARTITION BY e->>'source', e->>'id' ORDER BY p, s) = 1)";
+        var source =
+            $"read_json('{copies}/**/*.ndjson.gz', format='newline_delimited', compression='gzip', columns={{p: "
+            + $"'INTEGER', s: 'BIGINT', t: 'VARCHAR', e: 'JSON'}})";
+        var deduplicated =
+            $"(SELECT * FROM (SELECT DISTINCT ON (p, s) p, s, e FROM {source}) QUALIFY row_number() OVER (PARTITION "
+            + $"BY e->>'source', e->>'id' ORDER BY p, s) = 1)";
         var views = new Dictionary<string, string>
         {
-            ["new-users"] = $"SELECT {Day} AS k, count(*) AS v, count(*) AS n FROM {deduplicated} WHERE e->>'type' = 'user.signup' GROUP BY k",
-            ["new-users-v2"] = $"SELECT {Day} AS k, count(*) AS v, count(*) AS n FROM {deduplicated} WHERE e->>'type' = 'user.signup' AND coalesce(e->'data'->>'plan', '') <> 'test' GROUP BY k",
-            ["active-users"] = $"SELECT {Day} AS k, count(DISTINCT e->>'subject') AS v, count(*) AS n FROM {deduplicated} WHERE e->>'subject' IS NOT NULL GROUP BY k",
-            ["revenue"] = $"SELECT {Day} AS k, sum(CAST(e->'data'->>'amount' AS DECIMAL(38, 10))) AS v, count(*) AS n FROM {deduplicated} WHERE e->>'type' = 'order.placed' GROUP BY k",
-            ["page-views"] = "SELECT strftime(CAST(e->>'time' AS TIMESTAMPTZ) AT TIME ZONE 'UTC', '%Y-%m-%dT%H') || '|' || (e->'data'->>'page') AS k, count(*) AS v, count(*) AS n " +
-                $"FROM {deduplicated} WHERE e->>'type' = 'page.view' GROUP BY k",
+            ["new-users"] =
+                $"SELECT {Day} AS k, count(*) AS v, count(*) AS n FROM {deduplicated} WHERE e->>'type' = "
+                + $"'user.signup' GROUP BY k",
+            ["new-users-v2"] =
+                $"SELECT {Day} AS k, count(*) AS v, count(*) AS n FROM {deduplicated} WHERE e->>'type' = "
+                + $"'user.signup' AND coalesce(e->'data'->>'plan', '') <> 'test' GROUP BY k",
+            ["active-users"] =
+                $"SELECT {Day} AS k, count(DISTINCT e->>'subject') AS v, count(*) AS n FROM {deduplicated} WHERE "
+                + $"e->>'subject' IS NOT NULL GROUP BY k",
+            ["revenue"] =
+                $"SELECT {Day} AS k, sum(CAST(e->'data'->>'amount' AS DECIMAL(38, 10))) AS v, count(*) AS n FROM "
+                + $"{deduplicated} WHERE e->>'type' = 'order.placed' GROUP BY k",
+            ["page-views"] =
+                "SELECT strftime(CAST(e->>'time' AS TIMESTAMPTZ) AT TIME ZONE 'UTC', '%Y-%m-%dT%H') || '|' || "
+                + "(e->'data'->>'page') AS k, count(*) AS v, count(*) AS n "
+                + $"FROM {deduplicated} WHERE e->>'type' = 'page.view' GROUP BY k",
         };
 
         await using var connection = new DuckDBConnection("DataSource=:memory:");

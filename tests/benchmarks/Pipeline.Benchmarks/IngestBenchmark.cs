@@ -32,7 +32,9 @@ internal static class IngestBenchmark
         using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(2) };
         await WaitHealthyAsync(http, host);
 
-        Console.WriteLine($"sustained ingest for {seconds} s: {Senders} publishers, {EventsPerRequest} events per request ...");
+        Console.WriteLine(
+            $"sustained ingest for {seconds} s: {Senders} publishers, {EventsPerRequest} events per request ..."
+        );
         var cpu = CpuTimes(host.Process, azurite.ProcessId);
         var sustained = await SustainedAsync(http, TimeSpan.FromSeconds(seconds));
         var cpuAfter = CpuTimes(host.Process, azurite.ProcessId);
@@ -45,11 +47,27 @@ internal static class IngestBenchmark
         Console.WriteLine();
         Console.WriteLine("| measurement | pipeline (dev host) | naive baseline |");
         Console.WriteLine("|---|---|---|");
-        Console.WriteLine($"| events/s sustained | {sustained.EventsPerSecond:N0} ({sustained.Events:N0} events in {sustained.Elapsed.TotalSeconds:N0} s) | {naive.EventsPerSecond:N0} ({naive.Events:N0} events in {naive.Elapsed.TotalSeconds:N0} s) |");
-        Console.WriteLine($"| storage requests per 1,000 events | {sustained.RequestsPerThousand:N1} | {naive.RequestsPerThousand:N1} |");
-        Console.WriteLine($"| CPU per 1,000 events sustained: dev host / Azurite | {(cpuAfter.Host - cpu.Host).TotalMilliseconds * 1000 / sustained.Events:N1} / {(cpuAfter.Azurite - cpu.Azurite).TotalMilliseconds * 1000 / sustained.Events:N1} ms | |");
-        Console.WriteLine($"| requests ratio | 1 | {naive.RequestsPerThousand / sustained.RequestsPerThousand:N0}x more |");
-        Console.WriteLine($"| publish-to-visible at 5,000 events/s, p50 / p99 / max | {Percentile(latencies, 0.50):N0} / {Percentile(latencies, 0.99):N0} / {latencies.Max():N0} ms | |");
+        Console.WriteLine(
+            $"| events/s sustained | {sustained.EventsPerSecond:N0} ({sustained.Events:N0} events in "
+                + $"{sustained.Elapsed.TotalSeconds:N0} s) | {naive.EventsPerSecond:N0} ({naive.Events:N0} events in "
+                + $"{naive.Elapsed.TotalSeconds:N0} s) |"
+        );
+        Console.WriteLine(
+            $"| storage requests per 1,000 events | {sustained.RequestsPerThousand:N1} | "
+                + $"{naive.RequestsPerThousand:N1} |"
+        );
+        Console.WriteLine(
+            $"| CPU per 1,000 events sustained: dev host / Azurite | "
+                + $"{(cpuAfter.Host - cpu.Host).TotalMilliseconds * 1000 / sustained.Events:N1} / "
+                + $"{(cpuAfter.Azurite - cpu.Azurite).TotalMilliseconds * 1000 / sustained.Events:N1} ms | |"
+        );
+        Console.WriteLine(
+            $"| requests ratio | 1 | {naive.RequestsPerThousand / sustained.RequestsPerThousand:N0}x more |"
+        );
+        Console.WriteLine(
+            $"| publish-to-visible at 5,000 events/s, p50 / p99 / max | {Percentile(latencies, 0.50):N0} / "
+                + $"{Percentile(latencies, 0.99):N0} / {latencies.Max():N0} ms | |"
+        );
         return 0;
     }
 
@@ -63,24 +81,31 @@ internal static class IngestBenchmark
         var before = await StorageRequestsAsync(http);
         var watch = Stopwatch.StartNew();
         long events = 0;
-        await Task.WhenAll(Enumerable.Range(0, Senders).Select(async sender =>
-        {
-            var traffic = new LiveTraffic(sender);
-            var next = traffic.NdjsonBatch(EventsPerRequest, $"s{sender}");
-            while (watch.Elapsed < duration)
-            {
-                using var response = await http.PostAsync("api/events", new StringContent(next, Encoding.UTF8, "application/x-ndjson"));
-                if (response.IsSuccessStatusCode)
+        await Task.WhenAll(
+            Enumerable
+                .Range(0, Senders)
+                .Select(async sender =>
                 {
-                    Interlocked.Add(ref events, EventsPerRequest);
-                    next = traffic.NdjsonBatch(EventsPerRequest, $"s{sender}");
-                }
-                else
-                {
-                    await Task.Delay(100);
-                }
-            }
-        }));
+                    var traffic = new LiveTraffic(sender);
+                    var next = traffic.NdjsonBatch(EventsPerRequest, $"s{sender}");
+                    while (watch.Elapsed < duration)
+                    {
+                        using var response = await http.PostAsync(
+                            "api/events",
+                            new StringContent(next, Encoding.UTF8, "application/x-ndjson")
+                        );
+                        if (response.IsSuccessStatusCode)
+                        {
+                            Interlocked.Add(ref events, EventsPerRequest);
+                            next = traffic.NdjsonBatch(EventsPerRequest, $"s{sender}");
+                        }
+                        else
+                        {
+                            await Task.Delay(100);
+                        }
+                    }
+                })
+        );
         var elapsed = watch.Elapsed;
         var requests = await StorageRequestsAsync(http) - before;
         return new Throughput(events, elapsed, requests * 1000.0 / events);
@@ -103,17 +128,22 @@ internal static class IngestBenchmark
             }
 
             var body = traffic.NdjsonBatch(perRequest, "r");
-            pending.Add(Task.Run(async () =>
-            {
-                var sent = Stopwatch.GetTimestamp();
-                using var response = await http.PostAsync("api/events", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
-                response.EnsureSuccessStatusCode();
-                var elapsed = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
-                lock (latencies)
+            pending.Add(
+                Task.Run(async () =>
                 {
-                    latencies.Add(elapsed);
-                }
-            }));
+                    var sent = Stopwatch.GetTimestamp();
+                    using var response = await http.PostAsync(
+                        "api/events",
+                        new StringContent(body, Encoding.UTF8, "application/x-ndjson")
+                    );
+                    response.EnsureSuccessStatusCode();
+                    var elapsed = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+                    lock (latencies)
+                    {
+                        latencies.Add(elapsed);
+                    }
+                })
+            );
         }
 
         await Task.WhenAll(pending);
@@ -130,38 +160,75 @@ internal static class IngestBenchmark
         var before = StorageMetrics.Requests;
         var watch = Stopwatch.StartNew();
         long events = 0;
-        await Task.WhenAll(Enumerable.Range(0, 32).Select(async worker =>
-        {
-            var traffic = new LiveTraffic(1_000 + worker);
-            while (watch.Elapsed < duration)
-            {
-                foreach (var line in traffic.NdjsonBatch(50, $"n{worker}").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        await Task.WhenAll(
+            Enumerable
+                .Range(0, 32)
+                .Select(async worker =>
                 {
-                    using var json = JsonDocument.Parse(line);
-                    var id = json.RootElement.GetProperty("id").GetString()!;
-                    var day = json.RootElement.GetProperty("time").GetString()![..10];
-                    await blobs.GetBlobClient($"{id}.json").UploadAsync(BinaryData.FromString(line), overwrite: false);
-                    await table.UpsertEntityAsync(new TableEntity(day, id) { ["Type"] = json.RootElement.GetProperty("type").GetString() });
-                    Interlocked.Increment(ref events);
-                    if (watch.Elapsed >= duration)
+                    var traffic = new LiveTraffic(1_000 + worker);
+                    while (watch.Elapsed < duration)
                     {
-                        break;
+                        foreach (
+                            var line in traffic
+                                .NdjsonBatch(50, $"n{worker}")
+                                .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                        )
+                        {
+                            using var json = JsonDocument.Parse(line);
+                            var id = json.RootElement.GetProperty("id").GetString()!;
+                            var day = json.RootElement.GetProperty("time").GetString()![..10];
+                            await blobs
+                                .GetBlobClient($"{id}.json")
+                                .UploadAsync(BinaryData.FromString(line), overwrite: false);
+                            await table.UpsertEntityAsync(
+                                new TableEntity(day, id) { ["Type"] = json.RootElement.GetProperty("type").GetString() }
+                            );
+                            Interlocked.Increment(ref events);
+                            if (watch.Elapsed >= duration)
+                            {
+                                break;
+                            }
+                        }
                     }
-                }
-            }
-        }));
+                })
+        );
         var elapsed = watch.Elapsed;
         return new Throughput(events, elapsed, (StorageMetrics.Requests - before) * 1000.0 / events);
     }
 
     /// <summary>The dev host's release build, which the benchmarks start.</summary>
-    internal static string DevHostDll { get; } = Path.GetFullPath(Path.Combine(
-        AppContext.BaseDirectory, "..", "..", "..", "..", "..", "..", "src", "Pipeline.DevHost", "bin", "Release", "net10.0", "Pipeline.DevHost.dll"));
+    internal static string DevHostDll { get; } =
+        Path.GetFullPath(
+            Path.Combine(
+                AppContext.BaseDirectory,
+                "..",
+                "..",
+                "..",
+                "..",
+                "..",
+                "..",
+                "src",
+                "Pipeline.DevHost",
+                "bin",
+                "Release",
+                "net10.0",
+                "Pipeline.DevHost.dll"
+            )
+        );
 
-    internal static BenchmarkHost StartDevHost(string connectionString, Uri baseUri, IReadOnlyDictionary<string, string>? settings = null)
+    internal static BenchmarkHost StartDevHost(
+        string connectionString,
+        Uri baseUri,
+        IReadOnlyDictionary<string, string>? settings = null
+    )
     {
         Prerequisites.RequireReleaseBuild(DevHostDll);
-        var start = new ProcessStartInfo("dotnet", [DevHostDll]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet", [DevHostDll])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
         start.Environment["AzureWebJobsStorage"] = connectionString;
         start.Environment["ASPNETCORE_URLS"] = baseUri.ToString().TrimEnd('/');
         start.Environment["Logging__LogLevel__Default"] = "Warning";
@@ -173,7 +240,13 @@ internal static class IngestBenchmark
         }
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"[dev host] {e.Data}"); } };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Console.Error.WriteLine($"[dev host] {e.Data}");
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return new BenchmarkHost(process);

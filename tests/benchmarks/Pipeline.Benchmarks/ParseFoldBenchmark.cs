@@ -16,14 +16,20 @@ internal static class ParseFoldBenchmark
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
         var users = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : SampleEvents.DefaultUsers;
         var ndjson = SampleEvents.Ndjson(count, users);
-        Console.WriteLine($"{count:N0} events from {users:N0} users over 4 days, {ndjson.Length / (double)count:F0} bytes each on average, one thread");
+        Console.WriteLine(
+            $"{count:N0} events from {users:N0} users over 4 days, {ndjson.Length / (double)count:F0} bytes each on "
+                + $"average, one thread"
+        );
 
-        long tokens = 0, parsed = 0, contributed = 0;
+        long tokens = 0,
+            parsed = 0,
+            contributed = 0;
         var results = Measure.Interleaved(
             15,
             () => tokens = BareScan(ndjson),
             () => parsed = ParseOnly(ndjson),
-            () => contributed = ParseAndFold(ndjson));
+            () => contributed = ParseAndFold(ndjson)
+        );
         var allocated = AllocatedPerEvent(ndjson, count);
         var rows = new[]
         {
@@ -33,15 +39,22 @@ internal static class ParseFoldBenchmark
         };
 
         Console.WriteLine();
-        Console.WriteLine("| measurement | median time | events/s | time vs bare scan (median of 15 interleaved rounds) |");
+        Console.WriteLine(
+            "| measurement | median time | events/s | time vs bare scan (median of 15 interleaved rounds) |"
+        );
         Console.WriteLine("|---|---|---|---|");
         for (var i = 0; i < rows.Length; i++)
         {
-            Console.WriteLine($"| {rows[i]} | {results[i].Median.TotalMilliseconds:F0} ms | {count / results[i].Median.TotalSeconds:N0} | {results[i].RatioToFirst:F2}x |");
+            Console.WriteLine(
+                $"| {rows[i]} | {results[i].Median.TotalMilliseconds:F0} ms | "
+                    + $"{count / results[i].Median.TotalSeconds:N0} | {results[i].RatioToFirst:F2}x |"
+            );
         }
 
         Console.WriteLine();
-        Console.WriteLine($"allocated while folding: {allocated:F1} bytes per event (new distinct users and per-key state only)");
+        Console.WriteLine(
+            $"allocated while folding: {allocated:F1} bytes per event (new distinct users and per-key state only)"
+        );
         return 0;
     }
 

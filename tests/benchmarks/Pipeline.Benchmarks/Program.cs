@@ -20,6 +20,9 @@ catch (InvalidOperationException ex)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/benchmarks/Pipeline.Benchmarks -- parse-fold [events] [users] | ingest [seconds] | recompute [events] [chunk-events] | query [seconds]");
+    Console.Error.WriteLine(
+        "usage: dotnet run -c Release --project tests/benchmarks/Pipeline.Benchmarks -- parse-fold [events] [users] | "
+            + "ingest [seconds] | recompute [events] [chunk-events] | query [seconds]"
+    );
     return 2;
 }

@@ -24,15 +24,19 @@ internal static partial class QueryBenchmark
         Prerequisites.RequireProgram("wrk", "apt-get install wrk");
         await using var azurite = await AzuriteProcess.StartAsync();
         var baseUri = new Uri($"http://127.0.0.1:{7800 + Random.Shared.Next(400)}/");
-        using var host = IngestBenchmark.StartDevHost(azurite.ConnectionString, baseUri, new Dictionary<string, string>
-        {
-            ["Pipeline__EpochLength"] = "00:00:02",
-            ["DevHost__AdminKey"] = "bench",
-            ["RecomputeSchedule"] = string.Empty,
-            ["Pipeline__RetirementGrace"] = "00:00:05",
-            ["Pipeline__AuditInterval"] = "00:00:00",
-            ["Pipeline__ExtraVersions"] = "new-users:2",
-        });
+        using var host = IngestBenchmark.StartDevHost(
+            azurite.ConnectionString,
+            baseUri,
+            new Dictionary<string, string>
+            {
+                ["Pipeline__EpochLength"] = "00:00:02",
+                ["DevHost__AdminKey"] = "bench",
+                ["RecomputeSchedule"] = string.Empty,
+                ["Pipeline__RetirementGrace"] = "00:00:05",
+                ["Pipeline__AuditInterval"] = "00:00:00",
+                ["Pipeline__ExtraVersions"] = "new-users:2",
+            }
+        );
         using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(2) };
         await IngestBenchmark.WaitHealthyAsync(http, host);
 
@@ -40,16 +44,39 @@ internal static partial class QueryBenchmark
         var history = new LiveTraffic(7, spanSeconds: 35 * 86_400);
         for (var i = 0; i < 200; i++)
         {
-            using var response = await http.PostAsync("api/events", new StringContent(history.NdjsonBatch(1_000, "h"), Encoding.UTF8, "application/x-ndjson"));
+            using var response = await http.PostAsync(
+                "api/events",
+                new StringContent(history.NdjsonBatch(1_000, "h"), Encoding.UTF8, "application/x-ndjson")
+            );
             response.EnsureSuccessStatusCode();
         }
 
         await Task.Delay(TimeSpan.FromSeconds(6));
-        foreach (var path in new[] { "recompute/new-users", "recompute/active-users", "recompute/revenue", "recompute/page-views", "replay/new-users?version=2&" })
+        foreach (
+            var path in new[]
+            {
+                "recompute/new-users",
+                "recompute/active-users",
+                "recompute/revenue",
+                "recompute/page-views",
+                "replay/new-users?version=2&",
+            }
+        )
         {
-            using var started = await http.PostAsync($"api/{path}{(path.Contains('?', StringComparison.Ordinal) ? string.Empty : "?")}code=bench", null);
-            var operation = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement.GetProperty("operationId").GetString();
-            while (JsonDocument.Parse(await http.GetStringAsync($"api/operations/{operation}")).RootElement.GetProperty("state").GetString() == "running")
+            using var started = await http.PostAsync(
+                $"api/{path}{(path.Contains('?', StringComparison.Ordinal) ? string.Empty : "?")}code=bench",
+                null
+            );
+            var operation = JsonDocument
+                .Parse(await started.Content.ReadAsStringAsync())
+                .RootElement.GetProperty("operationId")
+                .GetString();
+            while (
+                JsonDocument
+                    .Parse(await http.GetStringAsync($"api/operations/{operation}"))
+                    .RootElement.GetProperty("state")
+                    .GetString() == "running"
+            )
             {
                 await Task.Delay(200);
             }
@@ -58,7 +85,10 @@ internal static partial class QueryBenchmark
         var live = new LiveTraffic(8);
         for (var i = 0; i < 10; i++)
         {
-            using var response = await http.PostAsync("api/events", new StringContent(live.NdjsonBatch(1_000, "l"), Encoding.UTF8, "application/x-ndjson"));
+            using var response = await http.PostAsync(
+                "api/events",
+                new StringContent(live.NdjsonBatch(1_000, "l"), Encoding.UTF8, "application/x-ndjson")
+            );
             response.EnsureSuccessStatusCode();
         }
 
@@ -74,12 +104,19 @@ internal static partial class QueryBenchmark
 
         // One key again while readers are moved from v1 to v2 and back every half second.
         var promotions = 0;
-        var during = WrkWhileAsync(new Uri(baseUri, $"api/views/new-users?key={today}"), seconds, async () =>
-        {
-            using var moved = await http.PutAsync($"api/views/new-users/routing?weights={(promotions++ % 2 == 0 ? "2:100" : "1:100")}&code=bench", null);
-            moved.EnsureSuccessStatusCode();
-            await Task.Delay(500);
-        });
+        var during = WrkWhileAsync(
+            new Uri(baseUri, $"api/views/new-users?key={today}"),
+            seconds,
+            async () =>
+            {
+                using var moved = await http.PutAsync(
+                    $"api/views/new-users/routing?weights={(promotions++ % 2 == 0 ? "2:100" : "1:100")}&code=bench",
+                    null
+                );
+                moved.EnsureSuccessStatusCode();
+                await Task.Delay(500);
+            }
+        );
         var promoting = await during;
         host.Dispose();
 
@@ -87,10 +124,20 @@ internal static partial class QueryBenchmark
         Console.WriteLine($"speed rows while measuring: {speedRows:N0}");
         Console.WriteLine($"| query (wrk, 2 threads, 32 connections, {seconds} s) | requests/s | p50 | p99 |");
         Console.WriteLine("|---|---|---|---|");
-        Console.WriteLine($"| one key (`new-users?key={today}`) | {one.RequestsPerSecond:N0} | {one.P50} | {one.P99} |");
-        Console.WriteLine($"| 31-day range (`new-users?from={monthAgo}&to={today}`), first run after the commit | {range.RequestsPerSecond:N0} | {range.P50} | {range.P99} |");
-        Console.WriteLine($"| 31-day range, again | {warmRange.RequestsPerSecond:N0} | {warmRange.P50} | {warmRange.P99} |");
-        Console.WriteLine($"| one key during {promotions} promotions and roll-backs (every 0.5 s) | {promoting.RequestsPerSecond:N0} | {promoting.P50} | {promoting.P99} |");
+        Console.WriteLine(
+            $"| one key (`new-users?key={today}`) | {one.RequestsPerSecond:N0} | {one.P50} | {one.P99} |"
+        );
+        Console.WriteLine(
+            $"| 31-day range (`new-users?from={monthAgo}&to={today}`), first run after the commit | "
+                + $"{range.RequestsPerSecond:N0} | {range.P50} | {range.P99} |"
+        );
+        Console.WriteLine(
+            $"| 31-day range, again | {warmRange.RequestsPerSecond:N0} | {warmRange.P50} | {warmRange.P99} |"
+        );
+        Console.WriteLine(
+            $"| one key during {promotions} promotions and roll-backs (every 0.5 s) | "
+                + $"{promoting.RequestsPerSecond:N0} | {promoting.P50} | {promoting.P99} |"
+        );
         return 0;
     }
 
@@ -100,7 +147,10 @@ internal static partial class QueryBenchmark
     /// </summary>
     private static async Task<int> WaitForRetirementAsync(string connectionString)
     {
-        var speed = new PipelineStore(StorageAccount.FromConnectionString(connectionString), new PipelineOptions()).Speed;
+        var speed = new PipelineStore(
+            StorageAccount.FromConnectionString(connectionString),
+            new PipelineOptions()
+        ).Speed;
         var watch = Stopwatch.StartNew();
         var previous = -1;
         while (true)
@@ -133,7 +183,10 @@ internal static partial class QueryBenchmark
 
     private static WrkResult Wrk(Uri uri, int seconds)
     {
-        var start = new ProcessStartInfo("wrk", ["-t2", "-c32", $"-d{seconds}s", "--latency", uri.ToString()]) { RedirectStandardOutput = true };
+        var start = new ProcessStartInfo("wrk", ["-t2", "-c32", $"-d{seconds}s", "--latency", uri.ToString()])
+        {
+            RedirectStandardOutput = true,
+        };
         using var process = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start");
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();

@@ -10,6 +10,7 @@ using Pipeline.Application.Batch;
 using Pipeline.Application.Configuration;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Operations;
+using Pipeline.Application.RawLog;
 using Pipeline.Application.Storage;
 using Pipeline.Azurite;
 using Pipeline.Domain.Epochs;
@@ -18,7 +19,6 @@ using Pipeline.Durable;
 using Pipeline.Storage;
 using Pipeline.Storage.Tables;
 using Pipeline.Testing;
-using Pipeline.Application.RawLog;
 
 namespace Pipeline.Benchmarks;
 
@@ -36,16 +36,25 @@ internal static class RecomputeBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000_000;
-        var chunkEvents = args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : RecomputeInput.DefaultChunkEvents;
+        var chunkEvents =
+            args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : RecomputeInput.DefaultChunkEvents;
         var copies = Directory.CreateTempSubdirectory("pipeline-raw-copy-").FullName;
         await using var azurite = await AzuriteProcess.StartAsync();
-        var options = new PipelineOptions { EpochLength = TimeSpan.FromHours(1), StoragePrefix = "bench", FoldChunkEvents = chunkEvents };
+        var options = new PipelineOptions
+        {
+            EpochLength = TimeSpan.FromHours(1),
+            StoragePrefix = "bench",
+            FoldChunkEvents = chunkEvents,
+        };
         var store = new PipelineStore(StorageAccount.FromConnectionString(azurite.ConnectionString), options);
         await store.EnsureCreatedAsync();
         var clock = new EpochClock(options.EpochLength);
         var firstEpoch = clock.EpochOf(DateTimeOffset.UtcNow) - Epochs - 2;
 
-        Console.WriteLine($"writing {total:N0} events ({Partitions} partitions x {Epochs} epochs, {SegmentEvents:N0} per segment, 1% producer retries) ...");
+        Console.WriteLine(
+            $"writing {total:N0} events ({Partitions} partitions x {Epochs} epochs, {SegmentEvents:N0} per segment, "
+                + $"1% producer retries) ..."
+        );
         var watch = Stopwatch.StartNew();
         var sequences = new long[Partitions];
         var bytes = await WriteLogAsync(store, copies, clock, firstEpoch, Epochs, total, sequences);
@@ -53,13 +62,20 @@ internal static class RecomputeBenchmark
         Console.WriteLine($"  {bytes / 1e6:N0} MB of gzip NDJSON in {watch.Elapsed.TotalSeconds:N0} s");
 
         // The dev host's Durable Task engine (default settings), in process, on the same account.
-        await using var runner = await EngineHost.StartAsync(azurite.ConnectionString, options.StoragePrefix, settings: new Dictionary<string, string?>
-        {
-            ["Pipeline:EpochLength"] = options.EpochLength.ToString("c", CultureInfo.InvariantCulture),
-            ["Pipeline:FoldChunkEvents"] = chunkEvents.ToString(CultureInfo.InvariantCulture),
-            ["Pipeline:ExtraVersions"] = "new-users:2",
-            ["Durable:MaxPollingInterval"] = new DurableEngineOptions().MaxPollingInterval.ToString("c", CultureInfo.InvariantCulture),
-        });
+        await using var runner = await EngineHost.StartAsync(
+            azurite.ConnectionString,
+            options.StoragePrefix,
+            settings: new Dictionary<string, string?>
+            {
+                ["Pipeline:EpochLength"] = options.EpochLength.ToString("c", CultureInfo.InvariantCulture),
+                ["Pipeline:FoldChunkEvents"] = chunkEvents.ToString(CultureInfo.InvariantCulture),
+                ["Pipeline:ExtraVersions"] = "new-users:2",
+                ["Durable:MaxPollingInterval"] = new DurableEngineOptions().MaxPollingInterval.ToString(
+                    "c",
+                    CultureInfo.InvariantCulture
+                ),
+            }
+        );
 
         Console.WriteLine("full recompute of each view ...");
         var ours = new Dictionary<string, double>();
@@ -74,28 +90,52 @@ internal static class RecomputeBenchmark
         Console.WriteLine("one more epoch, then incremental and full recomputes of new-users ...");
         await WriteLogAsync(store, null, clock, firstEpoch + Epochs, 1, total / Epochs, sequences);
         await SealAsync(store, clock, firstEpoch + Epochs + 1, sequences);
-        var incremental = await RecomputeAsync(runner, BuiltInViews.NewUsers, firstEpoch + Epochs + 1, since: firstEpoch + Epochs);
+        var incremental = await RecomputeAsync(
+            runner,
+            BuiltInViews.NewUsers,
+            firstEpoch + Epochs + 1,
+            since: firstEpoch + Epochs
+        );
         var requests = StorageMetrics.Requests;
-        var full = await RecomputeAsync(runner, BuiltInViews.NewUsers, firstEpoch + Epochs + 1, since: 0, instanceSuffix: ".full");
+        var full = await RecomputeAsync(
+            runner,
+            BuiltInViews.NewUsers,
+            firstEpoch + Epochs + 1,
+            since: 0,
+            instanceSuffix: ".full"
+        );
         var fullRequests = StorageMetrics.Requests - requests;
 
         Console.WriteLine("replay of new-users v2 (ignores test accounts) from the whole log ...");
         requests = StorageMetrics.Requests;
-        var replay = await RecomputeAsync(runner, BuiltInViews.NewUsersV2, firstEpoch + Epochs + 1, since: 0, instanceSuffix: ".replay");
+        var replay = await RecomputeAsync(
+            runner,
+            BuiltInViews.NewUsersV2,
+            firstEpoch + Epochs + 1,
+            since: 0,
+            instanceSuffix: ".replay"
+        );
         var replayRequests = StorageMetrics.Requests - requests;
         var logged = total + (total / Epochs);
 
         Console.WriteLine();
-        Console.WriteLine($"| view ({total:N0} events) | pipeline recompute (Azurite) | events/s | DuckDB (local files) | events/s |");
+        Console.WriteLine(
+            $"| view ({total:N0} events) | pipeline recompute (Azurite) | events/s | DuckDB (local files) | events/s |"
+        );
         Console.WriteLine("|---|---|---|---|---|");
         foreach (var view in BuiltInViews.All)
         {
             var d = duck.GetValueOrDefault(view.Name, double.NaN);
-            Console.WriteLine($"| {view.Name} | {ours[view.Name]:N1} s | {total / ours[view.Name]:N0} | {d:N1} s | {total / d:N0} |");
+            Console.WriteLine(
+                $"| {view.Name} | {ours[view.Name]:N1} s | {total / ours[view.Name]:N0} | {d:N1} s | {total / d:N0} |"
+            );
         }
 
         var duckFour = BuiltInViews.All.Sum(v => duck.GetValueOrDefault(v.Name, double.NaN));
-        Console.WriteLine($"| all four | {ours.Values.Sum():N1} s | {4.0 * total / ours.Values.Sum():N0} | {duckFour:N1} s | {4.0 * total / duckFour:N0} |");
+        Console.WriteLine(
+            $"| all four | {ours.Values.Sum():N1} s | {4.0 * total / ours.Values.Sum():N0} | {duckFour:N1} s | "
+                + $"{4.0 * total / duckFour:N0} |"
+        );
         Console.WriteLine();
         Console.WriteLine($"| new-users after one more epoch ({total / Epochs:N0} events) | wall time |");
         Console.WriteLine("|---|---|");
@@ -107,16 +147,29 @@ internal static class RecomputeBenchmark
         Console.WriteLine($"| replay of new-users v2 | {replay:N1} s | {logged / replay:N0} | {replayRequests:N0} |");
         Console.WriteLine($"| full recompute of new-users v1 | {full:N1} s | {logged / full:N0} | {fullRequests:N0} |");
         var duckV2 = duck.GetValueOrDefault("new-users-v2", double.NaN);
-        Console.WriteLine($"| DuckDB, new-users v2 ({total:N0} events on local copies) | {duckV2:N1} s | {total / duckV2:N0} | - |");
+        Console.WriteLine(
+            $"| DuckDB, new-users v2 ({total:N0} events on local copies) | {duckV2:N1} s | {total / duckV2:N0} | - |"
+        );
         Directory.Delete(copies, recursive: true);
         return 0;
     }
 
-    private static async Task<double> RecomputeAsync(EngineHost runner, ViewDefinition view, long cutoff, long since, string instanceSuffix = "")
+    private static async Task<double> RecomputeAsync(
+        EngineHost runner,
+        ViewDefinition view,
+        long cutoff,
+        long since,
+        string instanceSuffix = ""
+    )
     {
         var id = string.Create(CultureInfo.InvariantCulture, $"bench.{view.Name}.{cutoff}{instanceSuffix}");
         var watch = Stopwatch.StartNew();
-        await PipelineOperations.StartAsync(runner.Client, RecomputeOrchestrator.OrchestratorName, id, new RecomputeInput(view.Name, view.Version, cutoff, since));
+        await PipelineOperations.StartAsync(
+            runner.Client,
+            RecomputeOrchestrator.OrchestratorName,
+            id,
+            new RecomputeInput(view.Name, view.Version, cutoff, since)
+        );
         await runner.WaitAsync(id, TimeSpan.FromHours(1));
         var status = await PipelineOperations.GetAsync(runner.Client, id);
         if (status?.State != OperationState.Completed)
@@ -128,61 +181,87 @@ internal static class RecomputeBenchmark
         return watch.Elapsed.TotalSeconds;
     }
 
-    /// <summary>Writes segments like the ingest handler does (same names, format and metadata), and copies them to disk.</summary>
-    private static async Task<long> WriteLogAsync(PipelineStore store, string? copies, EpochClock clock, long firstEpoch, int epochs, int events, long[] sequences)
+    /// <summary>Writes segments like the ingest handler does (same names, format and metadata), and copies them to
+    /// disk.</summary>
+    private static async Task<long> WriteLogAsync(
+        PipelineStore store,
+        string? copies,
+        EpochClock clock,
+        long firstEpoch,
+        int epochs,
+        int events,
+        long[] sequences
+    )
     {
         long written = 0;
         var perSegment = SegmentEvents;
         var segments = (events + perSegment - 1) / perSegment;
         var traffic = new LiveTraffic(firstEpoch.GetHashCode());
         var recent = Enumerable.Range(0, Partitions).Select(_ => new Queue<string>()).ToArray();
-        await Parallel.ForEachAsync(Enumerable.Range(0, segments), new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (segment, ct) =>
-        {
-            var partition = segment % Partitions;
-            var epoch = firstEpoch + (segment * epochs / segments);
-            var count = Math.Min(perSegment, events - (segment * perSegment));
-            string lines;
-            lock (traffic)
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, segments),
+            new ParallelOptions { MaxDegreeOfParallelism = 2 },
+            async (segment, ct) =>
             {
-                lines = traffic.NdjsonBatch(count, $"b{firstEpoch}");
-            }
+                var partition = segment % Partitions;
+                var epoch = firstEpoch + (segment * epochs / segments);
+                var count = Math.Min(perSegment, events - (segment * perSegment));
+                string lines;
+                lock (traffic)
+                {
+                    lines = traffic.NdjsonBatch(count, $"b{firstEpoch}");
+                }
 
-            long first;
-            lock (sequences)
-            {
-                first = sequences[partition];
-                sequences[partition] += count;
-            }
+                long first;
+                lock (sequences)
+                {
+                    first = sequences[partition];
+                    sequences[partition] += count;
+                }
 
-            var ndjson = new ArrayBufferWriter<byte>(count * 230);
-            var enqueued = clock.StartOf(epoch).AddSeconds(segment % 60);
-            var sequence = first;
-            foreach (var line in lines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select((l, i) => i % 100 == 99 ? Retry(l, recent[partition]) : Remember(l, recent[partition])))
-            {
-                RawRecordFormat.Write(ndjson, partition, sequence++, enqueued, Encoding.UTF8.GetBytes(line));
-            }
+                var ndjson = new ArrayBufferWriter<byte>(count * 230);
+                var enqueued = clock.StartOf(epoch).AddSeconds(segment % 60);
+                var sequence = first;
+                foreach (
+                    var line in lines
+                        .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                        .Select((l, i) => i % 100 == 99 ? Retry(l, recent[partition]) : Remember(l, recent[partition]))
+                )
+                {
+                    RawRecordFormat.Write(ndjson, partition, sequence++, enqueued, Encoding.UTF8.GetBytes(line));
+                }
 
-            using var gzip = new MemoryStream();
-            await using (var compressor = new GZipStream(gzip, CompressionLevel.Fastest, leaveOpen: true))
-            {
-                await compressor.WriteAsync(ndjson.WrittenMemory, ct);
-            }
+                using var gzip = new MemoryStream();
+                await using (var compressor = new GZipStream(gzip, CompressionLevel.Fastest, leaveOpen: true))
+                {
+                    await compressor.WriteAsync(ndjson.WrittenMemory, ct);
+                }
 
-            var name = RawSegments.Name(epoch, partition, first, sequence - 1);
-            gzip.Position = 0;
-            await store.Raw.GetBlobClient(name).UploadAsync(gzip, new BlobUploadOptions
-            {
-                Metadata = new Dictionary<string, string> { [RawLogWriter.RecordsMetadata] = count.ToString(CultureInfo.InvariantCulture) },
-            }, ct);
-            if (copies is not null)
-            {
-                var path = Path.Combine(copies, name);
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                await File.WriteAllBytesAsync(path, gzip.ToArray(), ct);
-            }
+                var name = RawSegments.Name(epoch, partition, first, sequence - 1);
+                gzip.Position = 0;
+                await store
+                    .Raw.GetBlobClient(name)
+                    .UploadAsync(
+                        gzip,
+                        new BlobUploadOptions
+                        {
+                            Metadata = new Dictionary<string, string>
+                            {
+                                [RawLogWriter.RecordsMetadata] = count.ToString(CultureInfo.InvariantCulture),
+                            },
+                        },
+                        ct
+                    );
+                if (copies is not null)
+                {
+                    var path = Path.Combine(copies, name);
+                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                    await File.WriteAllBytesAsync(path, gzip.ToArray(), ct);
+                }
 
-            Interlocked.Add(ref written, gzip.Length);
-        });
+                Interlocked.Add(ref written, gzip.Length);
+            }
+        );
         return written;
     }
 
@@ -200,7 +279,8 @@ internal static class RecomputeBenchmark
         return line;
     }
 
-    /// <summary>A producer retry: an earlier event sent again (in this partition's stream, so the same partition key).</summary>
+    /// <summary>A producer retry: an earlier event sent again (in this partition's stream, so the same partition
+    /// key).</summary>
     private static string Retry(string line, Queue<string> recent)
     {
         lock (recent)
@@ -213,12 +293,15 @@ internal static class RecomputeBenchmark
     {
         for (var p = 0; p < Partitions; p++)
         {
-            await store.Progress.UpsertEntityAsync(new TableEntity("partition", p.ToString("D4", CultureInfo.InvariantCulture))
-            {
-                ["LastSequence"] = sequences[p] - 1,
-                ["Watermark"] = clock.StartOf(sealedThrough),
-                ["UpdatedAt"] = DateTimeOffset.UtcNow,
-            }, TableUpdateMode.Replace);
+            await store.Progress.UpsertEntityAsync(
+                new TableEntity("partition", p.ToString("D4", CultureInfo.InvariantCulture))
+                {
+                    ["LastSequence"] = sequences[p] - 1,
+                    ["Watermark"] = clock.StartOf(sealedThrough),
+                    ["UpdatedAt"] = DateTimeOffset.UtcNow,
+                },
+                TableUpdateMode.Replace
+            );
         }
     }
 }

@@ -22,10 +22,17 @@ internal static class SampleEvents
             var (type, data) = random.Next(10) switch
             {
                 0 => ("user.signup", """{"plan":"free"}"""),
-                1 or 2 => ("order.placed", $$"""{"amount":{{(random.Next(100, 50_000) / 100m).ToString(CultureInfo.InvariantCulture)}}}"""),
+                1 or 2 => (
+                    "order.placed",
+                    $$"""{"amount":{{(random.Next(100, 50_000) / 100m).ToString(CultureInfo.InvariantCulture)}}}"""
+                ),
                 _ => ("page.view", $$"""{"page":"/p/{{random.Next(500)}}"}"""),
             };
-            text.Append(CultureInfo.InvariantCulture, $$"""{"specversion":"1.0","id":"e-{{i}}","source":"/web","type":"{{type}}","subject":"user-{{user}}","time":"{{time:yyyy-MM-ddTHH:mm:ssZ}}","data":{{data}}}""").Append('\n');
+            text.Append(
+                    CultureInfo.InvariantCulture,
+                    $$"""{"specversion":"1.0","id":"e-{{i}}","source":"/web","type":"{{type}}","subject":"user-{{user}}","time":"{{time:yyyy-MM-ddTHH:mm:ssZ}}","data":{{data}}}"""
+                )
+                .Append('\n');
         }
 
         return Encoding.UTF8.GetBytes(text.ToString());
