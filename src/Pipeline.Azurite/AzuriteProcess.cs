@@ -22,6 +22,15 @@ public sealed class AzuriteProcess : IAsyncDisposable
         // A dead parent also leaves stdout and stderr broken: Azurite's shutdown messages would end the
         // process with EPIPE in the middle of saving, so they go nowhere.
         const quiet = () => {};
+
+        // Ctrl+C in the host's terminal reaches every process of its group: the emulator ignores it (its own
+        // SIGINT handlers are not installed), so the host shuts down with its storage still answering, and
+        // then stops it by closing this pipe.
+        process.on('SIGINT', quiet);
+        for (const name of ['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']) {
+            const original = process[name].bind(process);
+            process[name] = (event, listener) => event === 'SIGINT' ? process : original(event, listener);
+        }
         process.stdout.on('error', quiet);
         process.stderr.on('error', quiet);
         const stop = () => {
@@ -119,12 +128,12 @@ public sealed class AzuriteProcess : IAsyncDisposable
                     .ConfigureAwait(false);
                 if (location is not null)
                 {
-                    await File.WriteAllTextAsync(
-                            PidFile(location),
-                            azurite._process.Id.ToString(CultureInfo.InvariantCulture),
-                            cancellationToken
-                        )
-                        .ConfigureAwait(false);
+                    // Which emulator uses the folder, and for which host: a second host is refused while both live.
+                    var marker = string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{azurite._process.Id} {Environment.ProcessId}"
+                    );
+                    await File.WriteAllTextAsync(PidFile(location), marker, cancellationToken).ConfigureAwait(false);
                 }
 
                 return azurite;
@@ -141,37 +150,67 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private static string PidFile(string location) => Path.Combine(location, "azurite.pid");
 
     /// <summary>
-    /// Waits (up to half a minute) for an Azurite that used the folder to finish saving and exit: after a
-    /// host is killed, its Azurite is still shutting down when a new host starts.
+    /// Makes sure no other Azurite uses the folder: one whose host is still running means another dev host
+    /// uses the data (refused at once, in one line); one whose host is gone is still saving after its host was
+    /// killed, and is waited for (up to half a minute).
     /// </summary>
     private static async Task WaitForPreviousAsync(string location, CancellationToken cancellationToken)
     {
-        if (
-            !File.Exists(PidFile(location))
-            || !int.TryParse(
-                await File.ReadAllTextAsync(PidFile(location), cancellationToken).ConfigureAwait(false),
-                NumberStyles.None,
-                CultureInfo.InvariantCulture,
-                out var pid
-            )
-        )
+        var marker = File.Exists(PidFile(location))
+            ? (await File.ReadAllTextAsync(PidFile(location), cancellationToken).ConfigureAwait(false)).Split(' ')
+            : [];
+        using var previous = marker.Length > 0 ? Running(marker[0], "node", "nodejs") : null;
+        if (previous is null)
         {
             return;
         }
 
+        using var owner = marker.Length > 1 ? Running(marker[1], "dotnet", "Pipeline.DevHost") : null;
+        if (owner is not null && owner.Id != Environment.ProcessId)
+        {
+            throw new InvalidOperationException(
+                $"another dev host (process {owner.Id}) uses the data in {location}: stop it first, "
+                    + "or give this one other data with DevHost__DataDirectory"
+            );
+        }
+
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        patience.CancelAfter(TimeSpan.FromSeconds(30));
         try
         {
-            using var previous = Process.GetProcessById(pid);
-            if (previous.ProcessName is "node" or "nodejs")
+            await previous.WaitForExitAsync(patience.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new InvalidOperationException(
+                $"the storage process {previous.Id} of an earlier dev host still holds {location} after 30 seconds: "
+                    + "end it, or give this host other data with DevHost__DataDirectory"
+            );
+        }
+    }
+
+    /// <summary>The process with this id if it runs and has one of these names; null otherwise.</summary>
+    private static Process? Running(string id, params string[] names)
+    {
+        if (!int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+        {
+            return null;
+        }
+
+        try
+        {
+            var process = Process.GetProcessById(pid);
+            if (!process.HasExited && names.Contains(process.ProcessName, StringComparer.Ordinal))
             {
-                using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                patience.CancelAfter(TimeSpan.FromSeconds(30));
-                await previous.WaitForExitAsync(patience.Token).ConfigureAwait(false);
+                return process;
             }
+
+            process.Dispose();
+            return null;
         }
         catch (ArgumentException)
         {
-            // Not running.
+            return null;
         }
     }
 

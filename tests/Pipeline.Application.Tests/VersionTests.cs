@@ -330,6 +330,7 @@ public class VersionTests(AzuriteFixture azurite)
         var expected = new Dictionary<int, decimal> { [1] = 21m, [2] = 16m };
 
         using var stop = new CancellationTokenSource();
+        var answered = 0;
         var readers = Enumerable
             .Range(0, 6)
             .Select(r =>
@@ -340,6 +341,7 @@ public class VersionTests(AzuriteFixture azurite)
                     {
                         var answer = await deployment.AskAsync(day, caller: $"caller-{r}-{seen % 7}");
                         Assert.Equal(expected[answer.Provenance.ViewVersion], answer.Value);
+                        Interlocked.Increment(ref answered);
                         seen++;
                     }
 
@@ -351,7 +353,13 @@ public class VersionTests(AzuriteFixture azurite)
         foreach (var weights in new[] { "1:90,2:10", "1:50,2:50", "2:100", "1:100", "2:100", "1:100" })
         {
             Assert.Equal(OutcomeKind.Ok, (await deployment.RouteAsync(weights)).Kind);
-            await Task.Delay(30);
+
+            // Each routing serves a few rounds of answers before the next change.
+            var before = Volatile.Read(ref answered);
+            while (Volatile.Read(ref answered) < before + 12)
+            {
+                await Task.Yield();
+            }
         }
 
         await stop.CancelAsync();

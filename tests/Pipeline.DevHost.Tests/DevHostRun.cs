@@ -211,6 +211,23 @@ internal sealed class DevHostRun : IAsyncDisposable
         return await _host.WaitForExitAsync(TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>Ctrl+C in the host's terminal; returns the exit code, or throws when it takes over <paramref name="within"/>.</summary>
+    public async Task<int> InterruptHostAsync(TimeSpan within)
+    {
+        _host!.Interrupt();
+        return await _host.WaitForExitAsync(within);
+    }
+
+    /// <summary>Starts a second host process on this run's settings (same storage and data), on another port.</summary>
+    public DotnetProcess StartSecondHost()
+    {
+        var environment = new Dictionary<string, string>(_environment)
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}",
+        };
+        return DotnetProcess.Start("Pipeline.DevHost", "Pipeline.DevHost", [], environment);
+    }
+
     /// <summary>kill -9: the process ends at once, without draining or shutting down.</summary>
     public void KillHost() => _host?.KillHard();
 

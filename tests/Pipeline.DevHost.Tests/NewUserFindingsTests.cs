@@ -117,12 +117,98 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
             "max must be"
         );
 
-        // Other people's rejected data needs the key; a browser on another site cannot use the key.
-        await AssertJsonErrorAsync(await http.GetAsync("api/quarantine"), HttpStatusCode.Unauthorized, "admin key");
+        // A known route with a method it does not take: 405, naming the methods it takes.
+        using (var wrongMethod = await http.GetAsync("api/events"))
+        {
+            Assert.Equal("POST", string.Join(",", wrongMethod.Content.Headers.Allow));
+            await AssertJsonErrorAsync(
+                wrongMethod,
+                HttpStatusCode.MethodNotAllowed,
+                "/api/events does not take GET; it takes POST"
+            );
+        }
+
+        await AssertJsonErrorAsync(
+            await SendAsync(http, HttpMethod.Delete, "api/views/new-users/routing"),
+            HttpStatusCode.MethodNotAllowed,
+            "it takes PUT"
+        );
+
+        // What a caller sent is quoted shortened, not echoed whole.
+        using (var longKey = await http.GetAsync("api/views/new-users?key=" + new string('k', 5_000)))
+        {
+            var text = await longKey.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.BadRequest, longKey.StatusCode);
+            Assert.Contains("(5,000 characters)", text, StringComparison.Ordinal);
+            Assert.True(text.Length < 1_000, text);
+        }
+
+        // Several wrong values are all named at once.
+        using (var several = await http.GetAsync("api/operations?kind=nap&state=sleeping&pageSize=0"))
+        {
+            using var json = JsonDocument.Parse(await several.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.BadRequest, several.StatusCode);
+            Assert.Equal(3, json.RootElement.GetProperty("problems").GetArrayLength());
+        }
+
+        // Other people's rejected data needs the key; a missing key and a wrong one are told apart.
+        await AssertJsonErrorAsync(
+            await http.GetAsync("api/quarantine"),
+            HttpStatusCode.Unauthorized,
+            "needs the admin key"
+        );
+        using var wrongKey = new HttpRequestMessage(HttpMethod.Get, "api/quarantine");
+        wrongKey.Headers.Add("x-functions-key", "not-the-key");
+        await AssertJsonErrorAsync(
+            await http.SendAsync(wrongKey),
+            HttpStatusCode.Unauthorized,
+            "is not this host's admin key"
+        );
+
+        // A browser on another site cannot use the key.
         using var crossSite = new HttpRequestMessage(HttpMethod.Post, "api/recompute/new-users?code=test-key");
         crossSite.Headers.Add("Origin", "https://evil.example");
         crossSite.Headers.Add("Sec-Fetch-Site", "cross-site");
         await AssertJsonErrorAsync(await http.SendAsync(crossSite), HttpStatusCode.Forbidden, "another site");
+    }
+
+    [Fact]
+    public async Task CtrlC_StopsTheHostPromptly_WithItsEmbeddedStorageAnsweringToTheEnd_AndLosesNothing()
+    {
+        await using var run = new DevHostRun(azurite: null, TimeSpan.FromSeconds(5));
+        await run.StartHostAsync();
+        using var http = new HttpClient { BaseAddress = run.BaseUri };
+        using var published = await http.PostAsync(
+            "api/events",
+            new StringContent(
+                """{"specversion":"1.0","id":"c1","source":"/t","type":"user.signup","subject":"u","time":"2026-11-20T10:00:00Z"}"""
+            )
+        );
+        Assert.Equal(HttpStatusCode.Accepted, published.StatusCode);
+
+        // The terminal signals the host and its embedded Azurite alike; the storage outlives the host's shutdown.
+        Assert.Equal(0, await run.InterruptHostAsync(TimeSpan.FromSeconds(20)));
+        Assert.DoesNotContain("timeout", run.HostOutput, StringComparison.OrdinalIgnoreCase);
+
+        await run.StartHostAsync();
+        using var answer = JsonDocument.Parse(await http.GetStringAsync("api/views/new-users?key=2026-11-20"));
+        Assert.Equal(1, answer.RootElement.GetProperty("value").GetInt32());
+    }
+
+    [Fact]
+    public async Task ASecondHostOnTheSameData_EndsAtOnce_WithOneLine()
+    {
+        await using var run = new DevHostRun(azurite: null, TimeSpan.FromSeconds(5));
+        await run.StartHostAsync();
+
+        await using var second = run.StartSecondHost();
+        Assert.Equal(1, await second.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        var lines = second.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(
+            lines,
+            l => l.StartsWith("The dev host cannot start: another dev host (process ", StringComparison.Ordinal)
+        );
+        Assert.DoesNotContain("   at ", second.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -139,6 +225,12 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
         var key = (await File.ReadAllTextAsync(Path.Combine(run.DataDirectory, "local-admin-key"))).Trim();
 
         Assert.True(key.Length >= 40, key);
+        if (!OperatingSystem.IsWindows())
+        {
+            // Only its owner may read it.
+            var mode = File.GetUnixFileMode(Path.Combine(run.DataDirectory, "local-admin-key"));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode);
+        }
         Assert.Contains(key, run.HostOutput, StringComparison.Ordinal);
         Assert.Equal(
             HttpStatusCode.Unauthorized,

@@ -102,7 +102,23 @@ public sealed class DotnetProcess : IAsyncDisposable
     /// </summary>
     public void KillHard() => Kill(entireProcessTree: false);
 
-    /// <summary>Asks the process to stop (SIGTERM), as a service manager or Ctrl+C does.</summary>
+    /// <summary>
+    /// Ctrl+C in the process's terminal: SIGINT to it and to the processes it started (its children, such as
+    /// an embedded emulator), as a terminal signals its whole foreground process group.
+    /// </summary>
+    public void Interrupt()
+    {
+        var id = _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using (var children = Process.Start("pkill", ["-INT", "-P", id]))
+        {
+            children?.WaitForExit();
+        }
+
+        using var parent = Process.Start("kill", ["-INT", id]);
+        parent?.WaitForExit();
+    }
+
+    /// <summary>Asks the process to stop (SIGTERM), as a service manager does.</summary>
     public void Terminate()
     {
         using var kill = Process.Start(

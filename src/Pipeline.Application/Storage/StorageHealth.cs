@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
 using Pipeline.Application.Outcomes;
 
 namespace Pipeline.Application.Storage;
@@ -13,9 +14,10 @@ public sealed record Health(string Status, int Views, StorageDescription? Storag
 
 /// <summary>Whether storage answers, within <see cref="Patience"/>: a health check must answer quickly either
 /// way.</summary>
-public sealed class StorageHealth(
+public sealed partial class StorageHealth(
     PipelineStore store,
     Domain.Views.ViewRegistry registry,
+    ILogger<StorageHealth> logger,
     StorageDescription? storage = null
 )
 {
@@ -24,6 +26,17 @@ public sealed class StorageHealth(
 
     /// <summary>Healthy when one small query of storage answers in time; unavailable otherwise, saying why.</summary>
     public async Task<Outcome<Health>> CheckAsync(CancellationToken cancellationToken = default)
+    {
+        var outcome = await AskStorageAsync(cancellationToken).ConfigureAwait(false);
+        if (!outcome.Succeeded)
+        {
+            LogUnhealthy(outcome.Problems[0]);
+        }
+
+        return outcome;
+    }
+
+    private async Task<Outcome<Health>> AskStorageAsync(CancellationToken cancellationToken)
     {
         using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         patience.CancelAfter(Patience);
@@ -54,4 +67,7 @@ public sealed class StorageHealth(
             return Outcome<Health>.Unavailable($"storage is not reachable: {ex.Message}", Patience);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Health check: {Problem}")]
+    private partial void LogUnhealthy(string problem);
 }

@@ -121,23 +121,24 @@ public sealed class ViewDefinition
             return false;
         }
 
+        var quoted = Quote.Shorten(text);
         var separator = text.IndexOf(ViewKey.DimensionSeparator, StringComparison.Ordinal);
         var windowText = separator < 0 ? text.AsSpan() : text.AsSpan(0, separator);
         if ((separator < 0) != (Dimension is null) && !(anyDimension && separator < 0))
         {
-            error = $"key '{text}' does not match view '{Name}', whose keys look like {KeyFormat}";
+            error = $"key '{quoted}' does not match view '{Name}', whose keys look like {KeyFormat}";
             return false;
         }
 
         if (!Window.TryParseStart(windowText, out var start))
         {
             var length = Window.Format().Replace("'", string.Empty, StringComparison.Ordinal).Length;
+            var window = Window.ToString().ToLowerInvariant();
             error =
                 windowText.Length > length && Window.TryParseStart(windowText[..length], out _)
-                    ? $"key '{text}' has '{windowText[length..]}' after its {Window.ToString().ToLowerInvariant()}; "
+                    ? $"key '{quoted}' has '{Quote.Shorten(windowText[length..].ToString())}' after its {window}; "
                         + $"view '{Name}' uses keys like {KeyFormat}"
-                    : $"key '{text}' does not start with a {Window.ToString().ToLowerInvariant()} in the format "
-                        + $"{KeyFormat}";
+                    : $"key '{quoted}' does not start with a {window} in the format {KeyFormat}";
             return false;
         }
 
@@ -147,7 +148,7 @@ public sealed class ViewDefinition
             dimension = text[(separator + 1)..];
             if (Encoding.UTF8.GetByteCount(dimension) > EventField.MaxValueBytes)
             {
-                error = $"the dimension of key '{text}' is longer than {EventField.MaxValueBytes} UTF-8 bytes";
+                error = $"the dimension of key '{quoted}' is longer than {EventField.MaxValueBytes} UTF-8 bytes";
                 return false;
             }
         }
