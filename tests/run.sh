@@ -25,8 +25,12 @@ passed=0 failed=0 status=0
 # their own ports, beside the solution's tests.
 readme_log="$(mktemp)"
 phase "the README's steps start (tests/readme/run.sh, beside the tests)"
+# With job control on: a script's background job would otherwise inherit SIGINT ignored, and the README's
+# Ctrl+C of its host would not reach it.
+set -m
 bash tests/readme/run.sh > "$readme_log" 2>&1 &
 readme_pid=$!
+set +m
 
 # Layout: CSharpier's (a tool pinned in .config/dotnet-tools.json), and no line of src over 120 characters.
 phase "layout (dotnet csharpier check, lines of src within 120 characters)"

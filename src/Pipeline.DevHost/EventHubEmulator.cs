@@ -5,9 +5,17 @@ using Pipeline.Domain.Hashing;
 
 namespace Pipeline.DevHost;
 
-/// <summary>The dev host's stand-in for Event Hubs: partitions by key hash, queues per partition, and a pump per
-/// partition.</summary>
-internal sealed partial class EventHubEmulator : IHostedService, IEventPublisher, IPartitionBacklog
+/// <summary>
+/// The dev host's stand-in for Event Hubs: partitions by key hash, queues per partition, and a pump per
+/// partition; it answers what Event Hubs answers of its partitions (their last enqueued events), and nothing
+/// more, so sealing works on it exactly as on Event Hubs.
+/// </summary>
+internal sealed partial class EventHubEmulator
+    : IHostedService,
+        IEventPublisher,
+        IPartitionBacklog,
+        IEventHubPartitions,
+        IDisposable
 {
     private readonly EmulatorOptions _options;
     private readonly PartitionPump[] _pumps;
@@ -30,6 +38,18 @@ internal sealed partial class EventHubEmulator : IHostedService, IEventPublisher
     }
 
     public (long Bytes, string Setting) MaxRequestBytes => (_options.MaxRequestBytes, "DevHost:MaxRequestBytes");
+
+    public void Dispose()
+    {
+        foreach (var pump in _pumps)
+        {
+            pump.Dispose();
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<HubPartition>> ListAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<HubPartition>>([.. _pumps.Select(p => p.Properties())]);
 
     /// <summary>Publishes and waits until the events are durable and applied; when a queue is full, asks to retry in a
     /// second.</summary>
@@ -118,6 +138,14 @@ internal sealed partial class EventHubEmulator : IHostedService, IEventPublisher
 /// <summary>Registration of the emulator.</summary>
 internal static class EventHubEmulatorRegistration
 {
+    /// <summary>The path at which the emulation answers what Event Hubs answers of its partitions, for other hosts.</summary>
+    public const string PartitionsPath = "/emulator/partitions";
+
+    /// <summary>
+    /// The emulated event hub: this host's own (the default), or, when <c>DevHost:EventHubs</c> names another
+    /// dev host, that one's, which this host publishes to and asks about partitions over HTTP, as an instance
+    /// in Azure asks Event Hubs: the emulated hub has one owner, and any number of hosts share storage.
+    /// </summary>
     public static IServiceCollection AddEventHubEmulator(this IServiceCollection services, IConfiguration configuration)
     {
         services
@@ -125,10 +153,32 @@ internal static class EventHubEmulatorRegistration
             .Bind(configuration.GetSection(EmulatorOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        if (configuration[RemoteEventHub.Setting] is { Length: > 0 } owner)
+        {
+            var remote = RemoteEventHub.For(owner);
+            services.AddSingleton<IEventPublisher>(remote);
+            services.AddSingleton<IEventHubPartitions>(remote);
+            return services;
+        }
+
         services.AddSingleton<EventHubEmulator>();
         services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<EventHubEmulator>());
         services.AddSingleton<IPartitionBacklog>(sp => sp.GetRequiredService<EventHubEmulator>());
+        services.AddSingleton<IEventHubPartitions>(sp => sp.GetRequiredService<EventHubEmulator>());
         services.AddHostedService(sp => sp.GetRequiredService<EventHubEmulator>());
         return services;
+    }
+
+    /// <summary>Answers <see cref="PartitionsPath"/> when this host owns the emulated hub.</summary>
+    public static void MapEmulatorPartitions(this WebApplication app)
+    {
+        if (app.Services.GetService<EventHubEmulator>() is { } emulator)
+        {
+            app.MapGet(
+                PartitionsPath,
+                async (CancellationToken cancellationToken) =>
+                    Results.Json(await emulator.ListAsync(cancellationToken), Application.ApiJson.Options)
+            );
+        }
     }
 }

@@ -16,6 +16,7 @@ try
     var app = builder.Build();
     app.UseJsonErrors();
     app.MapPipelineRoutes();
+    app.MapEmulatorPartitions();
     app.MapApiDescription();
     await app.RunAsync();
     return 0;

@@ -104,7 +104,7 @@ public class IngestContentTests(AzuriteFixture azurite)
             .NewHandler()
             .IngestAsync(new IngestBatch(2, PipelineContext.Incoming(bodies, first: 40)));
 
-        Assert.Equal(new IngestResult(2, 2, 0, 0), result);
+        Assert.Equal(new IngestResult(2, 2, 0, 0, [41, 43]), result);
         Assert.Equal(20.00m, await context.ValueAsync(BuiltInViews.Revenue, PipelineContext.Day(1)));
         var page = await context.Get<QuarantineReader>().ListAsync(null, 50);
         Assert.Equal(
@@ -135,7 +135,7 @@ public class IngestContentTests(AzuriteFixture azurite)
             .NewHandler()
             .IngestAsync(new IngestBatch(1, PipelineContext.Incoming(["{", "[]", "{\"id\":1}"], first: 7)));
 
-        Assert.Equal(new IngestResult(0, 3, 0, 0), result);
+        Assert.Equal(new IngestResult(0, 3, 0, 0, [7, 8, 9]), result);
         Assert.Empty(await context.RawSegmentsAsync());
         Assert.Equal(9, (await context.Progress.GetAsync(1)).LastSequence);
         var page = await context.Get<QuarantineReader>().ListAsync(null, 2);

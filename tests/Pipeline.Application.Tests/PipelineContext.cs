@@ -40,13 +40,15 @@ internal sealed class PipelineContext : IAsyncDisposable
             .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
             .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
             .AddPipeline(configuration)
-            .AddSingleton<TimeProvider>(Time);
+            .AddSingleton<TimeProvider>(Time)
+            .AddSingleton<IEventHubPartitions>(sp => new TestEventHub(sp.GetRequiredService<ProgressStore>()));
         Services = services.BuildServiceProvider();
         Options = Services.GetRequiredService<IOptions<PipelineOptions>>().Value;
         Store = Services.GetRequiredService<PipelineStore>();
         Progress = Services.GetRequiredService<ProgressStore>();
         Pointers = Services.GetRequiredService<Batch.PointerStore>();
         Registry = Services.GetRequiredService<ViewRegistry>();
+        Hub = (TestEventHub)Services.GetRequiredService<IEventHubPartitions>();
         Queries = new ViewQueryService(Store, Pointers, Registry, Time, pointerLifetime: TimeSpan.Zero);
     }
 
@@ -72,17 +74,21 @@ internal sealed class PipelineContext : IAsyncDisposable
 
     public ViewRegistry Registry { get; }
 
+    /// <summary>The event hub as this test plays it: what was ingested, and what the test declares.</summary>
+    public TestEventHub Hub { get; }
+
     public static async Task<PipelineContext> CreateAsync(
         AzuriteFixture azurite,
         TimeSpan? epoch = null,
         TimeSpan? dedupWindow = null,
         long? foldChunkEvents = null,
-        string extraVersions = ""
+        string extraVersions = "",
+        string? connectionString = null
     )
     {
         var settings = new Dictionary<string, string?>
         {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["AzureWebJobsStorage"] = connectionString ?? azurite.ConnectionString,
             ["Pipeline:StoragePrefix"] = $"t{Environment.ProcessId % 10000}x{Interlocked.Increment(ref _counter)}",
             ["Pipeline:EpochLength"] = (epoch ?? TimeSpan.FromMinutes(1)).ToString("c", CultureInfo.InvariantCulture),
             ["Pipeline:DedupWindow"] = (dedupWindow ?? TimeSpan.FromMinutes(15)).ToString(
@@ -173,7 +179,7 @@ internal sealed class PipelineContext : IAsyncDisposable
                 _azurite.ConnectionString,
                 Options.StoragePrefix,
                 tasks,
-                services => services.AddSingleton<TimeProvider>(Time),
+                services => services.AddSingleton<TimeProvider>(Time).AddSingleton<IEventHubPartitions>(Hub),
                 _settings
             );
         }

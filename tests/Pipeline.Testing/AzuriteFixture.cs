@@ -19,6 +19,24 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = string.Empty;
 
+    /// <summary>The started emulator, or null when the tests use an account from the environment.</summary>
+    public AzuriteProcess? Emulator => _azurite;
+
+    /// <summary>
+    /// A connection string to this emulator with the Blob, Queue and Table endpoints at the given ports (relays
+    /// in front of the emulator's own), each the emulator's own where none is given.
+    /// </summary>
+    public string ConnectionThrough(int? blobPort = null, int? queuePort = null, int? tablePort = null)
+    {
+        var emulator =
+            _azurite ?? throw new InvalidOperationException("storage from the environment cannot be relayed");
+        var account = AzuriteProcess.AccountName;
+        return $"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={AzuriteProcess.AccountKey};"
+            + $"BlobEndpoint=http://127.0.0.1:{blobPort ?? emulator.BlobPort}/{account};"
+            + $"QueueEndpoint=http://127.0.0.1:{queuePort ?? emulator.QueuePort}/{account};"
+            + $"TableEndpoint=http://127.0.0.1:{tablePort ?? emulator.TablePort}/{account};";
+    }
+
     public StorageAccount Account { get; private set; } = null!;
 
     public async Task InitializeAsync()

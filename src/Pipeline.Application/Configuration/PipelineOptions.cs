@@ -20,6 +20,18 @@ public sealed class PipelineOptions
     )]
     public TimeSpan EpochLength { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How far the event hub's clock (which stamps enqueued times) may be behind this process's: a partition
+    /// that is caught up is sealed up to now less this. Default two seconds.
+    /// </summary>
+    [Range(
+        typeof(TimeSpan),
+        "00:00:00",
+        "00:10:00",
+        ErrorMessage = "Pipeline:SealingMargin must be between 0 and 10 minutes"
+    )]
+    public TimeSpan SealingMargin { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How far back (in enqueued time) the speed layer remembers event ids to drop producer retries. Default
     /// 15 minutes.</summary>
     [Range(

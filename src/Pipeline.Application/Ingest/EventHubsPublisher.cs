@@ -16,8 +16,31 @@ namespace Pipeline.Application.Ingest;
 /// </summary>
 public sealed class EventHubsPublisher(EventHubProducerClient producer, int maxParallelSends = 16)
     : IEventPublisher,
+        IEventHubPartitions,
         IAsyncDisposable
 {
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<HubPartition>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var ids = await producer.GetPartitionIdsAsync(cancellationToken).ConfigureAwait(false);
+        var partitions = await Task.WhenAll(
+                ids.Select(async id =>
+                {
+                    var properties = await producer
+                        .GetPartitionPropertiesAsync(id, cancellationToken)
+                        .ConfigureAwait(false);
+                    return new HubPartition(
+                        int.Parse(id, System.Globalization.CultureInfo.InvariantCulture),
+                        properties.LastEnqueuedSequenceNumber,
+                        properties.IsEmpty ? null : properties.LastEnqueuedTime,
+                        properties.IsEmpty
+                    );
+                })
+            )
+            .ConfigureAwait(false);
+        return [.. partitions.OrderBy(p => p.Partition)];
+    }
+
     /// <summary>The Event Hubs namespace host, as the trigger's identity-based connection names it.</summary>
     public const string NamespaceSetting = "EventHubConnection:fullyQualifiedNamespace";
 

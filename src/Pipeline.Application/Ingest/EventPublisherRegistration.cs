@@ -14,7 +14,9 @@ public static class EventPublisherRegistration
     )
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddSingleton<IEventPublisher>(EventHubsPublisher.FromSettings(name => configuration[name]));
+        var publisher = EventHubsPublisher.FromSettings(name => configuration[name]);
+        services.AddSingleton<IEventPublisher>(publisher);
+        services.AddSingleton<IEventHubPartitions>(publisher);
         return services;
     }
 }

@@ -24,4 +24,22 @@ public sealed record IngestBatch(int Partition, IReadOnlyList<IncomingEvent> Eve
 /// <param name="ProducerRetries">Valid events the speed layer skipped as re-sends of an earlier event (same source and
 /// id).</param>
 /// <param name="AlreadyApplied">Valid events the speed views already reflected (a redelivery).</param>
-public sealed record IngestResult(int Accepted, int Quarantined, int ProducerRetries, int AlreadyApplied);
+/// <param name="QuarantinedSequences">The sequence numbers of the quarantined events.</param>
+public sealed record IngestResult(
+    int Accepted,
+    int Quarantined,
+    int ProducerRetries,
+    int AlreadyApplied,
+    IReadOnlyCollection<long>? QuarantinedSequences = null
+)
+{
+    /// <summary>Equal counts and the same quarantined sequence numbers (none given is none).</summary>
+    public bool Equals(IngestResult? other) =>
+        other is not null
+        && (Accepted, Quarantined, ProducerRetries, AlreadyApplied)
+            == (other.Accepted, other.Quarantined, other.ProducerRetries, other.AlreadyApplied)
+        && (QuarantinedSequences ?? []).SequenceEqual(other.QuarantinedSequences ?? []);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Accepted, Quarantined, ProducerRetries, AlreadyApplied);
+}

@@ -94,6 +94,10 @@ public sealed partial class IngestHandler
             {
                 await InitializeAsync(state, cancellationToken).ConfigureAwait(false);
             }
+            else if (batch.Events[0].SequenceNumber > state.Progress.LastSequence + 1)
+            {
+                state = await RejoinAsync(state, cancellationToken).ConfigureAwait(false);
+            }
 
             return await IngestLockedAsync(state, batch, cancellationToken).ConfigureAwait(false);
         }
@@ -101,6 +105,50 @@ public sealed partial class IngestHandler
         {
             state.Lock.Release();
         }
+    }
+
+    /// <summary>
+    /// Makes sure this process knows a partition (its progress, its recent event ids, its logged tail applied)
+    /// before anything is numbered for it; returns its progress.
+    /// </summary>
+    public async Task<PartitionProgress> RecoverAsync(int partition, CancellationToken cancellationToken = default)
+    {
+        var state = _partitions.GetOrAdd(partition, p => new PartitionState(p, _dedupWindow));
+        await state.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (state.Progress is null)
+            {
+                await InitializeAsync(state, cancellationToken).ConfigureAwait(false);
+            }
+
+            return state.Progress!;
+        }
+        finally
+        {
+            state.Lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// A batch beyond what this process applied: when another process moved the partition meanwhile (it
+    /// owned it for a while, as Event Hubs moves partitions between instances), what this process remembers
+    /// of it is out of date, so it starts over from storage and the log, as on first use. The caller holds the
+    /// partition's lock, which the new state shares.
+    /// </summary>
+    private async Task<PartitionState> RejoinAsync(PartitionState state, CancellationToken cancellationToken)
+    {
+        var stored = await _progress.GetAsync(state.Partition, cancellationToken).ConfigureAwait(false);
+        if (stored.LastSequence == state.Progress!.LastSequence)
+        {
+            return state; // nobody else applied anything: the gap is the hub's (retention), not another owner's
+        }
+
+        LogRejoining(state.Partition, state.Progress.LastSequence, stored.LastSequence);
+        var fresh = new PartitionState(state.Partition, _dedupWindow, state.Lock);
+        _partitions[state.Partition] = fresh;
+        await InitializeAsync(fresh, cancellationToken).ConfigureAwait(false);
+        return fresh;
     }
 
     private async Task<IngestResult> IngestLockedAsync(
@@ -111,6 +159,7 @@ public sealed partial class IngestHandler
     {
         var accepted = new List<AcceptedEvent>(batch.Events.Count);
         var quarantined = new List<Task>();
+        var quarantinedSequences = new List<long>();
         var reasons = new List<Domain.Events.RejectionReason>();
         foreach (var incoming in batch.Events)
         {
@@ -132,6 +181,7 @@ public sealed partial class IngestHandler
             else
             {
                 quarantined.Add(_quarantine.WriteAsync(batch.Partition, incoming, rejection, cancellationToken));
+                quarantinedSequences.Add(incoming.SequenceNumber);
                 reasons.Add(rejection.Reason);
             }
         }
@@ -147,7 +197,11 @@ public sealed partial class IngestHandler
             .GroupBy(e => e.Epoch)
             .Select(g => _rawLog.WriteSegmentAsync(batch.Partition, g.Key, [.. g], cancellationToken));
         await Task.WhenAll(quarantined.Concat(segments)).ConfigureAwait(false);
-        await _speed.ApplyAsync(state.Speed, batch.Partition, accepted, cancellationToken).ConfigureAwait(false);
+        var cannotApply = await ApplyToSpeedAsync(state, batch.Partition, accepted, cancellationToken)
+            .ConfigureAwait(false);
+        reasons.AddRange(Enumerable.Repeat(Domain.Events.RejectionReason.CannotApply, cannotApply.Count));
+        quarantinedSequences.AddRange(cannotApply);
+        var quarantinedCount = quarantinedSequences.Count;
 
         var alreadyApplied = accepted.Count(e => e.SequenceNumber <= state.Progress!.LastSequence);
         var watermark = batch.Events.Max(e => e.EnqueuedTime);
@@ -155,17 +209,63 @@ public sealed partial class IngestHandler
             .AdvanceAsync(state.Progress!, batch.Events[^1].SequenceNumber, watermark, cancellationToken)
             .ConfigureAwait(false);
         state.Recent.Evict(state.Progress.Watermark);
-        Metrics.Record(accepted.Count - alreadyApplied, reasons);
-        if (quarantined.Count > 0)
+        Metrics.Record(accepted.Count - alreadyApplied - cannotApply.Count, reasons);
+        if (quarantinedCount > 0)
         {
             LogQuarantined(
-                quarantined.Count,
+                quarantinedCount,
                 batch.Partition,
                 string.Join(", ", reasons.CountBy(r => r).Select(r => $"{r.Key} {r.Value}"))
             );
         }
 
-        return new IngestResult(accepted.Count, quarantined.Count, retries, alreadyApplied);
+        var applied = accepted.Count - cannotApply.Count;
+        return new IngestResult(applied, quarantinedCount, retries, alreadyApplied, quarantinedSequences);
+    }
+
+    /// <summary>
+    /// Applies the batch to the speed views. A failure retrying can cure (storage, the network) is thrown, so
+    /// the batch is delivered again; any other means an event cannot be applied: the events are then applied
+    /// one by one, and each one that fails so is quarantined with the reason (it stays in the raw log) while
+    /// the others are applied, so no event can stop its partition. Returns the quarantined events' sequence numbers.
+    /// </summary>
+    private async Task<IReadOnlyList<long>> ApplyToSpeedAsync(
+        PartitionState state,
+        int partition,
+        List<AcceptedEvent> accepted,
+        CancellationToken cancellationToken
+    )
+    {
+        try
+        {
+            await _speed.ApplyAsync(state.Speed, partition, accepted, cancellationToken).ConfigureAwait(false);
+            return [];
+        }
+        catch (Exception ex) when (!TransientFailures.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            LogIsolating(ex, partition, accepted.Count);
+        }
+
+        var quarantined = new List<long>();
+        foreach (var one in accepted)
+        {
+            try
+            {
+                await _speed.ApplyAsync(state.Speed, partition, [one], cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!TransientFailures.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                var incoming = new IncomingEvent(one.Event.Utf8, one.SequenceNumber, one.EnqueuedTime);
+                var reason = new Domain.Events.EventRejection(
+                    Domain.Events.RejectionReason.CannotApply,
+                    $"the speed views could not apply it ({ex.GetType().Name}: {ex.Message}); it stays in the raw log"
+                );
+                await _quarantine.WriteAsync(partition, incoming, reason, cancellationToken).ConfigureAwait(false);
+                quarantined.Add(one.SequenceNumber);
+            }
+        }
+
+        return quarantined;
     }
 
     /// <summary>
@@ -285,6 +385,20 @@ public sealed partial class IngestHandler
     }
 
     [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Partition {Partition}: another process applied it from {Mine} to {Theirs} meanwhile; "
+            + "starting over from storage and the raw log"
+    )]
+    private partial void LogRejoining(int partition, long mine, long theirs);
+
+    [LoggerMessage(
+        Level = LogLevel.Error,
+        Message = "Partition {Partition}: a batch of {Count} events cannot be applied; "
+            + "applying them one by one to quarantine the events at fault"
+    )]
+    private partial void LogIsolating(Exception error, int partition, int count);
+
+    [LoggerMessage(
         Level = LogLevel.Warning,
         Message = "Quarantined {Count} events of partition {Partition}: {Reasons} (GET /api/quarantine lists them)"
     )]
@@ -309,11 +423,11 @@ public sealed partial class IngestHandler
     )]
     private partial void LogRecovering(int partition, int count, long first, long last);
 
-    private sealed class PartitionState(int partition, TimeSpan dedupWindow)
+    private sealed class PartitionState(int partition, TimeSpan dedupWindow, SemaphoreSlim? shared = null)
     {
         public int Partition { get; } = partition;
 
-        public SemaphoreSlim Lock { get; } = new(1, 1);
+        public SemaphoreSlim Lock { get; } = shared ?? new(1, 1);
 
         public PartitionProgress? Progress { get; set; }
 

@@ -9,14 +9,19 @@ namespace Pipeline.Application.Ingest;
 /// <param name="LastSequence">The last sequence number ingested (-1: none yet).</param>
 /// <param name="Watermark">The newest enqueued time ingested (null: none yet).</param>
 /// <param name="SecondsBehind">How far the watermark is behind now (null: nothing ingested yet).</param>
-/// <param name="Queued">Events accepted but not yet ingested (the dev host's queues; null in Azure, where Event Hubs
-/// holds them).</param>
+/// <param name="Queued">Events accepted but not yet ingested (the dev host's queues; null in Azure, where Event Hubs holds them).</param>
+/// <param name="LastEnqueuedSequence">The hub's last enqueued event in the partition (-1: none).</param>
+/// <param name="EventsBehind">Events the hub holds beyond what was ingested.</param>
+/// <param name="SealedThrough">No event enqueued before this can still arrive in the partition (null: unsealed).</param>
 public sealed record PartitionIngest(
     int Partition,
     long LastSequence,
     DateTimeOffset? Watermark,
     double? SecondsBehind,
-    long? Queued
+    long? Queued,
+    long LastEnqueuedSequence,
+    long EventsBehind,
+    DateTimeOffset? SealedThrough
 );
 
 /// <summary>What <c>GET /api/ingest</c> shows.</summary>
@@ -37,7 +42,6 @@ public sealed record IngestStatus(
 
 /// <summary>Each partition's position and lag, the sealed boundary, and what this process ingested lately.</summary>
 public sealed class IngestStatusService(
-    ProgressStore progress,
     SealedBoundary sealedBoundary,
     IngestMetrics metrics,
     PipelineClock clock,
@@ -49,29 +53,28 @@ public sealed class IngestStatusService(
     public async Task<IngestStatus> StatusAsync(CancellationToken cancellationToken = default)
     {
         var now = clock.UtcNow;
-        var partitions = await progress.ListAsync(cancellationToken).ConfigureAwait(false);
+        var state = await sealedBoundary.StateAsync(cancellationToken).ConfigureAwait(false);
         var queued = backlog?.Queued();
-        var sealedCutoff = sealedBoundary.CutoffOf(partitions);
-        var known = partitions.ToDictionary(p => p.Partition);
-        var listed = known
-            .Keys.Union(queued?.Keys ?? [])
-            .Order()
-            .Select(partition =>
-                known.TryGetValue(partition, out var p) && p.LastSequence >= 0
-                    ? new PartitionIngest(
-                        partition,
-                        p.LastSequence,
-                        p.Watermark,
-                        Math.Max(0, (now - p.Watermark).TotalSeconds),
-                        queued?.GetValueOrDefault(partition)
-                    )
-                    : new PartitionIngest(partition, -1, null, null, queued?.GetValueOrDefault(partition))
+        var partitions = state.Partitions.Select(seal =>
+        {
+            var applied = seal.Applied;
+            var last = applied?.LastSequence ?? -1;
+            return new PartitionIngest(
+                seal.Hub.Partition,
+                last,
+                applied?.Watermark,
+                applied is null ? null : Math.Max(0, (now - applied.Watermark).TotalSeconds),
+                queued?.GetValueOrDefault(seal.Hub.Partition),
+                seal.Hub.LastEnqueuedSequence,
+                Math.Max(0, seal.Hub.LastEnqueuedSequence - last),
+                seal.SealedThrough
             );
+        });
         return new IngestStatus(
             options.Value.EpochLength,
-            sealedCutoff,
-            sealedCutoff is { } cutoff ? clock.StartOf(cutoff) : null,
-            [.. listed],
+            state.Cutoff,
+            state.Cutoff is { } cutoff ? clock.StartOf(cutoff) : null,
+            [.. partitions],
             metrics.Snapshot()
         );
     }

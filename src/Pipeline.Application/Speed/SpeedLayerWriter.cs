@@ -197,17 +197,15 @@ internal sealed partial class SpeedLayerWriter(
                 continue;
             }
 
-            ViewPartial partial;
-            if (cached is null)
+            // A new partial, never the cached one merged in place: if the write fails, nothing of it may
+            // survive in the cache, or the batch delivered again would be counted twice.
+            var partial = ViewPartial.Zero(row.View);
+            if (cached is not null)
             {
-                partial = ViewPartial.Zero(row.View);
-                partial.MergeFrom(delta);
+                partial.MergeFrom(cached.Partial);
             }
-            else
-            {
-                partial = cached.Partial;
-                partial.MergeFrom(delta);
-            }
+
+            partial.MergeFrom(delta);
 
             prepared.Add(new PreparedRow(row, partial, cached?.ETag, last));
         }

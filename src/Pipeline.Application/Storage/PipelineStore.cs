@@ -10,8 +10,7 @@ namespace Pipeline.Application.Storage;
 /// <summary>
 /// The pipeline's containers and tables, named with the configured prefix:
 /// the raw log (<c>raw</c>), quarantined events (<c>quarantine</c>), speed views (<c>speed</c>),
-/// per-partition progress (<c>progress</c>), the dev host's sequence reservations (<c>sequences</c>)
-/// and orchestration instances (<c>operations</c>).
+/// per-partition progress (<c>progress</c>) and orchestration instances (<c>operations</c>).
 /// </summary>
 public sealed class PipelineStore
 {
@@ -25,7 +24,6 @@ public sealed class PipelineStore
         Quarantine = account.Blobs.GetBlobContainerClient(ContainerName(prefix, "quarantine"));
         Speed = account.Tables.GetTableClient($"{prefix}speed");
         Progress = account.Tables.GetTableClient($"{prefix}progress");
-        Sequences = account.Tables.GetTableClient($"{prefix}sequences");
         Operations = account.Tables.GetTableClient($"{prefix}operations");
         Batch = account.Tables.GetTableClient($"{prefix}batch");
         Pointers = account.Tables.GetTableClient($"{prefix}pointers");
@@ -43,9 +41,6 @@ public sealed class PipelineStore
 
     /// <summary>Per-partition progress: last sequence number applied and the enqueued-time watermark.</summary>
     public TableClient Progress { get; }
-
-    /// <summary>Sequence-number reservations of the dev host's Event Hubs emulation.</summary>
-    public TableClient Sequences { get; }
 
     /// <summary>Orchestration instances: status and every completed activity call, per instance.</summary>
     public TableClient Operations { get; }
@@ -67,7 +62,6 @@ public sealed class PipelineStore
                 Quarantine.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
                 Speed.CreateIfNotExistsAsync(cancellationToken),
                 Progress.CreateIfNotExistsAsync(cancellationToken),
-                Sequences.CreateIfNotExistsAsync(cancellationToken),
                 Operations.CreateIfNotExistsAsync(cancellationToken),
                 Batch.CreateIfNotExistsAsync(cancellationToken),
                 Pointers.CreateIfNotExistsAsync(cancellationToken),

@@ -26,6 +26,12 @@ public enum RejectionReason
 
     /// <summary>A value a view sums or compares is not an accepted amount (see <see cref="Amount"/>).</summary>
     UnsummableValue,
+
+    /// <summary>
+    /// A valid event that could not be applied for a reason retrying cannot cure (the message says which); it
+    /// stays in the raw log, and the partition goes on.
+    /// </summary>
+    CannotApply,
 }
 
 /// <summary>A refused event: the reason code and a message precise enough to fix the producer.</summary>
