@@ -31,7 +31,7 @@ internal static class SpeedRows
             view.Window == TimeWindow.Hour
                 ? key.WindowStart.ToString("HH", CultureInfo.InvariantCulture)
                 : string.Empty;
-        var dimension = key.Dimension is null ? string.Empty : "|" + KeyEncoding.Encode(key.Dimension);
+        var dimension = key.Dimension is null ? string.Empty : "|" + StorageLayout.KeyPart(key.Dimension);
         return $"{hour}{dimension}@";
     }
 

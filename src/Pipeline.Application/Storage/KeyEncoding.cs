@@ -5,7 +5,7 @@ namespace Pipeline.Application.Storage;
 
 /// <summary>
 /// Makes any string usable inside a Table key: percent-encodes the characters keys forbid
-/// (<c>/ \ # ?</c>, control characters), the separators this project uses (<c>| @ .</c>) and <c>%</c>
+/// (<c>/ \ # ?</c>, control characters), the separators this project uses (<c>| @ . ~</c>) and <c>%</c>
 /// itself. Reversible, and it keeps ordinary text readable in storage explorers.
 /// </summary>
 public static class KeyEncoding
@@ -43,5 +43,5 @@ public static class KeyEncoding
         Uri.UnescapeDataString(value ?? throw new ArgumentNullException(nameof(value)));
 
     private static bool NeedsEscape(char c) =>
-        c is '/' or '\\' or '#' or '?' or '%' or '|' or '@' or '.' || char.IsControl(c);
+        c is '/' or '\\' or '#' or '?' or '%' or '|' or '@' or '.' or '~' || char.IsControl(c);
 }

@@ -16,7 +16,28 @@ public static class StorageLayout
     /// </summary>
     public const int Version = 2;
 
+    /// <summary>The longest value part of a key (a dimension value, encoded): keys fit storage by construction.</summary>
+    public const int MaxKeyPart = 160;
+
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Any string as a part of a Table key, at most <see cref="MaxKeyPart"/> characters whatever the value: its
+    /// encoded form (<see cref="KeyEncoding"/>: readable, reversible, no character a key forbids) when that is
+    /// short enough, else the encoded form's beginning, <c>~</c> and a 128-bit hash of the whole value. Rows
+    /// keep the whole value beside the key, so nothing is lost to the bound, and two values never share a key.
+    /// </summary>
+    public static string KeyPart(string value)
+    {
+        var encoded = KeyEncoding.Encode(value);
+        if (encoded.Length <= MaxKeyPart)
+        {
+            return encoded;
+        }
+
+        var hash = System.IO.Hashing.XxHash128.HashToUInt128(System.Text.Encoding.UTF8.GetBytes(value));
+        return Invariant($"{encoded[..(MaxKeyPart - 33)]}~{hash:x32}");
+    }
 
     /// <summary>Per-partition rows (progress, the emulator's sequence reservations): PartitionKey and RowKey.</summary>
     public static class Partitions
