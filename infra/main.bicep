@@ -29,6 +29,9 @@ param epochLength string = '01:00:00'
 @description('How long the speed layer remembers event ids to drop producer retries.')
 param dedupWindow string = '00:15:00'
 
+@description('How far the event hub\'s clock may be behind the app\'s: a caught-up partition seals up to now less this.')
+param sealingMargin string = '00:00:02'
+
 @description('About how many raw records one fold activity reads (a partition\'s log is split into chunks of whole epochs this size, folded in parallel).')
 param foldChunkEvents string = '4000000'
 
@@ -49,7 +52,8 @@ var suffix = uniqueString(resourceGroup().id)
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   params: {
-    accountName: '${namePrefix}${suffix}'
+    // uniqueString gives 13 characters: the name is 13 to 24 characters, whatever the prefix.
+    accountName: take('${toLower(replace(namePrefix, '-', ''))}${suffix}', 24)
     location: location
     rawRetentionDays: rawRetentionDays
   }
@@ -89,6 +93,7 @@ module functionApp 'modules/functionapp.bicep' = {
       recomputeSchedule: recomputeSchedule
       epochLength: epochLength
       dedupWindow: dedupWindow
+      sealingMargin: sealingMargin
       foldChunkEvents: foldChunkEvents
       retirementGrace: retirementGrace
       extraVersions: extraVersions
@@ -103,13 +108,9 @@ module roles 'modules/roles.bicep' = {
   params: {
     principalId: functionApp.outputs.principalId
     storageAccountName: storage.outputs.accountName
-    eventHubNamespaceName: '${namePrefix}-${suffix}'
-    insightsName: '${namePrefix}-${suffix}-insights'
+    eventHubNamespaceName: eventHubs.outputs.namespaceName
+    insightsName: monitoring.outputs.insightsName
   }
-  dependsOn: [
-    eventHubs
-    monitoring
-  ]
 }
 
 output functionAppName string = functionApp.outputs.name

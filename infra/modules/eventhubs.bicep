@@ -39,6 +39,7 @@ resource consumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2
 }
 
 output namespaceId string = namespace.id
+output namespaceName string = namespace.name
 output fullyQualifiedNamespace string = '${namespace.name}.servicebus.windows.net'
 output hubName string = hub.name
 output consumerGroupName string = consumerGroup.name

@@ -70,6 +70,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'RecomputeSchedule', value: pipelineSettings.recomputeSchedule }
         { name: 'Pipeline__EpochLength', value: pipelineSettings.epochLength }
         { name: 'Pipeline__DedupWindow', value: pipelineSettings.dedupWindow }
+        { name: 'Pipeline__SealingMargin', value: pipelineSettings.sealingMargin }
         { name: 'Pipeline__FoldChunkEvents', value: pipelineSettings.foldChunkEvents }
         { name: 'Pipeline__RetirementGrace', value: pipelineSettings.retirementGrace }
         { name: 'Pipeline__AuditInterval', value: pipelineSettings.auditInterval }

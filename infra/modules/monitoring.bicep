@@ -25,5 +25,6 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
 }
 
 output insightsId string = insights.id
+output insightsName string = insights.name
 // Not a secret with local authentication disabled: ingestion also needs an Entra token.
 output connectionString string = insights.properties.ConnectionString

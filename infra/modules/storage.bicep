@@ -1,5 +1,8 @@
 // Storage for the raw log, the views, Durable Functions' task hub and the app package. Shared keys are
 // disabled: every client uses Microsoft Entra ID (the Function App's managed identity).
+@description('The account\'s name: 3 to 24 lower-case letters and digits.')
+@minLength(3)
+@maxLength(24)
 param accountName string
 param location string
 
@@ -8,7 +11,7 @@ param location string
 param rawRetentionDays int
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
-  name: take(accountName, 24)
+  name: accountName
   location: location
   sku: {
     name: 'Standard_LRS'
@@ -61,6 +64,41 @@ resource quarantineContainer 'Microsoft.Storage/storageAccounts/blobServices/con
 resource batchWorkContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
   parent: blobService
   name: 'batch-work'
+}
+
+// Blob versioning (which the raw log's immutability needs) would keep every overwritten or deleted
+// intermediate blob of the batch layer for ever: their earlier versions are deleted a day after.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'batch-work-earlier-versions'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                '${batchWorkContainer.name}/'
+              ]
+            }
+            actions: {
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: 1
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
 }
 
 // Where the Flex Consumption plan reads the app package from.

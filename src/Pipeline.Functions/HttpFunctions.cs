@@ -8,8 +8,9 @@ namespace Pipeline.Functions;
 
 /// <summary>
 /// The HTTP API: the routes and methods of <c>ApiRoutes</c> (host.json sets an empty route prefix, so the
-/// templates are the whole paths), each handed to the endpoint the dev host uses. Admin routes are at
-/// function authorization level: the Functions host checks the key.
+/// templates are the whole paths), each handed to the endpoint the dev host uses. The Functions host checks
+/// the keys: publishing takes a function key, the admin routes the admin (master) key, which a publisher's
+/// function key is not.
 /// </summary>
 public sealed class HttpFunctions(PipelineEndpoints endpoints)
 {
@@ -32,18 +33,18 @@ public sealed class HttpFunctions(PipelineEndpoints endpoints)
 
     [Function("list-quarantine")]
     public async Task<IActionResult> ListQuarantineAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/quarantine")] HttpRequest request
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "api/quarantine")] HttpRequest request
     ) => await endpoints.ListQuarantineAsync(request);
 
     [Function("get-quarantined")]
     public async Task<IActionResult> GetQuarantinedAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/quarantine/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "api/quarantine/{id}")] HttpRequest request,
         string id
     ) => await endpoints.GetQuarantinedAsync(request, id);
 
     [Function("start-recompute")]
     public async Task<IActionResult> StartRecomputeAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/recompute/{name}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "api/recompute/{name}")] HttpRequest request,
         string name,
         [DurableClient] DurableTaskClient client
     ) => await endpoints.StartRecomputeAsync(request, name, client);
@@ -63,21 +64,21 @@ public sealed class HttpFunctions(PipelineEndpoints endpoints)
 
     [Function("start-replay")]
     public async Task<IActionResult> StartReplayAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/replay/{name}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "api/replay/{name}")] HttpRequest request,
         string name,
         [DurableClient] DurableTaskClient client
     ) => await endpoints.StartReplayAsync(request, name, client);
 
     [Function("cancel-operation")]
     public async Task<IActionResult> CancelOperationAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/operations/{id}/cancel")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "api/operations/{id}/cancel")] HttpRequest request,
         string id,
         [DurableClient] DurableTaskClient client
     ) => await endpoints.CancelOperationAsync(request, id, client);
 
     [Function("set-routing")]
     public async Task<IActionResult> SetRoutingAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "api/views/{name}/routing")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "put", Route = "api/views/{name}/routing")] HttpRequest request,
         string name
     ) => await endpoints.SetRoutingAsync(request, name);
 
@@ -89,7 +90,7 @@ public sealed class HttpFunctions(PipelineEndpoints endpoints)
 
     [Function("drop-version")]
     public async Task<IActionResult> DropVersionAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "api/views/{name}/versions/{version}")]
+        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "api/views/{name}/versions/{version}")]
             HttpRequest request,
         string name,
         string version
@@ -97,7 +98,7 @@ public sealed class HttpFunctions(PipelineEndpoints endpoints)
 
     [Function("start-audit")]
     public async Task<IActionResult> StartAuditAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/audit/{name}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "api/audit/{name}")] HttpRequest request,
         string name,
         [DurableClient] DurableTaskClient client
     ) => await endpoints.StartAuditAsync(request, name, client);

@@ -15,7 +15,10 @@ public enum RouteAccess
     /// </summary>
     Publisher,
 
-    /// <summary>Operators: the admin key on the dev host, a function key in Azure.</summary>
+    /// <summary>
+    /// Operators: the admin key on both hosts (<c>DevHost:AdminKey</c> locally, the Functions host's admin key,
+    /// its master key, in Azure), which a publisher's key is not.
+    /// </summary>
     Admin,
 }
 
@@ -31,9 +34,6 @@ public sealed record ApiRoute(string Method, string Template, RouteAccess Access
 {
     /// <summary>Whether it requires the admin key.</summary>
     public bool Admin => Access == RouteAccess.Admin;
-
-    /// <summary>Whether Azure Functions serves it at function authorization level (a key is needed).</summary>
-    public bool NeedsFunctionKey => Access != RouteAccess.Public;
 
     /// <summary>What it does, in one line (the OpenAPI document's summary).</summary>
     public string Summary { get; init; } = string.Empty;

@@ -76,7 +76,7 @@ internal static partial class FunctionsAppCheck
             .SelectMany(f => f.Methods.Select(m => $"{m} /{f.Route} ({Access(f.AuthLevel)})"))
             .ToHashSet(StringComparer.Ordinal);
         var expected = routes
-            .Select(r => $"{r.Method} /{r.Template} ({(r.NeedsFunctionKey ? "key" : "public")})")
+            .Select(r => $"{r.Method} /{r.Template} ({Access(r.Access)})")
             .ToHashSet(StringComparer.Ordinal);
         problems.AddRange(
             expected.Except(declared).Select(r => $"the dev host serves {r}, the Functions app does not")
@@ -89,9 +89,18 @@ internal static partial class FunctionsAppCheck
     private static string Access(string? authLevel) =>
         authLevel switch
         {
-            "Function" => "key",
+            "Admin" => "admin key",
+            "Function" => "function key",
             "Anonymous" => "public",
             _ => authLevel ?? "unknown",
+        };
+
+    private static string Access(RouteAccess access) =>
+        access switch
+        {
+            RouteAccess.Admin => "admin key",
+            RouteAccess.Publisher => "function key",
+            _ => "public",
         };
 
     private static void Compare(

@@ -61,8 +61,14 @@ public class FunctionsAppTests
         var functionSide = Check(editFunctions: f =>
             Edit(f, "list-quarantine", q => q with { Route = "api/quarantined" })
         );
-        Assert.Contains("the dev host serves GET /api/quarantine (key), the Functions app does not", functionSide);
-        Assert.Contains("the Functions app serves GET /api/quarantined (key), the dev host does not", functionSide);
+        Assert.Contains(
+            "the dev host serves GET /api/quarantine (admin key), the Functions app does not",
+            functionSide
+        );
+        Assert.Contains(
+            "the Functions app serves GET /api/quarantined (admin key), the dev host does not",
+            functionSide
+        );
 
         var hostSide = Check(editContract: c =>
             c with
@@ -83,7 +89,14 @@ public class FunctionsAppTests
         Assert.Contains("the dev host serves GET /api/views (public), the Functions app does not", method);
 
         var open = Check(editFunctions: f => Edit(f, "start-recompute", r => r with { AuthLevel = "Anonymous" }));
-        Assert.Contains("the dev host serves POST /api/recompute/{name} (key), the Functions app does not", open);
+        Assert.Contains("the dev host serves POST /api/recompute/{name} (admin key), the Functions app does not", open);
+
+        // A publisher's function key must not open an admin route.
+        var publisherKey = Check(editFunctions: f => Edit(f, "drop-version", r => r with { AuthLevel = "Function" }));
+        Assert.Contains(
+            "the dev host serves DELETE /api/views/{name}/versions/{version} (admin key), the Functions app does not",
+            publisherKey
+        );
     }
 
     [Fact]
