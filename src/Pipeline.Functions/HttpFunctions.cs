@@ -93,8 +93,9 @@ public sealed class HttpFunctions(PipelineEndpoints endpoints)
         [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "api/views/{name}/versions/{version}")]
             HttpRequest request,
         string name,
-        string version
-    ) => await endpoints.DropVersionAsync(request, name, version);
+        string version,
+        [DurableClient] DurableTaskClient client
+    ) => await endpoints.DropVersionAsync(request, name, version, client);
 
     [Function("start-audit")]
     public async Task<IActionResult> StartAuditAsync(

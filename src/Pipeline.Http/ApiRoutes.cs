@@ -248,8 +248,13 @@ public static class ApiRoutes
             "DELETE",
             "api/views/{name}/versions/{version}",
             RouteAccess.Admin,
-            (HttpRequest request, string name, string version, PipelineEndpoints endpoints) =>
-                endpoints.DropVersionAsync(request, name, version)
+            (
+                HttpRequest request,
+                string name,
+                string version,
+                PipelineEndpoints endpoints,
+                DurableTaskClient orchestrations
+            ) => endpoints.DropVersionAsync(request, name, version, orchestrations)
         )
         {
             Summary = "Drop a version no reader uses: its rows, pointer and intermediate blobs (admin)",

@@ -273,7 +273,12 @@ public sealed class PipelineEndpoints(
     }
 
     /// <summary><c>DELETE /api/views/{name}/versions/{version}</c> (admin).</summary>
-    public async Task<ApiResult> DropVersionAsync(HttpRequest request, string name, string version)
+    public async Task<ApiResult> DropVersionAsync(
+        HttpRequest request,
+        string name,
+        string version,
+        DurableTaskClient orchestrations
+    )
     {
         var values = new RequestValues(request);
         var number = values.VersionInRoute(version);
@@ -282,7 +287,9 @@ public sealed class PipelineEndpoints(
                 values.Invalid
                     ? values.Refusal()
                     : OutcomeResults.From(
-                        await dropper.DropAsync(name, number!.Value, Aborted(request)).ConfigureAwait(false)
+                        await dropper
+                            .DropAsync(orchestrations, name, number!.Value, Aborted(request))
+                            .ConfigureAwait(false)
                     )
             );
     }

@@ -83,10 +83,11 @@ internal sealed class PipelineContext : IAsyncDisposable
         TimeSpan? dedupWindow = null,
         long? foldChunkEvents = null,
         string extraVersions = "",
-        string? connectionString = null
+        string? connectionString = null,
+        IReadOnlyDictionary<string, string?>? settings = null
     )
     {
-        var settings = new Dictionary<string, string?>
+        var configured = new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = connectionString ?? azurite.ConnectionString,
             ["Pipeline:StoragePrefix"] = $"t{Environment.ProcessId % 10000}x{Interlocked.Increment(ref _counter)}",
@@ -101,7 +102,12 @@ internal sealed class PipelineContext : IAsyncDisposable
             ["Pipeline:ExtraVersions"] = extraVersions,
             ["Pipeline:AuditInterval"] = "00:00:00",
         };
-        var context = new PipelineContext(azurite, settings);
+        foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configured[name] = value;
+        }
+
+        var context = new PipelineContext(azurite, configured);
         await context.Store.EnsureCreatedAsync();
         return context;
     }

@@ -75,8 +75,10 @@ public class ServingReadSharingTests(AzuriteFixture azurite)
         var requests = StorageMetrics.Requests - before;
 
         Assert.All(answers, a => Assert.Equal([10m, 11m, 10m], a.Select(k => k.Result.Value)));
-        // One scan of the batch days; the speed rows once, or twice when a caller came in while the first read ran.
-        Assert.InRange(requests, 2, 3);
+        // One scan of the batch days; the speed rows in a few shared rounds (a caller that comes in while a read
+        // runs waits for the next one; on a busy machine the callers' arrivals span a few reads). Without sharing,
+        // each of the callers would send its own two reads.
+        Assert.InRange(requests, 2, 6);
     }
 
     [Fact]
@@ -99,8 +101,9 @@ public class ServingReadSharingTests(AzuriteFixture azurite)
         var requests = StorageMetrics.Requests - before;
 
         Assert.All(answers, a => Assert.Equal(11m, a.Result.Value));
-        // One point read of the batch row; the speed rows once, or twice when a caller came in while the first read
-        // ran.
-        Assert.InRange(requests, 2, 3);
+        // One point read of the batch row; the speed rows in a few shared rounds (a caller that comes in while a
+        // read runs waits for the next one; on a busy machine the callers' arrivals span a few reads). Without
+        // sharing, each of the callers would send its own two reads.
+        Assert.InRange(requests, 2, 6);
     }
 }

@@ -96,7 +96,7 @@ public class VersionTests(AzuriteFixture azurite)
             Shadows = new ShadowRecorder(context.Store, context.Time);
             Answers = new AnswerService(queries, Routing, Registrations, Shadows);
             Catalog = new ViewCatalog(Registry, Routing, Registrations, context.Pointers, context.Get<RunStarter>());
-            Dropper = new VersionDropper(context.Store, Routing, Registrations);
+            Dropper = new VersionDropper(context.Store, Routing, Registrations, context.Get<RunStarter>());
             Operations = new OperationService(context.Get<RunStarter>(), Routing, clock);
         }
 
@@ -239,7 +239,6 @@ public class VersionTests(AzuriteFixture azurite)
         Assert.Equal(OperationState.Completed, await deployment.WaitAsync(operation));
 
         // 31 sign-ups, 7 of them test accounts (sequence numbers divisible by 5).
-        Assert.Equal(24m, (await deployment.AskAsync(day, version: 2)).Value);
         Assert.Equal(31m, (await deployment.AskAsync(day, version: 1)).Value);
         Assert.Equal(31m, (await deployment.AskAsync(day)).Value);
         Assert.Contains(
@@ -278,8 +277,9 @@ public class VersionTests(AzuriteFixture azurite)
         Assert.Equal(registered + 1, audit.Speed!.FromEpoch);
 
         // Dropping: never a version that serves; v2 goes with its rows and records, v1 is untouched.
-        Assert.Equal(OutcomeKind.Conflict, (await deployment.Dropper.DropAsync("new-users", 1)).Kind);
-        var dropped = await deployment.Dropper.DropAsync("new-users", 2);
+        var client = await deployment.ClientAsync();
+        Assert.Equal(OutcomeKind.Conflict, (await deployment.Dropper.DropAsync(client, "new-users", 1)).Kind);
+        var dropped = await deployment.Dropper.DropAsync(client, "new-users", 2);
         Assert.Equal(OutcomeKind.Ok, dropped.Kind);
         var result = dropped.Result;
         Assert.True(result.BatchRows > 0 && result.SpeedRows > 0 && result.WorkBlobs > 0, result.ToString());
@@ -309,6 +309,11 @@ public class VersionTests(AzuriteFixture azurite)
         );
         Assert.Contains(states, s => s.Version == 1 && s.CaughtUp && s.ServingPercent == 100);
         Assert.Equal(OutcomeKind.Conflict, (await deployment.RouteAsync("1:50,2:50")).Kind);
+        // Replayed again at the same cutoff as before the drop, it runs anew rather than answering with the
+        // result the drop deleted.
+        var again = await deployment.ReplayAsync(2);
+        Assert.Equal(OperationState.Completed, await deployment.WaitAsync(again));
+        Assert.NotEmpty(await BatchRowsAsync(context, "new-users@2."));
     }
 
     [Fact]
@@ -416,6 +421,12 @@ public class VersionTests(AzuriteFixture azurite)
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 10, epochOffset: 1)));
 
         var operation = await deployment.ReplayAsync(2);
+
+        // A version being rebuilt cannot be dropped under the run.
+        var dropRefused = await deployment.Dropper.DropAsync(await deployment.ClientAsync(), "new-users", 2);
+        Assert.Equal(OutcomeKind.Conflict, dropRefused.Kind);
+        Assert.Contains("cancel it first", dropRefused.Problems[0], StringComparison.Ordinal);
+
         var cancelled = await OperationService.CancelAsync(await deployment.ClientAsync(), operation);
 
         Assert.Equal(OutcomeKind.Ok, cancelled.Kind);

@@ -51,7 +51,7 @@ public sealed partial class BatchSchedule(
 
     /// <summary>
     /// Starts a sampled audit (<c>Pipeline:AuditSample</c> keys) of every serving version with a batch view
-    /// whose newest audit is older than <c>Pipeline:AuditInterval</c>; returns how many started.
+    /// whose newest audit is older than <c>Pipeline:AuditInterval</c> and none running; returns how many started.
     /// </summary>
     public async Task<int> StartDueAuditsAsync(
         DurableTaskClient orchestrations,
@@ -74,6 +74,7 @@ public sealed partial class BatchSchedule(
                 if (
                     (newest.Count == 0 || time.GetUtcNow() - newest[0].FinishedAt >= interval)
                     && await pointers.GetAsync(version, cancellationToken).ConfigureAwait(false) is not null
+                    && !await OperationService.IsAuditRunningAsync(orchestrations, version, cancellationToken).ConfigureAwait(false)
                 )
                 {
                     var request = new AuditRequest(

@@ -125,6 +125,33 @@ public sealed class OperationService(RunStarter runs, RoutingService routing, Pi
         );
     }
 
+    /// <summary>Whether an audit of the version is running (a scheduled audit does not start another beside it).</summary>
+    public static async Task<bool> IsAuditRunningAsync(
+        DurableTaskClient orchestrations,
+        ViewVersion version,
+        CancellationToken cancellationToken = default
+    )
+    {
+        ArgumentNullException.ThrowIfNull(orchestrations);
+        var query = new OrchestrationQuery
+        {
+            InstanceIdPrefix = OperationIds.Prefix(OperationKind.Audit, version.Name, version.Version),
+            Statuses =
+            [
+                OrchestrationRuntimeStatus.Running,
+                OrchestrationRuntimeStatus.Pending,
+                OrchestrationRuntimeStatus.Suspended,
+            ],
+            PageSize = 1,
+        };
+        await foreach (var _ in orchestrations.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>An operation's state, progress, rate and time left.</summary>
     public async Task<Outcome<OperationReport>> GetAsync(
         DurableTaskClient orchestrations,

@@ -89,6 +89,20 @@ public sealed class RunStarter(
         var committed = await pointers.GetAsync(view.Id, CancellationToken.None).ConfigureAwait(false);
         var since =
             kind == OperationKind.Replay || committed is null || committed.Cutoff >= cutoff ? 0 : committed.Cutoff;
+
+        // The same kind at the same cutoff is the same operation, unless what it committed is gone (the version
+        // was dropped since): then it runs anew instead of answering with a result that no longer stands.
+        if (
+            (committed is null || committed.Cutoff < cutoff)
+            && await PipelineOperations
+                .GetAsync(orchestrations, instanceId, CancellationToken.None)
+                .ConfigureAwait(false)
+                is { State: OperationState.Completed }
+        )
+        {
+            await orchestrations.PurgeInstanceAsync(instanceId, CancellationToken.None).ConfigureAwait(false);
+        }
+
         var input = new RecomputeInput(view.Name, view.Version, cutoff, since, options.Value.FoldChunkEvents);
         var (operation, started) = await PipelineOperations
             .StartAsync(

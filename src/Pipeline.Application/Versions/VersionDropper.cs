@@ -17,10 +17,16 @@ public sealed record DropResult(string View, int Version, int BatchRows, int Spe
 /// maintained by the speed layer again from the drop on, as a version registered then, so it is not caught
 /// up (and its answers say so) until a replay.
 /// </summary>
-public sealed class VersionDropper(PipelineStore store, RoutingService routing, VersionRegistrations registrations)
+public sealed class VersionDropper(
+    PipelineStore store,
+    RoutingService routing,
+    VersionRegistrations registrations,
+    RunStarter runs
+)
 {
-    /// <summary>Drops the version; returns what was deleted.</summary>
+    /// <summary>Drops the version; returns what was deleted. A version being recomputed or replayed is refused.</summary>
     public async Task<Outcome<DropResult>> DropAsync(
+        Microsoft.DurableTask.Client.DurableTaskClient orchestrations,
         string name,
         int version,
         CancellationToken cancellationToken = default
@@ -39,6 +45,14 @@ public sealed class VersionDropper(PipelineStore store, RoutingService routing, 
             var shadow = served.Shadow is { } s ? $", shadow {s}" : string.Empty;
             return Outcome<DropResult>.Conflict(
                 $"{view.Id} serves readers ({served.FormatWeights()}{shadow}): move them off it first"
+            );
+        }
+
+        if (await runs.RunningAsync(orchestrations, view.Id, cancellationToken).ConfigureAwait(false) is { } running)
+        {
+            return Outcome<DropResult>.Conflict(
+                $"{view.Id} is being rebuilt by {running.InstanceId}: cancel it first "
+                    + $"(POST /api/operations/{running.InstanceId}/cancel)"
             );
         }
 
