@@ -140,6 +140,18 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
         Assert.StartsWith("new-users v1: clean", audit, StringComparison.Ordinal);
         Save(browser, "6-shadow-and-audit");
 
+        // Refreshes update the rows in place and leave every cell where it was: each version keeps its actions.
+        var actions = Until(
+            browser,
+            () =>
+                browser
+                    .FindElements(By.CssSelector("#views tbody tr"))
+                    .Select(r => r.FindElements(By.TagName("td")).Count)
+                    .ToList(),
+            "the views table's cells"
+        );
+        Assert.All(actions, cells => Assert.Equal(7, cells));
+
         // On a phone's screen everything is in one column, and the page does not scroll sideways.
         browser.Manage().Window.Size = new System.Drawing.Size(390, 844);
         Until(

@@ -51,12 +51,13 @@ function syncRow(old, fresh) {
   for (const name of Object.keys(old.dataset)) if (!(name in fresh.dataset)) delete old.dataset[name];
   for (const [name, value] of Object.entries(fresh.dataset)) if (old.dataset[name] !== value) old.dataset[name] = value;
   const oldCells = [...old.cells];
-  [...fresh.cells].forEach((td, index) => {
+  const freshCells = [...fresh.cells]; // taken first: moving a cell into the old row takes it out of the fresh one
+  freshCells.forEach((td, index) => {
     const was = oldCells[index];
     if (!was) old.appendChild(td);
     else if (!was.isEqualNode(td)) old.replaceChild(td, was);
   });
-  oldCells.slice(fresh.cells.length).forEach((td) => td.remove());
+  oldCells.slice(freshCells.length).forEach((td) => td.remove());
 }
 
 function showMessage(text, isError) {
@@ -214,10 +215,12 @@ async function renderIngest() {
 
   fill($("partitions").tBodies[0], ingest.partitions, (tr, p) => {
     cell(tr, p.partition);
-    cell(tr, number(p.lastSequence));
-    cell(tr, new Date(p.watermark).toISOString());
-    cell(tr, `${number(p.secondsBehind)} s`);
+    cell(tr, p.lastSequence < 0 ? "nothing yet" : number(p.lastSequence));
+    cell(tr, p.lastEnqueuedSequence < 0 ? "empty" : number(p.lastEnqueuedSequence));
+    cell(tr, p.watermark ? new Date(p.watermark).toISOString() : "");
+    cell(tr, p.eventsBehind > 0 ? `${number(p.eventsBehind)} events` : p.secondsBehind == null ? "" : `${number(p.secondsBehind)} s`);
     cell(tr, p.queued == null ? "n/a" : number(p.queued));
+    cell(tr, p.sealedThrough ? new Date(p.sealedThrough).toISOString() : "unsealed");
   }, (p) => p.partition);
   fill($("reasons").tBodies[0], ingest.rates.quarantineReasons, (tr, r) => {
     cell(tr, r.reason);
@@ -250,7 +253,15 @@ async function renderIngest() {
 function progressOf(operation) {
   const status = operation.customStatus;
   if (!status || typeof status !== "object") return { text: operation.state === "completed" ? "done" : "starting", done: operation.state === "completed" ? 1 : 0, of: 1 };
-  if (status.chunks) return { text: `${status.phase}: ${status.chunksDone} of ${status.chunks} chunks, ${number(status.eventsRead)} of ${number(status.records)} records`, done: status.chunksDone, of: status.chunks };
+  if (status.chunks) {
+    // Records read count every copy in the log; duplicates (redeliveries, producer retries) are removed, not lost.
+    const removed = (status.redeliveredRemoved || 0) + (status.retriesRemoved || 0);
+    const duplicates = removed > 0 ? `, ${number(removed)} of them duplicates removed (redeliveries and producer retries)` : "";
+    const read = operation.state === "running"
+      ? `${number(status.eventsRead)} of about ${number(status.records)} records read`
+      : `${number(status.eventsRead)} records read`;
+    return { text: `${status.phase}: ${status.chunksDone} of ${status.chunks} chunks, ${read}${duplicates}`, done: status.chunksDone, of: status.chunks };
+  }
   return { text: status.phase || JSON.stringify(status), done: operation.state === "completed" ? 1 : 0, of: 1 };
 }
 
