@@ -40,7 +40,7 @@ internal sealed partial class PartitionPump(
     {
         lock (_numbering)
         {
-            return new HubPartition(partition, _nextSequence - 1, _nextSequence == 0 ? null : _lastEnqueued);
+            return HubPartition.Numbered(partition, _nextSequence - 1, _nextSequence == 0 ? null : _lastEnqueued);
         }
     }
 

@@ -43,7 +43,7 @@ public class SealedBoundaryTests(AzuriteFixture azurite)
 
         // Partition 2 holds a backlog (a first deployment reading from the start, a partition claimed late).
         var backlogAt = PipelineContext.Start.AddMinutes(1);
-        context.Hub.Declare(new HubPartition(2, 499, backlogAt));
+        context.Hub.Declare(HubPartition.Numbered(2, 499, backlogAt));
         Assert.Null(await boundary.CutoffAsync());
 
         // Once ingest is into it, the partition is sealed up to what it has read, and no further.
@@ -52,7 +52,7 @@ public class SealedBoundaryTests(AzuriteFixture azurite)
         Assert.Equal(clock.EpochOf(PipelineContext.Start.AddSeconds(30)), await boundary.CutoffAsync());
 
         // A partition the hub says is empty holds nothing back.
-        context.Hub.Declare(new HubPartition(2, -1, null));
+        context.Hub.Declare(HubPartition.Numbered(2, -1, null));
         Assert.Equal(
             clock.EpochOf(context.Time.GetUtcNow() - context.Options.SealingMargin),
             await boundary.CutoffAsync()

@@ -128,7 +128,7 @@ internal sealed class DevHostRun : IAsyncDisposable
         var deadline = startedAt + (timeout ?? TimeSpan.FromMinutes(1));
         while (true)
         {
-            using var ingest = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("api/ingest"));
+            using var ingest = System.Text.Json.JsonDocument.Parse(await IngestStatusAsync(http));
             var length = TimeSpan.Parse(
                 ingest.RootElement.GetProperty("epochLength").GetString()!,
                 System.Globalization.CultureInfo.InvariantCulture
@@ -186,7 +186,7 @@ internal sealed class DevHostRun : IAsyncDisposable
         var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromMinutes(1));
         while (true)
         {
-            using var ingest = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("api/ingest"));
+            using var ingest = System.Text.Json.JsonDocument.Parse(await IngestStatusAsync(http));
             if (done(ingest.RootElement))
             {
                 return;
@@ -199,6 +199,15 @@ internal sealed class DevHostRun : IAsyncDisposable
 
             await Task.Delay(50);
         }
+    }
+
+    private async Task<string> IngestStatusAsync(HttpClient http)
+    {
+        using var response = await http.GetAsync("api/ingest");
+        var body = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode
+            ? body
+            : throw new InvalidOperationException($"/api/ingest answered {response.StatusCode}: {body}\n{HostOutput}");
     }
 
     /// <summary>Changes a setting for the next start (a new deployment of the same pipeline).</summary>

@@ -17,3 +17,13 @@ public sealed class UsesSecondAzurite : ICollectionFixture<AzuriteFixture>
 {
     public const string Name = "azurite-2";
 }
+
+/// <summary>
+/// A third Azurite for the tests of Azure's conditions (storage outages through relays, two hosts on one
+/// storage account): its collection runs beside the other two.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class UsesThirdAzurite : ICollectionFixture<AzuriteFixture>
+{
+    public const string Name = "azurite-3";
+}

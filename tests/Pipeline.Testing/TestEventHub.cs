@@ -25,7 +25,7 @@ public sealed class TestEventHub(ProgressStore progress) : IEventHubPartitions
     {
         var ingested = (await progress.ListAsync(cancellationToken))
             .Where(p => p.LastSequence >= 0)
-            .ToDictionary(p => p.Partition, p => new HubPartition(p.Partition, p.LastSequence, p.Watermark));
+            .ToDictionary(p => p.Partition, p => HubPartition.Numbered(p.Partition, p.LastSequence, p.Watermark));
         lock (_declared)
         {
             foreach (var (partition, declared) in _declared)

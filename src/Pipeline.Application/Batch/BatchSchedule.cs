@@ -74,7 +74,9 @@ public sealed partial class BatchSchedule(
                 if (
                     (newest.Count == 0 || time.GetUtcNow() - newest[0].FinishedAt >= interval)
                     && await pointers.GetAsync(version, cancellationToken).ConfigureAwait(false) is not null
-                    && !await OperationService.IsAuditRunningAsync(orchestrations, version, cancellationToken).ConfigureAwait(false)
+                    && !await OperationService
+                        .IsAuditRunningAsync(orchestrations, version, cancellationToken)
+                        .ConfigureAwait(false)
                 )
                 {
                     var request = new AuditRequest(

@@ -15,9 +15,10 @@ public sealed record HubPartition(
     bool IsEmpty
 )
 {
-    /// <summary>A partition as the dev host's emulation describes it (empty when it never numbered an event).</summary>
-    public HubPartition(int partition, long lastEnqueuedSequence, DateTimeOffset? lastEnqueuedTime)
-        : this(partition, lastEnqueuedSequence, lastEnqueuedTime, lastEnqueuedSequence < 0) { }
+    /// <summary>A partition numbered from 0 with none of its events expired (as the dev host's emulation keeps
+    /// them): empty when it never numbered an event.</summary>
+    public static HubPartition Numbered(int partition, long lastEnqueuedSequence, DateTimeOffset? lastEnqueuedTime) =>
+        new(partition, lastEnqueuedSequence, lastEnqueuedTime, lastEnqueuedSequence < 0);
 }
 
 /// <summary>

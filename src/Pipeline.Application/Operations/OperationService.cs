@@ -144,7 +144,12 @@ public sealed class OperationService(RunStarter runs, RoutingService routing, Pi
             ],
             PageSize = 1,
         };
-        await foreach (var _ in orchestrations.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (
+            var _ in orchestrations
+                .GetAllInstancesAsync(query)
+                .WithCancellation(cancellationToken)
+                .ConfigureAwait(false)
+        )
         {
             return true;
         }

@@ -3,6 +3,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Converters;
 using Pipeline.Application.Audit;
 using Pipeline.Application.Batch;
+using Pipeline.Application.Storage;
 
 namespace Pipeline.Application.Operations;
 
@@ -36,19 +37,18 @@ public static class PipelineTasks
     ];
 
     /// <summary>
-    /// How activity calls are retried: up to three attempts, 1 s then 2 s apart, when the failure was a
-    /// storage or network error (a damaged segment or a bug fails at once). Activities are idempotent, so a
-    /// retry, like a re-run after a crash, writes the same content to the same places.
+    /// How activity calls are retried: up to six attempts, 2, 4, 8, 16 and 30 s apart, when the failure was a
+    /// storage or network error (a damaged segment or a bug fails at once). With the storage clients' own
+    /// retries inside each attempt, a run rides out a storage outage of about a minute and a half; a longer
+    /// one fails the run, the committed batch view keeps serving, and the next scheduled run starts again.
+    /// Activities are idempotent, so a retry, like a re-run after a crash, writes the same content to the
+    /// same places.
     /// </summary>
     public static TaskOptions ActivityRetries { get; } =
         TaskOptions.FromRetryPolicy(
-            new RetryPolicy(3, TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(10))
+            new RetryPolicy(6, TimeSpan.FromSeconds(2), 2, TimeSpan.FromSeconds(30))
             {
-                HandleFailure = failure =>
-                    failure.IsCausedBy<RequestFailedException>()
-                    || failure.IsCausedBy<IOException>()
-                    || failure.IsCausedBy<HttpRequestException>()
-                    || failure.IsCausedBy<TimeoutException>(),
+                HandleFailure = TransientFailures.IsTransient,
             }
         );
 

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Azure;
+using Microsoft.DurableTask;
 
 namespace Pipeline.Application.Storage;
 
@@ -21,4 +22,29 @@ public static class TransientFailures
             TaskCanceledException => true, // a client time-out; a shutdown's cancellation is handled by the caller first
             _ => false,
         };
+
+    /// <summary>
+    /// Whether an activity's failure, as the orchestration sees it (the exception's type and its inner causes by
+    /// name), may go away by itself: the storage client's retries running out on a 503, a reset connection
+    /// underneath a read.
+    /// </summary>
+    public static bool IsTransient(TaskFailureDetails failure)
+    {
+        for (var cause = failure; cause is not null; cause = cause.InnerFailure)
+        {
+            if (
+                cause.IsCausedBy<RequestFailedException>()
+                || cause.IsCausedBy<HttpRequestException>()
+                || cause.IsCausedBy<IOException>()
+                || cause.IsCausedBy<SocketException>()
+                || cause.IsCausedBy<TimeoutException>()
+                || cause.IsCausedBy<TaskCanceledException>()
+            )
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
