@@ -138,7 +138,8 @@ internal sealed partial class EventHubEmulator
 /// <summary>Registration of the emulator.</summary>
 internal static class EventHubEmulatorRegistration
 {
-    /// <summary>The path at which the emulation answers what Event Hubs answers of its partitions, for other hosts.</summary>
+    /// <summary>The path at which the emulation answers what Event Hubs answers of its partitions, for other
+    /// hosts.</summary>
     public const string PartitionsPath = "/emulator/partitions";
 
     /// <summary>

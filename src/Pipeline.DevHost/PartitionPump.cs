@@ -69,7 +69,8 @@ internal sealed partial class PartitionPump(
         _loop = Task.Run(RunAsync, CancellationToken.None);
     }
 
-    /// <summary>Drains what was accepted; when the host's patience ends first, what is left fails its publishes.</summary>
+    /// <summary>Drains what was accepted; when the host's patience ends first, what is left fails its
+    /// publishes.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();

@@ -8,7 +8,8 @@ using Pipeline.Testing;
 
 namespace Pipeline.Application.Tests;
 
-/// <summary>No single event can stop a partition: keys fit storage for every value, and what cannot be applied is quarantined.</summary>
+/// <summary>No single event can stop a partition: keys fit storage for every value, and what cannot be applied is
+/// quarantined.</summary>
 [Collection(UsesAzurite.Name)]
 public class PoisonEventTests(AzuriteFixture azurite)
 {

@@ -91,7 +91,9 @@ internal sealed class DevHostRun : IAsyncDisposable
         {
             if (_host.HasExited)
             {
-                throw new InvalidOperationException($"the dev host exited with {_host.ExitCode}:\n{_host.Output}");
+                // The exit can be seen before the last lines of output are read: waiting for the exit drains them.
+                var exitCode = await _host.WaitForExitAsync(TimeSpan.FromSeconds(10));
+                throw new InvalidOperationException($"the dev host exited with {exitCode}:\n{_host.Output}");
             }
 
             try
@@ -220,7 +222,8 @@ internal sealed class DevHostRun : IAsyncDisposable
         return await _host.WaitForExitAsync(TimeSpan.FromSeconds(60));
     }
 
-    /// <summary>Ctrl+C in the host's terminal; returns the exit code, or throws when it takes over <paramref name="within"/>.</summary>
+    /// <summary>Ctrl+C in the host's terminal; returns the exit code, or throws when it takes over <paramref
+    /// name="within"/>.</summary>
     public async Task<int> InterruptHostAsync(TimeSpan within)
     {
         _host!.Interrupt();

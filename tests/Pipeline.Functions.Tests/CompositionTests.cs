@@ -10,7 +10,8 @@ using Pipeline.Functions;
 
 namespace Pipeline.Functions.Tests;
 
-/// <summary>The Functions app's composition, checked at build: every function class and activity resolves, in a scope.</summary>
+/// <summary>The Functions app's composition, checked at build: every function class and activity resolves, in a
+/// scope.</summary>
 public class CompositionTests
 {
     [Fact]

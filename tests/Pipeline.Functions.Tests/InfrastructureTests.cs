@@ -3,7 +3,8 @@ using System.Reflection;
 
 namespace Pipeline.Functions.Tests;
 
-/// <summary>The Bicep templates compile and pass the linter with no warning, with the Bicep CLI's own package.</summary>
+/// <summary>The Bicep templates compile and pass the linter with no warning, with the Bicep CLI's own
+/// package.</summary>
 public class InfrastructureTests
 {
     private static string Bicep()

@@ -54,13 +54,21 @@ public sealed class DotnetProcess : IAsyncDisposable
             throw new FileNotFoundException($"{dll} is not built; build the solution first", dll);
         }
 
-        var start = new ProcessStartInfo("dotnet")
+        // SIGINT's default action, as a terminal's foreground job has it, even when these tests were started with it
+        // ignored (a background job of a shell without job control is): .NET leaves an ignored SIGINT ignored.
+        var start = new ProcessStartInfo(OperatingSystem.IsLinux() ? "env" : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(dll)!,
         };
+        if (OperatingSystem.IsLinux())
+        {
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(dll);
         foreach (var arg in args)
         {

@@ -61,7 +61,8 @@ public sealed class StorageRelay : IAsyncDisposable
         return relay;
     }
 
-    /// <summary>Changes the mode; connections open now are cut unless the mode is <see cref="RelayMode.Pass"/> throughout.</summary>
+    /// <summary>Changes the mode; connections open now are cut unless the mode is <see cref="RelayMode.Pass"/>
+    /// throughout.</summary>
     public void Set(RelayMode mode)
     {
         lock (_gate)
@@ -170,7 +171,8 @@ public sealed class StorageRelay : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads each request (head and body) and answers 503, until the client closes or the mode changes.</summary>
+    /// <summary>Reads each request (head and body) and answers 503, until the client closes or the mode
+    /// changes.</summary>
     private async Task AnswerUnavailableAsync(TcpClient client)
     {
         var stream = client.GetStream();

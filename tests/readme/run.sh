@@ -61,7 +61,9 @@ while IFS= read -r line; do
     host)
       echo "readme: block $blocks starts the host:"; printf '%s' "$block" | sed 's/^/    /'
       stop_host || failed=1
-      bash -c "$block" >> "$work/host.log" 2>&1 &
+      # With SIGINT's default action even when this script was started with it ignored (as a background job
+      # of a shell without job control is), as a terminal's foreground job has it.
+      env --default-signal=INT bash -c "$block" >> "$work/host.log" 2>&1 &
       host_pid=$!
       wait_for_host || { failed=1; break; } ;;
     run)

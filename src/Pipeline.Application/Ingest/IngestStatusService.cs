@@ -9,10 +9,12 @@ namespace Pipeline.Application.Ingest;
 /// <param name="LastSequence">The last sequence number ingested (-1: none yet).</param>
 /// <param name="Watermark">The newest enqueued time ingested (null: none yet).</param>
 /// <param name="SecondsBehind">How far the watermark is behind now (null: nothing ingested yet).</param>
-/// <param name="Queued">Events accepted but not yet ingested (the dev host's queues; null in Azure, where Event Hubs holds them).</param>
+/// <param name="Queued">Events accepted but not yet ingested (the dev host's queues; null in Azure, where Event Hubs
+/// holds them).</param>
 /// <param name="LastEnqueuedSequence">The hub's last enqueued event in the partition (-1: none).</param>
 /// <param name="EventsBehind">Events the hub holds beyond what was ingested.</param>
-/// <param name="SealedThrough">No event enqueued before this can still arrive in the partition (null: unsealed).</param>
+/// <param name="SealedThrough">No event enqueued before this can still arrive in the partition (null:
+/// unsealed).</param>
 public sealed record PartitionIngest(
     int Partition,
     long LastSequence,

@@ -4,14 +4,16 @@ using Pipeline.Application.Time;
 
 namespace Pipeline.Application.Ingest;
 
-/// <summary>One partition as sealing sees it: what the hub holds, what ingest applied, and how far it is sealed.</summary>
+/// <summary>One partition as sealing sees it: what the hub holds, what ingest applied, and how far it is
+/// sealed.</summary>
 /// <param name="Hub">What Event Hubs says of the partition.</param>
 /// <param name="Applied">How far ingest has applied it (null: never).</param>
 /// <param name="SealedThrough">No event enqueued before this instant can still arrive (null: unsealed).</param>
 public sealed record PartitionSeal(HubPartition Hub, PartitionProgress? Applied, DateTimeOffset? SealedThrough);
 
 /// <summary>The sealed boundary and each partition's part in it.</summary>
-/// <param name="Cutoff">The newest sealed epoch (epochs below it are complete), or null while a partition is unsealed.</param>
+/// <param name="Cutoff">The newest sealed epoch (epochs below it are complete), or null while a partition is
+/// unsealed.</param>
 /// <param name="Partitions">Every partition of the hub.</param>
 public sealed record SealedState(long? Cutoff, IReadOnlyList<PartitionSeal> Partitions);
 

@@ -125,7 +125,8 @@ public sealed class OperationService(RunStarter runs, RoutingService routing, Pi
         );
     }
 
-    /// <summary>Whether an audit of the version is running (a scheduled audit does not start another beside it).</summary>
+    /// <summary>Whether an audit of the version is running (a scheduled audit does not start another beside
+    /// it).</summary>
     public static async Task<bool> IsAuditRunningAsync(
         DurableTaskClient orchestrations,
         ViewVersion version,

@@ -16,7 +16,8 @@ public static class StorageLayout
     /// </summary>
     public const int Version = 2;
 
-    /// <summary>The longest value part of a key (a dimension value, encoded): keys fit storage by construction.</summary>
+    /// <summary>The longest value part of a key (a dimension value, encoded): keys fit storage by
+    /// construction.</summary>
     public const int MaxKeyPart = 160;
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
@@ -39,7 +40,7 @@ public static class StorageLayout
         return Invariant($"{encoded[..(MaxKeyPart - 33)]}~{hash:x32}");
     }
 
-    /// <summary>Per-partition rows (progress, the emulator's sequence reservations): PartitionKey and RowKey.</summary>
+    /// <summary>Per-partition rows (progress): PartitionKey and RowKey.</summary>
     public static class Partitions
     {
         /// <summary>The PartitionKey of every partition's row.</summary>

@@ -19,7 +19,8 @@ public static class TransientFailures
             RequestFailedException storage => storage.Status is 0 or 408 or 429 or >= 500,
             AggregateException many => many.InnerExceptions.Count > 0 && many.InnerExceptions.All(IsTransient),
             HttpRequestException or IOException or SocketException or TimeoutException => true,
-            TaskCanceledException => true, // a client time-out; a shutdown's cancellation is handled by the caller first
+            // A client time-out; a shutdown's cancellation is handled by the caller first.
+            TaskCanceledException => true,
             _ => false,
         };
 

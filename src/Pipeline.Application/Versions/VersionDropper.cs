@@ -24,7 +24,8 @@ public sealed class VersionDropper(
     RunStarter runs
 )
 {
-    /// <summary>Drops the version; returns what was deleted. A version being recomputed or replayed is refused.</summary>
+    /// <summary>Drops the version; returns what was deleted. A version being recomputed or replayed is
+    /// refused.</summary>
     public async Task<Outcome<DropResult>> DropAsync(
         Microsoft.DurableTask.Client.DurableTaskClient orchestrations,
         string name,
