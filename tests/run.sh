@@ -21,6 +21,17 @@ fi
 
 passed=0 failed=0 status=0
 
+# The README's own steps, run as written (one test: every block in order), in a copy of the tree and on
+# their own ports, beside the solution's tests.
+readme_log="$(mktemp)"
+phase "the README's steps start (tests/readme/run.sh, beside the tests)"
+# With job control on: a script's background job would otherwise inherit SIGINT ignored, and the README's
+# Ctrl+C of its host would not reach it.
+set -m
+bash tests/readme/run.sh > "$readme_log" 2>&1 &
+readme_pid=$!
+set +m
+
 # Layout: CSharpier's (a tool pinned in .config/dotnet-tools.json), and no line of src over 120 characters.
 phase "layout (dotnet csharpier check, lines of src within 120 characters)"
 long_lines="$(find src -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*' -print0 | xargs -0 awk 'length > 120 { print FILENAME ":" FNR }')"
@@ -36,29 +47,11 @@ fi
 # registry: PIPELINE_EVENTHUBS=true builds the app with its trigger where it is (the default of a plain
 # build or publish of src/Pipeline.Functions).
 eventhubs="${PIPELINE_EVENTHUBS:-false}"
-phase "dotnet build Pipeline.sln (PipelineEventHubs=$eventhubs)"
+phase "dotnet test Pipeline.sln (PipelineEventHubs=$eventhubs)"
 log="$(mktemp)"
-# Built first, alone: two builds at once (this one and the README's, in its copy) slow each other down most.
-dotnet build Pipeline.sln --nologo -v:q -p:PipelineEventHubs="$eventhubs" 2>&1 | tee "$log"
-test_status=${PIPESTATUS[0]}
-
-# The README's own steps, run as written (one test: every block in order), in a copy of the tree and on
-# their own ports, beside the solution's tests (once the solution is built).
-readme_log="$(mktemp)"
-phase "the README's steps start (tests/readme/run.sh, beside the tests)"
-# With job control on: a script's background job would otherwise inherit SIGINT ignored, and the README's
-# Ctrl+C of its host would not reach it.
-set -m
-bash tests/readme/run.sh > "$readme_log" 2>&1 &
-readme_pid=$!
-set +m
-
-phase "dotnet test Pipeline.sln"
 # A hang is reported with a dump instead of blocking the run.
-if [ "$test_status" -eq 0 ]; then
-  dotnet test Pipeline.sln --nologo --no-build -p:PipelineEventHubs="$eventhubs" --blame-hang-timeout 10m 2>&1 | tee "$log"
-  test_status=${PIPESTATUS[0]}
-fi
+dotnet test Pipeline.sln --nologo -p:PipelineEventHubs="$eventhubs" --blame-hang-timeout 10m 2>&1 | tee "$log"
+test_status=${PIPESTATUS[0]}
 
 # dotnet test prints one summary line per test assembly; add them up.
 test_passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{ sum += $2 } END { print sum + 0 }')
