@@ -59,7 +59,7 @@ while IFS= read -r line; do
   case "$mode" in
     skip) echo "readme: block $blocks skipped" ;;
     host)
-      echo "readme: block $blocks starts the host:"; printf '%s' "$block" | sed 's/^/    /'
+      echo "readme: block $blocks starts the host (at $SECONDS s):"; printf '%s' "$block" | sed 's/^/    /'
       stop_host || failed=1
       # With SIGINT's default action even when this script was started with it ignored (as a background job
       # of a shell without job control is), as a terminal's foreground job has it.
@@ -67,7 +67,7 @@ while IFS= read -r line; do
       host_pid=$!
       wait_for_host || { failed=1; break; } ;;
     run)
-      echo "readme: block $blocks:"; printf '%s' "$block" | sed 's/^/    /'
+      echo "readme: block $blocks (at $SECONDS s):"; printf '%s' "$block" | sed 's/^/    /'
       if ! bash -e -o pipefail -c "$block"; then
         echo "readme: block $blocks failed" >&2; failed=1; break
       fi ;;
@@ -79,5 +79,5 @@ stop_host || failed=1
 if [[ $failed -ne 0 ]]; then
   echo "readme: host log:" >&2; tail -50 "$work/host.log" >&2
 fi
-echo "readme: $blocks blocks, $([[ $failed -eq 0 ]] && echo passed || echo FAILED)"
+echo "readme: $blocks blocks in $SECONDS s, $([[ $failed -eq 0 ]] && echo passed || echo FAILED)"
 exit $failed
