@@ -46,13 +46,14 @@ internal static class Commands
     {
         var root = new RootCommand(
             "The pipeline tool: publish traffic with its ground truth, verify answers, run recomputes, replays and "
-                + "audits."
+                + "audits, validate view specs."
         );
         root.Subcommands.Add(Publish());
         root.Subcommands.Add(Verify());
         root.Subcommands.Add(Recompute());
         root.Subcommands.Add(Replay());
         root.Subcommands.Add(Audit());
+        root.Subcommands.Add(ViewCommands.Views());
         return root;
     }
 
