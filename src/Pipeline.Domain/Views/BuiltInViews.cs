@@ -1,67 +1,51 @@
-using Pipeline.Domain.Aggregations;
-using Pipeline.Domain.Events;
+using Pipeline.Domain.Views.Specs;
 
 namespace Pipeline.Domain.Views;
 
-/// <summary>The views every deployment has.</summary>
+/// <summary>
+/// The views every deployment has, declared as specs in the repository's <c>views/</c> folder (one file per view
+/// version, embedded in this assembly) and built from them.
+/// </summary>
 public static class BuiltInViews
 {
     /// <summary><c>new-users</c> v1: count of <c>user.signup</c> per UTC day; key <c>yyyy-MM-dd</c>.</summary>
-    public static ViewDefinition NewUsers { get; } =
-        ViewDefinition
-            .Named("new-users", 1)
-            .Where(EventFilter.OfType("user.signup"))
-            .Per(TimeWindow.Day)
-            .Describe("Sign-ups per UTC day.")
-            .Aggregate(Aggregation.Count());
+    public static ViewDefinition NewUsers { get; } = Shipped("new-users.1");
 
     /// <summary>
-    /// <c>new-users</c> v2: as v1, without sign-ups of test accounts (<c>data.plan == "test"</c>). Defined
-    /// here, registered only when configured (<c>Pipeline:ExtraVersions</c>), to be replayed and promoted.
+    /// <c>new-users</c> v2: as v1, without sign-ups of test accounts (<c>data.plan == "test"</c>). Registered only
+    /// when configured (<c>Pipeline:ExtraVersions</c>), to be replayed and promoted.
     /// </summary>
-    public static ViewDefinition NewUsersV2 { get; } =
-        ViewDefinition
-            .Named("new-users", 2)
-            .Where(EventFilter.OfType("user.signup").And(EventFilter.FieldIsNot(EventField.Data("plan"), "test")))
-            .Per(TimeWindow.Day)
-            .Describe("Sign-ups per UTC day, without test accounts.")
-            .Aggregate(Aggregation.Count());
+    public static ViewDefinition NewUsersV2 { get; } = Shipped("new-users.2");
 
     /// <summary><c>active-users</c> v1: distinct <c>subject</c> over all events per UTC day; key
     /// <c>yyyy-MM-dd</c>.</summary>
-    public static ViewDefinition ActiveUsers { get; } =
-        ViewDefinition
-            .Named("active-users", 1)
-            .Where(EventFilter.All)
-            .Per(TimeWindow.Day)
-            .Describe("Distinct subjects with any event per UTC day.")
-            .Aggregate(Aggregation.DistinctCount(EventField.Subject));
+    public static ViewDefinition ActiveUsers { get; } = Shipped("active-users.1");
 
     /// <summary><c>revenue</c> v1: sum of <c>data.amount</c> of <c>order.placed</c> per UTC day; key
     /// <c>yyyy-MM-dd</c>.</summary>
-    public static ViewDefinition Revenue { get; } =
-        ViewDefinition
-            .Named("revenue", 1)
-            .Where(EventFilter.OfType("order.placed"))
-            .Per(TimeWindow.Day)
-            .Describe("Sum of order amounts per UTC day, decimal-exact.")
-            .Aggregate(Aggregation.Sum(EventField.Data("amount")));
+    public static ViewDefinition Revenue { get; } = Shipped("revenue.1");
 
     /// <summary><c>page-views</c> v1: count of <c>page.view</c> per UTC hour and <c>data.page</c>; key
     /// <c>yyyy-MM-ddTHH|page</c>.</summary>
-    public static ViewDefinition PageViews { get; } =
-        ViewDefinition
-            .Named("page-views", 1)
-            .Where(EventFilter.OfType("page.view"))
-            .Per(TimeWindow.Hour, EventField.Data("page"))
-            .Describe("Page views per UTC hour and page.")
-            .Aggregate(Aggregation.Count());
+    public static ViewDefinition PageViews { get; } = Shipped("page-views.1");
 
     /// <summary>All built-in views, as every deployment registers them.</summary>
     public static IReadOnlyList<ViewDefinition> All { get; } = [NewUsers, ActiveUsers, Revenue, PageViews];
 
-    /// <summary>Further versions a deployment may register by configuration.</summary>
-    public static IReadOnlyList<ViewDefinition> Optional { get; } = [NewUsersV2];
+    /// <summary>Further versions a deployment may register by configuration: every other spec in
+    /// <c>views/</c>.</summary>
+    public static IReadOnlyList<ViewDefinition> Optional { get; } =
+    [
+        .. typeof(BuiltInViews)
+            .Assembly.GetManifestResourceNames()
+            .Where(n =>
+                n.StartsWith("views/", StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal)
+            )
+            .Order(StringComparer.Ordinal)
+            .Select(n => n["views/".Length..^".json".Length])
+            .Select(file => file == "new-users.2" ? NewUsersV2 : Shipped(file))
+            .Where(view => !All.Any(v => v.Id == view.Id)),
+    ];
 
     /// <summary>The built-in views plus the optional versions named like <c>new-users:2</c>
     /// (comma-separated).</summary>
@@ -87,5 +71,21 @@ public static class BuiltInViews
         }
 
         return chosen;
+    }
+
+    /// <summary>Reads and builds a shipped spec (<c>views/{file}.json</c>, embedded).</summary>
+    private static ViewDefinition Shipped(string file)
+    {
+        using var stream =
+            typeof(BuiltInViews).Assembly.GetManifestResourceStream($"views/{file}.json")
+            ?? throw new InvalidOperationException(
+                $"views/{file}.json is not embedded in {typeof(BuiltInViews).Assembly}"
+            );
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        var reading = ViewSpecReader.Read(memory.ToArray());
+        return reading.Spec is { } spec
+            ? SpecCompiler.Compile(spec)
+            : throw new InvalidDataException($"views/{file}.json: {string.Join("; ", reading.Problems)}");
     }
 }

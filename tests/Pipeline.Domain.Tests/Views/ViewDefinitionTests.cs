@@ -48,8 +48,34 @@ public class ViewDefinitionTests
             BuiltInViews.PageViews.TryGetKey(TestEvents.Make("page.view", data: """{"other":1}"""), interner, out _)
         );
         Assert.False(
-            BuiltInViews.PageViews.TryGetKey(TestEvents.Make("page.view", data: """{"page":42}"""), interner, out _)
+            BuiltInViews.PageViews.TryGetKey(
+                TestEvents.Make("page.view", data: """{"page":{"a":1}}"""),
+                interner,
+                out _
+            )
         );
+        Assert.False(
+            BuiltInViews.PageViews.TryGetKey(TestEvents.Make("page.view", data: """{"page":null}"""), interner, out _)
+        );
+    }
+
+    [Fact]
+    public void TryGetKey_ANumberOrBooleanDimension_IsKeyedByItsJsonText()
+    {
+        var interner = new DimensionInterner();
+
+        Assert.True(
+            BuiltInViews.PageViews.TryGetKey(
+                TestEvents.Make("page.view", data: """{"page":4.20}"""),
+                interner,
+                out var key
+            )
+        );
+        Assert.Equal("4.20", key.Dimension);
+        Assert.True(
+            BuiltInViews.PageViews.TryGetKey(TestEvents.Make("page.view", data: """{"page":true}"""), interner, out key)
+        );
+        Assert.Equal("true", key.Dimension);
     }
 
     [Theory]

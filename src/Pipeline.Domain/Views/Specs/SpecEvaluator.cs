@@ -61,7 +61,8 @@ public sealed class SpecEvaluator(ViewSpec spec)
                 return null;
             }
 
-            key.Append('|').Append(SpecWindows.EscapeDimension(text));
+            // One value is everything after the first '|'; several need their '|' escaped to be told apart.
+            key.Append('|').Append(Spec.By.Count == 1 ? text : SpecWindows.EscapeDimension(text));
         }
 
         return key.ToString();

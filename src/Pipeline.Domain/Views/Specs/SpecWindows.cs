@@ -41,8 +41,9 @@ public static class SpecWindows
     public static string KeyOf(SpecWindow window, DateTimeOffset time) => Format(window, StartOf(window, time));
 
     /// <summary>
-    /// A dimension value as a key holds it after <c>|</c>: <c>%</c> and <c>|</c> percent-encoded, so that any
-    /// string value round-trips through a key with several dimensions.
+    /// A dimension value as a key of several dimensions holds it after <c>|</c>: <c>%</c> and <c>|</c>
+    /// percent-encoded, so that any string value round-trips (a key of one dimension holds it as it is: everything
+    /// after the first <c>|</c>).
     /// </summary>
     public static string EscapeDimension(string value) =>
         value.Replace("%", "%25", StringComparison.Ordinal).Replace("|", "%7C", StringComparison.Ordinal);

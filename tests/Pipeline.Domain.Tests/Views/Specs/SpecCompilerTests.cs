@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Pipeline.Domain.Events;
+using Pipeline.Domain.Views;
+using Pipeline.Domain.Views.Specs;
+
+namespace Pipeline.Domain.Tests.Views.Specs;
+
+/// <summary>A spec built into the fold's view model answers as the contract's evaluator does.</summary>
+public sealed class SpecCompilerTests
+{
+    [Theory]
+    [InlineData("""{"field":"tenant","op":"eq","value":"acme"}""", """{"name":"n","op":"count"}""", "")]
+    [InlineData(
+        """{"field":"data.customer.tier","op":"in","value":["gold","silver"]}""",
+        """{"name":"n","op":"count"}""",
+        ""
+    )]
+    [InlineData(
+        """{"field":"data.customer.tier","op":"notIn","value":["gold"]}""",
+        """{"name":"n","op":"count"}""",
+        ""
+    )]
+    [InlineData(
+        """{"not":{"field":"data.customer.tier","op":"eq","value":"gold"}}""",
+        """{"name":"n","op":"count"}""",
+        ""
+    )]
+    [InlineData(
+        """{"field":"data.amount","op":"gt","value":10}""",
+        """{"name":"s","op":"sum","field":"data.amount"}""",
+        ""
+    )]
+    [InlineData("""{"field":"data.amount","op":"ge","value":10}""", """{"name":"n","op":"count"}""", "")]
+    [InlineData("""{"field":"data.amount","op":"le","value":10}""", """{"name":"n","op":"count"}""", "")]
+    [InlineData(
+        """{"field":"data.amount","op":"le","value":"10"}""",
+        """{"name":"s","op":"sum","field":"data.amount"}""",
+        "invalid"
+    )]
+    [InlineData(
+        """{"any":[{"field":"data.amount","op":"lt","value":5},{"field":"source","op":"startsWith","value":"/shop/eu"}]}""",
+        """{"name":"m","op":"max","field":"data.amount"}""",
+        ""
+    )]
+    [InlineData(
+        """{"field":"data.flag","op":"eq","value":true}""",
+        """{"name":"m","op":"min","field":"data.amount"}""",
+        ""
+    )]
+    [InlineData("""{"field":"data.count","op":"eq","value":3}""", """{"name":"n","op":"count"}""", "")]
+    [InlineData(
+        """{"field":"data.customer","op":"exists"}""",
+        """{"name":"d","op":"distinct","field":"data.customer.tier"}""",
+        ""
+    )]
+    [InlineData("""{"field":"data.customer.tier","op":"missing"}""", """{"name":"n","op":"count"}""", "")]
+    [InlineData(
+        """{"field":"data.customer.tier","op":"ne","value":"gold"}""",
+        """{"name":"n","op":"count","where":{"field":"subject","op":"startsWith","value":"user-1"}}""",
+        ""
+    )]
+    public void ACompiledSpec_AnswersAsTheContractsEvaluator(string where, string aggregate, string expectation)
+    {
+        var taken = 0;
+        foreach (
+            var (window, by) in new[]
+            {
+                ("day", ""),
+                ("hour", ",\"by\":[\"data.customer.tier\"]"),
+                ("day", ",\"by\":[\"tenant\"]"),
+            }
+        )
+        {
+            var json =
+                $$"""{"name":"t","version":1,"where":{{where}},"window":"{{window}}"{{by}},"aggregates":[{{aggregate}}]}""";
+            var reading = ViewSpecReader.Read(json);
+            if (expectation == "invalid")
+            {
+                Assert.False(reading.IsValid);
+                return;
+            }
+
+            Assert.True(reading.IsValid, string.Join("\n", reading.Problems));
+            var view = SpecCompiler.Compile(reading.Spec!);
+            var evaluator = new SpecEvaluator(reading.Spec!);
+            var fold = new ViewAccumulator(view);
+            var enqueued = new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero);
+            foreach (var eventJson in Traffic(3_000))
+            {
+                var utf8 = Encoding.UTF8.GetBytes(eventJson);
+                Assert.True(
+                    CloudEventParser.TryParse(utf8, enqueued, out var cloudEvent, out var rejection),
+                    rejection.ToString()
+                );
+                using var document = JsonDocument.Parse(utf8);
+                if (view.Aggregation.Accepts(cloudEvent, out _))
+                {
+                    fold.Add(cloudEvent);
+                }
+
+                evaluator.Add(document.RootElement, enqueued);
+            }
+
+            var expected = evaluator
+                .Keys.Where(k => k.Value.Aggregates[0].Used > 0)
+                .ToDictionary(k => k.Key, k => (k.Value.Aggregates[0].Used, k.Value.Aggregates[0].Value));
+            var actual = fold.Partials.ToDictionary(
+                p => p.Key.Format(view.Window),
+                p => (p.Value.Events, p.Value.State.Result.Value)
+            );
+            taken += expected.Count;
+            Assert.Equal(
+                expected.OrderBy(e => e.Key, StringComparer.Ordinal),
+                actual.OrderBy(e => e.Key, StringComparer.Ordinal)
+            );
+        }
+
+        Assert.True(taken > 0 || expectation == "invalid", $"{where} took no event in any shape of key");
+    }
+
+    [Fact]
+    public void ASpecBeyondTheFold_IsRefused_WithEveryReasonAtItsPath()
+    {
+        var spec = ViewSpecReader
+            .Read(
+                """
+                {"name":"t","version":1,"window":"week","by":["data.a","data.b"],
+                 "aggregates":[{"name":"mean","op":"avg","field":"data.x"},{"name":"n","op":"count"}]}
+                """
+            )
+            .Spec!;
+
+        Assert.False(SpecCompiler.TryCompile(spec, out _, out var problems));
+        Assert.Equal(["$.aggregates", "$.by", "$.window", "$.aggregates[0].op"], problems.Select(p => p.Path));
+        var error = Assert.Throws<ArgumentException>(() => SpecCompiler.Compile(spec));
+        Assert.StartsWith(
+            "t@1: $.aggregates: this pipeline's fold runs views of one aggregate",
+            error.Message,
+            StringComparison.Ordinal
+        );
+    }
+
+    [Fact]
+    public void TheShippedViews_AreBuiltFromTheirSpecFiles()
+    {
+        Assert.Equal("Sign-ups per UTC day, without test accounts.", BuiltInViews.NewUsersV2.Description);
+        Assert.Equal(
+            "type == \"user.signup\" and not (data.plan eq \"test\")",
+            BuiltInViews.NewUsersV2.Filter.Description
+        );
+        Assert.Equal("yyyy-MM-ddTHH|{data.page}", BuiltInViews.PageViews.KeyFormat);
+    }
+
+    /// <summary>Events with nested data, an extension attribute, numbers, numeric strings, booleans, nulls and
+    /// objects where values are expected.</summary>
+    private static IEnumerable<string> Traffic(int count)
+    {
+        var random = new Random(7);
+        string[] tiers = ["\"gold\"", "\"silver\"", "\"bronze\"", "null", "7", "{\"x\":1}"];
+        string[] amounts = ["12.5", "\"7.25\"", "3", "\"abc\"", "0.123456789", "null", "-3", "10", "\"10.0\""];
+        string[] sources = ["/shop/eu/1", "/shop/us", "/other"];
+        for (var i = 0; i < count; i++)
+        {
+            var time = new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.Zero).AddMinutes(random.Next(2 * 24 * 60));
+            var timeText = time.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            var tenant = random.Next(4) switch
+            {
+                0 => "",
+                1 => ",\"tenant\":\"acme\"",
+                2 => ",\"tenant\":\"other\"",
+                _ => ",\"tenant\":\"a|b\"",
+            };
+            var customer = random.Next(5) == 0 ? "" : $",\"customer\":{{\"tier\":{tiers[random.Next(tiers.Length)]}}}";
+            var flag = random.Next(3) switch
+            {
+                0 => ",\"flag\":true",
+                1 => ",\"flag\":false",
+                _ => "",
+            };
+            var data =
+                $"{{\"amount\":{amounts[random.Next(amounts.Length)]},\"count\":{random.Next(2, 5)}.0{customer}{flag}}}";
+            yield return $"{{\"specversion\":\"1.0\",\"id\":\"e{i}\",\"source\":\"{sources[random.Next(sources.Length)]}\","
+                + $"\"type\":\"order.placed\",\"time\":\"{timeText}\",\"subject\":\"user-{random.Next(40)}\"{tenant},\"data\":{data}}}";
+        }
+    }
+}
