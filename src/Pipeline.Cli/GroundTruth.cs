@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
+using Pipeline.Domain.Views.Specs;
 
 namespace Pipeline.Cli;
 
@@ -9,53 +9,45 @@ namespace Pipeline.Cli;
 internal sealed record ExpectedAnswer(decimal Value, long Events);
 
 /// <summary>
-/// The exact answers of every key of the built-in views for generated traffic, computed directly from
-/// the generated records with plain grouping (independently of the view code under test), each event
-/// id counted once and malformed events not at all.
+/// The exact answers of every key of every shipped view version (the specs in <c>views/</c>) for generated
+/// traffic, computed by the spec contract's own simple evaluator over each event's JSON (independently of the
+/// fold under test), each event id counted once and malformed events not at all. A version's truth is named
+/// like <c>new-users</c> for version 1 and <c>new-users@2</c> for later ones.
 /// </summary>
 internal static class GroundTruth
 {
     public static SortedDictionary<string, SortedDictionary<string, ExpectedAnswer>> Compute(
-        IEnumerable<GeneratedEvent> published
+        IEnumerable<GeneratedEvent> published,
+        IReadOnlyList<ViewSpec>? specs = null
     )
     {
-        var unique = published.Where(e => e.Malformed is null).DistinctBy(e => e.Id).ToList();
-        static string Day(GeneratedEvent e) => e.Time.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        static string Hour(GeneratedEvent e) =>
-            e.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH", CultureInfo.InvariantCulture);
-
-        return new(StringComparer.Ordinal)
+        var evaluators = (specs ?? ShippedSpecs.All).Select(spec => new SpecEvaluator(spec)).ToList();
+        foreach (var generated in published.Where(e => e.Malformed is null).DistinctBy(e => e.Id))
         {
-            ["new-users"] = Sorted(
-                unique
-                    .Where(e => e.Type == "user.signup")
-                    .GroupBy(Day)
-                    .Select(g => (g.Key, new ExpectedAnswer(g.Count(), g.Count())))
-            ),
-            ["new-users@2"] = Sorted(
-                unique
-                    .Where(e => e.Type == "user.signup" && e.Plan != "test")
-                    .GroupBy(Day)
-                    .Select(g => (g.Key, new ExpectedAnswer(g.Count(), g.Count())))
-            ),
-            ["active-users"] = Sorted(
-                unique
-                    .GroupBy(Day)
-                    .Select(g => (g.Key, new ExpectedAnswer(g.Select(e => e.Subject).Distinct().Count(), g.Count())))
-            ),
-            ["revenue"] = Sorted(
-                unique
-                    .Where(e => e.Type == "order.placed")
-                    .GroupBy(Day)
-                    .Select(g => (g.Key, new ExpectedAnswer(g.Sum(e => e.Amount!.Value), g.Count())))
-            ),
-            ["page-views"] = Sorted(
-                unique
-                    .Where(e => e.Type == "page.view")
-                    .GroupBy(e => $"{Hour(e)}|{e.Page}")
-                    .Select(g => (g.Key, new ExpectedAnswer(g.Count(), g.Count())))
-            ),
-        };
+            using var document = JsonDocument.Parse(generated.Json);
+            foreach (var evaluator in evaluators)
+            {
+                evaluator.Add(document.RootElement, generated.Time);
+            }
+        }
+
+        var truth = new SortedDictionary<string, SortedDictionary<string, ExpectedAnswer>>(StringComparer.Ordinal);
+        foreach (var evaluator in evaluators)
+        {
+            var spec = evaluator.Spec;
+            // A view's answer is its one aggregate's value over the events that aggregate used.
+            truth[spec.Version == 1 ? spec.Name : $"{spec.Name}@{spec.Version}"] = new(
+                evaluator
+                    .Keys.Where(k => k.Value.Aggregates[0] is { Used: > 0, Value: not null })
+                    .ToDictionary(
+                        k => k.Key,
+                        k => new ExpectedAnswer(k.Value.Aggregates[0].Value!.Value, k.Value.Aggregates[0].Used)
+                    ),
+                StringComparer.Ordinal
+            );
+        }
+
+        return truth;
     }
 
     public static async Task WriteAsync(
@@ -74,10 +66,6 @@ internal static class GroundTruth
                 SortedDictionary<string, SortedDictionary<string, ExpectedAnswer>>
             >(file, CliJson.Options) ?? throw new InvalidDataException($"'{path}' holds no ground truth");
     }
-
-    private static SortedDictionary<string, ExpectedAnswer> Sorted(
-        IEnumerable<(string Key, ExpectedAnswer Answer)> answers
-    ) => new(answers.ToDictionary(a => a.Key, a => a.Answer), StringComparer.Ordinal);
 }
 
 internal static class CliJson

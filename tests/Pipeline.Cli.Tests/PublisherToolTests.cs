@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Pipeline.Application.Ingest;
 using Pipeline.Cli;
+using Pipeline.Domain.Views.Specs;
 
 namespace Pipeline.Cli.Tests;
 
@@ -52,6 +53,40 @@ public class PublisherToolTests
         Assert.Equal(new ExpectedAnswer(3, 4), truth["active-users"]["2026-11-21"]);
         Assert.Equal(new ExpectedAnswer(10.15m, 2), truth["revenue"]["2026-11-21"]);
         Assert.Equal(new ExpectedAnswer(1, 1), truth["page-views"]["2026-11-21T12|/p/1"]);
+    }
+
+    [Fact]
+    public void GroundTruth_CoversEveryShippedVersion_AndAnyOtherSpec_ByTheContractsEvaluator()
+    {
+        var traffic = TrafficGenerator.Generate(Settings);
+        var own = ViewSpecReader
+            .Read(
+                """
+                {"name":"largest-order","version":3,"where":{"field":"type","op":"eq","value":"order.placed"},
+                 "window":"day","aggregates":[{"name":"largest","op":"max","field":"data.amount"}]}
+                """
+            )
+            .Spec!;
+
+        var shipped = GroundTruth.Compute(traffic);
+        var withOwn = GroundTruth.Compute(traffic, [own]);
+
+        Assert.Equal(["active-users", "new-users", "new-users@2", "page-views", "revenue"], shipped.Keys);
+        var unique = traffic.Where(e => e.Malformed is null).DistinctBy(e => e.Id).ToList();
+        var signups = unique.Where(e => e.Type == "user.signup").ToList();
+        Assert.Equal(signups.Count, shipped["new-users"].Values.Sum(a => a.Events));
+        Assert.Equal(signups.Count(e => e.Plan != "test"), shipped["new-users@2"].Values.Sum(a => a.Events));
+        Assert.True(shipped["new-users@2"].Values.Sum(a => a.Value) < shipped["new-users"].Values.Sum(a => a.Value));
+        var orders = unique.Where(e => e.Type == "order.placed").ToList();
+        Assert.Equal(
+            orders
+                .GroupBy(e => e.Time.UtcDateTime.Date)
+                .ToDictionary(
+                    g => g.Key.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                    g => g.Max(e => e.Amount!.Value)
+                ),
+            withOwn["largest-order@3"].ToDictionary(a => a.Key, a => a.Value.Value)
+        );
     }
 
     [Fact]

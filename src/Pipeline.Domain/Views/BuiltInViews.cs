@@ -36,15 +36,9 @@ public static class BuiltInViews
     /// <c>views/</c>.</summary>
     public static IReadOnlyList<ViewDefinition> Optional { get; } =
     [
-        .. typeof(BuiltInViews)
-            .Assembly.GetManifestResourceNames()
-            .Where(n =>
-                n.StartsWith("views/", StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal)
-            )
-            .Order(StringComparer.Ordinal)
-            .Select(n => n["views/".Length..^".json".Length])
-            .Select(file => file == "new-users.2" ? NewUsersV2 : Shipped(file))
-            .Where(view => !All.Any(v => v.Id == view.Id)),
+        .. ShippedSpecs
+            .All.Where(spec => !All.Any(v => v.Id == spec.Id))
+            .Select(spec => spec.Id == NewUsersV2.Id ? NewUsersV2 : SpecCompiler.Compile(spec)),
     ];
 
     /// <summary>The built-in views plus the optional versions named like <c>new-users:2</c>
@@ -73,19 +67,5 @@ public static class BuiltInViews
         return chosen;
     }
 
-    /// <summary>Reads and builds a shipped spec (<c>views/{file}.json</c>, embedded).</summary>
-    private static ViewDefinition Shipped(string file)
-    {
-        using var stream =
-            typeof(BuiltInViews).Assembly.GetManifestResourceStream($"views/{file}.json")
-            ?? throw new InvalidOperationException(
-                $"views/{file}.json is not embedded in {typeof(BuiltInViews).Assembly}"
-            );
-        using var memory = new MemoryStream();
-        stream.CopyTo(memory);
-        var reading = ViewSpecReader.Read(memory.ToArray());
-        return reading.Spec is { } spec
-            ? SpecCompiler.Compile(spec)
-            : throw new InvalidDataException($"views/{file}.json: {string.Join("; ", reading.Problems)}");
-    }
+    private static ViewDefinition Shipped(string file) => SpecCompiler.Compile(ShippedSpecs.Read(file));
 }
