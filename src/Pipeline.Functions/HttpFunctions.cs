@@ -88,6 +88,14 @@ public sealed class HttpFunctions(PipelineEndpoints endpoints)
         string name
     ) => await endpoints.ListShadowDifferencesAsync(request, name);
 
+    [Function("get-version-spec")]
+    public async Task<IActionResult> GetVersionSpecAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/views/{name}/versions/{version}")]
+            HttpRequest request,
+        string name,
+        string version
+    ) => await endpoints.GetVersionSpecAsync(request, name, version);
+
     [Function("drop-version")]
     public async Task<IActionResult> DropVersionAsync(
         [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "api/views/{name}/versions/{version}")]

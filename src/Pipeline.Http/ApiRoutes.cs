@@ -242,6 +242,20 @@ public static class ApiRoutes
             Query = [("max", "1-1000, default 100")],
         };
 
+    /// <summary><c>GET /api/views/{name}/versions/{version}</c>: a version's spec, its hash and registration
+    /// epoch.</summary>
+    public static ApiRoute GetVersionSpec { get; } =
+        new(
+            "GET",
+            "api/views/{name}/versions/{version}",
+            RouteAccess.Public,
+            (HttpRequest request, string name, string version, PipelineEndpoints endpoints) =>
+                endpoints.GetVersionSpecAsync(request, name, version)
+        )
+        {
+            Summary = "A version's spec as declared, its SHA-256 and its registration epoch",
+        };
+
     /// <summary><c>DELETE /api/views/{name}/versions/{version}</c>: drop a version no reader uses (admin).</summary>
     public static ApiRoute DropVersion { get; } =
         new(
@@ -347,6 +361,7 @@ public static class ApiRoutes
         CancelOperation,
         SetRouting,
         ListShadowDifferences,
+        GetVersionSpec,
         DropVersion,
         StartAudit,
         ListAudits,

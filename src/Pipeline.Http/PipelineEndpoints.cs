@@ -272,6 +272,16 @@ public sealed class PipelineEndpoints(
             : new ApiResult(200, await shadows.ListAsync(name, max, Aborted(request)).ConfigureAwait(false));
     }
 
+    /// <summary><c>GET /api/views/{name}/versions/{version}</c>.</summary>
+    public async Task<ApiResult> GetVersionSpecAsync(HttpRequest request, string name, string version)
+    {
+        var values = new RequestValues(request);
+        var number = values.VersionInRoute(version);
+        return values.Invalid
+            ? values.Refusal()
+            : OutcomeResults.From(await catalog.SpecAsync(name, number!.Value, Aborted(request)).ConfigureAwait(false));
+    }
+
     /// <summary><c>DELETE /api/views/{name}/versions/{version}</c> (admin).</summary>
     public async Task<ApiResult> DropVersionAsync(
         HttpRequest request,

@@ -117,6 +117,39 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
             "max must be"
         );
 
+        // A version's spec, as declared in views/, with its hash and registration epoch; unknown ones are 404s.
+        using (var spec = await http.GetAsync("api/views/new-users/versions/1"))
+        {
+            Assert.Equal(HttpStatusCode.OK, spec.StatusCode);
+            using var json = JsonDocument.Parse(await spec.Content.ReadAsStringAsync());
+            var declared = File.ReadAllBytes(Path.Combine(DotnetProcess.RepositoryRoot, "views", "new-users.1.json"));
+            Assert.Equal(
+                Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(declared)),
+                json.RootElement.GetProperty("hash").GetString()
+            );
+            Assert.Equal(
+                "user.signup",
+                json.RootElement.GetProperty("spec").GetProperty("where").GetProperty("value").GetString()
+            );
+            Assert.True(json.RootElement.GetProperty("registeredEpoch").GetInt64() > 0);
+        }
+
+        await AssertJsonErrorAsync(
+            await http.GetAsync("api/views/new-users/versions/9"),
+            HttpStatusCode.NotFound,
+            "view 'new-users' has no version 9"
+        );
+        await AssertJsonErrorAsync(
+            await http.GetAsync("api/views/nothing/versions/1"),
+            HttpStatusCode.NotFound,
+            "there is no view 'nothing'"
+        );
+        await AssertJsonErrorAsync(
+            await http.GetAsync("api/views/new-users/versions/two"),
+            HttpStatusCode.BadRequest,
+            "version"
+        );
+
         // A known route with a method it does not take: 405, naming the methods it takes.
         using (var wrongMethod = await http.GetAsync("api/events"))
         {

@@ -1,6 +1,8 @@
+using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Operations;
+using Pipeline.Application.Outcomes;
 using Pipeline.Domain.Views;
 
 namespace Pipeline.Application.Versions;
@@ -36,6 +38,14 @@ public sealed record ViewInfo(
     int? Shadow,
     IReadOnlyList<VersionState> Versions
 );
+
+/// <summary>A view version's spec as declared.</summary>
+/// <param name="View">The view.</param>
+/// <param name="Version">The version.</param>
+/// <param name="Hash">The spec document's SHA-256, lower-case hex.</param>
+/// <param name="RegisteredEpoch">The epoch from which the speed layer maintains it; null if never registered.</param>
+/// <param name="Spec">The spec document.</param>
+public sealed record VersionSpec(string View, int Version, string Hash, long? RegisteredEpoch, JsonElement Spec);
 
 /// <summary>
 /// The views side by side as an operator sees them: each version's registration, batch cutoff, whether it is
@@ -74,6 +84,38 @@ public sealed class ViewCatalog(
         }
 
         return views;
+    }
+
+    /// <summary>A version's spec as declared, its SHA-256 and its registration epoch.</summary>
+    public async Task<Outcome<VersionSpec>> SpecAsync(
+        string name,
+        int version,
+        CancellationToken cancellationToken = default
+    )
+    {
+        if (registry.Versions(name).Count == 0)
+        {
+            return routing.UnknownView<VersionSpec>(name);
+        }
+
+        if (!registry.TryGet(name, version, out var view))
+        {
+            return Outcome<VersionSpec>.NotFound(
+                $"view '{name}' has no version {version}; it has "
+                    + string.Join(", ", registry.Versions(name).Select(v => v.Id))
+            );
+        }
+
+        if (view.Spec is not { } spec)
+        {
+            return Outcome<VersionSpec>.NotFound($"{view.Id} is defined in code, not by a spec");
+        }
+
+        using var document = JsonDocument.Parse(spec.Document);
+        var registered = await registrations.RegisteredEpochAsync(view.Id, cancellationToken).ConfigureAwait(false);
+        return Outcome<VersionSpec>.Ok(
+            new VersionSpec(name, version, spec.Hash, registered, document.RootElement.Clone())
+        );
     }
 
     /// <summary>Every version of a view with its state.</summary>

@@ -59,6 +59,9 @@ public sealed class ViewDefinition
     /// <summary>What the view answers, in a sentence.</summary>
     public string Description { get; }
 
+    /// <summary>The spec the view was built from, or null for a view defined in code.</summary>
+    public Specs.ViewSpec? Spec { get; init; }
+
     /// <summary>The key's text format, such as <c>yyyy-MM-ddTHH|{data.page}</c>.</summary>
     public string KeyFormat
     {
@@ -186,6 +189,7 @@ public sealed class ViewDefinition
         private TimeWindow _window = TimeWindow.Day;
         private EventField? _dimension;
         private string _description = string.Empty;
+        private Specs.ViewSpec? _spec;
 
         internal Builder(string name, int version)
         {
@@ -215,8 +219,15 @@ public sealed class ViewDefinition
             return this;
         }
 
+        /// <summary>The spec the view is built from.</summary>
+        public Builder DeclaredBy(Specs.ViewSpec spec)
+        {
+            _spec = spec;
+            return this;
+        }
+
         /// <summary>Completes the definition with its aggregation.</summary>
         public ViewDefinition Aggregate(Aggregation aggregation) =>
-            new(_name, _version, _filter, _window, _dimension, aggregation, _description);
+            new(_name, _version, _filter, _window, _dimension, aggregation, _description) { Spec = _spec };
     }
 }

@@ -71,6 +71,7 @@ public static class SpecCompiler
                 spec.By is [var by] ? Field(by) : null
             )
             .Describe(spec.Description ?? string.Empty)
+            .DeclaredBy(spec)
             .Aggregate(aggregation);
         return true;
     }

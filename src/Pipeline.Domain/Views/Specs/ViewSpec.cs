@@ -25,6 +25,12 @@ public sealed record ViewSpec(
 {
     /// <summary>The view version, <c>name@version</c>.</summary>
     public ViewVersion Id => new(Name, Version);
+
+    /// <summary>The document as it was read, byte for byte (what a registration keeps and shows).</summary>
+    public ReadOnlyMemory<byte> Document { get; init; }
+
+    /// <summary>The document's SHA-256, lower-case hex: equal documents have equal hashes.</summary>
+    public string Hash => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Document.Span));
 }
 
 /// <summary>The event-time window of a key (UTC; a week is ISO 8601's, from Monday).</summary>

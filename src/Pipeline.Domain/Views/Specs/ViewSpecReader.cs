@@ -57,7 +57,7 @@ public static class ViewSpecReader
             var reading = new Reading();
             var spec = reading.Spec(document.RootElement);
             return reading.Problems.Count == 0 && spec is not null
-                ? new SpecReading(spec, [])
+                ? new SpecReading(spec with { Document = utf8.ToArray() }, [])
                 : new SpecReading(null, reading.Problems);
         }
     }
