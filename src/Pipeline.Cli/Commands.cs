@@ -12,7 +12,7 @@ internal static class Commands
 {
     private const string DefaultUrl = "http://127.0.0.1:7071";
 
-    private static readonly Option<Uri> Url = new("--url")
+    internal static readonly Option<Uri> Url = new("--url")
     {
         Description = "Where the pipeline answers (the dev host by default)",
         DefaultValueFactory = _ => new Uri(DefaultUrl),
@@ -362,9 +362,9 @@ internal static class Commands
             parse.InvocationConfiguration.Output
         );
 
-    private static HttpClient Http() => new() { Timeout = TimeSpan.FromSeconds(100) };
+    internal static HttpClient Http() => new() { Timeout = TimeSpan.FromSeconds(100) };
 
-    private static Option<int?> Version(string description)
+    internal static Option<int?> Version(string description)
     {
         var option = new Option<int?>("--version") { Description = description };
         option.Validators.Add(result =>

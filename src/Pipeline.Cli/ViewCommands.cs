@@ -1,11 +1,13 @@
 using System.CommandLine;
+using System.Text.Json;
 using Pipeline.Domain.Views.Specs;
 
 namespace Pipeline.Cli;
 
 /// <summary>
 /// <c>pipeline views</c>: the view specs (JSON files of <c>views/view-spec.schema.json</c>'s form). <c>validate</c>
-/// checks files offline, with no pipeline running: each problem as <c>file:$.path: message</c>.
+/// checks files offline, with no pipeline running: each problem as <c>file:$.path: message</c>; <c>list</c> and
+/// <c>show</c> ask a running pipeline what it serves.
 /// </summary>
 internal static class ViewCommands
 {
@@ -14,7 +16,127 @@ internal static class ViewCommands
     {
         var views = new Command("views", "View specs: views declared as JSON files, one per view version");
         views.Subcommands.Add(Validate());
+        views.Subcommands.Add(List());
+        views.Subcommands.Add(Show());
         return views;
+    }
+
+    private static Command List()
+    {
+        var command = new Command("list", "Every registered view version: its state, readers' share and key format")
+        {
+            Commands.Url,
+        };
+        command.SetAction(
+            (parse, cancellationToken) =>
+                ToolErrors.RunAsync(
+                    parse,
+                    parse.GetValue(Commands.Url)!,
+                    async () =>
+                    {
+                        using var http = Commands.Http();
+                        using var views = await GetAsync(
+                            http,
+                            parse.GetValue(Commands.Url)!,
+                            "api/views",
+                            cancellationToken
+                        );
+                        var output = parse.InvocationConfiguration.Output;
+                        foreach (var view in views.RootElement.EnumerateArray())
+                        {
+                            var name = view.GetProperty("name").GetString();
+                            foreach (var version in view.GetProperty("versions").EnumerateArray())
+                            {
+                                await output.WriteLineAsync(
+                                    $"{name}@{version.GetProperty("version").GetInt32()}  "
+                                        + $"{version.GetProperty("state").GetString()}  "
+                                        + $"{version.GetProperty("aggregation").GetString()} per "
+                                        + $"{version.GetProperty("keyFormat").GetString()}"
+                                );
+                            }
+                        }
+
+                        return 0;
+                    }
+                )
+        );
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var name = new Argument<string>("NAME") { Description = "The view" };
+        var version = Commands.Version("The version (default: the one the view serves)");
+        var command = new Command("show", "A registered version's spec as declared, with its SHA-256")
+        {
+            name,
+            version,
+            Commands.Url,
+        };
+        command.SetAction(
+            (parse, cancellationToken) =>
+                ToolErrors.RunAsync(
+                    parse,
+                    parse.GetValue(Commands.Url)!,
+                    async () =>
+                    {
+                        using var http = Commands.Http();
+                        var url = parse.GetValue(Commands.Url)!;
+                        var view = parse.GetValue(name)!;
+                        var number = parse.GetValue(version);
+                        if (number is null)
+                        {
+                            using var views = await GetAsync(http, url, "api/views", cancellationToken);
+                            number = views
+                                .RootElement.EnumerateArray()
+                                .Where(v => v.GetProperty("name").GetString() == view)
+                                .Select(v => (int?)v.GetProperty("servingVersion").GetInt32())
+                                .FirstOrDefault();
+                        }
+
+                        using var spec = await GetAsync(
+                            http,
+                            url,
+                            $"api/views/{Uri.EscapeDataString(view)}/versions/{number ?? 1}",
+                            cancellationToken
+                        );
+                        var output = parse.InvocationConfiguration.Output;
+                        await output.WriteLineAsync(
+                            $"// {view}@{number ?? 1}  sha256 {spec.RootElement.GetProperty("hash").GetString()}"
+                        );
+                        await output.WriteLineAsync(
+                            JsonSerializer.Serialize(spec.RootElement.GetProperty("spec"), Indented)
+                        );
+                        return 0;
+                    }
+                )
+        );
+        return command;
+    }
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>A GET of the pipeline's API; its JSON error as the message of a failure.</summary>
+    private static async Task<JsonDocument> GetAsync(
+        HttpClient http,
+        Uri url,
+        string path,
+        CancellationToken cancellationToken
+    )
+    {
+        using var response = await http.GetAsync(new Uri(url, path), cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            var error = body.StartsWith('{') ? JsonDocument.Parse(body).RootElement : default;
+            throw new InvalidOperationException(
+                error.ValueKind == JsonValueKind.Object && error.TryGetProperty("error", out var message)
+                    ? $"{(int)response.StatusCode}: {message.GetString()}"
+                    : $"the pipeline at {url} answered {(int)response.StatusCode}"
+            );
+        }
+
+        return JsonDocument.Parse(body);
     }
 
     private static Command Validate()

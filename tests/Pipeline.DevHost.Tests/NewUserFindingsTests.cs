@@ -134,6 +134,27 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
             Assert.True(json.RootElement.GetProperty("registeredEpoch").GetInt64() > 0);
         }
 
+        // The tool shows the same: the served version's spec and hash, every version in a list, a 404's message.
+        await using (var show = run.StartTool("views", "show", "new-users"))
+        {
+            Assert.Equal(0, await show.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains("// new-users@1  sha256 ", show.Output, StringComparison.Ordinal);
+            Assert.Contains("\"user.signup\"", show.Output, StringComparison.Ordinal);
+        }
+
+        await using (var list = run.StartTool("views", "list"))
+        {
+            Assert.Equal(0, await list.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains("page-views@1  ", list.Output, StringComparison.Ordinal);
+            Assert.Contains("yyyy-MM-ddTHH|{data.page}", list.Output, StringComparison.Ordinal);
+        }
+
+        await using (var missing = run.StartTool("views", "show", "new-users", "--version", "9"))
+        {
+            Assert.Equal(1, await missing.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains("404: view 'new-users' has no version 9", missing.Output, StringComparison.Ordinal);
+        }
+
         await AssertJsonErrorAsync(
             await http.GetAsync("api/views/new-users/versions/9"),
             HttpStatusCode.NotFound,
