@@ -28,7 +28,6 @@ public sealed partial class IngestHandler
     private readonly RawLogWriter _rawLog;
     private readonly QuarantineWriter _quarantine;
     private readonly SpeedLayerWriter _speed;
-    private readonly Domain.Views.ViewRegistry _registry;
     private readonly PipelineClock _clock;
     private readonly TimeSpan _dedupWindow;
     private readonly ILogger<IngestHandler> _logger;
@@ -49,7 +48,6 @@ public sealed partial class IngestHandler
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _store = store;
-        _registry = registry;
         _progress = progress;
         _rawLog = new RawLogWriter(store);
         _quarantine = new QuarantineWriter(store);
@@ -164,8 +162,9 @@ public sealed partial class IngestHandler
         foreach (var incoming in batch.Events)
         {
             if (
+                // Validity for a view is no reason to refuse an event: the raw log keeps every valid CloudEvent
+                // (a view registered later may want it), and an aggregate skips a value it cannot use.
                 CloudEventParser.TryParse(incoming.Body, incoming.EnqueuedTime, out var cloudEvent, out var rejection)
-                && _registry.Accepts(cloudEvent, out rejection)
             )
             {
                 accepted.Add(

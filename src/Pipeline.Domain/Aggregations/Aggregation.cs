@@ -20,30 +20,6 @@ public abstract class Aggregation
     /// <summary>Adds one event; returns false when the event has no usable value for this aggregation.</summary>
     public abstract bool Add(AggregateState state, in CloudEvent cloudEvent);
 
-    /// <summary>
-    /// Whether an event the view takes carries a value this aggregation can use exactly; false with the
-    /// reason when it carries one it cannot (such an event is quarantined rather than silently left out).
-    /// An event without the value at all is accepted and simply adds nothing.
-    /// </summary>
-    public virtual bool Accepts(in CloudEvent cloudEvent, out string problem)
-    {
-        problem = string.Empty;
-        return true;
-    }
-
-    /// <summary>The <see cref="Accepts"/> rule of aggregations over an amount field.</summary>
-    protected static bool AcceptsAmount(EventField field, in CloudEvent cloudEvent, out string problem)
-    {
-        ArgumentNullException.ThrowIfNull(field);
-        if (field.TryGetAmount(cloudEvent, out _, out problem) || problem.Length == 0)
-        {
-            return true;
-        }
-
-        problem = $"{field} {problem}";
-        return false;
-    }
-
     /// <summary>Counts events.</summary>
     public static Aggregation Count() => CountAggregation.Instance;
 

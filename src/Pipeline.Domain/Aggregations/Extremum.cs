@@ -20,9 +20,6 @@ internal sealed class ExtremumAggregation(EventField valueField, AggregationKind
         As<ExtremumState>(state).Offer(value);
         return true;
     }
-
-    public override bool Accepts(in CloudEvent cloudEvent, out string problem) =>
-        AcceptsAmount(valueField, cloudEvent, out problem);
 }
 
 /// <summary>The smallest or largest value seen; empty until a value arrives.</summary>

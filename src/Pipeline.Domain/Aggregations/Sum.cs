@@ -20,9 +20,6 @@ internal sealed class SumAggregation(EventField valueField) : Aggregation
         As<SumState>(state).Add(value);
         return true;
     }
-
-    public override bool Accepts(in CloudEvent cloudEvent, out string problem) =>
-        AcceptsAmount(valueField, cloudEvent, out problem);
 }
 
 /// <summary>

@@ -24,7 +24,10 @@ public enum RejectionReason
     /// <summary>The body is not valid UTF-8 (different values would read as one, U+FFFD).</summary>
     InvalidUtf8,
 
-    /// <summary>A value a view sums or compares is not an accepted amount (see <see cref="Amount"/>).</summary>
+    /// <summary>
+    /// A value a view summed was not an accepted amount: the reason of entries quarantined by earlier versions,
+    /// which refused such events; an aggregate now skips a value it cannot use, and the event is kept.
+    /// </summary>
     UnsummableValue,
 
     /// <summary>

@@ -38,28 +38,6 @@ public sealed class ViewRegistry
     /// <summary>Every registered definition, every version.</summary>
     public IReadOnlyList<ViewDefinition> All => _all;
 
-    /// <summary>
-    /// Whether every view version that takes the event can use its values exactly (see
-    /// <see cref="Aggregations.Aggregation.Accepts"/>); the rejection says which value is wrong and why.
-    /// </summary>
-    public bool Accepts(in Events.CloudEvent cloudEvent, out Events.EventRejection rejection)
-    {
-        foreach (var view in _all)
-        {
-            if (!view.Aggregation.Accepts(cloudEvent, out var problem) && view.Filter.Matches(cloudEvent))
-            {
-                rejection = new(
-                    Events.RejectionReason.UnsummableValue,
-                    $"{problem} (view '{view.Name}' version {view.Version} aggregates it)"
-                );
-                return false;
-            }
-        }
-
-        rejection = default;
-        return true;
-    }
-
     /// <summary>The versions of a view, oldest first; empty when the name is unknown.</summary>
     public IReadOnlyList<ViewDefinition> Versions(string name) =>
         _views.TryGetValue(name, out var versions) ? [.. versions.Values] : [];
