@@ -18,8 +18,62 @@ internal static class ViewCommands
         views.Subcommands.Add(Validate());
         views.Subcommands.Add(List());
         views.Subcommands.Add(Show());
+        views.Subcommands.Add(Diff());
         return views;
     }
+
+    private static Command Diff()
+    {
+        var name = new Argument<string>("NAME") { Description = "The view" };
+        var from = new Argument<int>("A") { Description = "One version" };
+        var to = new Argument<int>("B") { Description = "The version to compare it with" };
+        var command = new Command("diff", "The lines of version A's spec that version B changes ('-' A, '+' B)")
+        {
+            name,
+            from,
+            to,
+            Commands.Url,
+        };
+        command.SetAction(
+            (parse, cancellationToken) =>
+                ToolErrors.RunAsync(
+                    parse,
+                    parse.GetValue(Commands.Url)!,
+                    async () =>
+                    {
+                        using var http = Commands.Http();
+                        var url = parse.GetValue(Commands.Url)!;
+                        var view = Uri.EscapeDataString(parse.GetValue(name)!);
+                        var (a, b) = (parse.GetValue(from), parse.GetValue(to));
+                        using var first = await GetAsync(
+                            http,
+                            url,
+                            $"api/views/{view}/versions/{a}",
+                            cancellationToken
+                        );
+                        using var second = await GetAsync(
+                            http,
+                            url,
+                            $"api/views/{view}/versions/{b}",
+                            cancellationToken
+                        );
+                        var output = parse.InvocationConfiguration.Output;
+                        await output.WriteLineAsync($"--- {parse.GetValue(name)}@{a}");
+                        await output.WriteLineAsync($"+++ {parse.GetValue(name)}@{b}");
+                        foreach (var line in LineDiff.Of(Lines(first), Lines(second)))
+                        {
+                            await output.WriteLineAsync(line);
+                        }
+
+                        return 0;
+                    }
+                )
+        );
+        return command;
+    }
+
+    private static string[] Lines(JsonDocument spec) =>
+        JsonSerializer.Serialize(spec.RootElement.GetProperty("spec"), Indented).Split('\n');
 
     private static Command List()
     {
@@ -204,4 +258,39 @@ internal static class ViewCommands
                     .Order(StringComparer.Ordinal)
                 : [path]
         );
+}
+
+/// <summary>A line diff by longest common subsequence: every line of both, prefixed ' ', '-' or '+'.</summary>
+internal static class LineDiff
+{
+    public static IEnumerable<string> Of(IReadOnlyList<string> a, IReadOnlyList<string> b)
+    {
+        // Specs are small (at most 64 KiB), so the quadratic table is too.
+        var common = new int[a.Count + 1, b.Count + 1];
+        for (var i = a.Count - 1; i >= 0; i--)
+        {
+            for (var j = b.Count - 1; j >= 0; j--)
+            {
+                common[i, j] = a[i] == b[j] ? common[i + 1, j + 1] + 1 : Math.Max(common[i + 1, j], common[i, j + 1]);
+            }
+        }
+
+        var (x, y) = (0, 0);
+        while (x < a.Count || y < b.Count)
+        {
+            if (x < a.Count && y < b.Count && a[x] == b[y])
+            {
+                yield return " " + a[x++];
+                y++;
+            }
+            else if (x < a.Count && (y == b.Count || common[x + 1, y] >= common[x, y + 1]))
+            {
+                yield return "-" + a[x++];
+            }
+            else
+            {
+                yield return "+" + b[y++];
+            }
+        }
+    }
 }

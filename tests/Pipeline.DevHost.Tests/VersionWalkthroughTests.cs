@@ -72,6 +72,16 @@ public class VersionWalkthroughTests(AzuriteFixture azurite)
             Assert.DoesNotContain("skipping", verify.Output, StringComparison.Ordinal);
         }
 
+        // What v2 changes, as the tool shows it: the description and the test accounts left out.
+        await using (var diff = run.StartTool("views", "diff", "new-users", "1", "2"))
+        {
+            Assert.True(await diff.WaitForExitAsync(TimeSpan.FromMinutes(1)) == 0, diff.Output);
+            Assert.Contains("-  \"version\": 1,", diff.Output, StringComparison.Ordinal);
+            Assert.Contains("+  \"version\": 2,", diff.Output, StringComparison.Ordinal);
+            Assert.Contains("+          \"value\": \"test\"", diff.Output, StringComparison.Ordinal);
+            Assert.Contains("   \"window\": \"day\",", diff.Output, StringComparison.Ordinal);
+        }
+
         // 10 % of callers, sticky; then everyone; then back.
         var day = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         (
