@@ -34,46 +34,31 @@ internal static class ViewCommands
             to,
             Commands.Url,
         };
-        command.SetAction(
-            (parse, cancellationToken) =>
-                ToolErrors.RunAsync(
-                    parse,
-                    parse.GetValue(Commands.Url)!,
-                    async () =>
-                    {
-                        using var http = Commands.Http();
-                        var url = parse.GetValue(Commands.Url)!;
-                        var view = Uri.EscapeDataString(parse.GetValue(name)!);
-                        var (a, b) = (parse.GetValue(from), parse.GetValue(to));
-                        using var first = await GetAsync(
-                            http,
-                            url,
-                            $"api/views/{view}/versions/{a}",
-                            cancellationToken
-                        );
-                        using var second = await GetAsync(
-                            http,
-                            url,
-                            $"api/views/{view}/versions/{b}",
-                            cancellationToken
-                        );
-                        var output = parse.InvocationConfiguration.Output;
-                        await output.WriteLineAsync($"--- {parse.GetValue(name)}@{a}");
-                        await output.WriteLineAsync($"+++ {parse.GetValue(name)}@{b}");
-                        foreach (var line in LineDiff.Of(Lines(first), Lines(second)))
-                        {
-                            await output.WriteLineAsync(line);
-                        }
+        AskPipeline(
+            command,
+            async (parse, http, url, cancellationToken) =>
+            {
+                var view = Uri.EscapeDataString(parse.GetValue(name)!);
+                var (a, b) = (parse.GetValue(from), parse.GetValue(to));
+                using var first = await GetAsync(http, url, $"api/views/{view}/versions/{a}", cancellationToken);
+                using var second = await GetAsync(http, url, $"api/views/{view}/versions/{b}", cancellationToken);
+                var output = parse.InvocationConfiguration.Output;
+                await output.WriteLineAsync($"--- {parse.GetValue(name)}@{a}");
+                await output.WriteLineAsync($"+++ {parse.GetValue(name)}@{b}");
+                foreach (var line in LineDiff.Of(SpecText(first).Split('\n'), SpecText(second).Split('\n')))
+                {
+                    await output.WriteLineAsync(line);
+                }
 
-                        return 0;
-                    }
-                )
+                return 0;
+            }
         );
         return command;
     }
 
-    private static string[] Lines(JsonDocument spec) =>
-        JsonSerializer.Serialize(spec.RootElement.GetProperty("spec"), Indented).Split('\n');
+    /// <summary>The spec of a <c>GET /api/views/{name}/versions/{version}</c> answer, indented.</summary>
+    private static string SpecText(JsonDocument answer) =>
+        JsonSerializer.Serialize(answer.RootElement.GetProperty("spec"), Indented);
 
     private static Command List()
     {
@@ -81,38 +66,28 @@ internal static class ViewCommands
         {
             Commands.Url,
         };
-        command.SetAction(
-            (parse, cancellationToken) =>
-                ToolErrors.RunAsync(
-                    parse,
-                    parse.GetValue(Commands.Url)!,
-                    async () =>
+        AskPipeline(
+            command,
+            async (parse, http, url, cancellationToken) =>
+            {
+                using var views = await GetAsync(http, url, "api/views", cancellationToken);
+                var output = parse.InvocationConfiguration.Output;
+                foreach (var view in views.RootElement.EnumerateArray())
+                {
+                    var name = view.GetProperty("name").GetString();
+                    foreach (var version in view.GetProperty("versions").EnumerateArray())
                     {
-                        using var http = Commands.Http();
-                        using var views = await GetAsync(
-                            http,
-                            parse.GetValue(Commands.Url)!,
-                            "api/views",
-                            cancellationToken
+                        await output.WriteLineAsync(
+                            $"{name}@{version.GetProperty("version").GetInt32()}  "
+                                + $"{version.GetProperty("state").GetString()}  "
+                                + $"{version.GetProperty("aggregation").GetString()} per "
+                                + $"{version.GetProperty("keyFormat").GetString()}"
                         );
-                        var output = parse.InvocationConfiguration.Output;
-                        foreach (var view in views.RootElement.EnumerateArray())
-                        {
-                            var name = view.GetProperty("name").GetString();
-                            foreach (var version in view.GetProperty("versions").EnumerateArray())
-                            {
-                                await output.WriteLineAsync(
-                                    $"{name}@{version.GetProperty("version").GetInt32()}  "
-                                        + $"{version.GetProperty("state").GetString()}  "
-                                        + $"{version.GetProperty("aggregation").GetString()} per "
-                                        + $"{version.GetProperty("keyFormat").GetString()}"
-                                );
-                            }
-                        }
-
-                        return 0;
                     }
-                )
+                }
+
+                return 0;
+            }
         );
         return command;
     }
@@ -127,6 +102,45 @@ internal static class ViewCommands
             version,
             Commands.Url,
         };
+        AskPipeline(
+            command,
+            async (parse, http, url, cancellationToken) =>
+            {
+                var view = parse.GetValue(name)!;
+                var number = parse.GetValue(version);
+                if (number is null)
+                {
+                    using var views = await GetAsync(http, url, "api/views", cancellationToken);
+                    number = views
+                        .RootElement.EnumerateArray()
+                        .Where(v => v.GetProperty("name").GetString() == view)
+                        .Select(v => (int?)v.GetProperty("servingVersion").GetInt32())
+                        .FirstOrDefault();
+                }
+
+                using var spec = await GetAsync(
+                    http,
+                    url,
+                    $"api/views/{Uri.EscapeDataString(view)}/versions/{number ?? 1}",
+                    cancellationToken
+                );
+                var output = parse.InvocationConfiguration.Output;
+                await output.WriteLineAsync(
+                    $"// {view}@{number ?? 1}  sha256 {spec.RootElement.GetProperty("hash").GetString()}"
+                );
+                await output.WriteLineAsync(SpecText(spec));
+                return 0;
+            }
+        );
+        return command;
+    }
+
+    /// <summary>Sets a command's work against a running pipeline: its HTTP client and address, and one line for
+    /// what goes wrong (<see cref="ToolErrors"/>).</summary>
+    private static void AskPipeline(
+        Command command,
+        Func<ParseResult, HttpClient, Uri, CancellationToken, Task<int>> work
+    ) =>
         command.SetAction(
             (parse, cancellationToken) =>
                 ToolErrors.RunAsync(
@@ -135,38 +149,10 @@ internal static class ViewCommands
                     async () =>
                     {
                         using var http = Commands.Http();
-                        var url = parse.GetValue(Commands.Url)!;
-                        var view = parse.GetValue(name)!;
-                        var number = parse.GetValue(version);
-                        if (number is null)
-                        {
-                            using var views = await GetAsync(http, url, "api/views", cancellationToken);
-                            number = views
-                                .RootElement.EnumerateArray()
-                                .Where(v => v.GetProperty("name").GetString() == view)
-                                .Select(v => (int?)v.GetProperty("servingVersion").GetInt32())
-                                .FirstOrDefault();
-                        }
-
-                        using var spec = await GetAsync(
-                            http,
-                            url,
-                            $"api/views/{Uri.EscapeDataString(view)}/versions/{number ?? 1}",
-                            cancellationToken
-                        );
-                        var output = parse.InvocationConfiguration.Output;
-                        await output.WriteLineAsync(
-                            $"// {view}@{number ?? 1}  sha256 {spec.RootElement.GetProperty("hash").GetString()}"
-                        );
-                        await output.WriteLineAsync(
-                            JsonSerializer.Serialize(spec.RootElement.GetProperty("spec"), Indented)
-                        );
-                        return 0;
+                        return await work(parse, http, parse.GetValue(Commands.Url)!, cancellationToken);
                     }
                 )
         );
-        return command;
-    }
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 

@@ -11,12 +11,6 @@ public static class BuiltInViews
     /// <summary><c>new-users</c> v1: count of <c>user.signup</c> per UTC day; key <c>yyyy-MM-dd</c>.</summary>
     public static ViewDefinition NewUsers { get; } = Shipped("new-users.1");
 
-    /// <summary>
-    /// <c>new-users</c> v2: as v1, without sign-ups of test accounts (<c>data.plan == "test"</c>). Registered only
-    /// when configured (<c>Pipeline:ExtraVersions</c>), to be replayed and promoted.
-    /// </summary>
-    public static ViewDefinition NewUsersV2 { get; } = Shipped("new-users.2");
-
     /// <summary><c>active-users</c> v1: distinct <c>subject</c> over all events per UTC day; key
     /// <c>yyyy-MM-dd</c>.</summary>
     public static ViewDefinition ActiveUsers { get; } = Shipped("active-users.1");
@@ -35,11 +29,13 @@ public static class BuiltInViews
     /// <summary>Further versions a deployment may register by configuration: every other spec in
     /// <c>views/</c>.</summary>
     public static IReadOnlyList<ViewDefinition> Optional { get; } =
-    [
-        .. ShippedSpecs
-            .All.Where(spec => !All.Any(v => v.Id == spec.Id))
-            .Select(spec => spec.Id == NewUsersV2.Id ? NewUsersV2 : SpecCompiler.Compile(spec)),
-    ];
+    [.. ShippedSpecs.All.Where(spec => !All.Any(v => v.Id == spec.Id)).Select(SpecCompiler.Compile)];
+
+    /// <summary>
+    /// <c>new-users</c> v2: as v1, without sign-ups of test accounts (<c>data.plan == "test"</c>). Registered only
+    /// when configured (<c>Pipeline:ExtraVersions</c>), to be replayed and promoted.
+    /// </summary>
+    public static ViewDefinition NewUsersV2 => Optional.Single(v => v.Id == new ViewVersion("new-users", 2));
 
     /// <summary>The built-in views plus the optional versions named like <c>new-users:2</c>
     /// (comma-separated).</summary>
@@ -67,5 +63,6 @@ public static class BuiltInViews
         return chosen;
     }
 
-    private static ViewDefinition Shipped(string file) => SpecCompiler.Compile(ShippedSpecs.Read(file));
+    private static ViewDefinition Shipped(string file) =>
+        SpecCompiler.Compile(ShippedSpecs.All.Single(spec => $"{spec.Name}.{spec.Version}" == file));
 }
