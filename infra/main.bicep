@@ -44,8 +44,8 @@ param auditInterval string = '1.00:00:00'
 @description('How many keys a scheduled audit checks.')
 param auditSample string = '200'
 
-@description('Optional view versions registered beside the built-in ones, e.g. new-users:2.')
-param extraVersions string = ''
+@description('The most view versions the registry holds (shipped and dropped ones included).')
+param maxViewVersions string = '50'
 
 var suffix = uniqueString(resourceGroup().id)
 
@@ -96,7 +96,7 @@ module functionApp 'modules/functionapp.bicep' = {
       sealingMargin: sealingMargin
       foldChunkEvents: foldChunkEvents
       retirementGrace: retirementGrace
-      extraVersions: extraVersions
+      maxViewVersions: maxViewVersions
       auditInterval: auditInterval
       auditSample: auditSample
     }

@@ -75,7 +75,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'Pipeline__RetirementGrace', value: pipelineSettings.retirementGrace }
         { name: 'Pipeline__AuditInterval', value: pipelineSettings.auditInterval }
         { name: 'Pipeline__AuditSample', value: pipelineSettings.auditSample }
-        { name: 'Pipeline__ExtraVersions', value: pipelineSettings.extraVersions }
+        { name: 'Pipeline__MaxViewVersions', value: pipelineSettings.maxViewVersions }
         { name: 'Pipeline__StoragePrefix', value: '' }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insightsConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD' }

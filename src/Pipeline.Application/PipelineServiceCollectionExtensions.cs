@@ -14,6 +14,7 @@ using Pipeline.Application.Storage;
 using Pipeline.Application.Time;
 using Pipeline.Application.Versions;
 using Pipeline.Domain.Views;
+using Pipeline.Domain.Views.Specs;
 using Pipeline.Storage;
 
 namespace Pipeline.Application;
@@ -52,7 +53,8 @@ public static class PipelineServiceCollectionExtensions
             sp.GetRequiredService<StorageAccount>(),
             sp.GetRequiredService<IOptions<PipelineOptions>>().Value
         ));
-        services.AddSingleton(new ViewRegistry(views ?? RegisteredViews(configuration)));
+        services.AddSingleton(new ViewRegistry(views ?? BuiltInViews.All));
+        services.AddSingleton<SpecRegistry>();
         services.AddSingleton<StorageHealth>();
 
         // Ingest.
@@ -89,31 +91,10 @@ public static class PipelineServiceCollectionExtensions
         return services;
     }
 
-    private static IReadOnlyList<ViewDefinition> RegisteredViews(IConfiguration configuration)
-    {
-        try
-        {
-            return BuiltInViews.With(
-                configuration[$"{PipelineOptions.Section}:{nameof(PipelineOptions.ExtraVersions)}"]
-            );
-        }
-        catch (ArgumentException ex)
-        {
-            throw new OptionsValidationException(
-                nameof(PipelineOptions.ExtraVersions),
-                typeof(PipelineOptions),
-                [$"Pipeline:ExtraVersions: {ex.Message}"]
-            );
-        }
-    }
-
     /// <summary>Creates the tables and containers, checks the data's settings and registers the views before the host
     /// serves anything.</summary>
-    private sealed class StorageInitializer(
-        PipelineStore store,
-        VersionRegistrations registrations,
-        IOptions<PipelineOptions> options
-    ) : IHostedService
+    private sealed class StorageInitializer(PipelineStore store, SpecRegistry specs, IOptions<PipelineOptions> options)
+        : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
@@ -121,7 +102,7 @@ public static class PipelineServiceCollectionExtensions
             await StoredSettingsGuard
                 .CheckAsync(store, options.Value.EpochLength, cancellationToken)
                 .ConfigureAwait(false);
-            await registrations.RegisterAllAsync(cancellationToken).ConfigureAwait(false);
+            await specs.RegisterShippedAsync(ShippedSpecs.All, cancellationToken).ConfigureAwait(false);
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -29,7 +29,7 @@ internal static class Commands
         DefaultValueFactory = _ => "truth.json",
     };
 
-    private static readonly Option<string?> Key = new("--key")
+    internal static readonly Option<string?> Key = new("--key")
     {
         Description =
             "The admin key (default: PIPELINE_ADMIN_KEY, else the dev host's .azurite/local-admin-key in this folder "
@@ -171,6 +171,7 @@ internal static class Commands
                         var generated = TrafficGenerator.Generate(settings);
                         var truthPath = parse.GetValue(Truth)!;
                         await GroundTruth.WriteAsync(truthPath, GroundTruth.Compute(generated));
+                        await GroundTruth.WriteEventsAsync(GroundTruth.EventsPath(truthPath), generated);
                         parse.InvocationConfiguration.Output.WriteLine(
                             $"generated {generated.Count:N0} events (with producer retries and malformed ones); "
                                 + $"ground truth in {Path.GetFullPath(truthPath)}"
@@ -226,7 +227,12 @@ internal static class Commands
                             http,
                             parse.GetValue(Url)!,
                             parse.InvocationConfiguration.Output
-                        ).VerifyAsync(truth, parse.GetValue(requireBatch), cancellationToken)
+                        ).VerifyAsync(
+                            truth,
+                            parse.GetValue(requireBatch),
+                            cancellationToken,
+                            GroundTruth.EventsPath(truthPath)
+                        )
                             ? 0
                             : 1;
                     }

@@ -12,7 +12,8 @@ internal sealed record ExpectedAnswer(decimal Value, long Events);
 /// The exact answers of every key of every shipped view version (the specs in <c>views/</c>) for generated
 /// traffic, computed by the spec contract's own simple evaluator over each event's JSON (independently of the
 /// fold under test), each event id counted once and malformed events not at all. A version's truth is named
-/// like <c>new-users</c> for version 1 and <c>new-users@2</c> for later ones.
+/// like <c>new-users</c> for version 1 and <c>new-users@2</c> for later ones. The published events are kept beside
+/// it, so that a version registered later is checked too, with its spec as the pipeline holds it.
 /// </summary>
 internal static class GroundTruth
 {
@@ -59,6 +60,38 @@ internal static class GroundTruth
         await JsonSerializer.SerializeAsync(file, truth, CliJson.Options);
     }
 
+    /// <summary>Where the published events are kept beside a ground truth file: so that <c>verify</c> can compute
+    /// the truth of versions registered after the publish.</summary>
+    public static string EventsPath(string truthPath) => Path.ChangeExtension(truthPath, ".events.ndjson");
+
+    /// <summary>Writes the valid events, each id once, as NDJSON.</summary>
+    public static async Task WriteEventsAsync(string path, IEnumerable<GeneratedEvent> published)
+    {
+        await using var file = File.CreateText(path);
+        foreach (var generated in published.Where(e => e.Malformed is null).DistinctBy(e => e.Id))
+        {
+            await file.WriteLineAsync(JsonSerializer.Serialize(generated, CliJson.Compact));
+        }
+    }
+
+    /// <summary>Reads what <see cref="WriteEventsAsync"/> wrote.</summary>
+    public static async Task<List<GeneratedEvent>> ReadEventsAsync(string path)
+    {
+        var events = new List<GeneratedEvent>();
+        await foreach (var line in File.ReadLinesAsync(path))
+        {
+            if (line.Length > 0)
+            {
+                events.Add(
+                    JsonSerializer.Deserialize<GeneratedEvent>(line, CliJson.Compact)
+                        ?? throw new InvalidDataException($"'{path}' holds an empty line")
+                );
+            }
+        }
+
+        return events;
+    }
+
     public static async Task<SortedDictionary<string, SortedDictionary<string, ExpectedAnswer>>> ReadAsync(string path)
     {
         await using var file = File.OpenRead(path);
@@ -71,4 +104,6 @@ internal static class GroundTruth
 internal static class CliJson
 {
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static JsonSerializerOptions Compact { get; } = new(JsonSerializerDefaults.Web);
 }

@@ -19,12 +19,14 @@ internal sealed class Verifier(HttpClient http, Uri baseUri, TextWriter output)
     public async Task<bool> VerifyAsync(
         SortedDictionary<string, SortedDictionary<string, ExpectedAnswer>> truth,
         bool requireBatch,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        string? eventsPath = null
     )
     {
         // The ground truth of "new-users" is version 1's logic, of "new-users@2" version 2's: each is asked
         // with its version pinned (whatever the routing serves), and only where that version is registered.
         var registered = await RegisteredVersionsAsync(cancellationToken);
+        truth = await WithRegisteredSpecsAsync(truth, registered.Keys, eventsPath, cancellationToken);
         foreach (var skipped in truth.Keys.Where(v => !registered.ContainsKey(Versioned(v))))
         {
             output.WriteLine($"skipping {skipped}: that version is not registered");
@@ -163,6 +165,66 @@ internal sealed class Verifier(HttpClient http, Uri baseUri, TextWriter output)
 
     private static (string Name, string Version) Split(string versioned) =>
         versioned.Split('@') is [var name, var version] ? (name, version) : throw new InvalidDataException(versioned);
+
+    /// <summary>
+    /// The truth of every registered version the file has none for (registered after the publish, or not shipped),
+    /// computed from the published events kept beside it and the version's spec as the pipeline holds it; a version
+    /// that cannot be checked is said.
+    /// </summary>
+    private async Task<SortedDictionary<string, SortedDictionary<string, ExpectedAnswer>>> WithRegisteredSpecsAsync(
+        SortedDictionary<string, SortedDictionary<string, ExpectedAnswer>> truth,
+        IEnumerable<string> registered,
+        string? eventsPath,
+        CancellationToken cancellationToken
+    )
+    {
+        var missing = registered.Where(v => !truth.ContainsKey(TruthName(v))).Order(StringComparer.Ordinal).ToList();
+        if (missing.Count == 0)
+        {
+            return truth;
+        }
+
+        if (eventsPath is null || !File.Exists(eventsPath))
+        {
+            foreach (var version in missing)
+            {
+                output.WriteLine($"cannot check {version}: the published events are not kept beside the ground truth");
+            }
+
+            return truth;
+        }
+
+        var specs = new List<Domain.Views.Specs.ViewSpec>();
+        foreach (var version in missing)
+        {
+            var (name, number) = Split(version);
+            using var answer =
+                await http.GetFromJsonAsync<JsonDocument>(
+                    new Uri(baseUri, $"api/views/{Uri.EscapeDataString(name)}/versions/{number}"),
+                    cancellationToken
+                ) ?? throw new InvalidDataException($"{version}'s spec answered nothing");
+            var reading = Domain.Views.Specs.ViewSpecReader.Read(answer.RootElement.GetProperty("spec").GetRawText());
+            if (reading.Spec is { } spec)
+            {
+                specs.Add(spec);
+            }
+            else
+            {
+                output.WriteLine($"cannot check {version}: {string.Join("; ", reading.Problems)}");
+            }
+        }
+
+        var all = new SortedDictionary<string, SortedDictionary<string, ExpectedAnswer>>(truth, StringComparer.Ordinal);
+        foreach (var (view, keys) in GroundTruth.Compute(await GroundTruth.ReadEventsAsync(eventsPath), specs))
+        {
+            all[view] = keys;
+        }
+
+        return all;
+    }
+
+    private static string TruthName(string versioned) =>
+        versioned.EndsWith("@1", StringComparison.Ordinal) ? versioned[..^2] : versioned;
 
     /// <summary>Every registered version as <c>name@N</c>, and whether it is caught up.</summary>
     private async Task<Dictionary<string, bool>> RegisteredVersionsAsync(CancellationToken cancellationToken)

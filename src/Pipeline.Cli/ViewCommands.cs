@@ -16,6 +16,7 @@ internal static class ViewCommands
     {
         var views = new Command("views", "View specs: views declared as JSON files, one per view version");
         views.Subcommands.Add(Validate());
+        views.Subcommands.Add(ViewApply.Command());
         views.Subcommands.Add(List());
         views.Subcommands.Add(Show());
         views.Subcommands.Add(Diff());
@@ -137,7 +138,7 @@ internal static class ViewCommands
 
     /// <summary>Sets a command's work against a running pipeline: its HTTP client and address, and one line for
     /// what goes wrong (<see cref="ToolErrors"/>).</summary>
-    private static void AskPipeline(
+    internal static void AskPipeline(
         Command command,
         Func<ParseResult, HttpClient, Uri, CancellationToken, Task<int>> work
     ) =>
@@ -235,7 +236,8 @@ internal static class ViewCommands
         return command;
     }
 
-    private static IEnumerable<string> Expand(IEnumerable<string> paths) =>
+    /// <summary>Files as given, a folder as its spec files (not its schema).</summary>
+    internal static IEnumerable<string> Expand(IEnumerable<string> paths) =>
         paths.SelectMany<string, string>(path =>
             Directory.Exists(path)
                 ? Directory

@@ -96,6 +96,14 @@ public sealed class HttpFunctions(PipelineEndpoints endpoints)
         string version
     ) => await endpoints.GetVersionSpecAsync(request, name, version);
 
+    [Function("register-version")]
+    public async Task<IActionResult> RegisterVersionAsync(
+        [HttpTrigger(AuthorizationLevel.Admin, "put", Route = "api/views/{name}/versions/{version}")]
+            HttpRequest request,
+        string name,
+        string version
+    ) => await endpoints.RegisterVersionAsync(request, name, version);
+
     [Function("drop-version")]
     public async Task<IActionResult> DropVersionAsync(
         [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "api/views/{name}/versions/{version}")]

@@ -256,6 +256,22 @@ public static class ApiRoutes
             Summary = "A version's spec as declared, its SHA-256 and its registration epoch",
         };
 
+    /// <summary><c>PUT /api/views/{name}/versions/{version}</c>: register a version's spec (admin).</summary>
+    public static ApiRoute RegisterVersion { get; } =
+        new(
+            "PUT",
+            "api/views/{name}/versions/{version}",
+            RouteAccess.Admin,
+            (HttpRequest request, string name, string version, PipelineEndpoints endpoints) =>
+                endpoints.RegisterVersionAsync(request, name, version)
+        )
+        {
+            Summary =
+                "Register a version's spec while the pipeline runs: 201 with its registration epoch and SHA-256, 200 "
+                + "for the same content again, 409 for other content or a version not above every one registered, "
+                + "400 with every problem at its JSON path (admin)",
+        };
+
     /// <summary><c>DELETE /api/views/{name}/versions/{version}</c>: drop a version no reader uses (admin).</summary>
     public static ApiRoute DropVersion { get; } =
         new(
@@ -362,6 +378,7 @@ public static class ApiRoutes
         SetRouting,
         ListShadowDifferences,
         GetVersionSpec,
+        RegisterVersion,
         DropVersion,
         StartAudit,
         ListAudits,

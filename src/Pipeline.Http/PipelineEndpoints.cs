@@ -28,7 +28,8 @@ public sealed class PipelineEndpoints(
     AuditService audits,
     QuarantineReader quarantine,
     IngestStatusService ingest,
-    StorageHealth health
+    StorageHealth health,
+    SpecRegistry specs
 )
 {
     /// <summary>An operation once asked for runs to its end, even if the client that asked hangs up.</summary>
@@ -78,8 +79,11 @@ public sealed class PipelineEndpoints(
     }
 
     /// <summary><c>GET /api/views</c>.</summary>
-    public async Task<ApiResult> ListViewsAsync(HttpRequest request, DurableTaskClient orchestrations) =>
-        new(200, await catalog.ListAsync(orchestrations, Aborted(request)).ConfigureAwait(false));
+    public async Task<ApiResult> ListViewsAsync(HttpRequest request, DurableTaskClient orchestrations)
+    {
+        await specs.SyncIfOlderThanAsync(TimeSpan.FromSeconds(1), Aborted(request)).ConfigureAwait(false);
+        return new(200, await catalog.ListAsync(orchestrations, Aborted(request)).ConfigureAwait(false));
+    }
 
     /// <summary><c>GET /api/views/{name}?key=K</c> or <c>?from=A&amp;to=B</c>, optionally
     /// <c>&amp;version=N</c>.</summary>
@@ -101,6 +105,7 @@ public sealed class PipelineEndpoints(
             return values.Refusal();
         }
 
+        await specs.LookUpAsync(name, version, Aborted(request)).ConfigureAwait(false);
         var caller = request.Headers.TryGetValue("x-pipeline-client", out var callers) ? callers.ToString() : null;
         return key is not null
             ? OutcomeResults.From(
@@ -139,6 +144,7 @@ public sealed class PipelineEndpoints(
     {
         var values = new RequestValues(request);
         var (version, cutoff) = (values.Version(), values.Epoch("cutoff"));
+        await specs.LookUpAsync(name, version, Aborted(request)).ConfigureAwait(false);
         return RefuseCrossSite(request)
             ?? (
                 values.Invalid
@@ -156,6 +162,7 @@ public sealed class PipelineEndpoints(
     {
         var values = new RequestValues(request);
         var version = values.Version(required: true);
+        await specs.LookUpAsync(name, version, Aborted(request)).ConfigureAwait(false);
         return RefuseCrossSite(request)
             ?? (
                 values.Invalid
@@ -178,6 +185,7 @@ public sealed class PipelineEndpoints(
             values.Text("to"),
             values.Positive("sample")
         );
+        await specs.LookUpAsync(name, version, Aborted(request)).ConfigureAwait(false);
         return RefuseCrossSite(request)
             ?? (
                 values.Invalid
@@ -238,6 +246,11 @@ public sealed class PipelineEndpoints(
         }
 
         var (shadow, audited) = (values.Version("shadow"), values.Flag("audited"));
+        foreach (var version in weights.Keys.Concat(shadow is { } s ? [s] : []).DefaultIfEmpty(1))
+        {
+            await specs.LookUpAsync(name, version, Aborted(request)).ConfigureAwait(false);
+        }
+
         if (RefuseCrossSite(request) is { } refused)
         {
             return refused;
@@ -267,6 +280,7 @@ public sealed class PipelineEndpoints(
             return values.Refusal();
         }
 
+        await specs.LookUpAsync(name, null, Aborted(request)).ConfigureAwait(false);
         return routing.Registry.Versions(name).Count == 0
             ? OutcomeResults.From(routing.UnknownView<object>(name))
             : new ApiResult(200, await shadows.ListAsync(name, max, Aborted(request)).ConfigureAwait(false));
@@ -277,9 +291,52 @@ public sealed class PipelineEndpoints(
     {
         var values = new RequestValues(request);
         var number = values.VersionInRoute(version);
+        await specs.LookUpAsync(name, number, Aborted(request)).ConfigureAwait(false);
         return values.Invalid
             ? values.Refusal()
             : OutcomeResults.From(await catalog.SpecAsync(name, number!.Value, Aborted(request)).ConfigureAwait(false));
+    }
+
+    /// <summary><c>PUT /api/views/{name}/versions/{version}</c> (admin): registers a spec.</summary>
+    public async Task<ApiResult> RegisterVersionAsync(HttpRequest request, string name, string version)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var values = new RequestValues(request);
+        var number = values.VersionInRoute(version);
+        if (RefuseCrossSite(request) is { } refused)
+        {
+            return refused;
+        }
+
+        if (values.Invalid)
+        {
+            return values.Refusal();
+        }
+
+        const int limit = Domain.Views.Specs.ViewSpecReader.MaxSpecBytes;
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16384];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, Aborted(request)).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return OutcomeResults.Error(413, $"the spec is over {limit} bytes, the most a spec may have");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return OutcomeResults.From(
+            await specs
+                .RegisterAsync(
+                    name,
+                    number!.Value,
+                    buffer.GetBuffer().AsMemory(0, (int)buffer.Length),
+                    StartsOutliveTheRequest
+                )
+                .ConfigureAwait(false)
+        );
     }
 
     /// <summary><c>DELETE /api/views/{name}/versions/{version}</c> (admin).</summary>
@@ -292,6 +349,7 @@ public sealed class PipelineEndpoints(
     {
         var values = new RequestValues(request);
         var number = values.VersionInRoute(version);
+        await specs.LookUpAsync(name, number, Aborted(request)).ConfigureAwait(false);
         return RefuseCrossSite(request)
             ?? (
                 values.Invalid
@@ -309,6 +367,7 @@ public sealed class PipelineEndpoints(
     {
         var values = new RequestValues(request);
         var (version, max) = (values.Version(), values.WholeNumber("max", 1, 100, 20));
+        await specs.LookUpAsync(name, version, Aborted(request)).ConfigureAwait(false);
         return values.Invalid
             ? values.Refusal()
             : OutcomeResults.From(

@@ -31,8 +31,9 @@ internal sealed class PipelineContext : IAsyncDisposable
     private readonly Dictionary<string, string?> _settings;
     private EngineHost? _engine;
 
-    private PipelineContext(AzuriteFixture azurite, Dictionary<string, string?> settings)
+    private PipelineContext(AzuriteFixture azurite, Dictionary<string, string?> settings, FakeTimeProvider? time = null)
     {
+        Time = time ?? new(Start.AddMinutes(-1));
         _azurite = azurite;
         _settings = settings;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
@@ -56,7 +57,7 @@ internal sealed class PipelineContext : IAsyncDisposable
     public static readonly DateTimeOffset Start = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
 
     /// <summary>The clock of every service of this pipeline, the engine's included.</summary>
-    public FakeTimeProvider Time { get; } = new(Start.AddMinutes(-1));
+    public FakeTimeProvider Time { get; }
 
     /// <summary>The pipeline's services, as a host process would have them.</summary>
     public ServiceProvider Services { get; }
@@ -82,7 +83,6 @@ internal sealed class PipelineContext : IAsyncDisposable
         TimeSpan? epoch = null,
         TimeSpan? dedupWindow = null,
         long? foldChunkEvents = null,
-        string extraVersions = "",
         string? connectionString = null,
         IReadOnlyDictionary<string, string?>? settings = null
     )
@@ -99,7 +99,6 @@ internal sealed class PipelineContext : IAsyncDisposable
             ["Pipeline:FoldChunkEvents"] = (foldChunkEvents ?? Batch.RecomputeInput.DefaultChunkEvents).ToString(
                 CultureInfo.InvariantCulture
             ),
-            ["Pipeline:ExtraVersions"] = extraVersions,
             ["Pipeline:AuditInterval"] = "00:00:00",
         };
         foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
@@ -118,6 +117,9 @@ internal sealed class PipelineContext : IAsyncDisposable
         registry is null
             ? ActivatorUtilities.CreateInstance<IngestHandler>(Services)
             : ActivatorUtilities.CreateInstance<IngestHandler>(Services, registry);
+
+    /// <summary>Another process of this pipeline: its own services on the same storage, on the same clock.</summary>
+    public PipelineContext OtherProcess() => new(_azurite, _settings, Time);
 
     /// <summary>One of this pipeline's services.</summary>
     public T Get<T>()
@@ -178,7 +180,7 @@ internal sealed class PipelineContext : IAsyncDisposable
         {
             foreach (var view in Registry.All)
             {
-                await Get<Versions.VersionStore>().RegisterAsync(view.Id, 0);
+                await Get<Versions.VersionStore>().RegisterAsync(view.Spec!, 0, live: false);
             }
 
             _engine = await EngineHost.StartAsync(

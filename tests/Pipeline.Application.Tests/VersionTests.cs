@@ -21,7 +21,15 @@ namespace Pipeline.Application.Tests;
 public class VersionTests(AzuriteFixture azurite)
 {
     private static readonly ViewDefinition V1 = BuiltInViews.NewUsers;
-    private static readonly ViewDefinition V2 = BuiltInViews.NewUsersV2;
+
+    /// <summary>The example spec a user registers while the pipeline runs: new-users without test accounts.</summary>
+    private static readonly byte[] V2Spec = File.ReadAllBytes(
+        Path.Combine(DotnetProcess.RepositoryRoot, "examples", "new-users.2.json")
+    );
+
+    private static readonly ViewDefinition V2 = Domain.Views.Specs.SpecCompiler.Compile(
+        Domain.Views.Specs.ViewSpecReader.Read(V2Spec).Spec!
+    );
 
     /// <summary>A chunk fold that waits for a gate before doing the real work: a run held in mid-flight.</summary>
     private sealed class GatedFold(FoldChunkActivity inner, Task gate)
@@ -130,6 +138,14 @@ public class VersionTests(AzuriteFixture azurite)
 
         public IngestHandler Handler() => Context.NewHandler();
 
+        /// <summary>Registers v2 over the registry in storage, as <c>PUT /api/views/new-users/versions/2</c>
+        /// does.</summary>
+        public async Task RegisterV2Async()
+        {
+            var registered = await Context.Get<SpecRegistry>().RegisterAsync("new-users", 2, V2Spec);
+            Assert.Equal(OutcomeKind.Created, registered.Kind);
+        }
+
         public async Task<ViewAnswer> AskAsync(string key, int? version = null, string? caller = null)
         {
             var answer = await Answers.KeyAsync("new-users", key, version, caller);
@@ -194,19 +210,18 @@ public class VersionTests(AzuriteFixture azurite)
     [Fact]
     public async Task ReplayOfV2_WhileEventsArrive_AnswersWithV2Logic_V1IsUnchanged_AndReadersMoveAndMoveBack()
     {
-        await using var context = await PipelineContext.CreateAsync(
-            azurite,
-            epoch: TimeSpan.FromSeconds(10),
-            extraVersions: "new-users:2"
-        );
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var day = PipelineContext.Day(0);
 
         // An older deployment, without v2, registered v1 before the first event and ingests the first epoch.
         await context
             .Get<VersionStore>()
             .RegisterAsync(
-                new Pipeline.Domain.Views.ViewVersion("new-users", 1),
-                new Domain.Epochs.EpochClock(context.Options.EpochLength).EpochOf(PipelineContext.Start.AddSeconds(-10))
+                Domain.Views.Specs.ShippedSpecs.Read("new-users.1"),
+                new Domain.Epochs.EpochClock(context.Options.EpochLength).EpochOf(
+                    PipelineContext.Start.AddSeconds(-10)
+                ),
+                live: false
             );
         await context
             .NewHandler(ViewRegistry.BuiltIn())
@@ -215,7 +230,7 @@ public class VersionTests(AzuriteFixture azurite)
         // v2 is registered during epoch 1; from then on the speed layer maintains both versions.
         var deployment = new Deployment(context);
         context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(15));
-        await deployment.Registrations.RegisterAllAsync();
+        await deployment.RegisterV2Async();
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 10, epochOffset: 1)));
         await handler.IngestAsync(new IngestBatch(0, Signups(5, 20, epochOffset: 2)));
@@ -319,14 +334,10 @@ public class VersionTests(AzuriteFixture azurite)
     [Fact]
     public async Task PromoteAndRollBack_UnderConcurrentQueries_NeverFail_NorMixVersions()
     {
-        await using var context = await PipelineContext.CreateAsync(
-            azurite,
-            epoch: TimeSpan.FromSeconds(10),
-            extraVersions: "new-users:2"
-        );
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var deployment = new Deployment(context);
         context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(-10));
-        await deployment.Registrations.RegisterAllAsync();
+        await deployment.RegisterV2Async();
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(20, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 20, epochOffset: 1)));
@@ -374,14 +385,10 @@ public class VersionTests(AzuriteFixture azurite)
     [Fact]
     public async Task ShadowMode_ServesOneVersion_AndRecordsWhereTheOtherDiffers()
     {
-        await using var context = await PipelineContext.CreateAsync(
-            azurite,
-            epoch: TimeSpan.FromSeconds(10),
-            extraVersions: "new-users:2"
-        );
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var deployment = new Deployment(context);
         context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(-10));
-        await deployment.Registrations.RegisterAllAsync();
+        await deployment.RegisterV2Async();
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 10, epochOffset: 1)));
@@ -407,15 +414,11 @@ public class VersionTests(AzuriteFixture azurite)
     [Fact]
     public async Task CancelledReplay_Stops_CommitsNothing_AndV1KeepsServing_ThenRunsAgainToTheSameResult()
     {
-        await using var context = await PipelineContext.CreateAsync(
-            azurite,
-            epoch: TimeSpan.FromSeconds(10),
-            extraVersions: "new-users:2"
-        );
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var deployment = new Deployment(context, gate.Task);
         context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(-10));
-        await deployment.Registrations.RegisterAllAsync();
+        await deployment.RegisterV2Async();
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(0, Signups(1, 10, epochOffset: 1)));
@@ -447,14 +450,10 @@ public class VersionTests(AzuriteFixture azurite)
     [Fact]
     public async Task Audit_IsClean_ThenCatchesACorruptedBatchRow_AndADeletedRawBlob_AndGatesPromotion()
     {
-        await using var context = await PipelineContext.CreateAsync(
-            azurite,
-            epoch: TimeSpan.FromSeconds(10),
-            extraVersions: "new-users:2"
-        );
+        await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var deployment = new Deployment(context);
         context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(-10));
-        await deployment.Registrations.RegisterAllAsync();
+        await deployment.RegisterV2Async();
         var handler = deployment.Handler();
         await handler.IngestAsync(new IngestBatch(0, Signups(10, 0, epochOffset: 0)));
         await handler.IngestAsync(new IngestBatch(1, Signups(5, 0, epochOffset: 0, idOffset: 100, day: 1)));

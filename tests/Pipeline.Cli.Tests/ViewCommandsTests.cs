@@ -16,8 +16,8 @@ public sealed class ViewCommandsTests : IDisposable
 
         Assert.Equal(0, exit);
         Assert.Equal(string.Empty, error);
-        Assert.Contains("new-users.2.json: valid (new-users@2)", output, StringComparison.Ordinal);
-        Assert.Contains("5 files checked, 0 with problems", output, StringComparison.Ordinal);
+        Assert.Contains("new-users.1.json: valid (new-users@1)", output, StringComparison.Ordinal);
+        Assert.Contains("4 files checked, 0 with problems", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class ViewCommandsTests : IDisposable
         return (exit, output.ToString(), error.ToString());
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (
             var directory = new DirectoryInfo(AppContext.BaseDirectory);

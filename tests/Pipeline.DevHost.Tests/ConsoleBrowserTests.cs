@@ -30,13 +30,10 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
         await using var run = new DevHostRun(
             azurite,
             TimeSpan.FromSeconds(2),
-            new Dictionary<string, string>
-            {
-                ["DevHost__AdminKey"] = "test-key",
-                ["Pipeline__ExtraVersions"] = "new-users:2",
-            }
+            new Dictionary<string, string> { ["DevHost__AdminKey"] = "test-key" }
         );
         await run.StartHostAsync();
+        await run.ApplyExampleAsync("new-users.2.json", "test-key");
         await using (var publish = run.StartTool("publish", "--events", "4000", "--days", "3", "--seed", "13"))
         {
             Assert.True(await publish.WaitForExitAsync(TimeSpan.FromMinutes(3)) == 0, publish.Output);

@@ -251,6 +251,21 @@ internal sealed class DevHostRun : IAsyncDisposable
             workingDirectory: WorkDirectory
         );
 
+    /// <summary>Registers a spec of the repository's <c>examples/</c> while the host runs, as a user does:
+    /// <c>pipeline views apply</c>.</summary>
+    public async Task ApplyExampleAsync(string file, string adminKey)
+    {
+        await using var apply = StartTool(
+            "views",
+            "apply",
+            Path.Combine(DotnetProcess.RepositoryRoot, "examples", file),
+            "--key",
+            adminKey
+        );
+        Assert.True(await apply.WaitForExitAsync(TimeSpan.FromMinutes(1)) == 0, apply.Output);
+        Assert.Contains(": created ", apply.Output, StringComparison.Ordinal);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_host is not null)

@@ -171,6 +171,81 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
             "version"
         );
 
+        // Registering a version over HTTP: admin only; 201, then 200 for the same content; 409 for other content
+        // or an older version; 400 with every problem at its path; and its spec is then served as registered.
+        var example = File.ReadAllBytes(Path.Combine(DotnetProcess.RepositoryRoot, "examples", "new-users.2.json"));
+        await AssertJsonErrorAsync(
+            await http.PutAsync("api/views/new-users/versions/2", new ByteArrayContent(example)),
+            HttpStatusCode.Unauthorized,
+            "needs the admin key"
+        );
+        using (var created = await PutSpecAsync(http, "new-users", "2", example))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            using var json = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+            Assert.Equal(
+                Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(example)),
+                json.RootElement.GetProperty("hash").GetString()
+            );
+        }
+
+        using (var unchanged = await PutSpecAsync(http, "new-users", "2", example))
+        {
+            Assert.Equal(HttpStatusCode.OK, unchanged.StatusCode);
+        }
+
+        var other = Encoding.UTF8.GetBytes(
+            Encoding.UTF8.GetString(example).Replace("\"test\"", "\"trial\"", StringComparison.Ordinal)
+        );
+        await AssertJsonErrorAsync(
+            await PutSpecAsync(http, "new-users", "2", other),
+            HttpStatusCode.Conflict,
+            "versions are immutable: new-users@2 is registered with other content; register version 3"
+        );
+        await AssertJsonErrorAsync(
+            await PutSpecAsync(
+                http,
+                "new-users",
+                "1",
+                Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(other).Replace("\"version\": 2", "\"version\": 1"))
+            ),
+            HttpStatusCode.Conflict,
+            "versions are immutable"
+        );
+        using (
+            var invalid = await PutSpecAsync(
+                http,
+                "orders",
+                "1",
+                """{"name":"orders","version":1,"window":"fortnight"}"""u8.ToArray()
+            )
+        )
+        {
+            using var json = JsonDocument.Parse(await invalid.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+            var problems = json
+                .RootElement.GetProperty("problems")
+                .EnumerateArray()
+                .Select(p => p.GetString())
+                .ToList();
+            Assert.Contains(problems, p => p!.StartsWith("$.window: ", StringComparison.Ordinal));
+            Assert.Contains(
+                problems,
+                p =>
+                    p!.StartsWith("$.aggregates", StringComparison.Ordinal)
+                    || p.StartsWith("$: ", StringComparison.Ordinal)
+            );
+        }
+
+        using (var served = await http.GetAsync("api/views/new-users/versions/2"))
+        {
+            using var json = JsonDocument.Parse(await served.Content.ReadAsStringAsync());
+            Assert.Equal(
+                "Sign-ups per UTC day, without test accounts.",
+                json.RootElement.GetProperty("spec").GetProperty("description").GetString()
+            );
+        }
+
         // A known route with a method it does not take: 405, naming the methods it takes.
         using (var wrongMethod = await http.GetAsync("api/events"))
         {
@@ -436,6 +511,21 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
 
     private static int ChunkSize(string? line) =>
         int.Parse(line ?? "0", NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+
+    private static async Task<HttpResponseMessage> PutSpecAsync(
+        HttpClient http,
+        string name,
+        string version,
+        byte[] spec
+    )
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"api/views/{name}/versions/{version}")
+        {
+            Content = new ByteArrayContent(spec),
+        };
+        request.Headers.Add("x-functions-key", "test-key");
+        return await http.SendAsync(request);
+    }
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path)
     {

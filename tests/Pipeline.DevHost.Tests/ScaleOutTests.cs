@@ -16,7 +16,6 @@ public class ScaleOutTests(AzuriteFixture azurite)
     private static readonly Dictionary<string, string> Settings = new()
     {
         ["DevHost__AdminKey"] = AdminCalls.Key,
-        ["Pipeline__ExtraVersions"] = "new-users:2",
         ["Durable__ActivityConcurrency"] = "1",
         ["Pipeline__FoldChunkEvents"] = "1000", // many short activities, so a kill lands between them
         ["Durable__VisibilityTimeout"] = "00:00:10", // a killed host's activity runs again sooner
@@ -40,6 +39,10 @@ public class ScaleOutTests(AzuriteFixture azurite)
         await second.StartHostAsync();
         using var one = new HttpClient { BaseAddress = first.BaseUri };
         using var two = new HttpClient { BaseAddress = second.BaseUri };
+
+        // new-users v2 is registered through the second host while the first one ingests: the first learns it from
+        // the registry in storage before it applies events of a later epoch.
+        await second.ApplyExampleAsync("new-users.2.json", AdminCalls.Key);
 
         // Traffic published through the second host lands in the first one's hub, and both see it sealed.
         await using var publish = second.StartTool("publish", "--events", "20000", "--days", "3", "--seed", "23");
@@ -97,6 +100,7 @@ public class ScaleOutTests(AzuriteFixture azurite)
             await using var verify = host.StartTool("verify", "--require-batch", "--truth", truth);
             Assert.True(await verify.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, verify.Output);
             Assert.Contains(" 0 differ", verify.Output, StringComparison.Ordinal);
+            Assert.Contains(" keys of 5 views ", verify.Output, StringComparison.Ordinal);
         }
 
         // And alike to the byte, provenance aside, over whole ranges (page-views, keyed by hour and page, is

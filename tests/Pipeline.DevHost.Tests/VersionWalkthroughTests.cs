@@ -33,10 +33,21 @@ public class VersionWalkthroughTests(AzuriteFixture azurite)
         await using var publish = run.StartTool("publish", "--events", "30000", "--days", "3", "--seed", "11");
         Assert.True(await publish.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, publish.Output);
 
-        // A new deployment registers v2 after all that traffic: the speed layer maintains it from now on.
-        Assert.Equal(0, await run.StopHostAsync());
-        run.Configure("Pipeline__ExtraVersions", "new-users:2");
-        await run.StartHostAsync();
+        // v2 is registered while the host runs, after all that traffic: the speed layer maintains it from now on.
+        await run.ApplyExampleAsync("new-users.2.json", "test-key");
+        await using (
+            var again = run.StartTool(
+                "views",
+                "apply",
+                Path.Combine(DotnetProcess.RepositoryRoot, "examples"),
+                "--key",
+                "test-key"
+            )
+        )
+        {
+            Assert.True(await again.WaitForExitAsync(TimeSpan.FromMinutes(1)) == 0, again.Output);
+            Assert.Contains("new-users.2.json: unchanged new-users@2", again.Output, StringComparison.Ordinal);
+        }
         using var http = new HttpClient { BaseAddress = run.BaseUri };
         await run.WaitUntilSealedPastNowAsync();
 
@@ -70,6 +81,8 @@ public class VersionWalkthroughTests(AzuriteFixture azurite)
         {
             Assert.True(await verify.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, verify.Output);
             Assert.DoesNotContain("skipping", verify.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("cannot check", verify.Output, StringComparison.Ordinal);
+            Assert.Contains(" keys of 5 views ", verify.Output, StringComparison.Ordinal); // new-users@2's from its spec
         }
 
         // What v2 changes, as the tool shows it: the description and the test accounts left out.

@@ -47,7 +47,8 @@ public sealed class AuditOrchestrator : TaskOrchestrator<AuditRequest, AuditSumm
 
 /// <summary>Runs <see cref="AuditService"/> for one request.</summary>
 [DurableTask(ActivityName)]
-public sealed class AuditActivity(AuditService audits) : TaskActivity<AuditRequest, AuditSummary>
+public sealed class AuditActivity(AuditService audits, Versions.SpecRegistry specs)
+    : TaskActivity<AuditRequest, AuditSummary>
 {
     /// <summary>The activity's name.</summary>
     public const string ActivityName = "audit-view";
@@ -55,6 +56,10 @@ public sealed class AuditActivity(AuditService audits) : TaskActivity<AuditReque
     /// <inheritdoc />
     public override async Task<AuditSummary> RunAsync(TaskActivityContext context, AuditRequest input)
     {
+        ArgumentNullException.ThrowIfNull(input);
+        _ = await specs
+            .RequireAsync(new Domain.Views.ViewVersion(input.View, input.Version), CancellationToken.None)
+            .ConfigureAwait(false); // registered through another process: known here before the audit looks it up
         var report = await audits.RunAsync(input, CancellationToken.None).ConfigureAwait(false);
         return new AuditSummary(
             report.Audit,

@@ -23,6 +23,7 @@ public sealed partial class BatchSchedule(
     SpeedRetirement retirement,
     SupersededBatchData superseded,
     ViewRegistry registry,
+    Versions.SpecRegistry specs,
     RoutingService routing,
     AuditStore audits,
     IOptions<PipelineOptions> options,
@@ -105,6 +106,9 @@ public sealed partial class BatchSchedule(
     {
         var sealedCutoff = await sealedBoundary.CutoffAsync(cancellationToken).ConfigureAwait(false);
         var started = 0;
+
+        // Versions registered through other processes are kept current here too.
+        await specs.SyncIfOlderThanAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         foreach (var view in registry.All)
         {
             // Versions that serve, shadow, or have a batch view are kept current; a new version waits for its replay.

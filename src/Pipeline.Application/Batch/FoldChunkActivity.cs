@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.DurableTask;
 using Pipeline.Application.Operations;
 using Pipeline.Application.Storage;
+using Pipeline.Application.Versions;
 using Pipeline.Domain.Hashing;
 using Pipeline.Domain.Views;
 
@@ -55,8 +56,7 @@ public sealed record ChunkFold(
 /// to the same places.
 /// </summary>
 [DurableTask(ActivityName)]
-public sealed class FoldChunkActivity(PipelineStore store, ViewRegistry registry)
-    : TaskActivity<FoldChunkInput, ChunkFold>
+public sealed class FoldChunkActivity(PipelineStore store, SpecRegistry specs) : TaskActivity<FoldChunkInput, ChunkFold>
 {
     /// <summary>The activity's name.</summary>
     public const string ActivityName = "fold-chunk";
@@ -72,7 +72,9 @@ public sealed class FoldChunkActivity(PipelineStore store, ViewRegistry registry
         var request = input;
         var cancellationToken = CancellationToken.None;
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var view = registry.Require(new Domain.Views.ViewVersion(request.View, request.Version));
+        var view = await specs
+            .RequireAsync(new Domain.Views.ViewVersion(request.View, request.Version), CancellationToken.None)
+            .ConfigureAwait(false);
         var chunk = request.Chunk;
 
         // A chunk that is its partition's whole log below the cutoff (a full run, one chunk) has nothing to

@@ -1,6 +1,7 @@
 using Microsoft.DurableTask;
 using Pipeline.Application.Operations;
 using Pipeline.Application.Storage;
+using Pipeline.Application.Versions;
 using Pipeline.Domain.Hashing;
 using Pipeline.Domain.Views;
 
@@ -46,7 +47,7 @@ public sealed record PartitionSettled(
 /// chunks' outputs are never overwritten.
 /// </summary>
 [DurableTask(ActivityName)]
-public sealed class SettlePartitionActivity(PipelineStore store, ViewRegistry registry)
+public sealed class SettlePartitionActivity(PipelineStore store, SpecRegistry specs)
     : TaskActivity<SettlePartitionInput, PartitionSettled>
 {
     /// <summary>The activity's name.</summary>
@@ -58,7 +59,9 @@ public sealed class SettlePartitionActivity(PipelineStore store, ViewRegistry re
         ArgumentNullException.ThrowIfNull(input);
         var request = input;
         var cancellationToken = CancellationToken.None;
-        var view = registry.Require(new Domain.Views.ViewVersion(request.View, request.Version));
+        var view = await specs
+            .RequireAsync(new Domain.Views.ViewVersion(request.View, request.Version), CancellationToken.None)
+            .ConfigureAwait(false);
         var partition = request.Chunks[0].Partition;
         if (request.Chunks is [var only] && only.IsWholeLogBelow(request.Cutoff))
         {

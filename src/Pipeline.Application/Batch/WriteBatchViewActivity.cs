@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Microsoft.DurableTask;
 using Pipeline.Application.Operations;
 using Pipeline.Application.Storage;
+using Pipeline.Application.Versions;
 using Pipeline.Domain.Views;
 using Pipeline.Storage.Tables;
 
@@ -35,7 +36,7 @@ public sealed record BatchViewWritten(long Rows, long Events, double Seconds);
 /// full run instead of an incremental one) puts the same content in the same places.
 /// </summary>
 [DurableTask(ActivityName)]
-public sealed class WriteBatchViewActivity(PipelineStore store, ViewRegistry registry)
+public sealed class WriteBatchViewActivity(PipelineStore store, SpecRegistry specs)
     : TaskActivity<WriteBatchViewInput, BatchViewWritten>
 {
     /// <summary>The activity's name.</summary>
@@ -48,7 +49,9 @@ public sealed class WriteBatchViewActivity(PipelineStore store, ViewRegistry reg
         var request = input;
         var cancellationToken = CancellationToken.None;
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var view = registry.Require(new Domain.Views.ViewVersion(request.View, request.Version));
+        var view = await specs
+            .RequireAsync(new Domain.Views.ViewVersion(request.View, request.Version), CancellationToken.None)
+            .ConfigureAwait(false);
 
         var merged = new ViewAccumulator(view);
         foreach (

@@ -74,10 +74,11 @@ public sealed class PipelineOptions
     public int AuditSample { get; set; } = 200;
 
     /// <summary>
-    /// Optional view versions to register beside the built-in ones, like <c>new-users:2</c> (comma-separated).
-    /// From the moment a version is registered the speed layer maintains it; replay it to catch it up.
+    /// The most view versions the registry holds, the shipped ones and dropped ones included: every ingested
+    /// event is folded into each, so each one costs ingest its share.
     /// </summary>
-    public string ExtraVersions { get; set; } = string.Empty;
+    [Range(1, 1000, ErrorMessage = "Pipeline:MaxViewVersions must be between 1 and 1000")]
+    public int MaxViewVersions { get; set; } = 50;
 
     /// <summary>
     /// Prefix of every table and container name, so that several pipelines (or test runs) can share an

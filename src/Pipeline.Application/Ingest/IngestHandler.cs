@@ -40,7 +40,8 @@ public sealed partial class IngestHandler
         PipelineClock clock,
         IOptions<PipelineOptions> options,
         ILoggerFactory loggerFactory,
-        IngestMetrics metrics
+        IngestMetrics metrics,
+        Versions.SpecRegistry? specs = null
     )
     {
         ArgumentNullException.ThrowIfNull(metrics);
@@ -51,7 +52,7 @@ public sealed partial class IngestHandler
         _progress = progress;
         _rawLog = new RawLogWriter(store);
         _quarantine = new QuarantineWriter(store);
-        _speed = new SpeedLayerWriter(store, registry, clock, loggerFactory.CreateLogger<SpeedLayerWriter>());
+        _speed = new SpeedLayerWriter(store, registry, specs, clock, loggerFactory.CreateLogger<SpeedLayerWriter>());
         _clock = clock;
         _dedupWindow = options.Value.DedupWindow;
         _logger = loggerFactory.CreateLogger<IngestHandler>();

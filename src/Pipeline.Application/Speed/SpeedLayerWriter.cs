@@ -20,13 +20,13 @@ namespace Pipeline.Application.Speed;
 internal sealed partial class SpeedLayerWriter(
     PipelineStore store,
     ViewRegistry registry,
+    Versions.SpecRegistry? specs,
     PipelineClock clock,
     ILogger<SpeedLayerWriter> logger
 )
 {
     private const int MaxAttempts = 8;
     private const int ParallelTransactions = 8;
-    private readonly ViewDefinition[] _views = [.. registry.All];
 
     public async Task ApplyAsync(
         PartitionSpeedCache cache,
@@ -42,8 +42,20 @@ internal sealed partial class SpeedLayerWriter(
 
         var first = events[0].SequenceNumber;
         var last = events[^1].SequenceNumber;
+        if (specs is not null)
+        {
+            // Every version registered before these epochs began is known before any of their events is applied.
+            var newest = events[0].Epoch;
+            foreach (var accepted in events)
+            {
+                newest = Math.Max(newest, accepted.Epoch);
+            }
+
+            await specs.SyncThroughAsync(newest, cancellationToken).ConfigureAwait(false);
+        }
+
         cache.DropEpochsBefore(events[0].Epoch);
-        var pending = Fold(partition, events);
+        var pending = Fold(partition, events, registry.All);
         for (var attempt = 1; pending.Count > 0; attempt++)
         {
             await LoadAsync(cache, pending, events[0].Epoch, cancellationToken).ConfigureAwait(false);
@@ -85,7 +97,11 @@ internal sealed partial class SpeedLayerWriter(
     }
 
     /// <summary>One delta per (view, key, epoch), skipping producer retries.</summary>
-    private List<RowWork> Fold(int partition, IReadOnlyList<AcceptedEvent> events)
+    private static List<RowWork> Fold(
+        int partition,
+        IReadOnlyList<AcceptedEvent> events,
+        IReadOnlyList<ViewDefinition> views
+    )
     {
         var accumulators = new Dictionary<(int View, long Epoch), ViewAccumulator>();
         foreach (var accepted in events)
@@ -95,11 +111,11 @@ internal sealed partial class SpeedLayerWriter(
                 continue;
             }
 
-            for (var v = 0; v < _views.Length; v++)
+            for (var v = 0; v < views.Count; v++)
             {
                 if (!accumulators.TryGetValue((v, accepted.Epoch), out var accumulator))
                 {
-                    accumulators[(v, accepted.Epoch)] = accumulator = new ViewAccumulator(_views[v]);
+                    accumulators[(v, accepted.Epoch)] = accumulator = new ViewAccumulator(views[v]);
                 }
 
                 accumulator.Add(accepted.Event);
@@ -111,7 +127,7 @@ internal sealed partial class SpeedLayerWriter(
         {
             foreach (var (key, delta) in accumulator.Partials)
             {
-                var definition = _views[view];
+                var definition = views[view];
                 work.Add(
                     new RowWork(
                         definition,

@@ -45,17 +45,6 @@ public sealed class VersionRegistrations
         _caughtUpReads = new ReadCoalescer<ViewDefinition, bool>(view => IsCaughtUpAsync(view, CancellationToken.None));
     }
 
-    /// <summary>Records every registered version's registration epoch as of now (the first host to see a version sets
-    /// it).</summary>
-    public async Task RegisterAllAsync(CancellationToken cancellationToken = default)
-    {
-        var epoch = _clock.CurrentEpoch;
-        foreach (var view in _registry.All)
-        {
-            await _versions.RegisterAsync(view.Id, epoch, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>Records the version as registered anew now (its data was dropped): not caught up until a
     /// replay.</summary>
     public async Task ReregisterAsync(ViewDefinition view, CancellationToken cancellationToken = default)
@@ -65,17 +54,19 @@ public sealed class VersionRegistrations
         _caughtUp.TryRemove(view.Id, out _);
     }
 
-    /// <summary>The epoch from which the speed layer maintains the version, or null if it was never
-    /// registered.</summary>
-    public Task<long?> RegisteredEpochAsync(ViewVersion version, CancellationToken cancellationToken = default) =>
-        _versions.RegisteredEpochAsync(version, cancellationToken);
+    /// <summary>The version's registration (from which epoch the speed layer maintains it), or null if it was
+    /// never registered.</summary>
+    public Task<VersionRegistration?> RegistrationAsync(
+        ViewVersion version,
+        CancellationToken cancellationToken = default
+    ) => _versions.RegistrationAsync(version, cancellationToken);
 
     /// <summary>Whether a version answers completely (read now).</summary>
     public async Task<bool> IsCaughtUpAsync(ViewDefinition view, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(view);
         var pointer = await _pointers.GetAsync(view.Id, cancellationToken).ConfigureAwait(false);
-        var registered = await _versions.RegisteredEpochAsync(view.Id, cancellationToken).ConfigureAwait(false);
+        var registered = await _versions.RegistrationAsync(view.Id, cancellationToken).ConfigureAwait(false);
         return await CaughtUpAsync(view, pointer, registered, cancellationToken).ConfigureAwait(false);
     }
 
@@ -94,12 +85,16 @@ public sealed class VersionRegistrations
             : await _caughtUpReads.ReadAsync(view, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Whether a version with this committed pointer and registration epoch is caught up (and remembers
-    /// it).</summary>
+    /// <summary>
+    /// Whether a version with this committed pointer and registration is caught up (and remembers it): its batch
+    /// view covers its registration epoch, or the log begins after it was registered. A host registers the
+    /// shipped versions before it ingests anything, so for them the log may begin in the registration epoch
+    /// itself; a version registered while events flow may have missed events of that epoch.
+    /// </summary>
     public async Task<bool> CaughtUpAsync(
         ViewDefinition view,
         BatchPointer? committed,
-        long? registered,
+        VersionRegistration? registered,
         CancellationToken cancellationToken = default
     )
     {
@@ -107,9 +102,10 @@ public sealed class VersionRegistrations
         var caughtUp =
             registered is not null
             && (
-                (committed is not null && committed.Cutoff > registered)
+                (committed is not null && committed.Cutoff > registered.Epoch)
                 || await FirstLogEpochAsync(cancellationToken).ConfigureAwait(false) is not { } first
-                || registered <= first
+                || registered.Epoch < first
+                || (registered.Epoch == first && !registered.Live)
             );
         _caughtUp[view.Id] = (caughtUp, _clock.Timestamp());
         return caughtUp;

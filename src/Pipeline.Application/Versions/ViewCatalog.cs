@@ -112,9 +112,9 @@ public sealed class ViewCatalog(
         }
 
         using var document = JsonDocument.Parse(spec.Document);
-        var registered = await registrations.RegisteredEpochAsync(view.Id, cancellationToken).ConfigureAwait(false);
+        var registered = await registrations.RegistrationAsync(view.Id, cancellationToken).ConfigureAwait(false);
         return Outcome<VersionSpec>.Ok(
-            new VersionSpec(name, version, spec.Hash, registered, document.RootElement.Clone())
+            new VersionSpec(name, version, spec.Hash, registered?.Epoch, document.RootElement.Clone())
         );
     }
 
@@ -143,7 +143,7 @@ public sealed class ViewCatalog(
         foreach (var view in registry.Versions(name))
         {
             var pointer = await pointers.GetAsync(view.Id, cancellationToken).ConfigureAwait(false);
-            var registered = await registrations.RegisteredEpochAsync(view.Id, cancellationToken).ConfigureAwait(false);
+            var registered = await registrations.RegistrationAsync(view.Id, cancellationToken).ConfigureAwait(false);
             var caughtUp = await registrations
                 .CaughtUpAsync(view, pointer, registered, cancellationToken)
                 .ConfigureAwait(false);
@@ -165,7 +165,7 @@ public sealed class ViewCatalog(
                     view.Filter.Description,
                     view.KeyFormat,
                     view.Description,
-                    registered,
+                    registered?.Epoch,
                     pointer?.Cutoff,
                     caughtUp,
                     weight,

@@ -1,10 +1,13 @@
 namespace Pipeline.Domain.Views;
 
-/// <summary>The registered views and their versions, looked up by name.</summary>
+/// <summary>
+/// The registered views and their versions, looked up by name. Versions are only ever added (a version, once
+/// registered, is immutable), and readers see one consistent snapshot per call while registrations arrive.
+/// </summary>
 public sealed class ViewRegistry
 {
-    private readonly Dictionary<string, SortedList<int, ViewDefinition>> _views = new(StringComparer.Ordinal);
-    private readonly ViewDefinition[] _all;
+    private readonly Lock _gate = new();
+    private volatile Snapshot _snapshot = Snapshot.Empty;
 
     /// <summary>Registers definitions; a repeated (name, version) is an error.</summary>
     public ViewRegistry(IEnumerable<ViewDefinition> definitions)
@@ -12,12 +15,7 @@ public sealed class ViewRegistry
         ArgumentNullException.ThrowIfNull(definitions);
         foreach (var definition in definitions)
         {
-            if (!_views.TryGetValue(definition.Name, out var versions))
-            {
-                _views[definition.Name] = versions = [];
-            }
-
-            if (!versions.TryAdd(definition.Version, definition))
+            if (!TryAdd(definition))
             {
                 throw new ArgumentException(
                     $"view '{definition.Name}' version {definition.Version} is registered twice",
@@ -25,22 +23,42 @@ public sealed class ViewRegistry
                 );
             }
         }
-
-        _all = [.. _views.Values.SelectMany(v => v.Values)];
     }
 
     /// <summary>The registry of the built-in views.</summary>
     public static ViewRegistry BuiltIn() => new(BuiltInViews.All);
 
     /// <summary>The view names, sorted.</summary>
-    public IEnumerable<string> Names => _views.Keys.Order(StringComparer.Ordinal);
+    public IEnumerable<string> Names => _snapshot.Views.Keys.Order(StringComparer.Ordinal);
 
     /// <summary>Every registered definition, every version.</summary>
-    public IReadOnlyList<ViewDefinition> All => _all;
+    public IReadOnlyList<ViewDefinition> All => _snapshot.All;
+
+    /// <summary>Adds a version unless one of that name and version is registered; returns whether it added
+    /// it.</summary>
+    public bool TryAdd(ViewDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        lock (_gate)
+        {
+            var current = _snapshot;
+            if (current.Views.TryGetValue(definition.Name, out var known) && known.ContainsKey(definition.Version))
+            {
+                return false;
+            }
+
+            var views = new Dictionary<string, SortedList<int, ViewDefinition>>(current.Views, StringComparer.Ordinal);
+            var versions = known is null ? [] : new SortedList<int, ViewDefinition>(known);
+            versions.Add(definition.Version, definition);
+            views[definition.Name] = versions;
+            _snapshot = new Snapshot(views, [.. current.All, definition]);
+            return true;
+        }
+    }
 
     /// <summary>The versions of a view, oldest first; empty when the name is unknown.</summary>
     public IReadOnlyList<ViewDefinition> Versions(string name) =>
-        _views.TryGetValue(name, out var versions) ? [.. versions.Values] : [];
+        _snapshot.Views.TryGetValue(name, out var versions) ? [.. versions.Values] : [];
 
     /// <summary>A registered view version (for work already checked against the registry).</summary>
     /// <exception cref="InvalidOperationException">It is not registered.</exception>
@@ -57,7 +75,7 @@ public sealed class ViewRegistry
     )
     {
         definition = null;
-        if (!_views.TryGetValue(name, out var versions) || versions.Count == 0)
+        if (!_snapshot.Views.TryGetValue(name, out var versions) || versions.Count == 0)
         {
             return false;
         }
@@ -65,5 +83,14 @@ public sealed class ViewRegistry
         return version is { } v
             ? versions.TryGetValue(v, out definition)
             : (definition = versions.Values[^1]) is not null;
+    }
+
+    /// <summary>What the registry holds at one moment; never changed once published.</summary>
+    private sealed record Snapshot(
+        IReadOnlyDictionary<string, SortedList<int, ViewDefinition>> Views,
+        ViewDefinition[] All
+    )
+    {
+        public static Snapshot Empty { get; } = new(new Dictionary<string, SortedList<int, ViewDefinition>>(), []);
     }
 }

@@ -9,10 +9,10 @@ public class ViewDefinitionTests
     {
         Assert.Equal(
             [
-                "new-users: yyyy-MM-dd",
                 "active-users: yyyy-MM-dd",
-                "revenue: yyyy-MM-dd",
+                "new-users: yyyy-MM-dd",
                 "page-views: yyyy-MM-ddTHH|{data.page}",
+                "revenue: yyyy-MM-dd",
             ],
             BuiltInViews.All.Select(v => $"{v.Name}: {v.KeyFormat}")
         );

@@ -8,6 +8,7 @@ using Pipeline.Application.Configuration;
 using Pipeline.Application.Storage;
 using Pipeline.Azurite;
 using Pipeline.Storage;
+using Pipeline.Testing;
 
 namespace Pipeline.Benchmarks;
 
@@ -34,11 +35,23 @@ internal static partial class QueryBenchmark
                 ["RecomputeSchedule"] = string.Empty,
                 ["Pipeline__RetirementGrace"] = "00:00:05",
                 ["Pipeline__AuditInterval"] = "00:00:00",
-                ["Pipeline__ExtraVersions"] = "new-users:2",
             }
         );
         using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(2) };
         await IngestBenchmark.WaitHealthyAsync(http, host);
+        using (
+            var registered = await http.PutAsync(
+                "api/views/new-users/versions/2?code=bench",
+                new ByteArrayContent(
+                    await File.ReadAllBytesAsync(
+                        Path.Combine(DotnetProcess.RepositoryRoot, "examples", "new-users.2.json")
+                    )
+                )
+            )
+        )
+        {
+            registered.EnsureSuccessStatusCode();
+        }
 
         Console.WriteLine("publishing 200,000 events over 35 days, then recomputing every view ...");
         var history = new LiveTraffic(7, spanSeconds: 35 * 86_400);

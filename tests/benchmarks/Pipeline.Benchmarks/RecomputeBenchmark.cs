@@ -6,6 +6,7 @@ using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Configuration;
 using Pipeline.Application.Ingest;
@@ -69,7 +70,6 @@ internal static class RecomputeBenchmark
             {
                 ["Pipeline:EpochLength"] = options.EpochLength.ToString("c", CultureInfo.InvariantCulture),
                 ["Pipeline:FoldChunkEvents"] = chunkEvents.ToString(CultureInfo.InvariantCulture),
-                ["Pipeline:ExtraVersions"] = "new-users:2",
                 ["Durable:MaxPollingInterval"] = new DurableEngineOptions().MaxPollingInterval.ToString(
                     "c",
                     CultureInfo.InvariantCulture
@@ -107,10 +107,15 @@ internal static class RecomputeBenchmark
         var fullRequests = StorageMetrics.Requests - requests;
 
         Console.WriteLine("replay of new-users v2 (ignores test accounts) from the whole log ...");
+        var specs = runner.Services.GetRequiredService<Pipeline.Application.Versions.SpecRegistry>();
+        var example = await File.ReadAllBytesAsync(
+            Path.Combine(DotnetProcess.RepositoryRoot, "examples", "new-users.2.json")
+        );
+        _ = (await specs.RegisterAsync("new-users", 2, example)).Result;
         requests = StorageMetrics.Requests;
         var replay = await RecomputeAsync(
             runner,
-            BuiltInViews.NewUsersV2,
+            await specs.RequireAsync(new ViewVersion("new-users", 2)),
             firstEpoch + Epochs + 1,
             since: 0,
             instanceSuffix: ".replay"

@@ -10,18 +10,19 @@ public sealed class SpecSchemaTests
 {
     private static readonly JsonSchema Schema = JsonSchema.FromText(File.ReadAllText(SpecFiles.SchemaPath));
 
-    public static TheoryData<string> ShippedFiles => [.. SpecFiles.Shipped.Select(f => Path.GetFileName(f))];
+    public static TheoryData<string> ShippedFiles =>
+        [.. SpecFiles.Shipped.Concat(SpecFiles.Examples).Select(f => Path.GetFileNameWithoutExtension(f))];
 
     [Theory]
     [MemberData(nameof(ShippedFiles))]
-    public void AShippedSpec_IsValid_ByTheSchemaAndTheReader(string file)
+    public void AShippedOrExampleSpec_IsValid_ByTheSchemaAndTheReader(string file)
     {
-        var json = File.ReadAllText(Path.Combine(SpecFiles.Folder, file));
+        var json = File.ReadAllText(SpecFiles.PathOf(file));
 
         Assert.True(SchemaAccepts(json), file);
         var reading = ViewSpecReader.Read(json);
         Assert.True(reading.IsValid, string.Join("\n", reading.Problems));
-        Assert.Equal(file, $"{reading.Spec!.Name}.{reading.Spec.Version}.json");
+        Assert.Equal(file, $"{reading.Spec!.Name}.{reading.Spec.Version}");
     }
 
     [Fact]
