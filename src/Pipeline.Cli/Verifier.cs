@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Pipeline.Domain.Views;
 
 namespace Pipeline.Cli;
 
@@ -144,22 +145,15 @@ internal sealed class Verifier(HttpClient http, Uri baseUri, TextWriter output)
 
     private static string Window(string key) => key.Split('|')[0];
 
-    private static DateTime WindowStart(string key)
-    {
-        var time = key.Split('|')[0];
-        return DateTime.ParseExact(
-            time,
-            time.Length == 10 ? "yyyy-MM-dd" : "yyyy-MM-dd'T'HH",
-            CultureInfo.InvariantCulture,
-            DateTimeStyles.AdjustToUniversal
-        );
-    }
+    private static DateTime WindowStart(string key) =>
+        TimeWindows.TryDetect(Window(key), out _, out var start)
+            ? start
+            : throw new InvalidDataException($"'{key}' starts with no window");
 
-    private static int Windows(string first, string last)
-    {
-        var length = first.Split('|')[0].Length == 10 ? TimeSpan.FromDays(1) : TimeSpan.FromHours(1);
-        return (int)((WindowStart(last) - WindowStart(first)) / length);
-    }
+    private static long Windows(string first, string last) =>
+        TimeWindows.TryDetect(Window(first), out var window, out var start)
+            ? window.Between(start, WindowStart(last))
+            : throw new InvalidDataException($"'{first}' starts with no window");
 
     private static string Versioned(string view) => view.Contains('@', StringComparison.Ordinal) ? view : $"{view}@1";
 

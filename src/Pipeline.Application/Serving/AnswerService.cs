@@ -85,7 +85,7 @@ public sealed class AnswerService(
             return Outcome<RangeAnswer>.Invalid(problems);
         }
 
-        var windows = (last.WindowStart - first.WindowStart) / view.Window.Length();
+        var windows = view.Window.Between(first.WindowStart, last.WindowStart);
         if (windows < 0 || !string.Equals(first.Dimension, last.Dimension, StringComparison.Ordinal))
         {
             return Outcome<RangeAnswer>.Invalid(

@@ -108,7 +108,11 @@ internal sealed class BatchViewReader
     )
     {
         var days = new List<string>();
-        for (var day = from.WindowStart.Date; day <= to.WindowStart.Date; day = day.AddDays(1))
+        for (
+            var day = from.WindowStart.Date;
+            day <= to.WindowStart.Date;
+            day = view.Window.SpansDays() ? view.Window.Next(day) : day.AddDays(1)
+        )
         {
             days.Add(BatchRows.PartitionKey(view, cutoff, day));
         }

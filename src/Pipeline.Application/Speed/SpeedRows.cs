@@ -27,10 +27,13 @@ internal static class SpeedRows
     /// <summary>The RowKey prefix of one key across epochs (ends with '@').</summary>
     public static string KeyPrefix(ViewDefinition view, ViewKey key)
     {
-        var hour =
-            view.Window == TimeWindow.Hour
-                ? key.WindowStart.ToString("HH", CultureInfo.InvariantCulture)
-                : string.Empty;
+        // Rows are kept per day of the window's start; within the day, the start's time orders the row keys.
+        var hour = view.Window switch
+        {
+            TimeWindow.Hour => key.WindowStart.ToString("HH", CultureInfo.InvariantCulture),
+            TimeWindow.Minute => key.WindowStart.ToString("HHmm", CultureInfo.InvariantCulture),
+            _ => string.Empty,
+        };
         var dimension = key.Dimension is null ? string.Empty : "|" + StorageLayout.KeyPart(key.Dimension);
         return $"{hour}{dimension}@";
     }

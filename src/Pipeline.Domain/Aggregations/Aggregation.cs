@@ -26,6 +26,9 @@ public abstract class Aggregation
     /// <summary>Decimal-exact sum of <paramref name="field"/>.</summary>
     public static Aggregation Sum(EventField field) => new SumAggregation(field);
 
+    /// <summary>Decimal-exact mean of <paramref name="field"/>, rounded half-even at 8 decimal places.</summary>
+    public static Aggregation Average(EventField field) => new AverageAggregation(field);
+
     /// <summary>Minimum of <paramref name="field"/>.</summary>
     public static Aggregation Min(EventField field) => new ExtremumAggregation(field, AggregationKind.Min);
 

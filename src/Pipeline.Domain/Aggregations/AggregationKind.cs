@@ -23,6 +23,9 @@ public enum AggregationKind : byte
 
     /// <summary>Distinct count: exact while the members are kept, a HyperLogLog estimate otherwise.</summary>
     DistinctCount = 7,
+
+    /// <summary>Decimal-exact mean of a numeric field, rounded half-even at 8 decimal places.</summary>
+    Average = 8,
 }
 
 /// <summary>The value of an aggregate state, as an answer reports it.</summary>

@@ -86,6 +86,7 @@ public static class StateCodec
             AggregationKind.DistinctSet => DistinctSetState.Read(ref reader),
             AggregationKind.HyperLogLog => new HyperLogLogState(HyperLogLog.Read(ref reader)),
             AggregationKind.DistinctCount => DistinctCountState.Read(ref reader),
+            AggregationKind.Average => AverageState.Read(ref reader),
             _ => throw new InvalidDataException($"unknown aggregation kind {(byte)kind}"),
         };
 

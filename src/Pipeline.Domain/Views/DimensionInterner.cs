@@ -15,10 +15,11 @@ public sealed class DimensionInterner
     /// <summary>Creates an empty interner.</summary>
     public DimensionInterner() => _lookup = _values.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    /// <summary>The shared string for a UTF-8 value of at most <see cref="EventField.MaxValueBytes"/> bytes.</summary>
+    /// <summary>The shared string for a UTF-8 value (a dimension, or several joined).</summary>
     public string Intern(ReadOnlySpan<byte> utf8)
     {
-        Span<char> chars = stackalloc char[EventField.MaxValueBytes];
+        // A UTF-8 text never has more chars than bytes.
+        Span<char> chars = utf8.Length <= 1024 ? stackalloc char[1024] : new char[utf8.Length];
         var length = Encoding.UTF8.GetChars(utf8, chars);
         if (_lookup.TryGetValue(chars[..length], out var existing))
         {

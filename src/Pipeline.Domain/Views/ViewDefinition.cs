@@ -11,7 +11,10 @@ namespace Pipeline.Domain.Views;
 /// </summary>
 public sealed class ViewDefinition
 {
-    /// <summary>Creates a definition; prefer <see cref="Builder"/>.</summary>
+    /// <summary>The most dimensions a key has.</summary>
+    public const int MaxDimensions = 3;
+
+    /// <summary>Creates a definition of at most one dimension; prefer <see cref="Builder"/>.</summary>
     public ViewDefinition(
         string name,
         int version,
@@ -21,7 +24,21 @@ public sealed class ViewDefinition
         Aggregation aggregation,
         string description
     )
+        : this(name, version, filter, window, dimension is null ? [] : [dimension], aggregation, description) { }
+
+    /// <summary>Creates a definition; prefer <see cref="Builder"/>.</summary>
+    public ViewDefinition(
+        string name,
+        int version,
+        EventFilter filter,
+        TimeWindow window,
+        IReadOnlyList<EventField> dimensions,
+        Aggregation aggregation,
+        string description
+    )
     {
+        ArgumentNullException.ThrowIfNull(dimensions);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(dimensions.Count, MaxDimensions);
         ValidateName(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
         ArgumentNullException.ThrowIfNull(filter);
@@ -30,7 +47,7 @@ public sealed class ViewDefinition
         Version = version;
         Filter = filter;
         Window = window;
-        Dimension = dimension;
+        Dimensions = [.. dimensions];
         Aggregation = aggregation;
         Description = description ?? string.Empty;
     }
@@ -50,8 +67,11 @@ public sealed class ViewDefinition
     /// <summary>The event-time window of the key.</summary>
     public TimeWindow Window { get; }
 
-    /// <summary>The dimension of the key, or null.</summary>
-    public EventField? Dimension { get; }
+    /// <summary>The dimensions of the key, in order (none to three).</summary>
+    public IReadOnlyList<EventField> Dimensions { get; }
+
+    /// <summary>The key's one dimension, or null when it has none or several.</summary>
+    public EventField? Dimension => Dimensions.Count == 1 ? Dimensions[0] : null;
 
     /// <summary>The aggregation.</summary>
     public Aggregation Aggregation { get; }
@@ -67,8 +87,13 @@ public sealed class ViewDefinition
     {
         get
         {
-            var window = Window.Format().Replace("'", string.Empty, StringComparison.Ordinal);
-            return Dimension is null ? window : $"{window}{ViewKey.DimensionSeparator}{{{Dimension}}}";
+            var key = new StringBuilder(Window.Format());
+            foreach (var dimension in Dimensions)
+            {
+                key.Append(ViewKey.DimensionSeparator).Append('{').Append(dimension).Append('}');
+            }
+
+            return key.ToString();
         }
     }
 
@@ -88,20 +113,70 @@ public sealed class ViewDefinition
         }
 
         string? dimension = null;
-        if (Dimension is not null)
+        if (Dimensions.Count == 1)
         {
             Span<byte> scratch = stackalloc byte[EventField.MaxValueBytes];
-            if (!Dimension.TryGetString(cloudEvent, scratch, out var value))
+            if (!Dimensions[0].TryGetString(cloudEvent, scratch, out var value))
             {
                 return false;
             }
 
             dimension = interner.Intern(value);
         }
+        else if (Dimensions.Count > 1 && !TryGetDimensions(cloudEvent, interner, out dimension))
+        {
+            return false;
+        }
 
         key = new ViewKey(Window.StartOf(cloudEvent.Time), dimension);
         return true;
     }
+
+    /// <summary>
+    /// The values of several dimensions as a key holds them: each with <c>%</c> and <c>|</c> written <c>%25</c> and
+    /// <c>%7C</c>, joined by <c>|</c>, so that any values round-trip.
+    /// </summary>
+    private bool TryGetDimensions(in CloudEvent cloudEvent, DimensionInterner interner, out string? dimensions)
+    {
+        dimensions = null;
+        Span<byte> scratch = stackalloc byte[EventField.MaxValueBytes];
+        Span<byte> joined = stackalloc byte[MaxDimensionsBytes];
+        var length = 0;
+        for (var i = 0; i < Dimensions.Count; i++)
+        {
+            if (!Dimensions[i].TryGetString(cloudEvent, scratch, out var value))
+            {
+                return false;
+            }
+
+            if (i > 0)
+            {
+                joined[length++] = (byte)ViewKey.DimensionSeparator;
+            }
+
+            foreach (var b in value)
+            {
+                length += b switch
+                {
+                    (byte)'%' => Write(joined[length..], "%25"u8),
+                    (byte)'|' => Write(joined[length..], "%7C"u8),
+                    _ => Write(joined[length..], [b]),
+                };
+            }
+        }
+
+        dimensions = interner.Intern(joined[..length]);
+        return true;
+
+        static int Write(Span<byte> into, ReadOnlySpan<byte> bytes)
+        {
+            bytes.CopyTo(into);
+            return bytes.Length;
+        }
+    }
+
+    /// <summary>The longest text of several dimensions: each value escaped at most threefold, and separators.</summary>
+    private const int MaxDimensionsBytes = (MaxDimensions * EventField.MaxValueBytes * 3) + MaxDimensions;
 
     /// <summary>Parses the text form of a key; <paramref name="error"/> says what is wrong.</summary>
     public bool TryParseKey(string? text, out ViewKey key, out string error) =>
@@ -127,7 +202,7 @@ public sealed class ViewDefinition
         var quoted = Quote.Shorten(text);
         var separator = text.IndexOf(ViewKey.DimensionSeparator, StringComparison.Ordinal);
         var windowText = separator < 0 ? text.AsSpan() : text.AsSpan(0, separator);
-        if ((separator < 0) != (Dimension is null) && !(anyDimension && separator < 0))
+        if ((separator < 0) != (Dimensions.Count == 0) && !(anyDimension && separator < 0))
         {
             error = $"key '{quoted}' does not match view '{Name}', whose keys look like {KeyFormat}";
             return false;
@@ -135,7 +210,7 @@ public sealed class ViewDefinition
 
         if (!Window.TryParseStart(windowText, out var start))
         {
-            var length = Window.Format().Replace("'", string.Empty, StringComparison.Ordinal).Length;
+            var length = Window.Format().Length;
             var window = Window.ToString().ToLowerInvariant();
             error =
                 windowText.Length > length && Window.TryParseStart(windowText[..length], out _)
@@ -149,9 +224,22 @@ public sealed class ViewDefinition
         if (separator >= 0)
         {
             dimension = text[(separator + 1)..];
-            if (Encoding.UTF8.GetByteCount(dimension) > EventField.MaxValueBytes)
+            var values = Dimensions.Count == 1 ? [dimension] : dimension.Split(ViewKey.DimensionSeparator);
+            if (values.Length != Dimensions.Count)
             {
-                error = $"the dimension of key '{quoted}' is longer than {EventField.MaxValueBytes} UTF-8 bytes";
+                error =
+                    $"key '{quoted}' has {values.Length} dimension values; view '{Name}' has {Dimensions.Count} "
+                    + $"(keys like {KeyFormat}; write % and | inside a value as %25 and %7C)";
+                return false;
+            }
+
+            if (
+                values.Any(v =>
+                    Encoding.UTF8.GetByteCount(Dimensions.Count == 1 ? v : Unescape(v)) > EventField.MaxValueBytes
+                )
+            )
+            {
+                error = $"a dimension of key '{quoted}' is longer than {EventField.MaxValueBytes} UTF-8 bytes";
                 return false;
             }
         }
@@ -159,6 +247,9 @@ public sealed class ViewDefinition
         key = new ViewKey(start, dimension);
         return true;
     }
+
+    private static string Unescape(string value) =>
+        value.Replace("%7C", "|", StringComparison.OrdinalIgnoreCase).Replace("%25", "%", StringComparison.Ordinal);
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} v{Version}: {Aggregation} of {Filter} per {KeyFormat}";
@@ -187,7 +278,7 @@ public sealed class ViewDefinition
         private readonly int _version;
         private EventFilter _filter = EventFilter.All;
         private TimeWindow _window = TimeWindow.Day;
-        private EventField? _dimension;
+        private IReadOnlyList<EventField> _dimensions = [];
         private string _description = string.Empty;
         private Specs.ViewSpec? _spec;
 
@@ -205,10 +296,14 @@ public sealed class ViewDefinition
         }
 
         /// <summary>The key: a window and optionally a dimension.</summary>
-        public Builder Per(TimeWindow window, EventField? dimension = null)
+        public Builder Per(TimeWindow window, EventField? dimension = null) =>
+            Per(window, dimension is null ? [] : [dimension]);
+
+        /// <summary>The key: a window and up to three dimensions, in order.</summary>
+        public Builder Per(TimeWindow window, IReadOnlyList<EventField> dimensions)
         {
             _window = window;
-            _dimension = dimension;
+            _dimensions = dimensions;
             return this;
         }
 
@@ -228,6 +323,6 @@ public sealed class ViewDefinition
 
         /// <summary>Completes the definition with its aggregation.</summary>
         public ViewDefinition Aggregate(Aggregation aggregation) =>
-            new(_name, _version, _filter, _window, _dimension, aggregation, _description) { Spec = _spec };
+            new(_name, _version, _filter, _window, _dimensions, aggregation, _description) { Spec = _spec };
     }
 }

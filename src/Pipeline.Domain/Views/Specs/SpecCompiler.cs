@@ -24,22 +24,7 @@ public static class SpecCompiler
             found.Add(new("$.aggregates", "this pipeline's fold runs views of one aggregate"));
         }
 
-        if (spec.By.Count > 1)
-        {
-            found.Add(new("$.by", "this pipeline's fold runs views of at most one by field"));
-        }
-
-        if (spec.Window is not (SpecWindow.Hour or SpecWindow.Day))
-        {
-            found.Add(new("$.window", "this pipeline's fold runs hour and day windows"));
-        }
-
         var aggregate = spec.Aggregates[0];
-        if (aggregate.Op == SpecAggregateOp.Avg)
-        {
-            found.Add(new("$.aggregates[0].op", "this pipeline's fold has no avg yet"));
-        }
-
         problems = found;
         if (found.Count > 0)
         {
@@ -61,14 +46,22 @@ public static class SpecCompiler
             SpecAggregateOp.Min => Aggregation.Min(field!),
             SpecAggregateOp.Max => Aggregation.Max(field!),
             SpecAggregateOp.Distinct => Aggregation.DistinctCount(field!),
+            SpecAggregateOp.Avg => Aggregation.Average(field!),
             _ => Aggregation.HyperLogLog(field!, aggregate.Precision),
         };
         view = ViewDefinition
             .Named(spec.Name, spec.Version)
             .Where(filter)
             .Per(
-                spec.Window == SpecWindow.Hour ? TimeWindow.Hour : TimeWindow.Day,
-                spec.By is [var by] ? Field(by) : null
+                spec.Window switch
+                {
+                    SpecWindow.Minute => TimeWindow.Minute,
+                    SpecWindow.Hour => TimeWindow.Hour,
+                    SpecWindow.Day => TimeWindow.Day,
+                    SpecWindow.Week => TimeWindow.Week,
+                    _ => TimeWindow.Month,
+                },
+                [.. spec.By.Select(Field)]
             )
             .Describe(spec.Description ?? string.Empty)
             .DeclaredBy(spec)

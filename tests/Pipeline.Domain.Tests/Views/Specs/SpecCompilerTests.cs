@@ -70,6 +70,11 @@ public sealed class SpecCompilerTests
                 ("day", ""),
                 ("hour", ",\"by\":[\"data.customer.tier\"]"),
                 ("day", ",\"by\":[\"tenant\"]"),
+                ("minute", ""),
+                ("week", ",\"by\":[\"tenant\"]"),
+                ("month", ",\"by\":[\"data.customer.tier\"]"),
+                ("day", ",\"by\":[\"data.customer.tier\",\"tenant\"]"),
+                ("week", ",\"by\":[\"tenant\",\"source\",\"data.flag\"]"),
             }
         )
         {
@@ -123,14 +128,14 @@ public sealed class SpecCompilerTests
         var spec = ViewSpecReader
             .Read(
                 """
-                {"name":"t","version":1,"window":"week","by":["data.a","data.b"],
+                {"name":"t","version":1,"window":"month","by":["data.a","data.b"],
                  "aggregates":[{"name":"mean","op":"avg","field":"data.x"},{"name":"n","op":"count"}]}
                 """
             )
             .Spec!;
 
         Assert.False(SpecCompiler.TryCompile(spec, out _, out var problems));
-        Assert.Equal(["$.aggregates", "$.by", "$.window", "$.aggregates[0].op"], problems.Select(p => p.Path));
+        Assert.Equal(["$.aggregates", "$.aggregates[0].op"], problems.Select(p => p.Path));
         var error = Assert.Throws<ArgumentException>(() => SpecCompiler.Compile(spec));
         Assert.StartsWith(
             "t@1: $.aggregates: this pipeline's fold runs views of one aggregate",
@@ -158,7 +163,8 @@ public sealed class SpecCompilerTests
         string[] sources = ["/shop/eu/1", "/shop/us", "/other"];
         for (var i = 0; i < count; i++)
         {
-            var time = new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.Zero).AddMinutes(random.Next(2 * 24 * 60));
+            // Twenty days across a month, a year and an ISO week-numbering year's end (2026-W53 holds 1 January 2027).
+            var time = new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero).AddMinutes(random.Next(20 * 24 * 60));
             var timeText = time.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
             var tenant = random.Next(4) switch
             {
