@@ -48,6 +48,25 @@ public sealed class ViewCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Apply_RefusesAnInvalidFile_WithEveryProblem_BeforeAskingThePipeline()
+    {
+        var bad = Write(
+            "orders.json",
+            """{"name":"orders","version":1,"window":"fortnight","aggregates":[{"name":"s","op":"sum"}]}"""
+        );
+
+        // Nothing listens at the address: a file refused offline never reaches it.
+        var (exit, output, _) = await RunAsync("views", "apply", bad, "--url", "http://127.0.0.1:9/", "--key", "k");
+
+        Assert.Equal(1, exit);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.All(lines, line => Assert.StartsWith($"{bad}: refused: $.", line, StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("$.window", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("$.aggregates[0].field", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Validate_WithoutFiles_IsAMistake_WithItsUsage()
     {
         var (exit, output, error) = await RunAsync("views", "validate");
