@@ -25,12 +25,22 @@ internal static class IngestBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 60;
+        var extraVersions = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
         await using var azurite = await AzuriteProcess.StartAsync();
         var port = 7200 + Random.Shared.Next(500);
         var baseUri = new Uri($"http://127.0.0.1:{port}/");
-        using var host = StartDevHost(azurite.ConnectionString, baseUri);
+        using var host = StartDevHost(
+            azurite.ConnectionString,
+            baseUri,
+            new Dictionary<string, string> { ["DevHost__AdminKey"] = "bench" }
+        );
         using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(2) };
         await WaitHealthyAsync(http, host);
+        if (extraVersions > 0)
+        {
+            Console.WriteLine($"registering {extraVersions} more view versions over HTTP ...");
+            await RegisteredVersions.RegisterAsync(http, "bench", extraVersions);
+        }
 
         Console.WriteLine(
             $"sustained ingest for {seconds} s: {Senders} publishers, {EventsPerRequest} events per request ..."

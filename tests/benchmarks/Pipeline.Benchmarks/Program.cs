@@ -22,7 +22,7 @@ static int Usage()
 {
     Console.Error.WriteLine(
         "usage: dotnet run -c Release --project tests/benchmarks/Pipeline.Benchmarks -- parse-fold [events] [users] | "
-            + "ingest [seconds] | recompute [events] [chunk-events] | query [seconds]"
+            + "ingest [seconds] [registered-versions] | recompute [events] [chunk-events] | query [seconds]"
     );
     return 2;
 }
