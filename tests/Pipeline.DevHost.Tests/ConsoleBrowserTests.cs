@@ -33,7 +33,6 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
             new Dictionary<string, string> { ["DevHost__AdminKey"] = "test-key" }
         );
         await run.StartHostAsync();
-        await run.ApplyExampleAsync("new-users.2.json", "test-key");
         await using (var publish = run.StartTool("publish", "--events", "4000", "--days", "3", "--seed", "13"))
         {
             Assert.True(await publish.WaitForExitAsync(TimeSpan.FromMinutes(3)) == 0, publish.Output);
@@ -41,6 +40,30 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
 
         using var browser = StartBrowser();
         browser.Navigate().GoToUrl(run.BaseUri);
+
+        // A version registered from the page: an invalid spec's problems at their paths, then the example.
+        UseKey(browser, "test-key");
+        Register(browser, """{"name":"orders","version":1,"window":"fortnight"}""");
+        var problems = Until(
+            browser,
+            () =>
+                browser.FindElements(By.CssSelector("#register-problems li")) is { Count: > 0 } items
+                    ? items.Select(i => i.Text).ToList()
+                    : null,
+            "the refused spec's problems"
+        );
+        Assert.Contains(problems, p => p.StartsWith("$.window: ", StringComparison.Ordinal));
+        Register(browser, File.ReadAllText(Path.Combine(DotnetProcess.RepositoryRoot, "examples", "new-users.2.json")));
+        var created = Until(
+            browser,
+            () =>
+                browser.FindElement(By.Id("message")) is { Displayed: true } m
+                && m.Text.Contains("created", StringComparison.Ordinal)
+                    ? m.Text
+                    : null,
+            "the registration's message"
+        );
+        Assert.Contains("created new-users@2", created, StringComparison.Ordinal);
 
         // Every view and version is listed.
         var views = Until(
@@ -53,6 +76,26 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
         );
         Assert.Equal(["active-users 1", "new-users 1", "new-users 2", "page-views 1", "revenue 1"], views);
         Save(browser, "1-views");
+
+        // The two versions' specs side by side, the lines that differ marked.
+        browser.FindElement(By.CssSelector("#spec-view option[value='new-users']")).Click();
+        Until(
+            browser,
+            () => browser.FindElements(By.CssSelector("#spec-compare option[value='2']")).Count == 1 ? "" : null,
+            "version 2 among the specs"
+        );
+        browser.FindElement(By.CssSelector("#spec-compare option[value='2']")).Click();
+        var changed = Until(
+            browser,
+            () =>
+                browser.FindElements(By.CssSelector("#spec-right span.changed")) is { Count: > 0 } lines
+                    ? lines.Select(l => l.Text.Trim()).ToList()
+                    : null,
+            "the changed lines of version 2"
+        );
+        Assert.Contains("\"version\": 2,", changed);
+        Assert.Contains("\"value\": \"test\"", changed);
+        Save(browser, "1b-specs");
 
         // The chart of new-users: the published days, all from the speed layer so far.
         browser.FindElement(By.CssSelector("#chart-view option[value='new-users']")).Click();
@@ -165,6 +208,14 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
         );
         Assert.True(pageWidth <= screenWidth, $"the page is {pageWidth} px wide on a {screenWidth} px screen");
         Save(browser, "7-phone");
+    }
+
+    /// <summary>Pastes a spec into the register form and sends it.</summary>
+    private static void Register(ChromeDriver browser, string spec)
+    {
+        var text = browser.FindElement(By.Id("register-spec"));
+        browser.ExecuteScript("arguments[0].value = arguments[1]", text, spec);
+        browser.FindElement(By.CssSelector("#register-form button[type=submit]")).Click();
     }
 
     private static ChromeDriver StartBrowser()

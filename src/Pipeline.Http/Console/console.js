@@ -111,14 +111,43 @@ function renderViews() {
 
 // ---- one view's answers over time
 
+const dayMs = 86400000;
+
+// The ISO 8601 week of a UTC time as keys write it: the week-numbering year (of its Thursday) and the week.
+function isoWeek(ms) {
+  const date = new Date(ms);
+  const monday = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()) - (((date.getUTCDay() + 6) % 7) * dayMs);
+  const year = new Date(monday + (3 * dayMs)).getUTCFullYear();
+  const january4 = Date.UTC(year, 0, 4);
+  const firstMonday = january4 - (((new Date(january4).getUTCDay() + 6) % 7) * dayMs);
+  return `${year}-W${String(1 + Math.round((monday - firstMonday) / (7 * dayMs))).padStart(2, "0")}`;
+}
+
+// The keys of the last `count` windows up to now, for the view's window (minute, hour, day, week or month).
 function windowKeys(view, count) {
   const versionInfo = view.versions.find((v) => v.version === view.servingVersion) || view.versions[0];
-  const hourly = versionInfo.keyFormat.startsWith("yyyy-MM-ddTHH");
-  const step = hourly ? 3600000 : 86400000;
-  const now = Date.now();
-  const last = now - (now % step);
-  const format = (ms) => (hourly ? new Date(ms).toISOString().slice(0, 13) : new Date(ms).toISOString().slice(0, 10));
-  return { from: format(last - ((count - 1) * step)), to: format(last), keys: Array.from({ length: count }, (_, i) => format(last - ((count - 1 - i) * step))) };
+  const window = versionInfo.keyFormat.split("|")[0];
+  const now = new Date();
+  const starts = [];
+  for (let i = count - 1; i >= 0; i--) {
+    if (window === "yyyy-MM") starts.push(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1));
+    else {
+      const step = { "yyyy-MM-ddTHH:mm": 60000, "yyyy-MM-ddTHH": 3600000, "yyyy-Www": 7 * dayMs }[window] || dayMs;
+      starts.push(now.getTime() - (i * step));
+    }
+  }
+  const format = (ms) => {
+    const iso = new Date(ms).toISOString();
+    switch (window) {
+      case "yyyy-MM-ddTHH:mm": return iso.slice(0, 16);
+      case "yyyy-MM-ddTHH": return iso.slice(0, 13);
+      case "yyyy-Www": return isoWeek(ms);
+      case "yyyy-MM": return iso.slice(0, 7);
+      default: return iso.slice(0, 10);
+    }
+  };
+  const keys = starts.map(format);
+  return { from: keys[0], to: keys[keys.length - 1], keys };
 }
 
 async function rangeByWindow(name, version, from, to) {
@@ -311,6 +340,88 @@ function startOperation(kind, name, version) {
   return admin(`api/${kind}/${encodeURIComponent(name)}?version=${version}`, `${kind} ${name} v${version}`);
 }
 
+// ---- specs: each version's spec, two versions side by side, registering a new one
+
+async function showSpecs() {
+  const name = $("spec-view").value;
+  const [a, b] = [$("spec-version").value, $("spec-compare").value];
+  if (!name || !a) return;
+  try {
+    const first = await api(`api/views/${encodeURIComponent(name)}/versions/${a}`);
+    const second = b && b !== a ? await api(`api/views/${encodeURIComponent(name)}/versions/${b}`) : null;
+    const left = JSON.stringify(first.spec, null, 2).split("\n");
+    const right = second ? JSON.stringify(second.spec, null, 2).split("\n") : [];
+    $("spec-hash").textContent = `${name}@${a} sha256 ${first.hash}, maintained from epoch ${first.registeredEpoch}`
+      + (second ? `; beside ${name}@${b} sha256 ${second.hash}` : "");
+    const rightSet = new Set(right);
+    const leftSet = new Set(left);
+    const lines = (target, text, other) => target.replaceChildren(...text.map((line) => {
+      const span = document.createElement("span");
+      span.textContent = `${line}\n`;
+      if (second && !other.has(line)) span.className = "changed";
+      return span;
+    }));
+    lines($("spec-left"), left, rightSet);
+    lines($("spec-right"), right, leftSet);
+    $("spec-right").hidden = !second;
+  } catch (error) {
+    showMessage(`spec of ${name}: ${error.message}`, true);
+  }
+}
+
+function renderSpecChoices() {
+  const select = $("spec-view");
+  const chosen = select.value;
+  const names = state.views.map((v) => v.name);
+  if ([...select.options].map((o) => o.value).join() !== names.join()) {
+    select.replaceChildren(...names.map((n) => new Option(n, n)));
+    select.value = chosen || names[0] || "";
+  }
+  const view = state.views.find((v) => v.name === select.value);
+  const versions = view ? view.versions.map((v) => String(v.version)) : [];
+  for (const [id, fallback] of [["spec-version", versions[0]], ["spec-compare", ""]]) {
+    const list = $(id);
+    const wanted = id === "spec-compare" ? ["", ...versions] : versions;
+    if ([...list.options].map((o) => o.value).join() !== wanted.join()) {
+      const before = list.value;
+      list.replaceChildren(...wanted.map((v) => new Option(v || "(none)", v)));
+      list.value = wanted.includes(before) ? before : fallback;
+    }
+  }
+  if (!$("spec-left").textContent && select.value) showSpecs();
+}
+
+async function registerSpec(event) {
+  event.preventDefault();
+  const key = sessionStorage.getItem(keyStorage);
+  const problems = $("register-problems");
+  problems.replaceChildren();
+  if (!key) {
+    showMessage("register: enter the admin key first", true);
+    return;
+  }
+  let spec;
+  try {
+    spec = JSON.parse($("register-spec").value);
+  } catch (error) {
+    showMessage(`register: the spec is not JSON (${error.message})`, true);
+    return;
+  }
+  const target = `api/views/${encodeURIComponent(spec.name)}/versions/${encodeURIComponent(spec.version)}`;
+  const response = await fetch(target, { method: "PUT", headers: { "x-functions-key": key, "content-type": "application/json" }, body: $("register-spec").value });
+  const body = await response.json().catch(() => ({}));
+  if (response.ok) {
+    showMessage(`register: ${response.status === 201 ? "created" : "unchanged"} ${spec.name}@${spec.version}, maintained by the speed layer from epoch ${body.registeredEpoch}; replay it to catch up`, false);
+    return;
+  }
+  showMessage(`register ${spec.name}@${spec.version}: refused (${response.status})`, true);
+  problems.replaceChildren(...(body.problems || [body.error]).map((problem) => {
+    const item = document.createElement("li");
+    item.textContent = problem;
+    return item;
+  }));
+}
+
 // ---- audits
 
 async function renderAudits() {
@@ -359,6 +470,7 @@ async function refresh() {
     state.views = await api("api/views");
     await renderIngest();
     renderViews();
+    renderSpecChoices();
     await Promise.all([renderChart(), renderOperations(), state.tick % 5 === 0 ? renderAudits() : Promise.resolve()]);
     $("refreshed").textContent = `updated ${new Date().toLocaleTimeString()}`;
   } catch (error) {
@@ -379,6 +491,10 @@ document.addEventListener("DOMContentLoaded", () => {
     $("key-state").textContent = "key set for this session";
   });
   $("chart-view").addEventListener("change", () => renderChart());
+  $("spec-view").addEventListener("change", () => { renderSpecChoices(); showSpecs(); });
+  $("spec-version").addEventListener("change", () => showSpecs());
+  $("spec-compare").addEventListener("change", () => showSpecs());
+  $("register-form").addEventListener("submit", registerSpec);
   $("chart-windows").addEventListener("change", () => renderChart());
   $("start-recompute").addEventListener("click", () => startOperation("recompute", $("operation-view").value, $("operation-version").value));
   $("start-replay").addEventListener("click", () => startOperation("replay", $("operation-view").value, $("operation-version").value));
