@@ -7,10 +7,13 @@ namespace Pipeline.DevHost;
 /// <summary>
 /// The OpenAPI document of the route table (<c>/openapi/v1.json</c>) and a page to browse it
 /// (<c>/openapi/</c>, Swagger UI from its package's own files): each route's summary, query parameters
-/// and whether it needs the admin key, from <see cref="ApiRoutes"/>.
+/// and whether it needs the admin key, from <see cref="ApiRoutes"/>. A version's registration takes a view spec,
+/// described by the repository's JSON Schema, served at <c>/openapi/view-spec.schema.json</c>.
 /// </summary>
 internal static class ApiDescription
 {
+    private const string SpecSchemaPath = "/openapi/view-spec.schema.json";
+
     public static IServiceCollection AddApiDescription(this IServiceCollection services) =>
         services.AddOpenApi(options =>
         {
@@ -51,6 +54,19 @@ internal static class ApiDescription
                         ),
                     };
                     operation.Parameters ??= [];
+                    if (route == ApiRoutes.RegisterVersion)
+                    {
+                        operation.RequestBody = new OpenApiRequestBody
+                        {
+                            Required = true,
+                            Description = "The version's spec",
+                            Content = new Dictionary<string, OpenApiMediaType>
+                            {
+                                ["application/json"] = new() { Schema = SpecSchema() },
+                            },
+                        };
+                    }
+
                     foreach (var (name, meaning) in route.Query)
                     {
                         operation.Parameters.Add(
@@ -69,9 +85,33 @@ internal static class ApiDescription
             );
         });
 
+    /// <summary>
+    /// The request body's schema: a JSON object described by the spec's JSON Schema, which the document names rather
+    /// than copies (its internal references do not survive translation into the document's components).
+    /// </summary>
+    private static OpenApiSchema SpecSchema() =>
+        new()
+        {
+            Type = JsonSchemaType.Object,
+            Description = $"A view spec, valid by the JSON Schema at {SpecSchemaPath} (views/view-spec.schema.json)",
+            ExternalDocs = new OpenApiExternalDocs
+            {
+                Description = "The view spec's JSON Schema",
+                Url = new Uri(SpecSchemaPath, UriKind.Relative),
+            },
+        };
+
     public static void MapApiDescription(this WebApplication app)
     {
         app.MapOpenApi();
+        app.MapGet(
+            SpecSchemaPath,
+            () =>
+                Results.Stream(
+                    typeof(ApiDescription).Assembly.GetManifestResourceStream("view-spec.schema.json")!,
+                    "application/schema+json"
+                )
+        );
         app.UseSwaggerUI(ui =>
         {
             ui.SwaggerEndpoint("/openapi/v1.json", "Pipeline");

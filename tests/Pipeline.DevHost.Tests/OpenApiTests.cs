@@ -38,6 +38,20 @@ public class OpenApiTests(AzuriteFixture azurite)
             .ToList();
         Assert.True(missing.Count == 0, "not in the OpenAPI document: " + string.Join(", ", missing));
 
+        // A registration's body is a view spec, by the repository's JSON Schema, which the host serves as it is.
+        var body = paths
+            .GetProperty("/api/views/{name}/versions/{version}")
+            .GetProperty("put")
+            .GetProperty("requestBody")
+            .GetProperty("content")
+            .GetProperty("application/json")
+            .GetProperty("schema");
+        var schemaUrl = body.GetProperty("externalDocs").GetProperty("url").GetString()!;
+        Assert.Equal(
+            await File.ReadAllTextAsync(Path.Combine(DotnetProcess.RepositoryRoot, "views", "view-spec.schema.json")),
+            await http.GetStringAsync(schemaUrl.TrimStart('/'))
+        );
+
         // The UI is the package's own files, configured with this document.
         Assert.Contains(
             "./swagger-ui-bundle.js",
