@@ -192,6 +192,50 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
         );
         Assert.All(actions, cells => Assert.Equal(7, cells));
 
+        // A view with a dimension can be charted for one of its values: the chart then shows that page's answers.
+        browser.FindElement(By.CssSelector("#chart-view option[value='page-views']")).Click();
+        var page = Until(
+            browser,
+            () =>
+                browser.FindElements(By.CssSelector("#chart-dimension option")) is { Count: > 1 } options
+                    ? options[1].GetAttribute("value")
+                    : null,
+            "the pages to chart"
+        )!;
+        browser.FindElement(By.CssSelector($"#chart-dimension option[value='{page}']")).Click();
+
+        // Read until the table shows that page's windows (the page redraws every few seconds): their sum is the API's.
+        decimal? charted = null,
+            asked = null;
+        for (var attempt = 0; attempt < 60 && (charted is null || charted != asked); attempt++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(0.5));
+            var rows = browser
+                .FindElements(By.CssSelector("#answers tbody tr"))
+                .Select(Cells)
+                .Where(c => c.Count == 6)
+                .ToList();
+            if (browser.FindElement(By.Id("chart-dimension")).GetAttribute("value") != page || rows.Count == 0)
+            {
+                continue;
+            }
+
+            charted = rows.Sum(c => Number(c[1]));
+            using var answers = System.Text.Json.JsonDocument.Parse(
+                await http.GetStringAsync(
+                    $"api/views/page-views?from={Uri.EscapeDataString($"{rows[0][0]}|{page}")}"
+                        + $"&to={Uri.EscapeDataString($"{rows[^1][0]}|{page}")}"
+                )
+            );
+            asked = answers
+                .RootElement.GetProperty("keys")
+                .EnumerateArray()
+                .Sum(k => k.GetProperty("value").GetDecimal());
+        }
+
+        Assert.True(charted is > 0 && charted == asked, $"the chart shows {charted} for {page}, the API {asked}");
+        Save(browser, "6b-one-page");
+
         // On a phone's screen everything is in one column, and the page does not scroll sideways.
         browser.Manage().Window.Size = new System.Drawing.Size(390, 844);
         Until(

@@ -150,11 +150,16 @@ function windowKeys(view, count) {
   return { from: keys[0], to: keys[keys.length - 1], keys };
 }
 
-async function rangeByWindow(name, version, from, to) {
-  const answer = await api(`api/views/${encodeURIComponent(name)}?from=${from}&to=${to}&version=${version}`);
+// One window's answer summed over the dimensions asked (one, when `dimension` is set; else every one), and the
+// dimension values seen, for the chart's choice.
+async function rangeByWindow(name, version, from, to, dimension) {
+  const end = (window) => encodeURIComponent(dimension ? `${window}|${dimension}` : window);
+  const answer = await api(`api/views/${encodeURIComponent(name)}?from=${end(from)}&to=${end(to)}&version=${version}`);
   const windows = new Map();
+  windows.dimensions = new Set();
   for (const key of answer.keys) {
-    const window = key.key.split("|")[0];
+    const [window, ...rest] = key.key.split("|");
+    if (rest.length > 0) windows.dimensions.add(rest.join("|"));
     const entry = windows.get(window) || { value: 0, batch: 0, events: 0, covered: true, approximate: false, cutoff: null, speedEpochs: 0, newest: null };
     entry.value += Number(key.value || 0);
     entry.batch += Number(key.provenance.batchValue || 0);
@@ -173,8 +178,23 @@ async function renderChart() {
   const view = state.views.find((v) => v.name === $("chart-view").value);
   if (!view || !window.Chart) return;
   const { from, to, keys } = windowKeys(view, Number($("chart-windows").value));
-  const served = await rangeByWindow(view.name, view.servingVersion, from, to);
-  const shadow = view.shadow ? await rangeByWindow(view.name, view.shadow, from, to) : null;
+  const dimensionSelect = $("chart-dimension");
+  if (dimensionSelect.dataset.view !== view.name) {
+    dimensionSelect.dataset.view = view.name;
+    dimensionSelect.replaceChildren(new Option("every one", ""));
+  }
+  const dimension = dimensionSelect.value;
+  const served = await rangeByWindow(view.name, view.servingVersion, from, to, dimension);
+  const shadow = view.shadow ? await rangeByWindow(view.name, view.shadow, from, to, dimension) : null;
+  if (!dimension) {
+    // The values the chart can be narrowed to: those of the windows shown (at most 200, in order).
+    const values = [...served.dimensions].sort().slice(0, 200);
+    const listed = [...dimensionSelect.options].slice(1).map((o) => o.value);
+    if (listed.join("\u0000") !== values.join("\u0000")) {
+      dimensionSelect.replaceChildren(new Option("every one", ""), ...values.map((v) => new Option(v, v)));
+    }
+  }
+  dimensionSelect.parentElement.hidden = served.dimensions.size === 0 && !dimension;
   const rows = keys.map((key) => {
     const entry = served.get(key) || { value: 0, batch: 0, events: 0, covered: false, approximate: false, cutoff: null, speedEpochs: 0, newest: null };
     return { key, ...entry, speed: entry.value - entry.batch, shadow: shadow ? (shadow.get(key) || { value: 0 }).value : null };
@@ -496,6 +516,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("spec-compare").addEventListener("change", () => showSpecs());
   $("register-form").addEventListener("submit", registerSpec);
   $("chart-windows").addEventListener("change", () => renderChart());
+  $("chart-dimension").addEventListener("change", () => renderChart());
   $("start-recompute").addEventListener("click", () => startOperation("recompute", $("operation-view").value, $("operation-version").value));
   $("start-replay").addEventListener("click", () => startOperation("replay", $("operation-view").value, $("operation-version").value));
   refresh();
