@@ -174,6 +174,21 @@ public class SpecRegistryTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task ANameRegisteredElsewhere_IsLookedUpInStorage_ByAProcessThatNeverReadTheRegistry()
+    {
+        await using var registering = await PipelineContext.CreateAsync(azurite);
+        await using var asking = registering.OtherProcess();
+        Assert.Equal(
+            OutcomeKind.Created,
+            (await registering.Get<SpecRegistry>().RegisterAsync("new-users", 2, Example)).Kind
+        );
+
+        await asking.Get<SpecRegistry>().LookUpAsync("new-users", 2);
+
+        Assert.True(asking.Registry.TryGet("new-users", 2, out _));
+    }
+
+    [Fact]
     public async Task CaughtUpWithoutABatchView_OnlyWhenTheLogBeginsAfterTheRegistration_OrInItsEpochForShippedViews()
     {
         await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));

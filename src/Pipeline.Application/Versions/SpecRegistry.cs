@@ -38,7 +38,7 @@ public sealed partial class SpecRegistry(
     private readonly SemaphoreSlim _syncing = new(1, 1);
     private readonly HashSet<ViewVersion> _unusable = [];
     private long _syncedThroughEpoch = long.MinValue;
-    private long _syncedAt = long.MinValue;
+    private long _syncedAt;
 
     /// <summary>The most view versions the registry holds (<c>Pipeline__MaxViewVersions</c>).</summary>
     public int MaxVersions => options.Value.MaxViewVersions;
@@ -172,7 +172,7 @@ public sealed partial class SpecRegistry(
     public async ValueTask LookUpAsync(string name, int? version = null, CancellationToken cancellationToken = default)
     {
         var known = version is { } v ? registry.TryGet(name, v, out _) : registry.Versions(name).Count > 0;
-        if (!known && clock.Elapsed(Volatile.Read(ref _syncedAt)) >= LookupInterval)
+        if (!known && ReadLongerAgoThan(LookupInterval))
         {
             await SyncAsync(force: true, cancellationToken).ConfigureAwait(false);
         }
@@ -181,7 +181,7 @@ public sealed partial class SpecRegistry(
     /// <summary>Reads the registry when this process last did longer ago than <paramref name="maxAge"/>.</summary>
     public async ValueTask SyncIfOlderThanAsync(TimeSpan maxAge, CancellationToken cancellationToken = default)
     {
-        if (clock.Elapsed(Volatile.Read(ref _syncedAt)) >= maxAge)
+        if (ReadLongerAgoThan(maxAge))
         {
             await SyncAsync(force: true, cancellationToken).ConfigureAwait(false);
         }
@@ -202,6 +202,10 @@ public sealed partial class SpecRegistry(
 
     /// <inheritdoc />
     public void Dispose() => _syncing.Dispose();
+
+    /// <summary>Whether this process last read the registry longer ago than <paramref name="age"/> (or never).</summary>
+    private bool ReadLongerAgoThan(TimeSpan age) =>
+        Volatile.Read(ref _syncedThroughEpoch) == long.MinValue || clock.Elapsed(Volatile.Read(ref _syncedAt)) >= age;
 
     private async Task SyncAsync(bool force, CancellationToken cancellationToken, long throughEpoch = long.MinValue)
     {
