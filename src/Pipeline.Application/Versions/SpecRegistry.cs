@@ -203,7 +203,8 @@ public sealed partial class SpecRegistry(
     /// <inheritdoc />
     public void Dispose() => _syncing.Dispose();
 
-    /// <summary>Whether this process last read the registry longer ago than <paramref name="age"/> (or never).</summary>
+    /// <summary>Whether this process last read the registry longer ago than <paramref name="age"/>, or
+    /// never.</summary>
     private bool ReadLongerAgoThan(TimeSpan age) =>
         Volatile.Read(ref _syncedThroughEpoch) == long.MinValue || clock.Elapsed(Volatile.Read(ref _syncedAt)) >= age;
 
