@@ -42,8 +42,8 @@ internal static class ViewApply
                 var refused = 0;
                 foreach (var path in ViewCommands.Expand(parse.GetValue(files)!))
                 {
-                    var line = await ApplyAsync(http, url, key, path, cancellationToken);
-                    refused += line.Contains(": refused", StringComparison.Ordinal) ? 1 : 0;
+                    var (line, accepted) = await ApplyAsync(http, url, key, path, cancellationToken);
+                    refused += accepted ? 0 : 1;
                     await output.WriteLineAsync(line);
                 }
 
@@ -53,7 +53,9 @@ internal static class ViewApply
         return command;
     }
 
-    private static async Task<string> ApplyAsync(
+    /// <summary>Registers one file; its line of output, and whether the pipeline took it (created or
+    /// unchanged).</summary>
+    private static async Task<(string Line, bool Accepted)> ApplyAsync(
         HttpClient http,
         Uri url,
         string key,
@@ -63,14 +65,17 @@ internal static class ViewApply
     {
         if (!File.Exists(path))
         {
-            return $"{path}: refused: there is no such file or folder";
+            return ($"{path}: refused: there is no such file or folder", false);
         }
 
         var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
         var reading = ViewSpecReader.Read(bytes);
         if (reading.Spec is not { } spec)
         {
-            return $"{path}: refused: " + string.Join($"{Environment.NewLine}{path}: refused: ", reading.Problems);
+            return (
+                $"{path}: refused: " + string.Join($"{Environment.NewLine}{path}: refused: ", reading.Problems),
+                false
+            );
         }
 
         var route = $"api/views/{Uri.EscapeDataString(spec.Name)}/versions/{spec.Version}";
@@ -86,11 +91,13 @@ internal static class ViewApply
         var root = answer?.RootElement ?? default;
         return response.StatusCode switch
         {
-            HttpStatusCode.Created =>
+            HttpStatusCode.Created => (
                 $"{path}: created {spec.Id} (maintained from epoch {root.GetProperty("registeredEpoch").GetInt64()}; "
                     + $"replay it to catch up: pipeline replay --view {spec.Name} --version {spec.Version})",
-            HttpStatusCode.OK => $"{path}: unchanged {spec.Id} (registered with the same content)",
-            _ => $"{path}: refused: {(int)response.StatusCode} {Problems(root)}",
+                true
+            ),
+            HttpStatusCode.OK => ($"{path}: unchanged {spec.Id} (registered with the same content)", true),
+            _ => ($"{path}: refused: {(int)response.StatusCode} {Problems(root)}", false),
         };
     }
 

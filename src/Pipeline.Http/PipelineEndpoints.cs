@@ -56,26 +56,14 @@ public sealed class PipelineEndpoints(
             );
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while (
-            (read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0
-        )
-        {
-            if (buffer.Length + read > limit)
-            {
-                return OutcomeResults.Error(413, $"the body is over {limit} bytes ({setting})");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return OutcomeResults.From(
-            await intake
-                .PublishAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), request.HttpContext.RequestAborted)
-                .ConfigureAwait(false)
-        );
+        using var buffer = await ReadBodyAsync(request, limit).ConfigureAwait(false);
+        return buffer is null
+            ? OutcomeResults.Error(413, $"the body is over {limit} bytes ({setting})")
+            : OutcomeResults.From(
+                await intake
+                    .PublishAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), Aborted(request))
+                    .ConfigureAwait(false)
+            );
     }
 
     /// <summary><c>GET /api/views</c>.</summary>
@@ -314,17 +302,10 @@ public sealed class PipelineEndpoints(
         }
 
         const int limit = Domain.Views.Specs.ViewSpecReader.MaxSpecBytes;
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16384];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, Aborted(request)).ConfigureAwait(false)) > 0)
+        using var buffer = await ReadBodyAsync(request, limit).ConfigureAwait(false);
+        if (buffer is null)
         {
-            if (buffer.Length + read > limit)
-            {
-                return OutcomeResults.Error(413, $"the spec is over {limit} bytes, the most a spec may have");
-            }
-
-            buffer.Write(chunk, 0, read);
+            return OutcomeResults.Error(413, $"the spec is over {limit} bytes, the most a spec may have");
         }
 
         return OutcomeResults.From(
@@ -403,6 +384,27 @@ public sealed class PipelineEndpoints(
         return crossSite || foreignOrigin
             ? OutcomeResults.Error(403, "admin routes refuse requests a browser sends from another site")
             : null;
+    }
+
+    /// <summary>The request's body, read up to <paramref name="limit"/> bytes; null when it is longer (read no
+    /// further).</summary>
+    private static async Task<MemoryStream?> ReadBodyAsync(HttpRequest request, long limit)
+    {
+        var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, Aborted(request)).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                await buffer.DisposeAsync().ConfigureAwait(false);
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer;
     }
 
     private static CancellationToken Aborted(HttpRequest request) =>
