@@ -3,10 +3,17 @@ using Pipeline.Domain.Views.Specs;
 
 namespace Pipeline.Cli;
 
-/// <summary>The exact expected answer of one key.</summary>
-/// <param name="Value">The value.</param>
-/// <param name="Events">How many events it counts.</param>
-internal sealed record ExpectedAnswer(decimal Value, long Events);
+/// <summary>One key's exact answer.</summary>
+/// <param name="Value">The value of a view of one aggregate.</param>
+/// <param name="Events">The events that aggregate used; for a view of several, the events the view took.</param>
+/// <param name="Values">Each aggregate's value by name, for a view of several.</param>
+/// <param name="Skipped">Each aggregate's skipped values by name, for a view of several.</param>
+internal sealed record ExpectedAnswer(
+    decimal? Value,
+    long Events,
+    SortedDictionary<string, decimal?>? Values = null,
+    SortedDictionary<string, long>? Skipped = null
+);
 
 /// <summary>
 /// The exact answers of every key of every shipped view version (the specs in <c>views/</c>) for generated
@@ -36,16 +43,38 @@ internal static class GroundTruth
         foreach (var evaluator in evaluators)
         {
             var spec = evaluator.Spec;
-            // A view's answer is its one aggregate's value over the events that aggregate used.
-            truth[spec.Version == 1 ? spec.Name : $"{spec.Name}@{spec.Version}"] = new(
-                evaluator
-                    .Keys.Where(k => k.Value.Aggregates[0] is { Used: > 0, Value: not null })
-                    .ToDictionary(
-                        k => k.Key,
-                        k => new ExpectedAnswer(k.Value.Aggregates[0].Value!.Value, k.Value.Aggregates[0].Used)
-                    ),
-                StringComparer.Ordinal
-            );
+            // A view of one aggregate answers its value over the events that aggregate used; a view of several answers
+            // every key it took, each aggregate by name.
+            var name = spec.Version == 1 ? spec.Name : $"{spec.Name}@{spec.Version}";
+            truth[name] =
+                spec.Aggregates.Count == 1
+                    ? new(
+                        evaluator
+                            .Keys.Where(k => k.Value.Aggregates[0] is { Used: > 0, Value: not null })
+                            .ToDictionary(
+                                k => k.Key,
+                                k => new ExpectedAnswer(k.Value.Aggregates[0].Value!.Value, k.Value.Aggregates[0].Used)
+                            ),
+                        StringComparer.Ordinal
+                    )
+                    : new(
+                        evaluator.Keys.ToDictionary(
+                            k => k.Key,
+                            k => new ExpectedAnswer(
+                                null,
+                                k.Value.Events,
+                                new(
+                                    k.Value.Aggregates.ToDictionary(a => a.Aggregate.Name, a => a.Value),
+                                    StringComparer.Ordinal
+                                ),
+                                new(
+                                    k.Value.Aggregates.ToDictionary(a => a.Aggregate.Name, a => a.Skipped),
+                                    StringComparer.Ordinal
+                                )
+                            )
+                        ),
+                        StringComparer.Ordinal
+                    );
         }
 
         return truth;
@@ -103,7 +132,12 @@ internal static class GroundTruth
 
 internal static class CliJson
 {
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    public static JsonSerializerOptions Options { get; } =
+        new(JsonSerializerDefaults.Web)
+        {
+            WriteIndented = true,
+            DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        };
 
     public static JsonSerializerOptions Compact { get; } = new(JsonSerializerDefaults.Web);
 }

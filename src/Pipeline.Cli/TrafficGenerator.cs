@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace Pipeline.Cli;
 
@@ -25,11 +26,27 @@ internal sealed record GeneratedEvent(
         ?? Type switch
         {
             "order.placed" => Envelope(
-                $$""","data":{"amount":{{Amount!.Value.ToString(CultureInfo.InvariantCulture)}},"currency":"EUR"}"""
+                $$$""","data":{"amount":{{{AmountJson}}},"currency":"EUR","region":"{{{Region}}}","""
+                    + $"\"customer\":{{\"tier\":\"{Tier}\"}}}}"
             ),
             "page.view" => Envelope($$""","data":{"page":"{{Page}}"}"""),
             _ => Envelope($$""","data":{"plan":"{{Plan}}"}"""),
         };
+
+    /// <summary>An order's amount as sent: every tenth one as a numeric string, which views count as a
+    /// number.</summary>
+    private string AmountJson =>
+        Amount!.Value.ToString(CultureInfo.InvariantCulture) is var text && Id.EndsWith('7') ? $"\"{text}\"" : text;
+
+    /// <summary>An order's region, from its id (so that the same event always carries the same one).</summary>
+    public string Region => Regions[(int)(System.IO.Hashing.XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(Id)) % 3)];
+
+    /// <summary>An order's customer tier, from its subject.</summary>
+    public string Tier => Tiers[(int)(System.IO.Hashing.XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(Subject)) % 3)];
+
+    private static readonly string[] Regions = ["eu", "us", "apac"];
+
+    private static readonly string[] Tiers = ["gold", "silver", "bronze"];
 
     /// <summary>A sign-up's plan: every fifth one is a test account (what <c>new-users</c> v2 leaves out).</summary>
     public string Plan => Id.EndsWith('0') || Id.EndsWith('5') ? "test" : "free";

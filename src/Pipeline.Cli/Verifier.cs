@@ -241,6 +241,41 @@ internal sealed class Verifier(HttpClient http, Uri baseUri, TextWriter output)
         return registered;
     }
 
+    /// <summary>What differs in an answer of a view of several aggregates, or null when nothing does.</summary>
+    private static string? Differs(ExpectedAnswer expected, JsonElement? answer, long events)
+    {
+        var values = answer?.TryGetProperty("values", out var v) == true ? v : (JsonElement?)null;
+        var skipped = answer?.TryGetProperty("skipped", out var s) == true ? s : (JsonElement?)null;
+        var differences = new List<string>();
+        if (events != expected.Events)
+        {
+            differences.Add(
+                string.Create(CultureInfo.InvariantCulture, $"{events} events, expected {expected.Events}")
+            );
+        }
+
+        foreach (var (name, value) in expected.Values!)
+        {
+            var got =
+                values?.TryGetProperty(name, out var found) == true && found.ValueKind == JsonValueKind.Number
+                    ? found.GetDecimal()
+                    : (decimal?)null;
+            var gotSkipped = skipped?.TryGetProperty(name, out var n) == true ? n.GetInt64() : 0;
+            var expectedSkipped = expected.Skipped?.GetValueOrDefault(name) ?? 0;
+            if (got != value || gotSkipped != expectedSkipped)
+            {
+                differences.Add(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{name} {got} ({gotSkipped} skipped), expected {value} ({expectedSkipped} skipped)"
+                    )
+                );
+            }
+        }
+
+        return differences.Count == 0 ? null : string.Join("; ", differences);
+    }
+
     private sealed record KeyRange(string View, string From, string To, Dictionary<string, ExpectedAnswer> Expected);
 
     /// <summary>The outcome so far; checks come from several requests at once.</summary>
@@ -278,7 +313,11 @@ internal sealed class Verifier(HttpClient http, Uri baseUri, TextWriter output)
                     Unchecked++;
                     NotCaughtUp.Add(view);
                 }
-                else if ((value ?? 0) != expected.Value || events != expected.Events)
+                else if (expected.Values is not null && Differs(expected, answer, events) is { } difference)
+                {
+                    Differences.Add($"{view} {key}: {difference}");
+                }
+                else if (expected.Values is null && ((value ?? 0) != expected.Value || events != expected.Events))
                 {
                     Differences.Add(
                         string.Create(

@@ -108,10 +108,40 @@ public class PublisherToolTests
                 .GroupBy(e => e.Time.UtcDateTime.Date)
                 .ToDictionary(
                     g => g.Key.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-                    g => g.Max(e => e.Amount!.Value)
+                    g => (decimal?)g.Max(e => e.Amount!.Value)
                 ),
             withOwn["largest-order@3"].ToDictionary(a => a.Key, a => a.Value.Value)
         );
+        // A view of several aggregates: each by name, per day and region, over orders whose amounts are sometimes
+        // numeric strings.
+        var regional = GroundTruth.Compute(
+            traffic,
+            [
+                ViewSpecReader
+                    .Read(
+                        File.ReadAllBytes(
+                            Path.Combine(ViewCommandsTests.RepositoryRoot(), "examples", "orders-by-region.1.json")
+                        )
+                    )
+                    .Spec!,
+            ]
+        )["orders-by-region"];
+        Assert.Equal(
+            orders.GroupBy(o => o.Region).Select(g => (g.Key, g.Count(), g.Sum(o => o.Amount!.Value))).Order(),
+            regional
+                .GroupBy(k => k.Key.Split('|')[1])
+                .Select(g =>
+                    (
+                        g.Key,
+                        (int)g.Sum(k => k.Value.Values!["orders"]!.Value),
+                        g.Sum(k => k.Value.Values!["revenue"]!.Value)
+                    )
+                )
+                .Order()
+        );
+        Assert.Equal(3, regional.Keys.Select(k => k.Split('|')[1]).Distinct().Count());
+        Assert.All(regional.Values, a => Assert.Equal(a.Events, a.Values!["orders"]));
+        Assert.Contains(orders, o => o.Json.Contains("\"amount\":\"", StringComparison.Ordinal));
     }
 
     [Fact]

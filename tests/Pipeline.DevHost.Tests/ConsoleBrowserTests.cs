@@ -33,6 +33,9 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
             new Dictionary<string, string> { ["DevHost__AdminKey"] = "test-key" }
         );
         await run.StartHostAsync();
+
+        // A view of several aggregates, registered before any event: its chart offers each aggregate.
+        await run.ApplyExampleAsync("orders-by-region.1.json", "test-key");
         await using (var publish = run.StartTool("publish", "--events", "4000", "--days", "3", "--seed", "13"))
         {
             Assert.True(await publish.WaitForExitAsync(TimeSpan.FromMinutes(3)) == 0, publish.Output);
@@ -69,12 +72,15 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
         var views = Until(
             browser,
             () =>
-                browser.FindElements(By.CssSelector("#views tbody tr")) is { Count: 5 } rows
+                browser.FindElements(By.CssSelector("#views tbody tr")) is { Count: 6 } rows
                     ? rows.Select(r => $"{r.GetAttribute("data-view")} {r.GetAttribute("data-version")}").ToList()
                     : null,
             "the views table lists every view and version"
         );
-        Assert.Equal(["active-users 1", "new-users 1", "new-users 2", "page-views 1", "revenue 1"], views);
+        Assert.Equal(
+            ["active-users 1", "new-users 1", "new-users 2", "orders-by-region 1", "page-views 1", "revenue 1"],
+            views
+        );
         Save(browser, "1-views");
 
         // The two versions' specs side by side, the lines that differ marked.
@@ -236,12 +242,47 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
         Assert.True(charted is > 0 && charted == asked, $"the chart shows {charted} for {page}, the API {asked}");
         Save(browser, "6b-one-page");
 
+        // A view of several aggregates is charted one aggregate at a time, as the API answers it.
+        browser.FindElement(By.CssSelector("#chart-view option[value='orders-by-region']")).Click();
+        var aggregates = Until(
+            browser,
+            () =>
+                browser.FindElements(By.CssSelector("#chart-aggregate option")) is { Count: > 1 } options
+                    ? options.Select(o => o.GetAttribute("value")).ToList()
+                    : null,
+            "the aggregates to chart"
+        )!;
+        Assert.Equal(["orders", "revenue", "buyers", "largest", "average", "goldOrders", "big"], aggregates);
+        browser.FindElement(By.CssSelector("#chart-aggregate option[value='revenue']")).Click();
+        (charted, asked) = (null, null);
+        for (var attempt = 0; attempt < 60 && (charted is null || charted != asked); attempt++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(0.5));
+            var rows = PublishedDays(browser);
+            if (browser.FindElement(By.Id("chart-aggregate")).GetAttribute("value") != "revenue" || rows.Count == 0)
+            {
+                continue;
+            }
+
+            charted = rows.Sum(r => Number(r.Cells[1]));
+            using var answers = System.Text.Json.JsonDocument.Parse(
+                await http.GetStringAsync($"api/views/orders-by-region?from={rows[0].Cells[0]}&to={rows[^1].Cells[0]}")
+            );
+            asked = answers
+                .RootElement.GetProperty("keys")
+                .EnumerateArray()
+                .Sum(k => k.GetProperty("values").GetProperty("revenue").GetDecimal());
+        }
+
+        Assert.True(charted is > 0 && charted == asked, $"the chart shows revenue {charted}, the API {asked}");
+        Save(browser, "6c-one-aggregate");
+
         // On a phone's screen everything is in one column, and the page does not scroll sideways.
         browser.Manage().Window.Size = new System.Drawing.Size(390, 844);
         Until(
             browser,
             () =>
-                browser.FindElements(By.CssSelector("#views tbody tr")) is { Count: 5 } rows
+                browser.FindElements(By.CssSelector("#views tbody tr")) is { Count: 6 } rows
                     ? rows.Select(r => r.Text).ToList()
                     : null,
             "the views on a phone"

@@ -27,6 +27,39 @@ public class TableRulesTests(AzuriteFixture azurite)
         (await table.QueryAsync<TableEntity>().ToListAsync()).Count;
 
     [Fact]
+    public async Task Transactions_AreCutAtAHundredActionsOr4MiB_OnePartitionKeyEach_AndAzuriteTakesThemAll()
+    {
+        var table = await NewTableAsync();
+        var large = new byte[60 * 1024];
+        var rows = Enumerable
+            .Range(0, 150)
+            .Select(i => new TableEntity(i % 3 == 0 ? "small" : "large", $"{i:D4}")
+            {
+                ["State"] = i % 3 == 0 ? 1 : large,
+            })
+            .ToList();
+
+        var transactions = TableRules.Transactions(rows, r => r);
+
+        Assert.Equal(rows.Select(r => r.RowKey).Order(), transactions.SelectMany(t => t).Select(r => r.RowKey).Order());
+        Assert.All(transactions, t => Assert.Single(t.Select(r => r.PartitionKey).Distinct()));
+        Assert.All(transactions, t => Assert.InRange(t.Count, 1, TableRules.MaxTransactionActions));
+        Assert.Equal([50], transactions.Where(t => t[0].PartitionKey == "small").Select(t => t.Count));
+        Assert.True(
+            transactions.Count(t => t[0].PartitionKey == "large") >= 2,
+            "100 rows of 60 KiB in one transaction"
+        );
+        foreach (var transaction in transactions)
+        {
+            await table.SubmitCheckedTransactionAsync(
+                transaction.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r))
+            );
+        }
+
+        Assert.Equal(150, await CountAsync(table));
+    }
+
+    [Fact]
     public async Task MixedPartitionKeys_AreRefusedBeforeSending_ThoughAzuriteWouldAcceptThem()
     {
         var table = await NewTableAsync();

@@ -100,21 +100,13 @@ public sealed class AuditService(
         var errors = new List<double>();
         foreach (var key in keys)
         {
-            var fromLog = Value(view, pointer.Cutoff, folded.Partials.GetValueOrDefault(key));
-            var inBatch = Value(view, pointer.Cutoff, batch.GetValueOrDefault(key));
-            if (fromLog != inBatch)
-            {
-                mismatches.Add(new AuditMismatch(key.Format(view.Window), "batch", fromLog, inBatch));
-            }
-
+            var label = key.Format(view.Window);
+            var fromLog = Readings(view, folded.Partials.GetValueOrDefault(key));
+            Compare(label, "batch", fromLog, Readings(view, batch.GetValueOrDefault(key)), mismatches);
             var served = await queries.QueryKeyAsync(view, key, cancellationToken).ConfigureAwait(false);
-            if (
-                served.Provenance.CoveredByBatch
-                && served.Provenance.BatchCutoffEpoch == pointer.Cutoff
-                && served.Result.Value != fromLog
-            )
+            if (served.Provenance.CoveredByBatch && served.Provenance.BatchCutoffEpoch == pointer.Cutoff)
             {
-                mismatches.Add(new AuditMismatch(key.Format(view.Window), "serving", fromLog, served.Result.Value));
+                Compare(label, "serving", fromLog, Readings(served), mismatches);
             }
 
             if (retiredSpeed is not null)
@@ -234,22 +226,90 @@ public sealed class AuditService(
             return;
         }
 
-        var fromLog = Value(view, long.MaxValue, logged);
-        AggregateResult? saidAnswer = said is null
-            ? null
-            : ServingMerge.Merge(view, key, null, [new SpeedContribution(0, said, default)]).Result;
-        if (saidAnswer is { IsApproximate: true, Value: { } estimate } && fromLog is > 0)
+        var fromLog = Readings(view, logged);
+        var saidReadings = Readings(view, said);
+        for (var i = 0; i < fromLog.Length; i++)
         {
-            errors.Add((double)Math.Abs(estimate - fromLog.Value) / (double)fromLog.Value);
-        }
-        else if (saidAnswer?.Value != fromLog)
-        {
-            mismatches.Add(new AuditMismatch(key.Format(view.Window), "speed", fromLog, saidAnswer?.Value));
+            var (exact, saidAnswer) = (fromLog[i], saidReadings[i]);
+            if (saidAnswer.Result is { IsApproximate: true, Value: { } estimate } && exact.Result.Value is > 0)
+            {
+                var truth = exact.Result.Value.Value;
+                errors.Add((double)Math.Abs(estimate - truth) / (double)truth);
+            }
+            else if (saidAnswer.Result.Value != exact.Result.Value)
+            {
+                mismatches.Add(
+                    new AuditMismatch(
+                        key.Format(view.Window),
+                        "speed",
+                        exact.Result.Value,
+                        saidAnswer.Result.Value,
+                        exact.Aggregate
+                    )
+                );
+            }
         }
     }
 
-    private static decimal? Value(ViewDefinition view, long cutoff, ViewPartial? partial) =>
-        partial is null
-            ? null
-            : ServingMerge.Merge(view, default, new BatchContribution(view.Version, cutoff, partial), []).Result.Value;
+    /// <summary>One aggregate's answer from a partial: the view's one value, or each part of a view of several.
+    /// </summary>
+    private readonly record struct Reading(string? Aggregate, AggregateResult Result, long Skipped);
+
+    private static Reading[] Readings(ViewDefinition view, ViewPartial? partial)
+    {
+        if (view.Aggregation.Parts is { } parts)
+        {
+            var state = partial?.State as CompositeState;
+            return
+            [
+                .. parts.Select(
+                    (part, i) =>
+                        new Reading(
+                            part.Name,
+                            state?.Parts[i].Result ?? new AggregateResult(null),
+                            state?.Skipped[i] ?? 0
+                        )
+                ),
+            ];
+        }
+
+        return [new Reading(null, partial?.State.Result ?? new AggregateResult(null), 0)];
+    }
+
+    private static Reading[] Readings(MergedAnswer served) =>
+        served.Parts is { } parts
+            ? [.. parts.Select(p => new Reading(p.Name, p.Result, p.Skipped))]
+            : [new Reading(null, served.Result, 0)];
+
+    private static void Compare(
+        string key,
+        string kind,
+        Reading[] fromLog,
+        Reading[] found,
+        List<AuditMismatch> mismatches
+    )
+    {
+        for (var i = 0; i < fromLog.Length; i++)
+        {
+            if (fromLog[i].Result.Value != found[i].Result.Value)
+            {
+                mismatches.Add(
+                    new AuditMismatch(key, kind, fromLog[i].Result.Value, found[i].Result.Value, fromLog[i].Aggregate)
+                );
+            }
+
+            if (fromLog[i].Skipped != found[i].Skipped)
+            {
+                mismatches.Add(
+                    new AuditMismatch(
+                        key,
+                        kind,
+                        fromLog[i].Skipped,
+                        found[i].Skipped,
+                        $"{fromLog[i].Aggregate} skipped"
+                    )
+                );
+            }
+        }
+    }
 }

@@ -24,14 +24,17 @@ internal static class BatchRows
 
     public static string RowKey(ViewDefinition view, ViewKey key) => SpeedRows.KeyPrefix(view, key);
 
-    public static TableEntity ToEntity(ViewDefinition view, long cutoff, ViewKey key, ViewPartial partial) =>
-        new(PartitionKey(view, cutoff, key.WindowStart), RowKey(view, key))
+    public static TableEntity ToEntity(ViewDefinition view, long cutoff, ViewKey key, ViewPartial partial)
+    {
+        var entity = new TableEntity(PartitionKey(view, cutoff, key.WindowStart), RowKey(view, key))
         {
             ["Key"] = key.Format(view.Window),
-            ["State"] = StateCodec.Serialize(partial.State),
             ["Events"] = partial.Events,
             ["EventsTimedByEnqueue"] = partial.EventsTimedByEnqueue,
         };
+        StateColumns.Write(entity, partial.State);
+        return entity;
+    }
 
     public static ViewPartial PartialOf(TableEntity row) => SpeedRows.PartialOf(row);
 }

@@ -67,11 +67,10 @@ public sealed class WriteBatchViewActivity(PipelineStore store, SpecRegistry spe
             PartialsFile.MergeInto(merged, content.Value.Content.ToMemory().Span, blob);
         }
 
-        var chunks = merged
-            .Partials.Select(p => BatchRows.ToEntity(view, request.Cutoff, p.Key, p.Value))
-            .GroupBy(e => e.PartitionKey, StringComparer.Ordinal)
-            .SelectMany(g => g.Chunk(TableRules.MaxTransactionActions))
-            .ToList();
+        var chunks = TableRules.Transactions(
+            merged.Partials.Select(p => BatchRows.ToEntity(view, request.Cutoff, p.Key, p.Value)),
+            e => e
+        );
         await Parallel
             .ForEachAsync(
                 chunks,

@@ -218,6 +218,6 @@ internal sealed class BatchViewReader
             entity.RowKey,
             entity.GetString("Key") ?? string.Empty,
             BatchRows.PartialOf(entity),
-            entity.GetBinary("State")?.Length ?? 0
+            StateColumns.Length(entity)
         );
 }

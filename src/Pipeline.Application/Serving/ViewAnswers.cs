@@ -8,7 +8,18 @@ namespace Pipeline.Application.Serving;
 /// <param name="Value">The value (null when nothing to report, such as the max of no orders).</param>
 /// <param name="Events">How many events contributed.</param>
 /// <param name="Provenance">Where the answer came from.</param>
-public sealed record ViewAnswer(string View, string Key, decimal? Value, long Events, AnswerProvenance Provenance)
+/// <param name="Values">Every aggregate's value by name, for a view of several aggregates.</param>
+/// <param name="Skipped">How many events each aggregate skipped (a value it could not use), for a view of several.
+/// </param>
+public sealed record ViewAnswer(
+    string View,
+    string Key,
+    decimal? Value,
+    long Events,
+    AnswerProvenance Provenance,
+    IReadOnlyDictionary<string, decimal?>? Values = null,
+    IReadOnlyDictionary<string, long>? Skipped = null
+)
 {
     /// <summary>Shapes a merged answer of a version that is (or is not) caught up.</summary>
     public static ViewAnswer From(MergedAnswer answer, Domain.Views.TimeWindow window, bool caughtUp)
@@ -34,6 +45,15 @@ public sealed record ViewAnswer(string View, string Key, decimal? Value, long Ev
                 p.SpeedUpdatedAt,
                 p.EventsTimedByEnqueue
             )
+            {
+                BatchValues = answer.Parts?.ToDictionary(
+                    part => part.Name,
+                    part => part.BatchValue,
+                    StringComparer.Ordinal
+                ),
+            },
+            answer.Parts?.ToDictionary(part => part.Name, part => part.Result.Value, StringComparer.Ordinal),
+            answer.Parts?.ToDictionary(part => part.Name, part => part.Skipped, StringComparer.Ordinal)
         );
     }
 }
@@ -68,7 +88,11 @@ public sealed record AnswerProvenance(
     long? NewestSpeedEpoch,
     DateTimeOffset? SpeedUpdatedAt,
     long EventsTimedByEnqueue
-);
+)
+{
+    /// <summary>Each aggregate's batch part alone, for a view of several aggregates.</summary>
+    public IReadOnlyDictionary<string, decimal?>? BatchValues { get; init; }
+}
 
 /// <summary>A window range's answers.</summary>
 /// <param name="View">The view.</param>

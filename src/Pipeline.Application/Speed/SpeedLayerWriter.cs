@@ -59,7 +59,7 @@ internal sealed partial class SpeedLayerWriter(
         for (var attempt = 1; pending.Count > 0; attempt++)
         {
             await LoadAsync(cache, pending, events[0].Epoch, cancellationToken).ConfigureAwait(false);
-            var chunks = Prepare(cache, pending, events, first, last);
+            var chunks = Prepare(cache, pending, events, first, last, clock.UtcNow);
             var outcomes = await SubmitAsync(chunks, cancellationToken).ConfigureAwait(false);
             pending = [];
             foreach (var (chunk, responses) in outcomes.Where(o => o.Responses is not null))
@@ -192,7 +192,8 @@ internal sealed partial class SpeedLayerWriter(
         List<RowWork> work,
         IReadOnlyList<AcceptedEvent> events,
         long first,
-        long last
+        long last,
+        DateTimeOffset updatedAt
     )
     {
         var prepared = new List<PreparedRow>();
@@ -223,15 +224,10 @@ internal sealed partial class SpeedLayerWriter(
 
             partial.MergeFrom(delta);
 
-            prepared.Add(new PreparedRow(row, partial, cached?.ETag, last));
+            prepared.Add(new PreparedRow(row, partial, cached?.ETag, last, Entity(row, partial, last, updatedAt)));
         }
 
-        return
-        [
-            .. prepared
-                .GroupBy(p => p.Work.PartitionKey, StringComparer.Ordinal)
-                .SelectMany(g => g.Chunk(TableRules.MaxTransactionActions).Select(c => c.ToList())),
-        ];
+        return TableRules.Transactions(prepared, p => p.Entity);
     }
 
     /// <summary>The delta of one row from only the events after the position it already reflects.</summary>
@@ -268,8 +264,8 @@ internal sealed partial class SpeedLayerWriter(
                     var chunk = chunks[i];
                     var actions = chunk.Select(p =>
                         p.ETag is { } etag
-                            ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, Entity(p), etag)
-                            : new TableTransactionAction(TableTransactionActionType.Add, Entity(p))
+                            ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, p.Entity, etag)
+                            : new TableTransactionAction(TableTransactionActionType.Add, p.Entity)
                     );
                     try
                     {
@@ -288,16 +284,16 @@ internal sealed partial class SpeedLayerWriter(
         return [.. outcomes];
     }
 
-    private TableEntity Entity(PreparedRow row) =>
+    private static TableEntity Entity(RowWork row, ViewPartial partial, long lastSequence, DateTimeOffset updatedAt) =>
         SpeedRows.ToEntity(
-            row.Work.PartitionKey,
-            row.Work.RowKey,
-            row.Work.Key,
-            row.Work.Epoch,
-            row.Partial,
-            row.LastSequence,
-            row.Work.View,
-            clock.UtcNow
+            row.PartitionKey,
+            row.RowKey,
+            row.Key,
+            row.Epoch,
+            partial,
+            lastSequence,
+            row.View,
+            updatedAt
         );
 
     [LoggerMessage(
@@ -315,5 +311,11 @@ internal sealed partial class SpeedLayerWriter(
         string RowKey
     );
 
-    private sealed record PreparedRow(RowWork Work, ViewPartial Partial, ETag? ETag, long LastSequence);
+    private sealed record PreparedRow(
+        RowWork Work,
+        ViewPartial Partial,
+        ETag? ETag,
+        long LastSequence,
+        TableEntity Entity
+    );
 }

@@ -50,27 +50,23 @@ internal static class SpeedRows
         long lastSequence,
         ViewDefinition view,
         DateTimeOffset updatedAt
-    ) =>
-        new(partitionKey, rowKey)
+    )
+    {
+        var entity = new TableEntity(partitionKey, rowKey)
         {
             ["Key"] = key.Format(view.Window),
             ["Epoch"] = epoch,
-            ["State"] = StateCodec.Serialize(partial.State),
             ["Events"] = partial.Events,
             ["EventsTimedByEnqueue"] = partial.EventsTimedByEnqueue,
             ["LastSequence"] = lastSequence,
             ["UpdatedAt"] = updatedAt,
         };
+        StateColumns.Write(entity, partial.State);
+        return entity;
+    }
 
     public static ViewPartial PartialOf(TableEntity entity) =>
-        new(
-            StateCodec.Deserialize(
-                entity.GetBinary("State")
-                    ?? throw new InvalidDataException($"speed row {entity.PartitionKey}/{entity.RowKey} has no State")
-            ),
-            entity.GetInt64("Events") ?? 0,
-            entity.GetInt64("EventsTimedByEnqueue") ?? 0
-        );
+        new(StateColumns.Read(entity), entity.GetInt64("Events") ?? 0, entity.GetInt64("EventsTimedByEnqueue") ?? 0);
 
     public static long EpochOf(TableEntity entity) => entity.GetInt64("Epoch") ?? -1;
 

@@ -40,7 +40,8 @@ public sealed class ShadowRecorder(PipelineStore store, TimeProvider time)
         ArgumentNullException.ThrowIfNull(servedAnswer);
         ArgumentNullException.ThrowIfNull(shadow);
         ArgumentNullException.ThrowIfNull(shadowAnswer);
-        if (servedAnswer.Result.Value == shadowAnswer.Result.Value)
+        var (servedText, shadowText) = (TextOf(servedAnswer), TextOf(shadowAnswer));
+        if (servedText == shadowText)
         {
             return false;
         }
@@ -59,9 +60,9 @@ public sealed class ShadowRecorder(PipelineStore store, TimeProvider time)
                 {
                     ["Key"] = servedAnswer.Key.Format(served.Window),
                     ["ServedVersion"] = served.Version,
-                    ["ServedValue"] = servedAnswer.Result.Value?.ToString(CultureInfo.InvariantCulture),
+                    ["ServedValue"] = servedText,
                     ["ShadowVersion"] = shadow.Version,
-                    ["ShadowValue"] = shadowAnswer.Result.Value?.ToString(CultureInfo.InvariantCulture),
+                    ["ShadowValue"] = shadowText,
                     ["RecordedAt"] = now,
                 },
                 cancellationToken
@@ -69,6 +70,16 @@ public sealed class ShadowRecorder(PipelineStore store, TimeProvider time)
             .ConfigureAwait(false);
         return true;
     }
+
+    /// <summary>An answer's value as text: the value, or each aggregate's as <c>name=value</c> for a view of several.
+    /// </summary>
+    private static string? TextOf(MergedAnswer answer) =>
+        answer.Parts is { } parts
+            ? string.Join(
+                ", ",
+                parts.Select(p => $"{p.Name}={p.Result.Value?.ToString(CultureInfo.InvariantCulture) ?? "null"}")
+            )
+            : answer.Result.Value?.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The newest differences recorded for a view.</summary>
     public async Task<IReadOnlyList<ShadowDifference>> ListAsync(

@@ -47,6 +47,18 @@ public abstract class Aggregation
     /// <summary>Distinct count of <paramref name="field"/>: exact while members fit, HyperLogLog beyond.</summary>
     public static Aggregation DistinctCount(EventField field) => new DistinctCountAggregation(field);
 
+    /// <summary>Several named aggregates side by side, each with its own condition.</summary>
+    public static Aggregation Composite(IReadOnlyList<AggregatePart> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        ArgumentOutOfRangeException.ThrowIfLessThan(parts.Count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(parts.Count, CompositeState.MaxParts);
+        return new CompositeAggregation(parts);
+    }
+
+    /// <summary>The named parts of a view with several aggregates; null for a view of one.</summary>
+    public virtual IReadOnlyList<AggregatePart>? Parts => null;
+
     /// <inheritdoc />
     public override string ToString() => Description;
 

@@ -26,6 +26,9 @@ public enum AggregationKind : byte
 
     /// <summary>Decimal-exact mean of a numeric field, rounded half-even at 8 decimal places.</summary>
     Average = 8,
+
+    /// <summary>Several named aggregates of one view, side by side.</summary>
+    Composite = 9,
 }
 
 /// <summary>The value of an aggregate state, as an answer reports it.</summary>

@@ -46,7 +46,7 @@ public static class StateCodec
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static void Serialize(AggregateState state, IBufferWriter<byte> output, bool complete)
+    internal static void Serialize(AggregateState state, IBufferWriter<byte> output, bool complete)
     {
         ArgumentNullException.ThrowIfNull(state);
         var writer = new StateWriter(output);
@@ -87,6 +87,7 @@ public static class StateCodec
             AggregationKind.HyperLogLog => new HyperLogLogState(HyperLogLog.Read(ref reader)),
             AggregationKind.DistinctCount => DistinctCountState.Read(ref reader),
             AggregationKind.Average => AverageState.Read(ref reader),
+            AggregationKind.Composite => CompositeState.Read(ref reader),
             _ => throw new InvalidDataException($"unknown aggregation kind {(byte)kind}"),
         };
 

@@ -49,7 +49,21 @@ public sealed record Provenance(
 /// <param name="Result">The value.</param>
 /// <param name="Events">How many events contributed.</param>
 /// <param name="Provenance">Where it came from.</param>
-public sealed record MergedAnswer(ViewKey Key, AggregateResult Result, long Events, Provenance Provenance);
+/// <param name="Parts">Each aggregate's answer, for a view of several aggregates (null for a view of one).</param>
+public sealed record MergedAnswer(
+    ViewKey Key,
+    AggregateResult Result,
+    long Events,
+    Provenance Provenance,
+    IReadOnlyList<PartAnswer>? Parts = null
+);
+
+/// <summary>One aggregate's answer in a view of several.</summary>
+/// <param name="Name">The aggregate's name.</param>
+/// <param name="Result">Its value.</param>
+/// <param name="Skipped">Events it skipped because it could not use their value.</param>
+/// <param name="BatchValue">The batch view's part of the value alone (null when it has none).</param>
+public sealed record PartAnswer(string Name, AggregateResult Result, long Skipped, decimal? BatchValue);
 
 /// <summary>
 /// The serving-layer merge: batch(E) ⊕ speed(epochs ≥ E). Speed partials of epochs below the cutoff are
@@ -107,6 +121,26 @@ public static class ServingMerge
             batchValue,
             batch?.Partial?.Events ?? 0
         );
-        return new MergedAnswer(key, result, total.Events, provenance);
+        return new MergedAnswer(key, result, total.Events, provenance, PartsOf(view, total, batch?.Partial));
+    }
+
+    /// <summary>Each aggregate's answer in a view of several; null for a view of one.</summary>
+    public static IReadOnlyList<PartAnswer>? PartsOf(ViewDefinition view, ViewPartial total, ViewPartial? batch)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(total);
+        if (view.Aggregation.Parts is not { } parts || total.State is not CompositeState state)
+        {
+            return null;
+        }
+
+        var inBatch = batch?.State as CompositeState;
+        return
+        [
+            .. parts.Select(
+                (part, i) =>
+                    new PartAnswer(part.Name, state.Parts[i].Result, state.Skipped[i], inBatch?.Parts[i].Result.Value)
+            ),
+        ];
     }
 }

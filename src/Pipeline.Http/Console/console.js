@@ -151,18 +151,24 @@ function windowKeys(view, count) {
 }
 
 // One window's answer summed over the dimensions asked (one, when `dimension` is set; else every one), and the
-// dimension values seen, for the chart's choice.
-async function rangeByWindow(name, version, from, to, dimension) {
+// dimension values and aggregate names seen, for the chart's choices. A view of several aggregates answers
+// `values` by name: `aggregate` picks one (else the first).
+async function rangeByWindow(name, version, from, to, dimension, aggregate) {
   const end = (window) => encodeURIComponent(dimension ? `${window}|${dimension}` : window);
   const answer = await api(`api/views/${encodeURIComponent(name)}?from=${end(from)}&to=${end(to)}&version=${version}`);
   const windows = new Map();
   windows.dimensions = new Set();
+  windows.aggregates = [];
   for (const key of answer.keys) {
+    if (key.values && windows.aggregates.length === 0) windows.aggregates = Object.keys(key.values);
+    const chosen = key.values ? (aggregate in key.values ? aggregate : Object.keys(key.values)[0]) : null;
+    const value = chosen ? key.values[chosen] : key.value;
+    const batchValue = chosen ? (key.provenance.batchValues || {})[chosen] : key.provenance.batchValue;
     const [window, ...rest] = key.key.split("|");
     if (rest.length > 0) windows.dimensions.add(rest.join("|"));
     const entry = windows.get(window) || { value: 0, batch: 0, events: 0, covered: true, approximate: false, cutoff: null, speedEpochs: 0, newest: null };
-    entry.value += Number(key.value || 0);
-    entry.batch += Number(key.provenance.batchValue || 0);
+    entry.value += Number(value || 0);
+    entry.batch += Number(batchValue || 0);
     entry.events += key.events;
     entry.covered = entry.covered && key.provenance.coveredByBatch;
     entry.approximate = entry.approximate || key.provenance.approximate;
@@ -184,8 +190,19 @@ async function renderChart() {
     dimensionSelect.replaceChildren(new Option("every one", ""));
   }
   const dimension = dimensionSelect.value;
-  const served = await rangeByWindow(view.name, view.servingVersion, from, to, dimension);
-  const shadow = view.shadow ? await rangeByWindow(view.name, view.shadow, from, to, dimension) : null;
+  const aggregateSelect = $("chart-aggregate");
+  if (aggregateSelect.dataset.view !== view.name) {
+    aggregateSelect.dataset.view = view.name;
+    aggregateSelect.replaceChildren();
+  }
+  const aggregate = aggregateSelect.value;
+  const served = await rangeByWindow(view.name, view.servingVersion, from, to, dimension, aggregate);
+  const shadow = view.shadow ? await rangeByWindow(view.name, view.shadow, from, to, dimension, aggregate) : null;
+  if ([...aggregateSelect.options].map((o) => o.value).join() !== served.aggregates.join()) {
+    aggregateSelect.replaceChildren(...served.aggregates.map((a) => new Option(a, a)));
+    aggregateSelect.value = served.aggregates.includes(aggregate) ? aggregate : served.aggregates[0] || "";
+  }
+  aggregateSelect.parentElement.hidden = served.aggregates.length === 0;
   if (!dimension) {
     // The values the chart can be narrowed to: those of the windows shown (at most 200, in order).
     const values = [...served.dimensions].sort().slice(0, 200);
@@ -517,6 +534,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("register-form").addEventListener("submit", registerSpec);
   $("chart-windows").addEventListener("change", () => renderChart());
   $("chart-dimension").addEventListener("change", () => renderChart());
+  $("chart-aggregate").addEventListener("change", () => renderChart());
   $("start-recompute").addEventListener("click", () => startOperation("recompute", $("operation-view").value, $("operation-version").value));
   $("start-replay").addEventListener("click", () => startOperation("replay", $("operation-view").value, $("operation-version").value));
   refresh();

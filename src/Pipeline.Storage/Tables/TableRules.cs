@@ -85,6 +85,42 @@ public static class TableRules
         }
     }
 
+    /// <summary>
+    /// Splits actions into transactions the service takes: grouped by PartitionKey (in first-seen order), each
+    /// transaction at most 100 actions and, by the same upper-bound estimate <see cref="CheckTransaction"/> uses, at
+    /// most 4 MiB, so rows with large states go in smaller transactions instead of a refused one.
+    /// </summary>
+    public static List<List<T>> Transactions<T>(IEnumerable<T> items, Func<T, ITableEntity> entityOf)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(entityOf);
+        var transactions = new List<List<T>>();
+        foreach (var group in items.GroupBy(i => entityOf(i).PartitionKey, StringComparer.Ordinal))
+        {
+            var current = new List<T>();
+            long bytes = 0;
+            foreach (var item in group)
+            {
+                var entity = entityOf(item);
+                var size = ActionOverheadBytes + (3L * (entity.PartitionKey.Length + entity.RowKey.Length));
+                size += CheckEntity(entity);
+                if (current.Count > 0 && (current.Count == MaxTransactionActions || bytes + size > MaxTransactionBytes))
+                {
+                    transactions.Add(current);
+                    current = [];
+                    bytes = 0;
+                }
+
+                current.Add(item);
+                bytes += size;
+            }
+
+            transactions.Add(current);
+        }
+
+        return transactions;
+    }
+
     /// <summary>Checks an entity's keys; throws <see cref="TableRuleException"/> for an invalid one.</summary>
     public static void CheckKeys(ITableEntity entity)
     {

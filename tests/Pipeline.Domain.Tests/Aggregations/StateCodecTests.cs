@@ -85,6 +85,47 @@ public class StateCodecTests
         Assert.InRange(bytes.Length, 16_384, StateCodec.MaxTablePropertyBytes);
     }
 
+    [Fact]
+    public void SeveralAggregates_MergedFromAnySplit_SerializeAsOneFold_AndRoundTrip()
+    {
+        var amount = EventField.Data("amount");
+        var composite = Aggregation.Composite([
+            new AggregatePart("n", Pipeline.Domain.Views.EventFilter.All, Aggregation.Count()),
+            new AggregatePart("sum", Pipeline.Domain.Views.EventFilter.All, Aggregation.Sum(amount), amount),
+            new AggregatePart("users", Pipeline.Domain.Views.EventFilter.All, Create("distinct"), EventField.Subject),
+            new AggregatePart("hll", Pipeline.Domain.Views.EventFilter.All, Create("hll"), EventField.Subject),
+        ]);
+        var events = Enumerable
+            .Range(0, 60)
+            .Select(i =>
+                TestEvents.Make(
+                    "t",
+                    $"user-{i % 13}",
+                    data: i % 7 == 0 ? """{"amount":"abc"}""" : $$"""{"amount":{{i}}.5}"""
+                )
+            )
+            .ToList();
+        var whole = composite.Zero();
+        var (left, right) = (composite.Zero(), composite.Zero());
+        for (var i = 0; i < events.Count; i++)
+        {
+            composite.Add(whole, events[i]);
+            composite.Add(i % 3 == 0 ? left : right, events[i]);
+        }
+
+        var merged = StateCodec.Deserialize(StateCodec.Serialize(left));
+        merged.MergeFrom(StateCodec.Deserialize(StateCodec.SerializeComplete(right)));
+
+        Assert.Equal(StateCodec.Serialize(whole), StateCodec.Serialize(merged));
+        var state = Assert.IsType<CompositeState>(merged);
+        Assert.Equal([0, 9, 0, 0], state.Skipped);
+        Assert.Equal(
+            [60m, Enumerable.Range(0, 60).Where(i => i % 7 != 0).Sum(i => i + 0.5m), 13m, 13m],
+            state.Parts.Select(p => p.Result.Value)
+        );
+        Assert.Throws<InvalidDataException>(() => StateCodec.Deserialize([9, 1, 17]));
+    }
+
     [Theory]
     [InlineData(new byte[] { }, "truncated")]
     [InlineData(new byte[] { 1 }, "truncated")]

@@ -6,8 +6,9 @@ using Pipeline.Domain.Events;
 namespace Pipeline.Domain.Views.Specs;
 
 /// <summary>
-/// Builds the view model every layer folds with from a spec. The fold holds one aggregate per view, at most
-/// one <c>by</c> field and hour or day windows: a spec beyond that is refused with the reason, at its path.
+/// Builds the view model every layer folds with from a spec: one aggregate is the view's aggregation, several are
+/// folded side by side (<see cref="Aggregation.Composite"/>). A spec whose state could outgrow a row is refused
+/// with the reason, at its path.
 /// Conditions run on the event's bytes, with the contract's rules (<see cref="SpecConditions"/> is the same
 /// meaning over a parsed document); <c>type</c> equality, the common case, compares the parsed attribute.
 /// </summary>
@@ -18,37 +19,46 @@ public static class SpecCompiler
     {
         ArgumentNullException.ThrowIfNull(spec);
         view = null!;
-        var found = new List<SpecProblem>();
-        if (spec.Aggregates.Count != 1)
+        var filter = Filter(spec.Where);
+        Aggregation aggregation;
+        if (spec.Aggregates.Count == 1)
         {
-            found.Add(new("$.aggregates", "this pipeline's fold runs views of one aggregate"));
+            // One aggregate: its own condition narrows the events the view takes, and its answer is the view's value.
+            var aggregate = spec.Aggregates[0];
+            if (aggregate.Where is { } own)
+            {
+                filter = filter.And(Filter(own));
+            }
+
+            aggregation = Of(aggregate);
+        }
+        else
+        {
+            aggregation = Aggregation.Composite([
+                .. spec.Aggregates.Select(a => new AggregatePart(
+                    a.Name,
+                    Filter(a.Where),
+                    Of(a),
+                    a.Field is { } f ? Field(f) : null
+                )),
+            ]);
         }
 
-        var aggregate = spec.Aggregates[0];
-        problems = found;
-        if (found.Count > 0)
+        var stateBytes = spec.Aggregates.Sum(WorstStateBytes);
+        if (stateBytes > MaxStateBytes)
         {
+            problems =
+            [
+                new(
+                    "$.aggregates",
+                    $"a key's state could reach {stateBytes / 1024:N0} KiB, beyond the {MaxStateBytes / 1024} KiB a "
+                        + "row holds: use fewer distinct or approxDistinct aggregates, or a lower precision"
+                ),
+            ];
             return false;
         }
 
-        var filter = Filter(spec.Where);
-        if (aggregate.Where is { } own)
-        {
-            // One aggregate: its own condition narrows the events the view counts for it.
-            filter = filter.And(Filter(own));
-        }
-
-        var field = aggregate.Field is { } f ? Field(f) : null;
-        var aggregation = aggregate.Op switch
-        {
-            SpecAggregateOp.Count => Aggregation.Count(),
-            SpecAggregateOp.Sum => Aggregation.Sum(field!),
-            SpecAggregateOp.Min => Aggregation.Min(field!),
-            SpecAggregateOp.Max => Aggregation.Max(field!),
-            SpecAggregateOp.Distinct => Aggregation.DistinctCount(field!),
-            SpecAggregateOp.Avg => Aggregation.Average(field!),
-            _ => Aggregation.HyperLogLog(field!, aggregate.Precision),
-        };
+        problems = [];
         view = ViewDefinition
             .Named(spec.Name, spec.Version)
             .Where(filter)
@@ -68,6 +78,35 @@ public static class SpecCompiler
             .Aggregate(aggregation);
         return true;
     }
+
+    /// <summary>The most bytes one key's state may take in a row (each layer splits it over 64 KiB properties).
+    /// </summary>
+    public const int MaxStateBytes = 15 * 64 * 1024;
+
+    private static Aggregation Of(SpecAggregate aggregate)
+    {
+        var field = aggregate.Field is { } f ? Field(f) : null;
+        return aggregate.Op switch
+        {
+            SpecAggregateOp.Count => Aggregation.Count(),
+            SpecAggregateOp.Sum => Aggregation.Sum(field!),
+            SpecAggregateOp.Min => Aggregation.Min(field!),
+            SpecAggregateOp.Max => Aggregation.Max(field!),
+            SpecAggregateOp.Distinct => Aggregation.DistinctCount(field!),
+            SpecAggregateOp.Avg => Aggregation.Average(field!),
+            _ => Aggregation.HyperLogLog(field!, aggregate.Precision),
+        };
+    }
+
+    /// <summary>The largest a state of the aggregate gets in a row: a distinct count keeps at most its stored
+    /// members, a HyperLogLog sketch one byte per register, the rest a few dozen bytes.</summary>
+    private static int WorstStateBytes(SpecAggregate aggregate) =>
+        aggregate.Op switch
+        {
+            SpecAggregateOp.Distinct => (DistinctCountState.MaxStoredMembers * 16) + 64,
+            SpecAggregateOp.ApproxDistinct => (1 << aggregate.Precision) + 64,
+            _ => 64,
+        };
 
     /// <summary>The view model of a spec; an error listing every reason when the fold cannot run it.</summary>
     /// <exception cref="ArgumentException">The fold cannot run the spec.</exception>

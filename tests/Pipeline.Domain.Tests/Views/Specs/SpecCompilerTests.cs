@@ -124,26 +124,96 @@ public sealed class SpecCompilerTests
     }
 
     [Fact]
-    public void ASpecBeyondTheFold_IsRefused_WithEveryReasonAtItsPath()
+    public void ASpecWhoseStateCouldOutgrowARow_IsRefused_AtItsAggregates()
     {
+        var sketches = string.Join(
+            ",",
+            Enumerable
+                .Range(0, 4)
+                .Select(i => $$"""{"name":"u{{i}}","op":"approxDistinct","field":"subject","precision":18}""")
+        );
         var spec = ViewSpecReader
-            .Read(
-                """
-                {"name":"t","version":1,"window":"month","by":["data.a","data.b"],
-                 "aggregates":[{"name":"mean","op":"avg","field":"data.x"},{"name":"n","op":"count"}]}
-                """
-            )
+            .Read($$"""{"name":"t","version":1,"window":"month","aggregates":[{{sketches}}]}""")
             .Spec!;
 
         Assert.False(SpecCompiler.TryCompile(spec, out _, out var problems));
         Assert.Equal(["$.aggregates"], problems.Select(p => p.Path));
         var error = Assert.Throws<ArgumentException>(() => SpecCompiler.Compile(spec));
         Assert.StartsWith(
-            "t@1: $.aggregates: this pipeline's fold runs views of one aggregate",
+            "t@1: $.aggregates: a key's state could reach 1,024 KiB",
             error.Message,
             StringComparison.Ordinal
         );
+        Assert.True(SpecCompiler.TryCompile(ViewSpecReader.Read(ThreeSketches).Spec!, out _, out _));
     }
+
+    private const string ThreeSketches = """
+        {"name":"t","version":1,"window":"month","aggregates":[
+          {"name":"a","op":"approxDistinct","field":"subject","precision":18},
+          {"name":"b","op":"approxDistinct","field":"id","precision":18},
+          {"name":"c","op":"approxDistinct","field":"source","precision":18}]}
+        """;
+
+    [Fact]
+    public void ASpecOfSeveralAggregates_AnswersEachAsTheContractsEvaluator_SkippedValuesCounted()
+    {
+        const string aggregates = """
+            [{"name":"orders","op":"count"},
+             {"name":"revenue","op":"sum","field":"data.amount"},
+             {"name":"buyers","op":"distinct","field":"subject"},
+             {"name":"largest","op":"max","field":"data.amount"},
+             {"name":"smallest","op":"min","field":"data.amount"},
+             {"name":"average","op":"avg","field":"data.amount"},
+             {"name":"tiers","op":"approxDistinct","field":"data.customer.tier","precision":12},
+             {"name":"big","op":"count","where":{"field":"data.amount","op":"ge","value":10}},
+             {"name":"euSum","op":"sum","field":"data.count","where":{"field":"source","op":"startsWith","value":"/shop/eu"}}]
+            """;
+        var checkedKeys = 0;
+        foreach (var (window, by) in KeyShapes)
+        {
+            var json =
+                $$"""{"name":"t","version":1,"where":{"field":"type","op":"eq","value":"order.placed"},"window":"{{window}}"{{by}},"aggregates":{{aggregates}}}""";
+            var spec = ViewSpecReader.Read(json).Spec!;
+            var view = SpecCompiler.Compile(spec);
+            var evaluator = new SpecEvaluator(spec);
+            var fold = new ViewAccumulator(view);
+            var enqueued = new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero);
+            foreach (var eventJson in Traffic(3_000))
+            {
+                var utf8 = Encoding.UTF8.GetBytes(eventJson);
+                Assert.True(CloudEventParser.TryParse(utf8, enqueued, out var cloudEvent, out _));
+                using var document = JsonDocument.Parse(utf8);
+                fold.Add(cloudEvent);
+                evaluator.Add(document.RootElement, enqueued);
+            }
+
+            Assert.Equal(
+                evaluator.Keys.Keys.Order(StringComparer.Ordinal),
+                fold.Partials.Keys.Select(k => k.Format(view.Window)).Order(StringComparer.Ordinal)
+            );
+            foreach (var (key, partial) in fold.Partials)
+            {
+                var expected = evaluator.Keys[key.Format(view.Window)];
+                var state = Assert.IsType<Pipeline.Domain.Aggregations.CompositeState>(partial.State);
+                Assert.Equal(expected.Events, partial.Events);
+                Assert.Equal(
+                    expected.Aggregates.Select(a => (a.Aggregate.Name, a.Value, a.Skipped)),
+                    view.Aggregation.Parts!.Select((p, i) => (p.Name, state.Parts[i].Result.Value, state.Skipped[i]))
+                );
+                checkedKeys++;
+            }
+        }
+
+        Assert.True(checkedKeys > 100, $"only {checkedKeys} keys checked");
+    }
+
+    private static readonly (string Window, string By)[] KeyShapes =
+    [
+        ("day", ""),
+        ("hour", ",\"by\":[\"data.customer.tier\"]"),
+        ("week", ",\"by\":[\"tenant\"]"),
+        ("month", ",\"by\":[\"data.customer.tier\",\"tenant\"]"),
+    ];
 
     [Fact]
     public void TheShippedViews_AreBuiltFromTheirSpecFiles()
