@@ -79,7 +79,8 @@ internal sealed class Verifier(HttpClient http, Uri baseUri, TextWriter output)
                     .ToDictionary(k => k.GetProperty("key").GetString()!, k => k.Clone(), StringComparer.Ordinal);
                 foreach (var (key, expected) in range.Expected)
                 {
-                    tally.Check(range.View, key, expected, found.GetValueOrDefault(key));
+                    // A key with no answer is null here (a JsonElement's default would be no element at all).
+                    tally.Check(range.View, key, expected, found.TryGetValue(key, out var one) ? one : null);
                 }
             }
         );

@@ -49,11 +49,14 @@ public class IngestValidationTests(AzuriteFixture azurite)
         Assert.Equal(1_000_000_000_000_000_001m, await context.ValueAsync(BuiltInViews.Revenue, day));
         Assert.Equal(1005m, await context.ValueAsync(BuiltInViews.ActiveUsers, day));
         Assert.Empty((await context.Get<QuarantineReader>().ListAsync(null, 10)).Items);
+        var fromSpeed = Assert.Single((await context.Queries.QueryKeyAsync(BuiltInViews.Revenue, Key(day))).Parts!);
+        Assert.Equal(("revenue", 1002L), (fromSpeed.Name, fromSpeed.Skipped)); // a thousand too fine, 1e400, "NaN"
 
         await BatchRuns.RecomputeAsync(context, BuiltInViews.Revenue);
         var answer = await context.Queries.QueryKeyAsync(BuiltInViews.Revenue, Key(day));
         Assert.True(answer.Provenance.BatchCutoffEpoch is not null);
         Assert.Equal(1_000_000_000_000_000_001m, answer.Result.Value);
+        Assert.Equal(1002, Assert.Single(answer.Parts!).Skipped);
         var audit = await (await context.EngineAsync())
             .Services.GetRequiredService<AuditService>()
             .RunAsync(new AuditRequest("revenue", 1, null, null, null, "exact"));

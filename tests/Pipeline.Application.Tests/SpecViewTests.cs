@@ -132,7 +132,7 @@ public class SpecViewTests(AzuriteFixture azurite)
             [
                 .. answers
                     .Select(a =>
-                        a.Parts is { } parts
+                        several && a.Parts is { } parts
                             ? $"{a.Key.Format(view.Window)} {a.Events} "
                                 + string.Join(" ", parts.Select(p => $"{p.Name}={Exact(p.Result.Value)}/{p.Skipped}"))
                             : $"{a.Key.Format(view.Window)} {Exact(a.Result.Value)} {a.Events}"

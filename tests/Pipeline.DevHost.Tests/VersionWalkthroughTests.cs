@@ -82,7 +82,9 @@ public class VersionWalkthroughTests(AzuriteFixture azurite)
             Assert.True(await verify.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, verify.Output);
             Assert.DoesNotContain("skipping", verify.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("cannot check", verify.Output, StringComparison.Ordinal);
-            Assert.Contains(" keys of 5 views ", verify.Output, StringComparison.Ordinal); // new-users@2's from its spec
+            // new-users@2's and orders-by-region's truth from their specs (orders-by-region's answers lack the keys of
+            // events before its registration until it is replayed: not caught up, not a difference).
+            Assert.Contains(" keys of 6 views ", verify.Output, StringComparison.Ordinal);
         }
 
         // What v2 changes, as the tool shows it: the description and the test accounts left out.

@@ -17,7 +17,8 @@ public sealed record AuditRequest(string View, int Version, string? From, string
 /// <param name="FromLog">The value recomputed from the raw log.</param>
 /// <param name="Found">The value found in the batch view or served.</param>
 /// <param name="Aggregate">For a view of several aggregates, which one disagrees (<c>revenue</c>), or whose count of
-/// skipped events does (<c>revenue skipped</c>).</param>
+/// skipped events does (<c>revenue skipped</c>); for a view of one, null, or <c>skipped</c> for its skipped
+/// count.</param>
 public sealed record AuditMismatch(string Key, string Kind, decimal? FromLog, decimal? Found, string? Aggregate = null);
 
 /// <summary>How far the speed layer's estimates (HyperLogLog beyond the exact range) were from the exact

@@ -273,7 +273,7 @@ public sealed class AuditService(
             ];
         }
 
-        return [new Reading(null, partial?.State.Result ?? new AggregateResult(null), 0)];
+        return [new Reading(null, partial?.State.Result ?? new AggregateResult(null), partial?.Skipped ?? 0)];
     }
 
     private static Reading[] Readings(MergedAnswer served) =>
@@ -306,7 +306,7 @@ public sealed class AuditService(
                         kind,
                         fromLog[i].Skipped,
                         found[i].Skipped,
-                        $"{fromLog[i].Aggregate} skipped"
+                        fromLog[i].Aggregate is { } name ? $"{name} skipped" : "skipped"
                     )
                 );
             }

@@ -33,6 +33,11 @@ internal static class BatchRows
             ["EventsTimedByEnqueue"] = partial.EventsTimedByEnqueue,
         };
         StateColumns.Write(entity, partial.State);
+        if (partial.Skipped > 0)
+        {
+            entity["Skipped"] = partial.Skipped;
+        }
+
         return entity;
     }
 

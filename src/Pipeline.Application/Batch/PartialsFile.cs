@@ -9,20 +9,27 @@ namespace Pipeline.Application.Batch;
 /// <summary>
 /// A set of keyed partials in one blob, in the complete state form (exactly mergeable): the hand-over
 /// between the batch layer's fold and write steps. Keys are sorted, so the content is deterministic.
-/// Layout per key: key text, events, events timed by enqueue, state; each length-prefixed.
+/// Layout: a 4-byte mark of this format, then per key: key text, events, events timed by enqueue, skipped, state; the
+/// key and the state length-prefixed. (Files without the mark, written before skipped values were counted, have no
+/// skipped count.)
 /// </summary>
 internal static class PartialsFile
 {
+    // As a little-endian length, negative: no file of the earlier format starts with it.
+    private static ReadOnlySpan<byte> FormatMark => [0xFF, (byte)'P', (byte)'F', 2];
+
     public static byte[] Write(ViewDefinition view, IReadOnlyDictionary<ViewKey, ViewPartial> partials)
     {
         var output = new ArrayBufferWriter<byte>(1024);
+        output.Write(FormatMark);
         foreach (var (key, partial) in partials.OrderBy(p => p.Key.Format(view.Window), StringComparer.Ordinal))
         {
             WriteBlock(output, Encoding.UTF8.GetBytes(key.Format(view.Window)));
-            var counts = output.GetSpan(16);
+            var counts = output.GetSpan(24);
             BinaryPrimitives.WriteInt64LittleEndian(counts, partial.Events);
             BinaryPrimitives.WriteInt64LittleEndian(counts[8..], partial.EventsTimedByEnqueue);
-            output.Advance(16);
+            BinaryPrimitives.WriteInt64LittleEndian(counts[16..], partial.Skipped);
+            output.Advance(24);
             WriteBlock(output, StateCodec.SerializeComplete(partial.State));
         }
 
@@ -31,18 +38,23 @@ internal static class PartialsFile
 
     public static void MergeInto(ViewAccumulator accumulator, ReadOnlySpan<byte> data, string name)
     {
+        var counted = data.StartsWith(FormatMark);
+        var countBytes = counted ? 24 : 16;
+        data = counted ? data[FormatMark.Length..] : data;
         while (!data.IsEmpty)
         {
             var keyText = Encoding.UTF8.GetString(ReadBlock(ref data, name));
-            if (data.Length < 16 || !accumulator.View.TryParseKey(keyText, out var key, out var error))
+            if (data.Length < countBytes || !accumulator.View.TryParseKey(keyText, out var key, out var error))
             {
                 throw new InvalidDataException($"partials '{name}' are damaged near key '{keyText}'");
             }
 
             var events = BinaryPrimitives.ReadInt64LittleEndian(data);
             var timed = BinaryPrimitives.ReadInt64LittleEndian(data[8..]);
-            data = data[16..];
-            accumulator.Merge(key, new ViewPartial(StateCodec.Deserialize(ReadBlock(ref data, name)), events, timed));
+            var skipped = counted ? BinaryPrimitives.ReadInt64LittleEndian(data[16..]) : 0;
+            data = data[countBytes..];
+            var state = StateCodec.Deserialize(ReadBlock(ref data, name));
+            accumulator.Merge(key, new ViewPartial(state, events, timed, skipped));
         }
     }
 

@@ -8,9 +8,8 @@ namespace Pipeline.Application.Serving;
 /// <param name="Value">The value (null when nothing to report, such as the max of no orders).</param>
 /// <param name="Events">How many events contributed.</param>
 /// <param name="Provenance">Where the answer came from.</param>
-/// <param name="Values">Every aggregate's value by name, for a view of several aggregates.</param>
-/// <param name="Skipped">How many events each aggregate skipped (a value it could not use), for a view of several.
-/// </param>
+/// <param name="Values">Every aggregate's value by name.</param>
+/// <param name="Skipped">How many events each aggregate skipped (a value it could not use), by name.</param>
 public sealed record ViewAnswer(
     string View,
     string Key,

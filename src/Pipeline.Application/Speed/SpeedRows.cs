@@ -62,11 +62,21 @@ internal static class SpeedRows
             ["UpdatedAt"] = updatedAt,
         };
         StateColumns.Write(entity, partial.State);
+        if (partial.Skipped > 0)
+        {
+            entity["Skipped"] = partial.Skipped;
+        }
+
         return entity;
     }
 
     public static ViewPartial PartialOf(TableEntity entity) =>
-        new(StateColumns.Read(entity), entity.GetInt64("Events") ?? 0, entity.GetInt64("EventsTimedByEnqueue") ?? 0);
+        new(
+            StateColumns.Read(entity),
+            entity.GetInt64("Events") ?? 0,
+            entity.GetInt64("EventsTimedByEnqueue") ?? 0,
+            entity.GetInt64("Skipped") ?? 0
+        );
 
     public static long EpochOf(TableEntity entity) => entity.GetInt64("Epoch") ?? -1;
 

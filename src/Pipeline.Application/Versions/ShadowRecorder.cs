@@ -74,7 +74,7 @@ public sealed class ShadowRecorder(PipelineStore store, TimeProvider time)
     /// <summary>An answer's value as text: the value, or each aggregate's as <c>name=value</c> for a view of several.
     /// </summary>
     private static string? TextOf(MergedAnswer answer) =>
-        answer.Parts is { } parts
+        answer.Parts is { Count: > 1 } parts
             ? string.Join(
                 ", ",
                 parts.Select(p => $"{p.Name}={p.Result.Value?.ToString(CultureInfo.InvariantCulture) ?? "null"}")

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Json;
 using Pipeline.Domain.Events;
 using Pipeline.Domain.Views;
 
@@ -40,7 +39,7 @@ internal sealed class CompositeAggregation(IReadOnlyList<AggregatePart> parts) :
                 part.Filter.Matches(cloudEvent)
                 && !part.Aggregation.Add(composite.Parts[i], cloudEvent)
                 && part.Field is { } field
-                && HasValue(field, cloudEvent)
+                && field.HasValue(cloudEvent)
             )
             {
                 composite.Skip(i);
@@ -48,12 +47,6 @@ internal sealed class CompositeAggregation(IReadOnlyList<AggregatePart> parts) :
         }
 
         return true;
-    }
-
-    private static bool HasValue(EventField field, in CloudEvent cloudEvent)
-    {
-        Span<byte> scratch = stackalloc byte[EventField.MaxValueBytes];
-        return field.TryGetToken(cloudEvent, scratch, out var type, out _) && type != JsonTokenType.Null;
     }
 }
 

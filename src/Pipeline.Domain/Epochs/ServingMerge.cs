@@ -96,7 +96,7 @@ public static class ServingMerge
         DateTimeOffset? updatedAt = null;
         foreach (var contribution in speed)
         {
-            if (contribution.Epoch < cutoff || contribution.Partial.Events == 0)
+            if (contribution.Epoch < cutoff || contribution.Partial.IsEmpty)
             {
                 continue;
             }
@@ -124,14 +124,18 @@ public static class ServingMerge
         return new MergedAnswer(key, result, total.Events, provenance, PartsOf(view, total, batch?.Partial));
     }
 
-    /// <summary>Each aggregate's answer in a view of several; null for a view of one.</summary>
+    /// <summary>Each aggregate's answer (a view of one aggregate declared by a spec has one; a view defined in code
+    /// none).</summary>
     public static IReadOnlyList<PartAnswer>? PartsOf(ViewDefinition view, ViewPartial total, ViewPartial? batch)
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(total);
         if (view.Aggregation.Parts is not { } parts || total.State is not CompositeState state)
         {
-            return null;
+            // A view of one aggregate: its one part, named as its spec names it.
+            return view.AggregateName is { } name
+                ? [new PartAnswer(name, total.State.Result, total.Skipped, batch?.State.Result.Value)]
+                : null;
         }
 
         var inBatch = batch?.State as CompositeState;

@@ -140,6 +140,13 @@ public sealed class EventField
         return true;
     }
 
+    /// <summary>True when the event holds a value here (present and not JSON null), usable or not.</summary>
+    public bool HasValue(in CloudEvent cloudEvent)
+    {
+        Span<byte> scratch = stackalloc byte[MaxValueBytes];
+        return TryGetToken(cloudEvent, scratch, out var type, out _) && type != JsonTokenType.Null;
+    }
+
     /// <summary>
     /// Gets an <see cref="Amount"/>: a JSON number, or a string holding one. False when the field is absent
     /// or JSON null (<paramref name="problem"/> empty), or holds something that is not an accepted amount

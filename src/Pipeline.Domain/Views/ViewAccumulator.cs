@@ -34,7 +34,11 @@ public sealed class ViewAccumulator(ViewDefinition view)
         var partial = _lastPartial is not null && _lastKey == key ? _lastPartial : PartialFor(key);
         if (!View.Aggregation.Add(partial.State, cloudEvent))
         {
-            if (partial.Events == 0)
+            if (View.ValueField is { } field && field.HasValue(cloudEvent))
+            {
+                partial.CountSkipped();
+            }
+            else if (partial.IsEmpty)
             {
                 _partials.Remove(key);
                 _lastPartial = null;

@@ -79,6 +79,13 @@ public sealed class ViewDefinition
     /// <summary>What the view answers, in a sentence.</summary>
     public string Description { get; }
 
+    /// <summary>For a view of one aggregate declared by a spec: the aggregate's name in answers.</summary>
+    public string? AggregateName { get; init; }
+
+    /// <summary>For a view of one aggregate: the field it reads (null for a count). An event whose field holds a
+    /// value the aggregate cannot use is counted as skipped; one without the field is not.</summary>
+    public EventField? ValueField { get; init; }
+
     /// <summary>The spec the view was built from, or null for a view defined in code.</summary>
     public Specs.ViewSpec? Spec { get; init; }
 
@@ -281,6 +288,8 @@ public sealed class ViewDefinition
         private IReadOnlyList<EventField> _dimensions = [];
         private string _description = string.Empty;
         private Specs.ViewSpec? _spec;
+        private string? _aggregateName;
+        private EventField? _valueField;
 
         internal Builder(string name, int version)
         {
@@ -321,8 +330,21 @@ public sealed class ViewDefinition
             return this;
         }
 
+        /// <summary>Names the view's one aggregate and the field it reads (skipped values are counted).</summary>
+        public Builder Naming(string aggregateName, EventField? valueField)
+        {
+            _aggregateName = aggregateName;
+            _valueField = valueField;
+            return this;
+        }
+
         /// <summary>Completes the definition with its aggregation.</summary>
         public ViewDefinition Aggregate(Aggregation aggregation) =>
-            new(_name, _version, _filter, _window, _dimensions, aggregation, _description) { Spec = _spec };
+            new(_name, _version, _filter, _window, _dimensions, aggregation, _description)
+            {
+                Spec = _spec,
+                AggregateName = _aggregateName,
+                ValueField = _valueField,
+            };
     }
 }

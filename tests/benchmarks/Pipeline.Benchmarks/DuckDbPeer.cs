@@ -1,45 +1,30 @@
 using System.Diagnostics;
 using DuckDB.NET.Data;
+using Pipeline.Domain.Views.Specs;
 
 namespace Pipeline.Benchmarks;
 
 /// <summary>
 /// The recompute benchmark's peer: DuckDB (in process, through DuckDB.NET) computing the pipeline's views
 /// from the raw log's NDJSON.gz copies on local disk, with the same de-duplication (by partition and
-/// sequence number, then by source and id).
+/// sequence number, then by source and id), each view's query derived from its spec (<see cref="SpecSql"/>).
 /// </summary>
 internal static class DuckDbPeer
 {
-    private const string Day = "strftime(CAST(e->>'time' AS TIMESTAMPTZ) AT TIME ZONE 'UTC', '%Y-%m-%d')";
-
-    /// <summary>Runs one query per view; returns each view's seconds.</summary>
-    public static async Task<Dictionary<string, double>> RunAsync(string copies)
+    /// <summary>Runs one query per view version, each derived from its spec; returns each one's seconds by name
+    /// (<c>new-users</c>, <c>new-users-v2</c>).</summary>
+    public static async Task<Dictionary<string, double>> RunAsync(string copies, IEnumerable<ViewSpec> specs)
     {
         var source =
             $"read_json('{copies}/**/*.ndjson.gz', format='newline_delimited', compression='gzip', columns={{p: "
             + $"'INTEGER', s: 'BIGINT', t: 'VARCHAR', e: 'JSON'}})";
         var deduplicated =
-            $"(SELECT * FROM (SELECT DISTINCT ON (p, s) p, s, e FROM {source}) QUALIFY row_number() OVER (PARTITION "
+            $"(SELECT * FROM (SELECT DISTINCT ON (p, s) p, s, t, e FROM {source}) QUALIFY row_number() OVER (PARTITION "
             + $"BY e->>'source', e->>'id' ORDER BY p, s) = 1)";
-        var views = new Dictionary<string, string>
-        {
-            ["new-users"] =
-                $"SELECT {Day} AS k, count(*) AS v, count(*) AS n FROM {deduplicated} WHERE e->>'type' = "
-                + $"'user.signup' GROUP BY k",
-            ["new-users-v2"] =
-                $"SELECT {Day} AS k, count(*) AS v, count(*) AS n FROM {deduplicated} WHERE e->>'type' = "
-                + $"'user.signup' AND coalesce(e->'data'->>'plan', '') <> 'test' GROUP BY k",
-            ["active-users"] =
-                $"SELECT {Day} AS k, count(DISTINCT e->>'subject') AS v, count(*) AS n FROM {deduplicated} WHERE "
-                + $"e->>'subject' IS NOT NULL GROUP BY k",
-            ["revenue"] =
-                $"SELECT {Day} AS k, sum(CAST(e->'data'->>'amount' AS DECIMAL(38, 10))) AS v, count(*) AS n FROM "
-                + $"{deduplicated} WHERE e->>'type' = 'order.placed' GROUP BY k",
-            ["page-views"] =
-                "SELECT strftime(CAST(e->>'time' AS TIMESTAMPTZ) AT TIME ZONE 'UTC', '%Y-%m-%dT%H') || '|' || "
-                + "(e->'data'->>'page') AS k, count(*) AS v, count(*) AS n "
-                + $"FROM {deduplicated} WHERE e->>'type' = 'page.view' GROUP BY k",
-        };
+        var views = specs.ToDictionary(
+            spec => spec.Version == 1 ? spec.Name : $"{spec.Name}-v{spec.Version}",
+            spec => SpecSql.Query(spec, deduplicated)
+        );
 
         await using var connection = new DuckDBConnection("DataSource=:memory:");
         await connection.OpenAsync();

@@ -16,6 +16,7 @@ using Pipeline.Application.Storage;
 using Pipeline.Azurite;
 using Pipeline.Domain.Epochs;
 using Pipeline.Domain.Views;
+using Pipeline.Domain.Views.Specs;
 using Pipeline.Durable;
 using Pipeline.Storage;
 using Pipeline.Storage.Tables;
@@ -85,7 +86,19 @@ internal static class RecomputeBenchmark
         }
 
         Console.WriteLine("DuckDB on the local copies ...");
-        var duck = await DuckDbPeer.RunAsync(copies);
+        var duck = await DuckDbPeer.RunAsync(
+            copies,
+            [
+                .. ShippedSpecs.All,
+                ViewSpecReader
+                    .Read(
+                        await File.ReadAllBytesAsync(
+                            Path.Combine(DotnetProcess.RepositoryRoot, "examples", "new-users.2.json")
+                        )
+                    )
+                    .Spec!,
+            ]
+        );
 
         Console.WriteLine("one more epoch, then incremental and full recomputes of new-users ...");
         await WriteLogAsync(store, null, clock, firstEpoch + Epochs, 1, total / Epochs, sequences);

@@ -107,11 +107,14 @@ public sealed class SpecCompilerTests
             }
 
             var expected = evaluator
-                .Keys.Where(k => k.Value.Aggregates[0].Used > 0)
-                .ToDictionary(k => k.Key, k => (k.Value.Aggregates[0].Used, k.Value.Aggregates[0].Value));
+                .Keys.Select(k => (k.Key, Total: k.Value.Aggregates[0]))
+                .Where(k => k.Total.Used > 0 || k.Total.Skipped > 0)
+                .ToDictionary(k => k.Key, k => (k.Total.Used, k.Total.Value, k.Total.Skipped));
+
+            // A key whose events the aggregate all skipped (values it cannot use) is kept for its skipped count.
             var actual = fold.Partials.ToDictionary(
                 p => p.Key.Format(view.Window),
-                p => (p.Value.Events, p.Value.State.Result.Value)
+                p => (p.Value.Events, p.Value.State.Result.Value, p.Value.Skipped)
             );
             taken += expected.Count;
             Assert.Equal(
