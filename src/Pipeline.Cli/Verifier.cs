@@ -80,7 +80,13 @@ internal sealed class Verifier(HttpClient http, Uri baseUri, TextWriter output)
                 foreach (var (key, expected) in range.Expected)
                 {
                     // A key with no answer is null here (a JsonElement's default would be no element at all).
-                    tally.Check(range.View, key, expected, found.TryGetValue(key, out var one) ? one : null);
+                    tally.Check(
+                        range.View,
+                        key,
+                        expected,
+                        found.TryGetValue(key, out var one) ? one : null,
+                        registered[Versioned(range.View)]
+                    );
                 }
             }
         );
@@ -296,7 +302,8 @@ internal sealed class Verifier(HttpClient http, Uri baseUri, TextWriter output)
 
         public HashSet<string> NotCaughtUp { get; } = new(StringComparer.Ordinal);
 
-        public void Check(string view, string key, ExpectedAnswer expected, JsonElement? answer)
+        /// <summary>Checks one key; a key with no answer is as caught up as its version is.</summary>
+        public void Check(string view, string key, ExpectedAnswer expected, JsonElement? answer, bool versionCaughtUp)
         {
             var value =
                 answer?.TryGetProperty("value", out var v) == true && v.ValueKind == JsonValueKind.Number
@@ -304,7 +311,7 @@ internal sealed class Verifier(HttpClient http, Uri baseUri, TextWriter output)
                     : (decimal?)null;
             var events = answer?.GetProperty("events").GetInt64() ?? 0;
             var provenance = answer?.GetProperty("provenance");
-            var caughtUp = provenance?.GetProperty("caughtUp").GetBoolean() ?? true;
+            var caughtUp = provenance?.GetProperty("caughtUp").GetBoolean() ?? versionCaughtUp;
             lock (this)
             {
                 Checked++;

@@ -97,60 +97,94 @@ public class SpecViewTests(AzuriteFixture azurite)
         context.Time.SetUtcNow(PipelineContext.Start.AddSeconds(400));
         await handler.IngestAsync(new IngestBatch(0, PipelineContext.Incoming(bodies.Skip(400), first: 400)));
 
-        var evaluator = new SpecEvaluator(spec);
-        foreach (var body in bodies)
-        {
-            using var document = JsonDocument.Parse(body);
-            evaluator.Add(document.RootElement, PipelineContext.Start);
-        }
-
         // One aggregate: its value and the events it used. Several: the view's events and each aggregate's value and
         // skipped values.
         var several = spec.Aggregates.Count > 1;
-        var expected = evaluator
-            .Keys.Where(k => several || k.Value.Aggregates[0].Used > 0)
-            .OrderBy(k => k.Key, StringComparer.Ordinal)
-            .Select(k =>
-                several
-                    ? $"{k.Key} {k.Value.Events} "
-                        + string.Join(
-                            " ",
-                            k.Value.Aggregates.Select(a => $"{a.Aggregate.Name}={Exact(a.Value)}/{a.Skipped}")
-                        )
-                    : $"{k.Key} {Exact(k.Value.Aggregates[0].Value)} {k.Value.Aggregates[0].Used}"
-            )
-            .ToList();
+        List<string> Expected(ViewSpec of)
+        {
+            var evaluator = new SpecEvaluator(of);
+            foreach (var body in bodies)
+            {
+                using var document = JsonDocument.Parse(body);
+                evaluator.Add(document.RootElement, PipelineContext.Start);
+            }
+
+            return
+            [
+                .. evaluator
+                    .Keys.Where(k => several || k.Value.Aggregates[0].Used > 0)
+                    .OrderBy(k => k.Key, StringComparer.Ordinal)
+                    .Select(k =>
+                        several
+                            ? $"{k.Key} {k.Value.Events} "
+                                + string.Join(
+                                    " ",
+                                    k.Value.Aggregates.Select(a => $"{a.Aggregate.Name}={Exact(a.Value)}/{a.Skipped}")
+                                )
+                            : $"{k.Key} {Exact(k.Value.Aggregates[0].Value)} {k.Value.Aggregates[0].Used}"
+                    ),
+            ];
+        }
+
+        var expected = Expected(spec);
         Assert.True(!several || expected.Any(e => e.Contains("/1", StringComparison.Ordinal)), "no value skipped");
         Assert.Contains(expected, k => k.StartsWith(someKey, StringComparison.Ordinal));
 
-        async Task<List<string>> AnswersAsync()
+        async Task<List<string>> AnswersAsync(Domain.Views.ViewDefinition of)
         {
-            Assert.True(view.TryParseRangeEnd(rangeFrom, out var from, out _));
-            Assert.True(view.TryParseRangeEnd(rangeTo, out var to, out _));
-            var answers = await context.Queries.QueryRangeAsync(view, from, to);
+            Assert.True(of.TryParseRangeEnd(rangeFrom, out var from, out _));
+            Assert.True(of.TryParseRangeEnd(rangeTo, out var to, out _));
+            var answers = await context.Queries.QueryRangeAsync(of, from, to);
             return
             [
                 .. answers
                     .Select(a =>
                         several && a.Parts is { } parts
-                            ? $"{a.Key.Format(view.Window)} {a.Events} "
+                            ? $"{a.Key.Format(of.Window)} {a.Events} "
                                 + string.Join(" ", parts.Select(p => $"{p.Name}={Exact(p.Result.Value)}/{p.Skipped}"))
-                            : $"{a.Key.Format(view.Window)} {Exact(a.Result.Value)} {a.Events}"
+                            : $"{a.Key.Format(of.Window)} {Exact(a.Result.Value)} {a.Events}"
                     )
                     .Order(StringComparer.Ordinal),
             ];
         }
 
-        Assert.Equal(expected, await AnswersAsync());
+        Assert.Equal(expected, await AnswersAsync(view));
 
         context.Time.SetUtcNow(PipelineContext.Start.AddMinutes(20));
         var recompute = await BatchRuns.RecomputeAsync(context, view);
         Assert.Equal(OperationState.Completed, recompute.State);
-        Assert.Equal(expected, await AnswersAsync());
+        Assert.Equal(expected, await AnswersAsync(view));
         Assert.True(view.TryParseKey(expected[^1].Split(' ')[0], out var key, out _));
         Assert.True((await context.Queries.QueryKeyAsync(view, key)).Provenance.CoveredByBatch);
         if (several)
         {
+            // A second version (an aggregate more, big orders from 10) is registered, replayed from the log beside
+            // v1, answers by its own spec, takes every reader, and gives them back, with no restart.
+            var json2 = json.Replace("\"version\":1", "\"version\":2", StringComparison.Ordinal)
+                .Replace("\"value\":10}", "\"value\":5}", StringComparison.Ordinal)
+                .Replace(
+                    "]}",
+                    ",{\"name\":\"smallest\",\"op\":\"min\",\"field\":\"data.amount\"}]}",
+                    StringComparison.Ordinal
+                );
+            var spec2 = ViewSpecReader.Read(json2).Spec!;
+            Assert.Equal(
+                Outcomes.OutcomeKind.Created,
+                (await specs.RegisterAsync(spec.Name, 2, Encoding.UTF8.GetBytes(json2))).Kind
+            );
+            var view2 = await specs.RequireAsync(spec2.Id);
+            context.Time.SetUtcNow(PipelineContext.Start.AddMinutes(21)); // the registration's epoch is sealed
+            Assert.Equal(OperationState.Completed, (await BatchRuns.RecomputeAsync(context, view2, full: true)).State);
+            var expected2 = Expected(spec2);
+            Assert.NotEqual(expected, expected2);
+            Assert.Equal(expected2, await AnswersAsync(view2));
+            var routing = context.Get<RoutingService>();
+            var moved = await routing.ChangeAsync(spec.Name, new Dictionary<int, int> { [2] = 100 }, null);
+            Assert.True(moved.Succeeded, string.Join("; ", moved.Problems));
+            Assert.Equal(2, (await routing.ResolveAsync(spec.Name, null, "alice")).Result.Version);
+            Assert.True((await routing.ChangeAsync(spec.Name, new Dictionary<int, int> { [1] = 100 }, null)).Succeeded);
+            Assert.Equal(1, (await routing.ResolveAsync(spec.Name, null, "alice")).Result.Version);
+
             await AuditsEachAggregateAsync(context, spec);
         }
     }
