@@ -331,7 +331,7 @@ public sealed class ViewDefinition
         }
 
         /// <summary>Names the view's one aggregate and the field it reads (skipped values are counted).</summary>
-        public Builder Naming(string aggregateName, EventField? valueField)
+        public Builder Naming(string? aggregateName, EventField? valueField)
         {
             _aggregateName = aggregateName;
             _valueField = valueField;

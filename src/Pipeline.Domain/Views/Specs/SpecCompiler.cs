@@ -76,7 +76,7 @@ public static class SpecCompiler
             .Describe(spec.Description ?? string.Empty)
             .DeclaredBy(spec)
             .Naming(
-                spec.Aggregates.Count == 1 ? spec.Aggregates[0].Name : null!,
+                spec.Aggregates.Count == 1 ? spec.Aggregates[0].Name : null,
                 spec.Aggregates is [{ Field: { } only }] ? Field(only) : null
             )
             .Aggregate(aggregation);
