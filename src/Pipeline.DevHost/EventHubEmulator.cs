@@ -19,6 +19,9 @@ internal sealed partial class EventHubEmulator
 {
     private readonly EmulatorOptions _options;
     private readonly PartitionPump[] _pumps;
+
+    // The round-robin position: each event goes to the partition after the previous one's.
+    private int _nextPartition = -1;
     private readonly ILogger<EventHubEmulator> _logger;
 
     public EventHubEmulator(
@@ -74,11 +77,14 @@ internal sealed partial class EventHubEmulator
     public Task<(int Accepted, int Quarantined)>? Publish(IReadOnlyList<ReadOnlyMemory<byte>> events)
     {
         var byPartition = new List<ReadOnlyMemory<byte>>[_pumps.Length];
+        var roundRobin = _options.Partitioning == "round-robin";
         foreach (var body in events)
         {
-            var partition = (int)(
-                System.IO.Hashing.XxHash64.HashToUInt64(EventPartitionKey.Of(body.Span)) % (ulong)_pumps.Length
-            );
+            var partition = roundRobin
+                ? (int)((uint)Interlocked.Increment(ref _nextPartition) % (uint)_pumps.Length)
+                : (int)(
+                    System.IO.Hashing.XxHash64.HashToUInt64(EventPartitionKey.Of(body.Span)) % (ulong)_pumps.Length
+                );
             (byPartition[partition] ??= []).Add(body);
         }
 

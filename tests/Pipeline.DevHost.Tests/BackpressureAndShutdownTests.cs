@@ -24,6 +24,30 @@ public class BackpressureAndShutdownTests(AzuriteFixture azurite)
         );
 
     [Fact]
+    public async Task RoundRobinPartitioning_SpreadsOneSubjectsEventsOverEveryPartition_AsEventHubsWithoutAKey()
+    {
+        await using var run = new DevHostRun(
+            azurite,
+            TimeSpan.FromSeconds(5),
+            new Dictionary<string, string> { ["DevHost__Partitioning"] = "round-robin" }
+        );
+        await run.StartHostAsync();
+        using var http = new HttpClient { BaseAddress = run.BaseUri };
+
+        // Eight events of one subject: a partition key would put them all in one partition.
+        using (var published = await http.PostAsync("api/events", Signups("rr", 8)))
+        {
+            published.EnsureSuccessStatusCode();
+        }
+
+        using var partitions = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("emulator/partitions"));
+        Assert.Equal(
+            [1L, 1L, 1L, 1L],
+            partitions.RootElement.EnumerateArray().Select(p => p.GetProperty("lastEnqueuedSequence").GetInt64())
+        );
+    }
+
+    [Fact]
     public async Task FullQueue_Answers503WithRetryAfter_AndWritesNothingOfThatRequest()
     {
         await using var run = new DevHostRun(

@@ -377,6 +377,7 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
     [InlineData("Pipeline__EpochLength", "00:00:00", "Pipeline:EpochLength must be between")]
     [InlineData("AzureWebJobsStorage", "AccountName=x;AccountKey=", "connection string is not valid")]
     [InlineData("RecomputeSchedule", "hourly", "RecomputeSchedule 'hourly' is not an NCRONTAB schedule")]
+    [InlineData("DevHost__Partitioning", "random", "DevHost:Partitioning")]
     public async Task InvalidSettings_EndTheStart_WithOneLineNamingTheProblem(
         string setting,
         string value,
