@@ -89,7 +89,7 @@ public sealed record AnswerProvenance(
     long EventsTimedByEnqueue
 )
 {
-    /// <summary>Each aggregate's batch part alone, for a view of several aggregates.</summary>
+    /// <summary>Each aggregate's batch part alone, by name.</summary>
     public IReadOnlyDictionary<string, decimal?>? BatchValues { get; init; }
 }
 

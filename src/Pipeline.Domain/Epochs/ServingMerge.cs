@@ -49,7 +49,7 @@ public sealed record Provenance(
 /// <param name="Result">The value.</param>
 /// <param name="Events">How many events contributed.</param>
 /// <param name="Provenance">Where it came from.</param>
-/// <param name="Parts">Each aggregate's answer, for a view of several aggregates (null for a view of one).</param>
+/// <param name="Parts">Each aggregate's answer by name (null for a view defined in code, not by a spec).</param>
 public sealed record MergedAnswer(
     ViewKey Key,
     AggregateResult Result,
@@ -58,7 +58,7 @@ public sealed record MergedAnswer(
     IReadOnlyList<PartAnswer>? Parts = null
 );
 
-/// <summary>One aggregate's answer in a view of several.</summary>
+/// <summary>One aggregate's answer.</summary>
 /// <param name="Name">The aggregate's name.</param>
 /// <param name="Result">Its value.</param>
 /// <param name="Skipped">Events it skipped because it could not use their value.</param>
