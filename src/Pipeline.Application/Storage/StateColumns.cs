@@ -51,13 +51,15 @@ internal static class StateColumns
             return StateCodec.Deserialize(first);
         }
 
-        var parts = new List<byte[]> { first };
-        for (var i = 1; i < MaxColumns && entity.GetBinary(Name(i)) is { } next; i++)
+        var joined = new byte[Length(entity)];
+        var written = 0;
+        for (var i = 0; i < MaxColumns && entity.GetBinary(Name(i)) is { } part; i++)
         {
-            parts.Add(next);
+            part.CopyTo(joined, written);
+            written += part.Length;
         }
 
-        return StateCodec.Deserialize([.. parts.SelectMany(p => p)]);
+        return StateCodec.Deserialize(joined);
     }
 
     /// <summary>How many bytes the state of a row takes.</summary>
