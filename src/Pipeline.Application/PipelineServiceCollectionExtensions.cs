@@ -40,6 +40,10 @@ public static class PipelineServiceCollectionExtensions
             .AddOptions<PipelineOptions>()
             .Bind(configuration.GetSection(PipelineOptions.Section))
             .ValidateDataAnnotations()
+            .Validate(
+                o => o.RetryHorizon >= o.EpochLength,
+                "Pipeline:RetryHorizon must be at least Pipeline:EpochLength (a fold chunk spans whole epochs)"
+            )
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PipelineClock>();

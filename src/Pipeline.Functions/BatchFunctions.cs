@@ -38,16 +38,17 @@ public sealed class BatchFunctions(BatchSchedule schedule)
     public static Task<ChunkFold> FoldChunkAsync([ActivityTrigger] FoldChunkInput input, FunctionContext context) =>
         Run<FoldChunkActivity, FoldChunkInput, ChunkFold>(context, FoldChunkActivity.ActivityName, input);
 
-    [Function(SettlePartitionActivity.ActivityName)]
-    public static Task<PartitionSettled> SettlePartitionAsync(
-        [ActivityTrigger] SettlePartitionInput input,
+    [Function(SettleShardActivity.ActivityName)]
+    public static Task<ShardSettled> SettleShardAsync(
+        [ActivityTrigger] SettleShardInput input,
         FunctionContext context
-    ) =>
-        Run<SettlePartitionActivity, SettlePartitionInput, PartitionSettled>(
-            context,
-            SettlePartitionActivity.ActivityName,
-            input
-        );
+    ) => Run<SettleShardActivity, SettleShardInput, ShardSettled>(context, SettleShardActivity.ActivityName, input);
+
+    [Function(RefoldChunkActivity.ActivityName)]
+    public static Task<ChunkRefolded> RefoldChunkAsync(
+        [ActivityTrigger] RefoldChunkInput input,
+        FunctionContext context
+    ) => Run<RefoldChunkActivity, RefoldChunkInput, ChunkRefolded>(context, RefoldChunkActivity.ActivityName, input);
 
     [Function(WriteBatchViewActivity.ActivityName)]
     public static Task<BatchViewWritten> WriteBatchViewAsync(

@@ -45,16 +45,17 @@ public class BlobWriteModeTests(AzuriteFixture azurite)
     public async Task BatchWork_IsOverwritten_WhenAnActivityRunsAgain()
     {
         await using var context = await PipelineContext.CreateAsync(azurite);
-        var first = new FingerprintSet();
-        first.Add(Fingerprint.Of("one"u8));
-        var second = new FingerprintSet();
-        second.Add(Fingerprint.Of("two"u8));
-        second.Add(Fingerprint.Of("three"u8));
+        var horizon = TimeSpan.FromDays(7);
+        IndexedIdentity[] first = [new(1, 10)];
+        IndexedIdentity[] second = [new(2, 20), new(3, 30)];
 
-        await IdentityIndex.WriteAsync(context.Store, 0, 5, first, CancellationToken.None);
-        await IdentityIndex.WriteAsync(context.Store, 0, 5, second, CancellationToken.None);
+        await IdentityIndex.WriteShardAsync(context.Store, horizon, 5, 0, 1, first, CancellationToken.None);
+        await IdentityIndex.WriteShardAsync(context.Store, horizon, 5, 0, 1, second, CancellationToken.None);
 
-        Assert.Equal(2, (await IdentityIndex.ReadAsync(context.Store, 0, 5, CancellationToken.None)).Count);
+        Assert.Equal(
+            second,
+            await IdentityIndex.ReadShardAsync(context.Store, horizon, 5, 1, 0, 1, CancellationToken.None)
+        );
     }
 
     [Fact]

@@ -1,7 +1,9 @@
 using System.Text;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
 using Pipeline.Application.Audit;
 using Pipeline.Application.Batch;
+using Pipeline.Application.Configuration;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Serving;
 using Pipeline.Application.Versions;
@@ -32,7 +34,8 @@ public class SpeedAuditTests(AzuriteFixture azurite)
             ),
             ViewRegistry.BuiltIn(),
             new AuditStore(context.Store),
-            context.Time
+            context.Time,
+            context.Get<IOptions<PipelineOptions>>()
         );
 
     private static SpeedRetirement Retirement(PipelineContext context) =>

@@ -2,6 +2,7 @@ using System.Text;
 using Azure.Data.Tables;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Ingest;
+using Pipeline.Application.Storage;
 using Pipeline.Domain.Views;
 using Pipeline.Testing;
 
@@ -71,7 +72,7 @@ public class SupersededBatchDataTests(AzuriteFixture azurite)
         // Identity indexes go once no committed view can start a run from them.
         Assert.Equal(1, await cleanup.DeleteIdentityIndexesAsync(ViewRegistry.BuiltIn().All));
         Assert.Equal(
-            [$"identities/0000/{second:D12}.bin"],
+            [StorageLayout.Work.Identities(RecomputeInput.DefaultRetryHorizon, shards: 1, shard: 0, second)],
             (await WorkBlobsAsync(context)).Where(b => b.StartsWith("identities/", StringComparison.Ordinal))
         );
 

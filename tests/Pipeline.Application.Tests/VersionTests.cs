@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Audit;
 using Pipeline.Application.Batch;
+using Pipeline.Application.Configuration;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Operations;
 using Pipeline.Application.Outcomes;
@@ -56,7 +57,8 @@ public class VersionTests(AzuriteFixture azurite)
                     FoldChunkActivity.ActivityName,
                     sp => new GatedFold(ActivatorUtilities.CreateInstance<FoldChunkActivity>(sp), gate)
                 )
-                .AddActivity<SettlePartitionActivity>()
+                .AddActivity<SettleShardActivity>()
+                .AddActivity<RefoldChunkActivity>()
                 .AddActivity<WriteBatchViewActivity>()
                 .AddActivity<CommitBatchViewActivity>()
                 .AddActivity<ReadPointerActivity>()
@@ -100,7 +102,15 @@ public class VersionTests(AzuriteFixture azurite)
                 context.Time,
                 pointerLifetime: TimeSpan.Zero
             );
-            AuditService = new AuditService(context.Store, context.Pointers, queries, Registry, Audits, context.Time);
+            AuditService = new AuditService(
+                context.Store,
+                context.Pointers,
+                queries,
+                Registry,
+                Audits,
+                context.Time,
+                context.Get<IOptions<PipelineOptions>>()
+            );
             Shadows = new ShadowRecorder(context.Store, context.Time);
             Answers = new AnswerService(queries, Routing, Registrations, Shadows);
             Catalog = new ViewCatalog(Registry, Routing, Registrations, context.Pointers, context.Get<RunStarter>());
@@ -497,7 +507,8 @@ public class VersionTests(AzuriteFixture azurite)
             new ViewQueryService(context.Store, context.Pointers, deployment.Registry, context.Time),
             deployment.Registry,
             deployment.Audits,
-            context.Time
+            context.Time,
+            context.Get<IOptions<PipelineOptions>>()
         );
         context.Time.Advance(TimeSpan.FromSeconds(1)); // reports are listed newest first
         var seenFresh = await freshProcess.RunAsync(new AuditRequest("new-users", 2, null, null, null, "a2b"));

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using Pipeline.Application.Configuration;
 using System.Text;
 using Azure.Data.Tables;
 using Pipeline.Application.Batch;
@@ -27,7 +29,8 @@ public sealed class AuditService(
     ViewQueryService queries,
     ViewRegistry registry,
     AuditStore audits,
-    TimeProvider time
+    TimeProvider time,
+    IOptions<PipelineOptions> options
 )
 {
     /// <summary>The most mismatches a report lists (the count is always complete).</summary>
@@ -90,6 +93,7 @@ public sealed class AuditService(
                 pointer.Cutoff,
                 pointer.LoggedEvents,
                 retiredSpeed is { } r ? (r.FromEpoch, r.UntilEpoch) : null,
+                options.Value.RetryHorizon,
                 cancellationToken
             )
             .ConfigureAwait(false);

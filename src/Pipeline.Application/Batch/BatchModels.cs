@@ -7,16 +7,30 @@ namespace Pipeline.Application.Batch;
 /// <param name="Since">The committed cutoff to build on incrementally (0: a full run from the start of the
 /// log).</param>
 /// <param name="ChunkEvents">About how many raw records one fold activity reads.</param>
+/// <param name="RetryHorizon">How far apart in enqueued time two copies of an event (source, id) are one event
+/// (zero: <see cref="DefaultRetryHorizon"/>).</param>
+/// <param name="SettleShardIdentities">About how many identities one settle activity holds.</param>
 public sealed record RecomputeInput(
     string View,
     int Version,
     long Cutoff,
     long Since = 0,
-    long ChunkEvents = RecomputeInput.DefaultChunkEvents
+    long ChunkEvents = RecomputeInput.DefaultChunkEvents,
+    TimeSpan RetryHorizon = default,
+    long SettleShardIdentities = RecomputeInput.DefaultSettleShardIdentities
 )
 {
     /// <summary>The default size of a fold chunk, in raw records.</summary>
     public const long DefaultChunkEvents = 4_000_000;
+
+    /// <summary>The default number of identities one settle activity holds (about 40 bytes each).</summary>
+    public const long DefaultSettleShardIdentities = 4_000_000;
+
+    /// <summary>The default retry horizon: the longest retention of a standard event hub.</summary>
+    public static readonly TimeSpan DefaultRetryHorizon = TimeSpan.FromDays(7);
+
+    /// <summary>The retry horizon this run applies.</summary>
+    public TimeSpan Horizon => RetryHorizon > TimeSpan.Zero ? RetryHorizon : DefaultRetryHorizon;
 }
 
 /// <summary>The committed state of one view version's batch view.</summary>
@@ -32,6 +46,9 @@ public sealed record RecomputeInput(
 /// <param name="Timings">Seconds spent folding (the slowest partition) and writing the rows, and events read.</param>
 /// <param name="LoggedEvents">Per partition, the events (distinct sequence numbers) the raw log held below the cutoff
 /// when folded: what an audit expects to find there still.</param>
+/// <param name="IdentityShards">How many shards its identity index at the cutoff has (0: none).</param>
+/// <param name="IdentityEntries">Identities in that index.</param>
+/// <param name="RetryHorizon">The retry horizon it was built with (null: none recorded).</param>
 public sealed record BatchPointer(
     string View,
     int Version,
@@ -43,7 +60,10 @@ public sealed record BatchPointer(
     IReadOnlyDictionary<int, long> LastSequences,
     DateTimeOffset CommittedAt,
     BatchTimings? Timings = null,
-    IReadOnlyDictionary<int, long>? LoggedEvents = null
+    IReadOnlyDictionary<int, long>? LoggedEvents = null,
+    int IdentityShards = 0,
+    long IdentityEntries = 0,
+    TimeSpan? RetryHorizon = null
 );
 
 /// <summary>How long a recompute's steps took.</summary>

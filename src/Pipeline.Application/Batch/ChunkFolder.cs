@@ -8,9 +8,9 @@ using Pipeline.Domain.Views;
 
 namespace Pipeline.Application.Batch;
 
-/// <summary>One part of a chunk's fold: its partials per key and the identities of the events it counted.</summary>
+/// <summary>One part of a chunk's fold: its partials per key and the identities of the events it read.</summary>
 /// <param name="Partials">The partials.</param>
-/// <param name="Identities">The identities.</param>
+/// <param name="Identities">The identities of the events it counted or dropped as retries.</param>
 /// <param name="Retries">Events it dropped as producer retries.</param>
 internal sealed record FoldedPart(ViewAccumulator Partials, FingerprintSet Identities, long Retries);
 
@@ -36,9 +36,12 @@ internal sealed record ChunkFoldResult(
 /// Folds one partition's raw segments of an epoch range with the view definition the speed layer uses,
 /// streaming each segment, in sequence order. Exact de-duplication within the range: an event at or
 /// below the highest sequence number already read is a redelivery; an event whose (source, id) was
-/// already read, or is in <c>exclude</c>, is a producer retry. The first segments, up to
-/// <c>headRecords</c> records, are folded apart as the head: a retry of an event in an earlier chunk
-/// usually follows its original closely, so it lands in the head, and only the head needs folding again.
+/// already read in the chunk is a producer retry (a chunk spans at most the retry horizon, so every copy in it is
+/// within the horizon of the first), and so is an event whose sequence number is in <c>exclude</c> (the settle
+/// step found an earlier copy elsewhere). The first segments, up to <c>headRecords</c> records, are folded apart as
+/// the head: a retry of an event in an earlier chunk usually follows its original closely, so it lands in the
+/// head, and only the head needs folding again. Given <c>copies</c>, it lists every event read there (redeliveries
+/// apart) for the settle step.
 /// </summary>
 internal static class ChunkFolder
 {
@@ -48,8 +51,9 @@ internal static class ChunkFolder
         int partition,
         long fromEpoch,
         long untilEpoch,
-        FingerprintSet exclude,
+        IReadOnlySet<long> exclude,
         long headRecords,
+        List<IdentityCopy>? copies,
         long lastSequence = long.MaxValue,
         CancellationToken cancellationToken = default
     )
@@ -121,11 +125,14 @@ internal static class ChunkFolder
 
                             var identity = EventIdentity.Of(cloudEvent);
                             var fingerprint = new UInt128(identity.High, identity.Low);
+                            copies?.Add(
+                                new IdentityCopy(fingerprint, record.EnqueuedTime.UtcTicks, record.SequenceNumber)
+                            );
                             var before = part.Identities.Count;
                             if (
-                                exclude.Contains(fingerprint)
-                                || (!ReferenceEquals(part, head) && head.Identities.Contains(fingerprint))
+                                (!ReferenceEquals(part, head) && head.Identities.Contains(fingerprint))
                                 || Add(part.Identities, fingerprint) == before
+                                || (exclude.Count > 0 && exclude.Contains(record.SequenceNumber))
                             )
                             {
                                 _ = ReferenceEquals(part, head) ? headRetries++ : bodyRetries++;

@@ -1,9 +1,8 @@
-using System.Globalization;
+using System.Runtime.InteropServices;
 using Microsoft.DurableTask;
 using Pipeline.Application.Operations;
 using Pipeline.Application.Storage;
 using Pipeline.Application.Versions;
-using Pipeline.Domain.Hashing;
 using Pipeline.Domain.Views;
 
 namespace Pipeline.Application.Batch;
@@ -14,7 +13,15 @@ namespace Pipeline.Application.Batch;
 /// <param name="Chunk">The chunk to fold.</param>
 /// <param name="Operation">The operation (names the output blobs).</param>
 /// <param name="Cutoff">The run's cutoff.</param>
-public sealed record FoldChunkInput(string View, int Version, FoldChunk Chunk, string Operation, long Cutoff);
+/// <param name="Shards">How many identity shards the run settles (splits the copies it writes).</param>
+public sealed record FoldChunkInput(
+    string View,
+    int Version,
+    FoldChunk Chunk,
+    string Operation,
+    long Cutoff,
+    int Shards = 1
+);
 
 /// <summary>One chunk's fold: what was read and removed, and where its partials and identities are.</summary>
 /// <param name="Partition">The partition.</param>
@@ -28,8 +35,10 @@ public sealed record FoldChunkInput(string View, int Version, FoldChunk Chunk, s
 /// <param name="HeadLastSequence">The last sequence number of the head (its first segments).</param>
 /// <param name="HeadPartialsBlob">The head's partials.</param>
 /// <param name="BodyPartialsBlob">The partials of the rest, or null when the head is the whole chunk.</param>
-/// <param name="IdentitiesBlob">The identities of the events counted, head and rest apart (or the partition's identity
-/// index, for a whole-log chunk).</param>
+/// <param name="CopiesBlob">Every event read (redeliveries apart) as an <see cref="IdentityCopy"/>, sorted, so
+/// grouped by shard.</param>
+/// <param name="ShardStarts">Where each shard's copies start in that blob, in copies (one more than shards: the
+/// end).</param>
 /// <param name="Seconds">How long the fold took.</param>
 public sealed record ChunkFold(
     int Partition,
@@ -43,17 +52,19 @@ public sealed record ChunkFold(
     long HeadLastSequence,
     string HeadPartialsBlob,
     string? BodyPartialsBlob,
-    string IdentitiesBlob,
+    string CopiesBlob,
+    IReadOnlyList<long> ShardStarts,
     double Seconds = 0
 );
 
 /// <summary>
 /// Folds one chunk of a partition's raw log (the fan-out of a recompute: chunks of every partition run in
-/// parallel). De-duplicates within the chunk; producer retries of events in earlier chunks or below the
-/// run's starting cutoff are settled afterwards per partition (<see cref="SettlePartitionActivity"/>),
-/// from the identities this writes, head (the first segments, about a fiftieth of the chunk) and rest
-/// apart. Output names come from the operation and the chunk, so a repeated run writes the same content
-/// to the same places.
+/// parallel). De-duplicates within the chunk; producer retries of events in other chunks, other partitions or
+/// below the run's starting cutoff are settled afterwards per identity shard (<see cref="SettleShardActivity"/>)
+/// from the copies this writes, and the chunks that counted them are folded again (<see
+/// cref="RefoldChunkActivity"/>): only their head (the first segments, about a fiftieth of the chunk) when the
+/// retries are all there. Output names come from the operation and the chunk, so a repeated run writes the same
+/// content to the same places.
 /// </summary>
 [DurableTask(ActivityName)]
 public sealed class FoldChunkActivity(PipelineStore store, SpecRegistry specs) : TaskActivity<FoldChunkInput, ChunkFold>
@@ -64,6 +75,8 @@ public sealed class FoldChunkActivity(PipelineStore store, SpecRegistry specs) :
     /// <summary>The head's share of a chunk: retries crossing into the chunk are settled by folding only this much
     /// again.</summary>
     public const int HeadFraction = 50;
+
+    private static readonly IReadOnlySet<long> NoSequences = new HashSet<long>();
 
     /// <inheritdoc />
     public override async Task<ChunkFold> RunAsync(TaskActivityContext context, FoldChunkInput input)
@@ -77,9 +90,7 @@ public sealed class FoldChunkActivity(PipelineStore store, SpecRegistry specs) :
             .ConfigureAwait(false);
         var chunk = request.Chunk;
 
-        // A chunk that is its partition's whole log below the cutoff (a full run, one chunk) has nothing to
-        // settle: it needs no head, and its identities are the partition's index at the cutoff.
-        var whole = chunk.IsWholeLogBelow(request.Cutoff);
+        var copies = new List<IdentityCopy>((int)Math.Min(chunk.Records, 1 << 20));
         var fold = await ChunkFolder
             .FoldAsync(
                 store,
@@ -87,29 +98,29 @@ public sealed class FoldChunkActivity(PipelineStore store, SpecRegistry specs) :
                 chunk.Partition,
                 chunk.FromEpoch,
                 chunk.UntilEpoch,
-                new FingerprintSet(),
-                whole ? long.MaxValue : Math.Max(1, chunk.Records / HeadFraction),
+                NoSequences,
+                Math.Max(1, chunk.Records / HeadFraction),
+                copies,
                 cancellationToken: cancellationToken
             )
             .ConfigureAwait(false);
 
         var name = BlobName(request.Operation, chunk);
-        var identities = whole ? IdentityIndex.Name(chunk.Partition, request.Cutoff) : $"{name}.ids";
-        var (head, body) = (
+        var (head, body, copiesBlob) = (
             $"{name}.head.partials",
-            fold.HeadLastSequence < fold.LastSequence ? $"{name}.partials" : null
+            fold.HeadLastSequence < fold.LastSequence ? $"{name}.partials" : null,
+            $"{name}.copies"
         );
-        await (
-            whole
-                ? IdentityIndex.WriteBlobAsync(store, identities, fold.Head.Identities, cancellationToken)
-                : IdentityIndex.WritePairAsync(
-                    store,
-                    identities,
-                    fold.Head.Identities,
-                    fold.Body.Identities,
-                    cancellationToken
-                )
-        ).ConfigureAwait(false);
+        CollectionsMarshal.AsSpan(copies).Sort();
+        await RecordBlobs
+            .WriteAsync(
+                store.Work.GetBlobClient(copiesBlob),
+                copies,
+                IdentityCopy.Size,
+                IdentityCopy.Write,
+                cancellationToken
+            )
+            .ConfigureAwait(false);
         await store
             .Work.GetBlobClient(head)
             .UploadAsync(
@@ -142,7 +153,8 @@ public sealed class FoldChunkActivity(PipelineStore store, SpecRegistry specs) :
             fold.HeadLastSequence,
             head,
             body,
-            identities,
+            copiesBlob,
+            IdentityCopy.ShardStarts(copies, request.Shards),
             watch.Elapsed.TotalSeconds
         );
     }

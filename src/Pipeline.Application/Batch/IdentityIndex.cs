@@ -1,140 +1,100 @@
 using System.Buffers.Binary;
-using System.Globalization;
-using Azure;
 using Pipeline.Application.Storage;
-using Pipeline.Domain.Hashing;
 
 namespace Pipeline.Application.Batch;
 
+/// <summary>One identity of the index: an event's (source, id) hash and the enqueued time of its latest copy.</summary>
+/// <param name="Identity">The identity.</param>
+/// <param name="LastTicks">The latest copy's enqueued time, in ticks.</param>
+internal readonly record struct IndexedIdentity(UInt128 Identity, long LastTicks)
+{
+    /// <summary>Bytes per entry.</summary>
+    public const int Size = 24;
+
+    public static void Write(IndexedIdentity entry, Span<byte> destination)
+    {
+        BinaryPrimitives.WriteUInt128LittleEndian(destination, entry.Identity);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[16..], entry.LastTicks);
+    }
+
+    public static IndexedIdentity Read(ReadOnlySpan<byte> source) =>
+        new(BinaryPrimitives.ReadUInt128LittleEndian(source), BinaryPrimitives.ReadInt64LittleEndian(source[16..]));
+}
+
 /// <summary>
-/// Per partition, the identities (source, id) of every event below a cutoff: sorted 16-byte values in
-/// one blob, <c>identities/{partition:D4}/{cutoff:D12}.bin</c>. The same for every view, so all views'
-/// recomputes at one cutoff write the same content to the same place.
+/// The identities an incremental run must know from before its starting cutoff: every event whose latest copy was
+/// enqueued within the retry horizon before the cutoff, with that time, split by hash into shards
+/// (<see cref="IdentityShards"/>), each shard's entries sorted in its own blob. Older identities are left out, so
+/// the index grows with the traffic of one horizon, not with history. The same for every view at one cutoff,
+/// horizon and number of shards, so their runs write the same content to the same places.
 /// </summary>
 internal static class IdentityIndex
 {
-    public static string Name(int partition, long cutoff) => StorageLayout.Work.Identities(partition, cutoff);
-
-    /// <summary>The identities below <paramref name="cutoff"/>; none for cutoff 0, or when the partition had no events
-    /// then.</summary>
-    public static Task<FingerprintSet> ReadAsync(
+    /// <summary>The entries of shard <paramref name="shard"/> of <paramref name="shards"/> at <paramref
+    /// name="cutoff"/>, read from an index written with <paramref name="writtenShards"/> shards; none for cutoff
+    /// 0.</summary>
+    public static async Task<List<IndexedIdentity>> ReadShardAsync(
         PipelineStore store,
-        int partition,
+        TimeSpan horizon,
         long cutoff,
+        int writtenShards,
+        int shard,
+        int shards,
+        CancellationToken cancellationToken
+    )
+    {
+        var entries = new List<IndexedIdentity>();
+        if (cutoff <= 0 || writtenShards <= 0)
+        {
+            return entries;
+        }
+
+        var (first, last) = IdentityShards.Overlapping(shard, shards, writtenShards);
+        for (var written = first; written <= last; written++)
+        {
+            var blob = store.Work.GetBlobClient(StorageLayout.Work.Identities(horizon, writtenShards, written, cutoff));
+
+            // A shard with no identities in the horizon was still written (empty), so a missing one is an error.
+            var count = await RecordBlobs
+                .CountAsync(blob, IndexedIdentity.Size, cancellationToken)
+                .ConfigureAwait(false);
+            await RecordBlobs
+                .ReadAsync(
+                    blob,
+                    0,
+                    count,
+                    IndexedIdentity.Size,
+                    bytes =>
+                    {
+                        var entry = IndexedIdentity.Read(bytes);
+                        if (IdentityShards.Of(entry.Identity, shards) == shard)
+                        {
+                            entries.Add(entry);
+                        }
+                    },
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
+        }
+
+        return entries;
+    }
+
+    /// <summary>Writes one shard's entries (sorted by identity).</summary>
+    public static Task WriteShardAsync(
+        PipelineStore store,
+        TimeSpan horizon,
+        long cutoff,
+        int shard,
+        int shards,
+        IReadOnlyList<IndexedIdentity> entries,
         CancellationToken cancellationToken
     ) =>
-        cutoff <= 0
-            ? Task.FromResult(new FingerprintSet())
-            : ReadBlobAsync(store, Name(partition, cutoff), cancellationToken, missingMeansNone: true);
-
-    public static Task WriteAsync(
-        PipelineStore store,
-        int partition,
-        long cutoff,
-        FingerprintSet identities,
-        CancellationToken cancellationToken
-    ) => WriteBlobAsync(store, Name(partition, cutoff), identities, cancellationToken);
-
-    /// <summary>A set of identities in this format from any blob (a missing one is an error unless <paramref
-    /// name="missingMeansNone"/>).</summary>
-    public static async Task<FingerprintSet> ReadBlobAsync(
-        PipelineStore store,
-        string name,
-        CancellationToken cancellationToken,
-        bool missingMeansNone = false
-    )
-    {
-        try
-        {
-            var content = (
-                await store.Work.GetBlobClient(name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)
-            ).Value.Content.ToMemory();
-            if (content.Length % 16 != 0)
-            {
-                throw new InvalidDataException(
-                    $"identity index '{name}' is {content.Length} bytes, not a multiple of 16"
-                );
-            }
-
-            return Read(content.Span);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404 && missingMeansNone)
-        {
-            // The previous run wrote an index for every partition that had events; none means none.
-            return new FingerprintSet();
-        }
-    }
-
-    /// <summary>Writes a set of identities, sorted, so equal sets give equal blobs.</summary>
-    public static Task WriteBlobAsync(
-        PipelineStore store,
-        string name,
-        FingerprintSet identities,
-        CancellationToken cancellationToken
-    )
-    {
-        var content = new byte[identities.Count * 16];
-        WriteSorted(identities, content);
-        return store
-            .Work.GetBlobClient(name)
-            .UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
-    }
-
-    /// <summary>Writes two sets in one blob: the first set's size, then each set sorted.</summary>
-    public static Task WritePairAsync(
-        PipelineStore store,
-        string name,
-        FingerprintSet first,
-        FingerprintSet second,
-        CancellationToken cancellationToken
-    )
-    {
-        var content = new byte[8 + ((first.Count + second.Count) * 16)];
-        BinaryPrimitives.WriteInt64LittleEndian(content, first.Count);
-        WriteSorted(first, content.AsSpan(8));
-        WriteSorted(second, content.AsSpan(8 + (first.Count * 16)));
-        return store
-            .Work.GetBlobClient(name)
-            .UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
-    }
-
-    /// <summary>Reads two sets written by <see cref="WritePairAsync"/>.</summary>
-    public static async Task<(FingerprintSet First, FingerprintSet Second)> ReadPairAsync(
-        PipelineStore store,
-        string name,
-        CancellationToken cancellationToken
-    )
-    {
-        var content = (
-            await store.Work.GetBlobClient(name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)
-        ).Value.Content.ToMemory();
-        var firstCount = content.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(content.Span) : -1;
-        if (firstCount < 0 || (content.Length - 8) % 16 != 0 || firstCount > (content.Length - 8) / 16)
-        {
-            throw new InvalidDataException($"identities '{name}' are damaged ({content.Length} bytes)");
-        }
-
-        return (Read(content.Span.Slice(8, (int)firstCount * 16)), Read(content.Span[(8 + ((int)firstCount * 16))..]));
-    }
-
-    private static FingerprintSet Read(ReadOnlySpan<byte> content)
-    {
-        var set = new FingerprintSet(content.Length / 16);
-        for (var offset = 0; offset < content.Length; offset += 16)
-        {
-            set.Add(BinaryPrimitives.ReadUInt128LittleEndian(content[offset..]));
-        }
-
-        return set;
-    }
-
-    private static void WriteSorted(FingerprintSet identities, Span<byte> destination)
-    {
-        var sorted = identities.ToArray();
-        Array.Sort(sorted);
-        for (var i = 0; i < sorted.Length; i++)
-        {
-            BinaryPrimitives.WriteUInt128LittleEndian(destination[(i * 16)..], sorted[i]);
-        }
-    }
+        RecordBlobs.WriteAsync(
+            store.Work.GetBlobClient(StorageLayout.Work.Identities(horizon, shards, shard, cutoff)),
+            entries,
+            IndexedIdentity.Size,
+            IndexedIdentity.Write,
+            cancellationToken
+        );
 }

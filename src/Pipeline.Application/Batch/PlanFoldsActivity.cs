@@ -3,6 +3,7 @@ using Pipeline.Application.Ingest;
 using Pipeline.Application.Operations;
 using Pipeline.Application.RawLog;
 using Pipeline.Application.Storage;
+using Pipeline.Application.Time;
 
 namespace Pipeline.Application.Batch;
 
@@ -10,7 +11,8 @@ namespace Pipeline.Application.Batch;
 /// <param name="Cutoff">Fold the epochs below this.</param>
 /// <param name="Since">From this epoch (0: all).</param>
 /// <param name="ChunkEvents">About how many raw records one fold activity reads.</param>
-public sealed record PlanFoldsInput(long Cutoff, long Since, long ChunkEvents);
+/// <param name="RetryHorizon">The longest stretch of enqueued time a chunk may span.</param>
+public sealed record PlanFoldsInput(long Cutoff, long Since, long ChunkEvents, TimeSpan RetryHorizon);
 
 /// <summary>One fold activity's share of a partition: its raw segments of epochs [FromEpoch, UntilEpoch).</summary>
 /// <param name="Partition">The partition.</param>
@@ -29,12 +31,14 @@ public sealed record FoldChunk(int Partition, int Chunk, long FromEpoch, long Un
 /// <summary>
 /// Splits the raw log of [since, cutoff) into fold chunks: per partition, runs of whole epochs of about
 /// <see cref="PlanFoldsInput.ChunkEvents"/> records (counted from the segment names, without reading
-/// them). Whole epochs, because a redelivered event lands in the epoch of its original (its enqueued time
-/// does not change), so every copy of an event is in one chunk. Every partition with progress gets at
+/// them), and no longer than the retry horizon, so that every copy of an event in a chunk is within the horizon
+/// of its first and a chunk's own fold applies the retry rule exactly. Whole epochs, because a redelivered event
+/// lands in the epoch of its original (its enqueued time does not change), so every redelivery of a record is in
+/// one chunk. Every partition with progress gets at
 /// least one chunk, even an empty one, so that its identity index moves on to the new cutoff.
 /// </summary>
 [DurableTask(ActivityName)]
-public sealed class PlanFoldsActivity(PipelineStore store, ProgressStore progress)
+public sealed class PlanFoldsActivity(PipelineStore store, ProgressStore progress, PipelineClock clock)
     : TaskActivity<PlanFoldsInput, FoldChunk[]>
 {
     /// <summary>The activity's name.</summary>
@@ -62,17 +66,23 @@ public sealed class PlanFoldsActivity(PipelineStore store, ProgressStore progres
             byEpoch[segment.Epoch] = (segments + 1, records + (segment.Last - segment.First + 1));
         }
 
+        var longest = Math.Max(1, request.RetryHorizon.Ticks / clock.Epochs.Length.Ticks);
         var chunks = new List<FoldChunk>();
         foreach (var partition in partitions.Order())
         {
-            var (index, from, segments, records) = (0, request.Since, 0, 0L);
+            var (index, from, segments, records, firstWithData) = (0, request.Since, 0, 0L, 0L);
             foreach (var (epoch, content) in epochs.GetValueOrDefault(partition) ?? [])
             {
-                if (records > 0 && records + content.Records > request.ChunkEvents)
+                if (
+                    segments > 0
+                    && (records + content.Records > request.ChunkEvents || epoch - firstWithData >= longest)
+                )
                 {
                     chunks.Add(new FoldChunk(partition, index++, from, epoch, segments, records));
                     (from, segments, records) = (epoch, 0, 0);
                 }
+
+                firstWithData = segments == 0 ? epoch : firstWithData;
 
                 segments += content.Segments;
                 records += content.Records;

@@ -87,6 +87,9 @@ public sealed class PointerStore(PipelineStore store)
             ["LoggedEvents"] = pointer.LoggedEvents is null
                 ? null
                 : JsonSerializer.Serialize(pointer.LoggedEvents, ApiJson.Options),
+            ["IdentityShards"] = pointer.IdentityShards,
+            ["IdentityEntries"] = pointer.IdentityEntries,
+            ["RetryHorizonSeconds"] = pointer.RetryHorizon is { } horizon ? (long)horizon.TotalSeconds : null,
         };
 
     private static BatchPointer FromEntity(TableEntity row)
@@ -110,7 +113,10 @@ public sealed class PointerStore(PipelineStore store)
                 : null,
             row.GetString("LoggedEvents") is { } logged
                 ? JsonSerializer.Deserialize<Dictionary<int, long>>(logged, ApiJson.Options)
-                : null
+                : null,
+            row.GetInt32("IdentityShards") ?? 0,
+            row.GetInt64("IdentityEntries") ?? 0,
+            row.GetInt64("RetryHorizonSeconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null
         );
     }
 }

@@ -5,9 +5,10 @@ namespace Pipeline.Application.Batch;
 
 /// <summary>
 /// The recompute orchestration, run by the dev host's Durable Task engine and by Durable Functions: plan the fold
-/// chunks (runs of whole epochs of each partition's raw log below the cutoff; only the epochs since the
-/// committed cutoff, for an incremental run), fold every chunk in parallel, settle each partition
-/// (producer retries across chunks), write the batch view, commit the pointer. Deterministic:
+/// chunks (runs of whole epochs of each partition's raw log below the cutoff, none longer than the retry horizon;
+/// only the epochs since the committed cutoff, for an incremental run), fold every chunk in parallel, settle each
+/// identity shard (producer retries across chunks and partitions), fold again the chunks that counted a retry,
+/// write the batch view, commit the pointer. Deterministic:
 /// everything it decides comes from its input and its activities' results.
 /// </summary>
 [DurableTask(OrchestratorName)]
@@ -23,10 +24,33 @@ public sealed class RecomputeOrchestrator : TaskOrchestrator<RecomputeInput, Rec
         ArgumentNullException.ThrowIfNull(input);
         var request = input;
         var retries = PipelineTasks.ActivityRetries;
+
+        // An incremental run builds on the identity index its predecessor wrote; without one (a pointer from before
+        // the index, or another retry horizon since) the run starts from the beginning of the log.
+        var previous =
+            request.Since > 0
+                ? await context.CallActivityAsync<BatchPointer?>(
+                    ReadPointerActivity.ActivityName,
+                    new PointerKey(request.View, request.Version),
+                    retries
+                )
+                : null;
+        var since =
+            previous is { IdentityShards: > 0 }
+            && previous.Cutoff == request.Since
+            && previous.RetryHorizon == request.Horizon
+                ? request.Since
+                : 0;
+        previous = since > 0 ? previous : null;
+
         var chunks = await context.CallActivityAsync<FoldChunk[]>(
             PlanFoldsActivity.ActivityName,
-            new PlanFoldsInput(request.Cutoff, request.Since, request.ChunkEvents),
+            new PlanFoldsInput(request.Cutoff, since, request.ChunkEvents, request.Horizon),
             retries
+        );
+        var shards = IdentityShards.For(
+            chunks.Sum(c => c.Records) + (previous?.IdentityEntries ?? 0),
+            request.SettleShardIdentities
         );
         context.SetCustomStatus(Progress("folding", chunks, [], [], rows: null));
 
@@ -34,7 +58,7 @@ public sealed class RecomputeOrchestrator : TaskOrchestrator<RecomputeInput, Rec
             .Select(c =>
                 context.CallActivityAsync<ChunkFold>(
                     FoldChunkActivity.ActivityName,
-                    new FoldChunkInput(request.View, request.Version, c, context.InstanceId, request.Cutoff),
+                    new FoldChunkInput(request.View, request.Version, c, context.InstanceId, request.Cutoff, shards),
                     retries
                 )
             )
@@ -54,34 +78,69 @@ public sealed class RecomputeOrchestrator : TaskOrchestrator<RecomputeInput, Rec
         var folds = await Task.WhenAll(calls);
         context.SetCustomStatus(Progress("settling", chunks, folds, [], rows: null));
         var settled = await Task.WhenAll(
-            chunks
-                .GroupBy(c => c.Partition)
-                .Select(partition =>
-                    context.CallActivityAsync<PartitionSettled>(
-                        SettlePartitionActivity.ActivityName,
-                        new SettlePartitionInput(
-                            request.View,
-                            request.Version,
+            Enumerable
+                .Range(0, shards)
+                .Select(shard =>
+                    context.CallActivityAsync<ShardSettled>(
+                        SettleShardActivity.ActivityName,
+                        new SettleShardInput(
+                            context.InstanceId,
+                            shard,
+                            shards,
+                            since,
+                            previous?.IdentityShards ?? 0,
                             request.Cutoff,
-                            request.Since,
-                            [.. folds.Where(f => f.Partition == partition.Key).OrderBy(f => f.Chunk)],
-                            [.. partition.OrderBy(c => c.Chunk)]
+                            request.Horizon,
+                            [
+                                .. folds
+                                    .Select(f => new ShardCopies(
+                                        f.Partition,
+                                        f.Chunk,
+                                        f.CopiesBlob,
+                                        f.ShardStarts[shard],
+                                        f.ShardStarts[shard + 1] - f.ShardStarts[shard]
+                                    ))
+                                    .Where(c => c.Count > 0),
+                            ]
                         ),
                         retries
                     )
                 )
         );
-        context.SetCustomStatus(Progress("writing", chunks, folds, settled, rows: null));
+        var exclusions = settled
+            .SelectMany(s => s.Chunks)
+            .GroupBy(e => (e.Partition, e.Chunk))
+            .ToDictionary(g => g.Key, g => g.ToList());
+        var refolded = await Task.WhenAll(
+            chunks
+                .Zip(folds)
+                .Where(c => exclusions.ContainsKey((c.First.Partition, c.First.Chunk)))
+                .Select(c =>
+                    context.CallActivityAsync<ChunkRefolded>(
+                        RefoldChunkActivity.ActivityName,
+                        new RefoldChunkInput(
+                            request.View,
+                            request.Version,
+                            c.First,
+                            c.Second,
+                            exclusions[(c.First.Partition, c.First.Chunk)]
+                        ),
+                        retries
+                    )
+                )
+        );
+        context.SetCustomStatus(Progress("writing", chunks, folds, refolded, rows: null));
 
+        var partials = folds
+            .SelectMany(f =>
+                refolded.FirstOrDefault(r => r.Partition == f.Partition && r.Chunk == f.Chunk) is { } again
+                    ? again.PartialsBlobs
+                    : RefoldChunkActivity.PartialsOf(f)
+            )
+            .ToList();
         var written = await context.CallActivityAsync<BatchViewWritten>(
             WriteBatchViewActivity.ActivityName,
-            new WriteBatchViewInput(
-                request.View,
-                request.Version,
-                request.Cutoff,
-                [.. settled.SelectMany(s => s.PartialsBlobs)],
-                request.Since
-            ),
+            new WriteBatchViewInput(request.View, request.Version, request.Cutoff, partials, since),
             retries
         );
         var byPartition = folds.GroupBy(f => f.Partition).ToList();
@@ -92,7 +151,7 @@ public sealed class RecomputeOrchestrator : TaskOrchestrator<RecomputeInput, Rec
             context.InstanceId,
             written.Rows,
             written.Events,
-            folds.Sum(f => f.RedeliveredRemoved + f.RetriesRemoved) + settled.Sum(s => s.RetriesRemoved),
+            folds.Sum(f => f.RedeliveredRemoved + f.RetriesRemoved) + refolded.Sum(r => r.RetriesRemoved),
             byPartition
                 .Where(p => p.Max(f => f.LastSequence) >= 0)
                 .ToDictionary(p => p.Key, p => p.Max(f => f.LastSequence)),
@@ -102,23 +161,21 @@ public sealed class RecomputeOrchestrator : TaskOrchestrator<RecomputeInput, Rec
                 written.Seconds,
                 folds.Sum(f => f.EventsRead)
             ),
-            byPartition.ToDictionary(p => p.Key, p => p.Sum(f => f.EventsRead - f.RedeliveredRemoved))
+            byPartition.ToDictionary(p => p.Key, p => p.Sum(f => f.EventsRead - f.RedeliveredRemoved)),
+            shards,
+            settled.Sum(s => s.IndexEntries),
+            request.Horizon
         );
-        if (request.Since > 0)
+        if (previous is not null)
         {
             // Partitions with nothing new keep the position the previous batch view covered.
-            var previous = await context.CallActivityAsync<BatchPointer?>(
-                ReadPointerActivity.ActivityName,
-                new PointerKey(request.View, request.Version),
-                retries
-            );
-            var covered = new Dictionary<int, long>(previous?.LastSequences ?? new Dictionary<int, long>());
+            var covered = new Dictionary<int, long>(previous.LastSequences);
             foreach (var (partition, last) in pointer.LastSequences)
             {
                 covered[partition] = last;
             }
 
-            var logged = new Dictionary<int, long>(previous?.LoggedEvents ?? new Dictionary<int, long>());
+            var logged = new Dictionary<int, long>(previous.LoggedEvents ?? new Dictionary<int, long>());
             foreach (var (partition, events) in pointer.LoggedEvents!)
             {
                 logged[partition] = logged.GetValueOrDefault(partition) + events;
@@ -127,8 +184,8 @@ public sealed class RecomputeOrchestrator : TaskOrchestrator<RecomputeInput, Rec
             pointer = pointer with
             {
                 LastSequences = covered,
-                DuplicatesRemoved = pointer.DuplicatesRemoved + (previous?.DuplicatesRemoved ?? 0),
-                LoggedEvents = previous?.LoggedEvents is null ? null : logged,
+                DuplicatesRemoved = pointer.DuplicatesRemoved + previous.DuplicatesRemoved,
+                LoggedEvents = previous.LoggedEvents is null ? null : logged,
             };
         }
 
@@ -138,7 +195,7 @@ public sealed class RecomputeOrchestrator : TaskOrchestrator<RecomputeInput, Rec
             retries
         );
         context.SetCustomStatus(
-            Progress(result.Committed ? "committed" : "already committed", chunks, folds, settled, pointer.Rows)
+            Progress(result.Committed ? "committed" : "already committed", chunks, folds, refolded, pointer.Rows)
         );
         return result;
     }
@@ -147,7 +204,7 @@ public sealed class RecomputeOrchestrator : TaskOrchestrator<RecomputeInput, Rec
         string phase,
         FoldChunk[] chunks,
         ChunkFold[] folds,
-        PartitionSettled[] settled,
+        ChunkRefolded[] refolded,
         long? rows
     ) =>
         new(
@@ -160,7 +217,7 @@ public sealed class RecomputeOrchestrator : TaskOrchestrator<RecomputeInput, Rec
             chunks.Sum(c => c.Records),
             folds.Sum(f => f.EventsRead),
             folds.Sum(f => f.RedeliveredRemoved),
-            folds.Sum(f => f.RetriesRemoved) + settled.Sum(s => s.RetriesRemoved),
+            folds.Sum(f => f.RetriesRemoved) + refolded.Sum(r => r.RetriesRemoved),
             rows
         );
 }

@@ -50,6 +50,27 @@ public sealed class PipelineOptions
     [Range(10, 100_000_000, ErrorMessage = "Pipeline:FoldChunkEvents must be between 10 and 100,000,000")]
     public long FoldChunkEvents { get; set; } = Batch.RecomputeInput.DefaultChunkEvents;
 
+    /// <summary>
+    /// How far apart in enqueued time two copies of one event (the same <c>source</c> and <c>id</c>) may land, in
+    /// any partitions, and still count once in the batch view: a copy enqueued within this after another copy is a
+    /// producer retry; a resend later than this is a new event. Default 7 days, the longest retention of a
+    /// standard event hub; at least the epoch length.
+    /// </summary>
+    [Range(
+        typeof(TimeSpan),
+        "00:00:01",
+        "366.00:00:00",
+        ErrorMessage = "Pipeline:RetryHorizon must be between 1 second and 366 days"
+    )]
+    public TimeSpan RetryHorizon { get; set; } = Batch.RecomputeInput.DefaultRetryHorizon;
+
+    /// <summary>
+    /// About how many event identities one settle activity of a recompute holds (about 40 bytes each): a run's
+    /// identities are split by hash into as many shards as keep each under this, however long the log.
+    /// </summary>
+    [Range(10, 100_000_000, ErrorMessage = "Pipeline:SettleShardIdentities must be between 10 and 100,000,000")]
+    public long SettleShardIdentities { get; set; } = Batch.RecomputeInput.DefaultSettleShardIdentities;
+
     /// <summary>How long after a batch view's commit the speed data it covers is kept (queries may still hold the
     /// previous pointer).</summary>
     [Range(

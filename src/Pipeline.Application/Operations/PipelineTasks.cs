@@ -29,7 +29,8 @@ public static class PipelineTasks
     [
         PlanFoldsActivity.ActivityName,
         FoldChunkActivity.ActivityName,
-        SettlePartitionActivity.ActivityName,
+        SettleShardActivity.ActivityName,
+        RefoldChunkActivity.ActivityName,
         WriteBatchViewActivity.ActivityName,
         CommitBatchViewActivity.ActivityName,
         ReadPointerActivity.ActivityName,
@@ -61,7 +62,8 @@ public static class PipelineTasks
             .AddOrchestrator<AuditOrchestrator>()
             .AddActivity<PlanFoldsActivity>()
             .AddActivity<FoldChunkActivity>()
-            .AddActivity<SettlePartitionActivity>()
+            .AddActivity<SettleShardActivity>()
+            .AddActivity<RefoldChunkActivity>()
             .AddActivity<WriteBatchViewActivity>()
             .AddActivity<CommitBatchViewActivity>()
             .AddActivity<ReadPointerActivity>()

@@ -103,7 +103,16 @@ public sealed class RunStarter(
             await orchestrations.PurgeInstanceAsync(instanceId, CancellationToken.None).ConfigureAwait(false);
         }
 
-        var input = new RecomputeInput(view.Name, view.Version, cutoff, since, options.Value.FoldChunkEvents);
+        var settings = options.Value;
+        var input = new RecomputeInput(
+            view.Name,
+            view.Version,
+            cutoff,
+            since,
+            settings.FoldChunkEvents,
+            settings.RetryHorizon,
+            settings.SettleShardIdentities
+        );
         var (operation, started) = await PipelineOperations
             .StartAsync(
                 orchestrations,

@@ -163,9 +163,14 @@ public static class StorageLayout
         /// <summary>The prefix of every identity index.</summary>
         public const string IdentitiesPrefix = "identities/";
 
-        /// <summary>A partition's identity index at a cutoff.</summary>
-        public static string Identities(int partition, long cutoff) =>
-            Invariant($"{IdentitiesPrefix}{partition:D4}/{cutoff:D12}.bin");
+        /// <summary>One shard of the identity index at a cutoff, for a retry horizon and a number of shards: the
+        /// blob's own name is the cutoff, so indexes below a cutoff are found by name.</summary>
+        public static string Identities(TimeSpan horizon, int shards, int shard, long cutoff) =>
+            Invariant($"{IdentitiesPrefix}h{(long)horizon.TotalSeconds}/{shards:D4}/{shard:D4}/{cutoff:D12}.bin");
+
+        /// <summary>One identity shard's exclusions found by a run's settle step.</summary>
+        public static string Exclusions(string operation, int shard) =>
+            Invariant($"{RunPrefix(operation)}settle-{shard:D4}.exclusions");
 
         /// <summary>The prefix of a view version's complete partials.</summary>
         public static string CumulativePrefix(ViewVersion version) => $"views/{version}/";
