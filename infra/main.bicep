@@ -35,6 +35,12 @@ param sealingMargin string = '00:00:02'
 @description('About how many raw records one fold activity reads (a partition\'s log is split into chunks of whole epochs this size, folded in parallel).')
 param foldChunkEvents string = '4000000'
 
+@description('How far apart in enqueued time two copies of one event (source, id), in any partitions, still count once in batch views; at least the epoch length.')
+param retryHorizon string = '7.00:00:00'
+
+@description('About how many event identities one settle activity holds (about 40 bytes each).')
+param settleShardIdentities string = '4000000'
+
 @description('How long after a batch commit the speed rows it covers are kept.')
 param retirementGrace string = '00:05:00'
 
@@ -95,6 +101,8 @@ module functionApp 'modules/functionapp.bicep' = {
       dedupWindow: dedupWindow
       sealingMargin: sealingMargin
       foldChunkEvents: foldChunkEvents
+      retryHorizon: retryHorizon
+      settleShardIdentities: settleShardIdentities
       retirementGrace: retirementGrace
       maxViewVersions: maxViewVersions
       auditInterval: auditInterval

@@ -1,8 +1,8 @@
-using Microsoft.Extensions.Options;
-using Pipeline.Application.Configuration;
 using System.Text;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
 using Pipeline.Application.Batch;
+using Pipeline.Application.Configuration;
 using Pipeline.Application.Outcomes;
 using Pipeline.Application.Serving;
 using Pipeline.Application.Speed;

@@ -10,10 +10,10 @@ internal sealed class LiveTraffic(int seed, double spanSeconds = 120)
     private readonly Random _random = new(seed);
     private long _next;
 
-    public string NdjsonBatch(int count, string prefix)
+    public string NdjsonBatch(int count, string prefix, DateTime? before = null)
     {
         var text = new StringBuilder(count * 190);
-        var now = DateTime.UtcNow;
+        var now = before ?? DateTime.UtcNow;
         for (var i = 0; i < count; i++)
         {
             var id = Interlocked.Increment(ref _next);

@@ -7,6 +7,7 @@ try
         "parse-fold" => ParseFoldBenchmark.Run(args.Skip(1).ToArray()),
         "ingest" => await IngestBenchmark.RunAsync(args.Skip(1).ToArray()),
         "recompute" => await RecomputeBenchmark.RunAsync(args.Skip(1).ToArray()),
+        "scale" => await ScaleBenchmark.RunAsync(args.Skip(1).ToArray()),
         "query" => await QueryBenchmark.RunAsync(args.Skip(1).ToArray()),
         _ => Usage(),
     };
@@ -22,7 +23,7 @@ static int Usage()
 {
     Console.Error.WriteLine(
         "usage: dotnet run -c Release --project tests/benchmarks/Pipeline.Benchmarks -- parse-fold [events] [users] | "
-            + "ingest [seconds] [registered-versions] | recompute [events] [chunk-events] | query [seconds]"
+            + "ingest [seconds] [registered-versions] | recompute [events] [chunk-events] | scale [events-per-epoch] [epochs,epochs,...] | query [seconds]"
     );
     return 2;
 }

@@ -31,7 +31,7 @@ namespace Pipeline.Benchmarks;
 /// </summary>
 internal static class RecomputeBenchmark
 {
-    private const int Partitions = 4;
+    internal const int Partitions = 4;
     private const int Epochs = 10;
     private const int SegmentEvents = 20_000;
 
@@ -172,7 +172,7 @@ internal static class RecomputeBenchmark
         return 0;
     }
 
-    private static async Task<double> RecomputeAsync(
+    internal static async Task<double> RecomputeAsync(
         EngineHost runner,
         ViewDefinition view,
         long cutoff,
@@ -200,19 +200,21 @@ internal static class RecomputeBenchmark
     }
 
     /// <summary>Writes segments like the ingest handler does (same names, format and metadata), and copies them to
-    /// disk.</summary>
-    private static async Task<long> WriteLogAsync(
+    /// disk. Event times are the last two minutes before now, or (<paramref name="timesFollowEpochs"/>) before each
+    /// segment's epoch ends.</summary>
+    internal static async Task<long> WriteLogAsync(
         PipelineStore store,
         string? copies,
         EpochClock clock,
         long firstEpoch,
         int epochs,
         int events,
-        long[] sequences
+        long[] sequences,
+        int perSegment = SegmentEvents,
+        bool timesFollowEpochs = false
     )
     {
         long written = 0;
-        var perSegment = SegmentEvents;
         var segments = (events + perSegment - 1) / perSegment;
         var traffic = new LiveTraffic(firstEpoch.GetHashCode());
         var recent = Enumerable.Range(0, Partitions).Select(_ => new Queue<string>()).ToArray();
@@ -227,7 +229,11 @@ internal static class RecomputeBenchmark
                 string lines;
                 lock (traffic)
                 {
-                    lines = traffic.NdjsonBatch(count, $"b{firstEpoch}");
+                    lines = traffic.NdjsonBatch(
+                        count,
+                        $"b{firstEpoch}",
+                        timesFollowEpochs ? clock.StartOf(epoch + 1).UtcDateTime : null
+                    );
                 }
 
                 long first;
@@ -307,7 +313,7 @@ internal static class RecomputeBenchmark
         }
     }
 
-    private static async Task SealAsync(PipelineStore store, EpochClock clock, long sealedThrough, long[] sequences)
+    internal static async Task SealAsync(PipelineStore store, EpochClock clock, long sealedThrough, long[] sequences)
     {
         for (var p = 0; p < Partitions; p++)
         {
