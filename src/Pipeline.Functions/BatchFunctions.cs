@@ -38,6 +38,17 @@ public sealed class BatchFunctions(BatchSchedule schedule)
     public static Task<ChunkFold> FoldChunkAsync([ActivityTrigger] FoldChunkInput input, FunctionContext context) =>
         Run<FoldChunkActivity, FoldChunkInput, ChunkFold>(context, FoldChunkActivity.ActivityName, input);
 
+    [Function(FindSettledActivity.ActivityName)]
+    public static Task<ShardSettled[]?> FindSettledAsync(
+        [ActivityTrigger] IReadOnlyList<string> input,
+        FunctionContext context
+    ) =>
+        Run<FindSettledActivity, IReadOnlyList<string>, ShardSettled[]?>(
+            context,
+            FindSettledActivity.ActivityName,
+            input
+        );
+
     [Function(SettleShardActivity.ActivityName)]
     public static Task<ShardSettled> SettleShardAsync(
         [ActivityTrigger] SettleShardInput input,

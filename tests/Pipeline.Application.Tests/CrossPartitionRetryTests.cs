@@ -202,6 +202,18 @@ public class CrossPartitionRetryTests(AzuriteFixture azurite)
         Assert.True(full.IdentityShards >= 20, $"{full.IdentityShards} shards");
         Assert.Equal((distinct.Count, distinct.Count), await Day0Async(context) is var (v, e) ? ((int)v!, e) : default);
 
+        // A replay at the same cutoff has the same plan: it finds the settling kept by the recompute, and its folds
+        // write no copies of identities.
+        await BatchRuns.RecomputeAsync(context, BuiltInViews.NewUsers, full: true);
+        Assert.Equal(
+            (distinct.Count, distinct.Count),
+            await Day0Async(context) is var (r, re) ? ((int)r!, re) : default
+        );
+        var work = await context.Store.Work.GetBlobsAsync().Select(b => b.Name).ToListAsync();
+        Assert.Contains(work, b => b.StartsWith("recompute.", StringComparison.Ordinal) && b.EndsWith(".copies"));
+        Assert.DoesNotContain(work, b => b.StartsWith("replay.", StringComparison.Ordinal) && b.EndsWith(".copies"));
+        Assert.Contains(work, b => b.StartsWith("replay.", StringComparison.Ordinal) && b.EndsWith(".partials"));
+
         await IngestEpochAsync(7, 20);
         await IngestEpochAsync(8, 0);
 

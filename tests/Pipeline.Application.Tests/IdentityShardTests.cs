@@ -7,8 +7,9 @@ public class IdentityShardTests
 {
     [Theory]
     [InlineData(0L, 4_000_000L, 1)]
-    [InlineData(4_000_000L, 4_000_000L, 1)]
-    [InlineData(4_000_001L, 4_000_000L, 2)]
+    [InlineData(999_999L, 4_000_000L, 3)] // split for parallel settling
+    [InlineData(4_000_000L, 4_000_000L, 4)]
+    [InlineData(20_000_001L, 4_000_000L, 6)]
     [InlineData(3_000_000_000L, 4_000_000L, 750)] // past int range: 750 shards of 4 million, not one buffer
     [InlineData(12_000_000_000L, 4_000_000L, 3000)]
     [InlineData(long.MaxValue, 1L, IdentityShards.MaxShards)]

@@ -69,11 +69,20 @@ public class SupersededBatchDataTests(AzuriteFixture azurite)
             await cleanup.DeleteAsync(BuiltInViews.NewUsers, TimeSpan.Zero, context.Time.GetUtcNow())
         );
 
-        // Identity indexes go once no committed view can start a run from them.
-        Assert.Equal(1, await cleanup.DeleteIdentityIndexesAsync(ViewRegistry.BuiltIn().All));
+        // Identity indexes (and the settling kept beside them) go once no committed view can start a run from them.
+        Assert.Equal(3, await cleanup.DeleteIdentityIndexesAsync(ViewRegistry.BuiltIn().All));
+        var horizon = RecomputeInput.DefaultRetryHorizon;
+        string Settled(string extension) =>
+            StorageLayout.Work.Settled(horizon, 1, 0, first, second, RecomputeInput.DefaultChunkEvents, extension);
         Assert.Equal(
-            [StorageLayout.Work.Identities(RecomputeInput.DefaultRetryHorizon, shards: 1, shard: 0, second)],
-            (await WorkBlobsAsync(context)).Where(b => b.StartsWith("identities/", StringComparison.Ordinal))
+            [
+                StorageLayout.Work.Identities(horizon, shards: 1, shard: 0, second),
+                Settled("exclusions"),
+                Settled("json"),
+            ],
+            (await WorkBlobsAsync(context))
+                .Where(b => b.StartsWith("identities/", StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal)
         );
 
         // The next run is incremental from what was kept, and equals the answer a full run gives.

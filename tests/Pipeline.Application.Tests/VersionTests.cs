@@ -57,6 +57,7 @@ public class VersionTests(AzuriteFixture azurite)
                     FoldChunkActivity.ActivityName,
                     sp => new GatedFold(ActivatorUtilities.CreateInstance<FoldChunkActivity>(sp), gate)
                 )
+                .AddActivity<FindSettledActivity>()
                 .AddActivity<SettleShardActivity>()
                 .AddActivity<RefoldChunkActivity>()
                 .AddActivity<WriteBatchViewActivity>()

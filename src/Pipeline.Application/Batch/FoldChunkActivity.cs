@@ -13,7 +13,8 @@ namespace Pipeline.Application.Batch;
 /// <param name="Chunk">The chunk to fold.</param>
 /// <param name="Operation">The operation (names the output blobs).</param>
 /// <param name="Cutoff">The run's cutoff.</param>
-/// <param name="Shards">How many identity shards the run settles (splits the copies it writes).</param>
+/// <param name="Shards">How many identity shards the run settles (splits the copies it writes); 0: the run's settling
+/// is done already, so no copies.</param>
 public sealed record FoldChunkInput(
     string View,
     int Version,
@@ -90,7 +91,7 @@ public sealed class FoldChunkActivity(PipelineStore store, SpecRegistry specs) :
             .ConfigureAwait(false);
         var chunk = request.Chunk;
 
-        var copies = new List<IdentityCopy>((int)Math.Min(chunk.Records, 1 << 20));
+        var copies = request.Shards > 0 ? new List<IdentityCopy>((int)Math.Min(chunk.Records, Array.MaxLength)) : null;
         var fold = await ChunkFolder
             .FoldAsync(
                 store,
@@ -109,18 +110,21 @@ public sealed class FoldChunkActivity(PipelineStore store, SpecRegistry specs) :
         var (head, body, copiesBlob) = (
             $"{name}.head.partials",
             fold.HeadLastSequence < fold.LastSequence ? $"{name}.partials" : null,
-            $"{name}.copies"
+            copies is null ? string.Empty : $"{name}.copies"
         );
-        CollectionsMarshal.AsSpan(copies).Sort();
-        await RecordBlobs
-            .WriteAsync(
-                store.Work.GetBlobClient(copiesBlob),
-                copies,
-                IdentityCopy.Size,
-                IdentityCopy.Write,
-                cancellationToken
-            )
-            .ConfigureAwait(false);
+        if (copies is not null)
+        {
+            CollectionsMarshal.AsSpan(copies).Sort();
+            await RecordBlobs
+                .WriteAsync(
+                    store.Work.GetBlobClient(copiesBlob),
+                    copies,
+                    IdentityCopy.Size,
+                    IdentityCopy.Write,
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
+        }
         await store
             .Work.GetBlobClient(head)
             .UploadAsync(
@@ -154,7 +158,7 @@ public sealed class FoldChunkActivity(PipelineStore store, SpecRegistry specs) :
             head,
             body,
             copiesBlob,
-            IdentityCopy.ShardStarts(copies, request.Shards),
+            copies is null ? [] : IdentityCopy.ShardStarts(copies, request.Shards),
             watch.Elapsed.TotalSeconds
         );
     }

@@ -80,7 +80,8 @@ internal static class IdentityIndex
         return entries;
     }
 
-    /// <summary>Writes one shard's entries (sorted by identity).</summary>
+    /// <summary>Writes one shard's entries (sorted by identity) in one upload: another view's run at the same cutoff may
+    /// write the same content while a later run reads it.</summary>
     public static Task WriteShardAsync(
         PipelineStore store,
         TimeSpan horizon,
@@ -90,7 +91,7 @@ internal static class IdentityIndex
         IReadOnlyList<IndexedIdentity> entries,
         CancellationToken cancellationToken
     ) =>
-        RecordBlobs.WriteAsync(
+        RecordBlobs.WriteWholeAsync(
             store.Work.GetBlobClient(StorageLayout.Work.Identities(horizon, shards, shard, cutoff)),
             entries,
             IndexedIdentity.Size,

@@ -16,14 +16,22 @@ public static class IdentityShards
     public static int Of(UInt128 identity, int shards) =>
         (int)Math.BigMul((ulong)(identity >> 64), (ulong)shards, out _);
 
+    /// <summary>Identities per shard below which a run does not split further for parallelism.</summary>
+    public const long ParallelShardIdentities = 250_000;
+
+    /// <summary>Shards a run of many identities uses at least, so settling runs on several cores.</summary>
+    public const int ParallelShards = 4;
+
     /// <summary>How many shards keep each under <paramref name="perShard"/> identities (one at least, and at most
-    /// <see cref="MaxShards"/>). Counts are 64-bit: a run of any size is split, never one buffer.</summary>
+    /// <see cref="MaxShards"/>), and split a run of over a million identities at least <see cref="ParallelShards"/>
+    /// ways. Counts are 64-bit: a run of any size is split, never one buffer.</summary>
     public static int For(long identities, long perShard)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(identities);
         ArgumentOutOfRangeException.ThrowIfLessThan(perShard, 1);
         var shards = (identities / perShard) + (identities % perShard == 0 ? 0 : 1);
-        return (int)Math.Clamp(shards, 1, MaxShards);
+        var parallel = Math.Min(ParallelShards, identities / ParallelShardIdentities);
+        return (int)Math.Clamp(Math.Max(shards, parallel), 1, MaxShards);
     }
 
     /// <summary>The shards of a split into <paramref name="otherShards"/> that hold identities of <paramref

@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using Pipeline.Application.Operations;
+using Pipeline.Application.Storage;
 
 namespace Pipeline.Application.Batch;
 
@@ -52,13 +53,35 @@ public sealed class RecomputeOrchestrator : TaskOrchestrator<RecomputeInput, Rec
             chunks.Sum(c => c.Records) + (previous?.IdentityEntries ?? 0),
             request.SettleShardIdentities
         );
+        string Settled(int shard, string extension) =>
+            StorageLayout.Work.Settled(
+                request.Horizon,
+                shards,
+                shard,
+                since,
+                request.Cutoff,
+                request.ChunkEvents,
+                extension
+            );
+        var settledBefore = await context.CallActivityAsync<ShardSettled[]?>(
+            FindSettledActivity.ActivityName,
+            Enumerable.Range(0, shards).Select(shard => Settled(shard, "json")).ToList(),
+            retries
+        );
         context.SetCustomStatus(Progress("folding", chunks, [], [], rows: null));
 
         var calls = chunks
             .Select(c =>
                 context.CallActivityAsync<ChunkFold>(
                     FoldChunkActivity.ActivityName,
-                    new FoldChunkInput(request.View, request.Version, c, context.InstanceId, request.Cutoff, shards),
+                    new FoldChunkInput(
+                        request.View,
+                        request.Version,
+                        c,
+                        context.InstanceId,
+                        request.Cutoff,
+                        settledBefore is null ? shards : 0
+                    ),
                     retries
                 )
             )
@@ -77,36 +100,40 @@ public sealed class RecomputeOrchestrator : TaskOrchestrator<RecomputeInput, Rec
 
         var folds = await Task.WhenAll(calls);
         context.SetCustomStatus(Progress("settling", chunks, folds, [], rows: null));
-        var settled = await Task.WhenAll(
-            Enumerable
-                .Range(0, shards)
-                .Select(shard =>
-                    context.CallActivityAsync<ShardSettled>(
-                        SettleShardActivity.ActivityName,
-                        new SettleShardInput(
-                            context.InstanceId,
-                            shard,
-                            shards,
-                            since,
-                            previous?.IdentityShards ?? 0,
-                            request.Cutoff,
-                            request.Horizon,
-                            [
-                                .. folds
-                                    .Select(f => new ShardCopies(
-                                        f.Partition,
-                                        f.Chunk,
-                                        f.CopiesBlob,
-                                        f.ShardStarts[shard],
-                                        f.ShardStarts[shard + 1] - f.ShardStarts[shard]
-                                    ))
-                                    .Where(c => c.Count > 0),
-                            ]
-                        ),
-                        retries
+        var settled =
+            settledBefore
+            ?? await Task.WhenAll(
+                Enumerable
+                    .Range(0, shards)
+                    .Select(shard =>
+                        context.CallActivityAsync<ShardSettled>(
+                            SettleShardActivity.ActivityName,
+                            new SettleShardInput(
+                                context.InstanceId,
+                                shard,
+                                shards,
+                                since,
+                                previous?.IdentityShards ?? 0,
+                                request.Cutoff,
+                                request.Horizon,
+                                [
+                                    .. folds
+                                        .Select(f => new ShardCopies(
+                                            f.Partition,
+                                            f.Chunk,
+                                            f.CopiesBlob,
+                                            f.ShardStarts[shard],
+                                            f.ShardStarts[shard + 1] - f.ShardStarts[shard]
+                                        ))
+                                        .Where(c => c.Count > 0),
+                                ],
+                                Settled(shard, "exclusions"),
+                                Settled(shard, "json")
+                            ),
+                            retries
+                        )
                     )
-                )
-        );
+            );
         var exclusions = settled
             .SelectMany(s => s.Chunks)
             .GroupBy(e => (e.Partition, e.Chunk))

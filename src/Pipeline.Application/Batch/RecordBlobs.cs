@@ -45,6 +45,25 @@ internal static class RecordBlobs
         }
     }
 
+    /// <summary>Writes the records in one upload, so a reader sees all of them or none (an overwrite of equal content
+    /// never shows a reader an empty or partial blob). Memory: the encoded records.</summary>
+    public static Task WriteWholeAsync<T>(
+        BlobClient blob,
+        IReadOnlyList<T> records,
+        int recordSize,
+        Action<T, Span<byte>> encode,
+        CancellationToken cancellationToken
+    )
+    {
+        var content = new byte[(long)records.Count * recordSize];
+        for (var i = 0; i < records.Count; i++)
+        {
+            encode(records[i], content.AsSpan(i * recordSize, recordSize));
+        }
+
+        return blob.UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
+    }
+
     /// <summary>Reads records [<paramref name="first"/>, <paramref name="first"/> + <paramref name="count"/>),
     /// handing each one's bytes to <paramref name="decode"/>; a missing blob is an error unless <paramref
     /// name="missingMeansNone"/>.</summary>

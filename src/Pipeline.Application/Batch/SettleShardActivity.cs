@@ -16,7 +16,7 @@ namespace Pipeline.Application.Batch;
 public sealed record ShardCopies(int Partition, int Chunk, string CopiesBlob, long First, long Count);
 
 /// <summary>Input of <see cref="SettleShardActivity"/>.</summary>
-/// <param name="Operation">The run (names the exclusions blob).</param>
+/// <param name="Operation">The run.</param>
 /// <param name="Shard">The shard.</param>
 /// <param name="Shards">How many shards the run has.</param>
 /// <param name="Since">The run's starting cutoff (the index it reads; 0: none).</param>
@@ -24,6 +24,8 @@ public sealed record ShardCopies(int Partition, int Chunk, string CopiesBlob, lo
 /// <param name="Cutoff">The run's cutoff (the index it writes).</param>
 /// <param name="RetryHorizon">How far apart in enqueued time two copies of an event are still one event.</param>
 /// <param name="Chunks">Every chunk's copies of the shard.</param>
+/// <param name="ExclusionsBlob">Where to write the exclusions.</param>
+/// <param name="ResultBlob">Where to keep the result, last, for other views' runs of the same plan.</param>
 public sealed record SettleShardInput(
     string Operation,
     int Shard,
@@ -32,7 +34,9 @@ public sealed record SettleShardInput(
     int SinceShards,
     long Cutoff,
     TimeSpan RetryHorizon,
-    IReadOnlyList<ShardCopies> Chunks
+    IReadOnlyList<ShardCopies> Chunks,
+    string ExclusionsBlob,
+    string ResultBlob
 );
 
 /// <summary>How many events of one chunk the settle step found to be retries that the chunk's fold counted.</summary>
@@ -61,7 +65,9 @@ public sealed record ShardSettled(int Shard, IReadOnlyList<ChunkExclusions> Chun
 /// earlier copy, wherever that landed. Copies a chunk's own fold already dropped (an earlier copy in the same chunk)
 /// need nothing; the others are written as exclusions for <see cref="RefoldChunkActivity"/>. Then writes the shard
 /// of the index at the new cutoff: the identities whose latest copy is within the horizon of it. Memory is the
-/// shard's copies and index entries, which the run's number of shards bounds.
+/// shard's copies and index entries, which the run's number of shards bounds. Settling depends on the log and the
+/// plan, not on the view, so its result is kept for the other views' runs at the same cutoff
+/// (<see cref="FindSettledActivity"/>).
 /// </summary>
 [DurableTask(ActivityName)]
 public sealed class SettleShardActivity(PipelineStore store, PipelineClock clock)
@@ -86,27 +92,29 @@ public sealed class SettleShardActivity(PipelineStore store, PipelineClock clock
                 cancellationToken
             )
             .ConfigureAwait(false);
-        var copies = new List<ShardCopy>((int)Math.Min(input.Chunks.Sum(c => c.Count), int.MaxValue / 64));
+        // Each chunk's copies are sorted already (and of one partition), so the shard's order is a merge of them.
+        var runs = new List<ShardCopy[]>(input.Chunks.Count);
         for (var i = 0; i < input.Chunks.Count; i++)
         {
             var (chunk, reference) = (input.Chunks[i], i);
+            var run = new ShardCopy[chunk.Count];
+            var filled = 0;
             await RecordBlobs
                 .ReadAsync(
                     store.Work.GetBlobClient(chunk.CopiesBlob),
                     chunk.First,
                     chunk.Count,
                     IdentityCopy.Size,
-                    bytes => copies.Add(new ShardCopy(IdentityCopy.Read(bytes), chunk.Partition, reference)),
+                    bytes => run[filled++] = new ShardCopy(IdentityCopy.Read(bytes), chunk.Partition, reference),
                     cancellationToken
                 )
                 .ConfigureAwait(false);
+            runs.Add(run);
         }
 
-        CollectionsMarshal.AsSpan(copies).Sort();
         var keepFrom = clock.StartOf(input.Cutoff).UtcTicks - input.RetryHorizon.Ticks;
-        var (exclusions, kept) = Settle(copies, index, input.RetryHorizon.Ticks, keepFrom);
-        copies.Clear();
-        copies.TrimExcess();
+        var (exclusions, kept) = Settle(Merge(runs), index, input.RetryHorizon.Ticks, keepFrom);
+        runs.Clear();
 
         await IdentityIndex
             .WriteShardAsync(
@@ -125,9 +133,9 @@ public sealed class SettleShardActivity(PipelineStore store, PipelineClock clock
             .ThenBy(e => e.Chunk.Chunk)
             .ThenBy(e => e.Sequence)
             .ToList();
-        var blob = StorageLayout.Work.Exclusions(input.Operation, input.Shard);
+        var blob = input.ExclusionsBlob;
         await RecordBlobs
-            .WriteAsync(
+            .WriteWholeAsync(
                 store.Work.GetBlobClient(blob),
                 excluded,
                 ChunkExclusions.Size,
@@ -154,7 +162,43 @@ public sealed class SettleShardActivity(PipelineStore store, PipelineClock clock
             start = end;
         }
 
-        return new ShardSettled(input.Shard, chunks, kept.Count, input.Chunks.Sum(c => c.Count));
+        var settled = new ShardSettled(input.Shard, chunks, kept.Count, input.Chunks.Sum(c => c.Count));
+        await store
+            .Work.GetBlobClient(input.ResultBlob)
+            .UploadAsync(BinaryData.FromObjectAsJson(settled, ApiJson.Options), overwrite: true, cancellationToken)
+            .ConfigureAwait(false);
+        return settled;
+    }
+
+    /// <summary>Merges runs each sorted in <see cref="ShardCopy"/> order into one.</summary>
+    internal static ShardCopy[] Merge(IReadOnlyList<ShardCopy[]> runs)
+    {
+        if (runs.Count == 1)
+        {
+            return runs[0];
+        }
+
+        var merged = new ShardCopy[runs.Sum(r => (long)r.Length)];
+        var next = new int[runs.Count];
+        var heads = new PriorityQueue<int, ShardCopy>(runs.Count);
+        for (var run = 0; run < runs.Count; run++)
+        {
+            if (runs[run].Length > 0)
+            {
+                heads.Enqueue(run, runs[run][0]);
+            }
+        }
+
+        for (var i = 0; heads.TryDequeue(out var run, out var copy); i++)
+        {
+            merged[i] = copy;
+            if (++next[run] < runs[run].Length)
+            {
+                heads.Enqueue(run, runs[run][next[run]]);
+            }
+        }
+
+        return merged;
     }
 
     /// <summary>

@@ -68,7 +68,7 @@ public sealed class PipelineOptions
     /// About how many event identities one settle activity of a recompute holds (about 40 bytes each): a run's
     /// identities are split by hash into as many shards as keep each under this, however long the log.
     /// </summary>
-    [Range(10, 100_000_000, ErrorMessage = "Pipeline:SettleShardIdentities must be between 10 and 100,000,000")]
+    [Range(10, 20_000_000, ErrorMessage = "Pipeline:SettleShardIdentities must be between 10 and 20,000,000")]
     public long SettleShardIdentities { get; set; } = Batch.RecomputeInput.DefaultSettleShardIdentities;
 
     /// <summary>How long after a batch view's commit the speed data it covers is kept (queries may still hold the

@@ -29,6 +29,7 @@ public static class PipelineTasks
     [
         PlanFoldsActivity.ActivityName,
         FoldChunkActivity.ActivityName,
+        FindSettledActivity.ActivityName,
         SettleShardActivity.ActivityName,
         RefoldChunkActivity.ActivityName,
         WriteBatchViewActivity.ActivityName,
@@ -62,6 +63,7 @@ public static class PipelineTasks
             .AddOrchestrator<AuditOrchestrator>()
             .AddActivity<PlanFoldsActivity>()
             .AddActivity<FoldChunkActivity>()
+            .AddActivity<FindSettledActivity>()
             .AddActivity<SettleShardActivity>()
             .AddActivity<RefoldChunkActivity>()
             .AddActivity<WriteBatchViewActivity>()

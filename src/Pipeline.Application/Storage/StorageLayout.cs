@@ -168,9 +168,22 @@ public static class StorageLayout
         public static string Identities(TimeSpan horizon, int shards, int shard, long cutoff) =>
             Invariant($"{IdentitiesPrefix}h{(long)horizon.TotalSeconds}/{shards:D4}/{shard:D4}/{cutoff:D12}.bin");
 
-        /// <summary>One identity shard's exclusions found by a run's settle step.</summary>
-        public static string Exclusions(string operation, int shard) =>
-            Invariant($"{RunPrefix(operation)}settle-{shard:D4}.exclusions");
+        /// <summary>
+        /// Where one identity shard's settling of [since, cutoff) is kept (its exclusions, then its result), for every
+        /// view's run with the same plan: settling depends on the log, not on the view. Beside the shard's index, and
+        /// named by the cutoff, so it goes when the index does.
+        /// </summary>
+        public static string Settled(
+            TimeSpan horizon,
+            int shards,
+            int shard,
+            long since,
+            long cutoff,
+            long chunkEvents,
+            string extension
+        ) =>
+            Invariant($"{IdentitiesPrefix}h{(long)horizon.TotalSeconds}/{shards:D4}/{shard:D4}/")
+            + Invariant($"settled-{since:D12}-c{chunkEvents}/{cutoff:D12}.{extension}");
 
         /// <summary>The prefix of a view version's complete partials.</summary>
         public static string CumulativePrefix(ViewVersion version) => $"views/{version}/";

@@ -24,8 +24,6 @@ namespace Pipeline.Benchmarks;
 /// </summary>
 internal static class ScaleBenchmark
 {
-    private static readonly ViewDefinition[] Views = [BuiltInViews.NewUsers, BuiltInViews.PageViews];
-
     public static async Task<int> RunAsync(string[] args)
     {
         var perEpoch = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2_000;
@@ -33,6 +31,10 @@ internal static class ScaleBenchmark
             args.Length > 1
                 ? [.. args[1].Split(',').Select(h => int.Parse(h, CultureInfo.InvariantCulture))]
                 : [10, 100, 1000];
+        ViewDefinition[] views =
+            args.Length > 2
+                ? [.. args[2].Split(',').Select(name => BuiltInViews.All.Single(v => v.Name == name))]
+                : [BuiltInViews.NewUsers, BuiltInViews.PageViews];
         await using var azurite = await AzuriteProcess.StartAsync();
         var lines = new List<string>();
         foreach (var epochs in histories)
@@ -69,7 +71,7 @@ internal static class ScaleBenchmark
                     ["Pipeline:EpochLength"] = options.EpochLength.ToString("c", CultureInfo.InvariantCulture),
                 }
             );
-            foreach (var view in Views)
+            foreach (var view in views)
             {
                 await RecomputeBenchmark.RecomputeAsync(runner, view, first + epochs, since: 0);
             }
@@ -86,42 +88,54 @@ internal static class ScaleBenchmark
                 timesFollowEpochs: true
             );
             await RecomputeBenchmark.SealAsync(store, clock, first + epochs + 1, sequences);
-            foreach (var view in Views)
+            foreach (var view in views)
             {
                 var (seconds, requests, peak) = await MeasureAsync(() =>
                     RecomputeBenchmark.RecomputeAsync(runner, view, first + epochs + 1, since: first + epochs)
                 );
-                var rows = (await new PointerStore(store).GetAsync(view.Id))!.Rows;
-                lines.Add(
-                    $"| {epochs:N0} | {view.Name} | one more epoch | {seconds:N2} s | {requests:N0} | {peak / 1e6:N0} MB "
-                        + $"| {rows:N0} |"
-                );
+                lines.Add(Line(epochs, view, "one more epoch", seconds, requests, peak, await PointerOf(store, view)));
             }
 
             // One late event: enqueued in the next epoch, its event time a month before the log's end.
             await WriteLateEventAsync(store, clock, first + epochs + 1, sequences);
             await RecomputeBenchmark.SealAsync(store, clock, first + epochs + 2, sequences);
-            foreach (var view in Views)
+            foreach (var view in views)
             {
                 var (seconds, requests, peak) = await MeasureAsync(() =>
                     RecomputeBenchmark.RecomputeAsync(runner, view, first + epochs + 2, since: first + epochs + 1)
                 );
-                var rows = (await new PointerStore(store).GetAsync(view.Id))!.Rows;
-                lines.Add(
-                    $"| {epochs:N0} | {view.Name} | one late event (a month back) | {seconds:N2} s | {requests:N0} | "
-                        + $"{peak / 1e6:N0} MB | {rows:N0} |"
-                );
+                var pointer = await PointerOf(store, view);
+                lines.Add(Line(epochs, view, "one late event (a month back)", seconds, requests, peak, pointer));
             }
         }
 
         Console.WriteLine();
         Console.WriteLine(
-            "| epochs of history | view | run | wall time | storage requests | peak working set | rows written |"
+            "| epochs of history | view | run | wall time | fold / write | storage requests | peak working set "
+                + "| rows written |"
         );
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
         lines.ForEach(Console.WriteLine);
         return 0;
     }
+
+    private static async Task<BatchPointer> PointerOf(PipelineStore store, ViewDefinition view) =>
+        (await new PointerStore(store).GetAsync(view.Id))!;
+
+    private static string Line(
+        int epochs,
+        ViewDefinition view,
+        string run,
+        double seconds,
+        long requests,
+        long peak,
+        BatchPointer pointer
+    ) =>
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"| {epochs:N0} | {view.Name} | {run} | {seconds:N2} s | {pointer.Timings!.FoldSeconds:N2} / "
+                + $"{pointer.Timings.WriteSeconds:N2} s | {requests:N0} | {peak / 1e6:N0} MB | {pointer.Rows:N0} |"
+        );
 
     /// <summary>Wall time, storage requests and the process's peak working set (sampled every 10 ms) of a
     /// run.</summary>
