@@ -80,8 +80,8 @@ internal static class IdentityIndex
         return entries;
     }
 
-    /// <summary>Writes one shard's entries (sorted by identity) in one upload: another view's run at the same cutoff may
-    /// write the same content while a later run reads it.</summary>
+    /// <summary>Writes one shard's entries (sorted by identity) in one upload: another view's run at the same
+    /// cutoff may write the same content while a later run reads it.</summary>
     public static Task WriteShardAsync(
         PipelineStore store,
         TimeSpan horizon,
