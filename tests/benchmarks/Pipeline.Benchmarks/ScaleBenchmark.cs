@@ -139,7 +139,7 @@ internal static class ScaleBenchmark
 
     /// <summary>Wall time, storage requests and the process's peak working set (sampled every 10 ms) of a
     /// run.</summary>
-    private static async Task<(double Seconds, long Requests, long PeakWorkingSet)> MeasureAsync(Func<Task> run)
+    internal static async Task<(double Seconds, long Requests, long PeakWorkingSet)> MeasureAsync(Func<Task> run)
     {
         GC.Collect();
         using var process = Process.GetCurrentProcess();
