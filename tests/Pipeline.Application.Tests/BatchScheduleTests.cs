@@ -10,7 +10,7 @@ using Pipeline.Testing;
 namespace Pipeline.Application.Tests;
 
 /// <summary>What the batch timer starts on its own.</summary>
-[Collection(UsesAzurite.Name)]
+[Collection(UsesBatchAzurite.Name)]
 public class BatchScheduleTests(AzuriteFixture azurite)
 {
     /// <summary>An audit that waits for a gate before doing the real work: one held in mid-flight.</summary>

@@ -17,7 +17,7 @@ namespace Pipeline.Application.Tests;
 /// A producer retry counts once in the batch view wherever it lands, within the retry horizon: in another
 /// partition, another chunk, or before the last cutoff; later than the horizon, a resend is a new event.
 /// </summary>
-[Collection(UsesAzurite.Name)]
+[Collection(UsesBatchAzurite.Name)]
 public class CrossPartitionRetryTests(AzuriteFixture azurite)
 {
     private static readonly ViewVersion NewUsers = new("new-users", 1);

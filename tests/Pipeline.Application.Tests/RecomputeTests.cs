@@ -11,7 +11,7 @@ using Pipeline.Testing;
 
 namespace Pipeline.Application.Tests;
 
-[Collection(UsesAzurite.Name)]
+[Collection(UsesBatchAzurite.Name)]
 public class RecomputeTests(AzuriteFixture azurite)
 {
     private static Task<OperationStatus> RecomputeAsync(

@@ -15,7 +15,7 @@ using Pipeline.Testing;
 namespace Pipeline.Application.Tests;
 
 /// <summary>Audits compare what the speed layer said for epochs it has retired with the raw log.</summary>
-[Collection(UsesAzurite.Name)]
+[Collection(UsesBatchAzurite.Name)]
 public class SpeedAuditTests(AzuriteFixture azurite)
 {
     private static IncomingEvent At(string body, long sequence, double seconds) =>

@@ -10,7 +10,7 @@ namespace Pipeline.Application.Tests;
 
 /// <summary>A new commit's grace period passes: the batch data it superseded goes, what the next run needs
 /// stays.</summary>
-[Collection(UsesAzurite.Name)]
+[Collection(UsesBatchAzurite.Name)]
 public class SupersededBatchDataTests(AzuriteFixture azurite)
 {
     private static IncomingEvent[] Signups(int count, long firstSequence, int epoch) =>

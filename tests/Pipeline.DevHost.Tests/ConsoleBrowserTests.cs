@@ -8,7 +8,7 @@ namespace Pipeline.DevHost.Tests;
 /// The console in a real browser (Debian's Chromium through its ChromeDriver, headless) against a dev host
 /// with published traffic. Each step saves a screenshot in <c>tests/artifacts/screenshots</c>.
 /// </summary>
-[Collection(UsesSecondAzurite.Name)]
+[Collection(UsesFifthAzurite.Name)]
 public sealed class ConsoleBrowserTests(AzuriteFixture azurite)
 {
     private const string Chromium = "/usr/bin/chromium";

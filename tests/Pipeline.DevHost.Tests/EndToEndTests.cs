@@ -5,7 +5,7 @@ using Pipeline.Testing;
 
 namespace Pipeline.DevHost.Tests;
 
-[Collection(UsesAzurite.Name)]
+[Collection(UsesFourthAzurite.Name)]
 public class EndToEndTests(AzuriteFixture azurite)
 {
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromMinutes(5);

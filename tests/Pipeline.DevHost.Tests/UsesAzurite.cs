@@ -27,3 +27,20 @@ public sealed class UsesThirdAzurite : ICollectionFixture<AzuriteFixture>
 {
     public const string Name = "azurite-3";
 }
+
+/// <summary>
+/// A fourth Azurite for the walkthroughs over HTTP (publish, query, versions): its collection runs beside
+/// the others.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class UsesFourthAzurite : ICollectionFixture<AzuriteFixture>
+{
+    public const string Name = "azurite-4";
+}
+
+/// <summary>A fifth Azurite for the console in a browser: its collection runs beside the others.</summary>
+[CollectionDefinition(Name)]
+public sealed class UsesFifthAzurite : ICollectionFixture<AzuriteFixture>
+{
+    public const string Name = "azurite-5";
+}

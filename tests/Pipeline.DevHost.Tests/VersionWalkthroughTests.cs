@@ -11,7 +11,7 @@ namespace Pipeline.DevHost.Tests;
 /// in the middle), move 10 % then 100 % of callers to it, roll back, audit clean, then catch an injected
 /// corruption.
 /// </summary>
-[Collection(UsesAzurite.Name)]
+[Collection(UsesFourthAzurite.Name)]
 public class VersionWalkthroughTests(AzuriteFixture azurite)
 {
     [Fact]

@@ -102,10 +102,13 @@ function renderViews() {
     actions.appendChild(recompute);
   }, ({ view, version }) => `${view.name}@${version.version}`);
 
+  // Rebuilt only when the list of views changed: a refresh would otherwise close a list a person has open.
+  const names = state.views.map((v) => v.name);
   for (const select of [$("chart-view"), $("operation-view")]) {
+    if ([...select.options].map((o) => o.value).join() === names.join()) continue;
     const chosen = select.value;
-    select.replaceChildren(...state.views.map((v) => new Option(v.name, v.name)));
-    select.value = chosen || (state.views[0] && state.views[0].name) || "";
+    select.replaceChildren(...names.map((n) => new Option(n, n)));
+    select.value = names.includes(chosen) ? chosen : names[0] || "";
   }
 }
 
