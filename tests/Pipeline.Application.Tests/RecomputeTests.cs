@@ -349,7 +349,10 @@ public class RecomputeTests(AzuriteFixture azurite)
             status =>
                 Assert.Equal(chunkEvents == 12 ? 5 : 2, status.CustomStatus!.Value.GetProperty("chunks").GetInt32())
         );
-        Assert.Equal(await BatchRowsAsync(whole), await BatchRowsAsync(stepwise, onlyCutoffOf: whole));
+        foreach (var view in views)
+        {
+            Assert.Equal(await ServedRowsAsync(whole, view), await ServedRowsAsync(stepwise, view));
+        }
         Assert.Equal(
             Json(
                 await whole.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1)) is { } p
@@ -358,6 +361,7 @@ public class RecomputeTests(AzuriteFixture azurite)
                         Operation = "",
                         CommittedAt = default,
                         Timings = null,
+                        ServedDaysBlob = null,
                     }
                     : null
             ),
@@ -367,9 +371,15 @@ public class RecomputeTests(AzuriteFixture azurite)
                     Operation = "",
                     CommittedAt = default,
                     Timings = null,
+                    ServedDaysBlob = null,
                 }
             )
         );
+        // The same days, rows and events served, whichever run wrote each day.
+        foreach (var view in views)
+        {
+            Assert.Equal(await ServedRowsAndEventsAsync(whole, view), await ServedRowsAndEventsAsync(stepwise, view));
+        }
         Assert.Equal(
             42,
             (await stepwise.Pointers.GetAsync(new Pipeline.Domain.Views.ViewVersion("new-users", 1)))!
@@ -380,29 +390,39 @@ public class RecomputeTests(AzuriteFixture azurite)
         Assert.Equal((122m, 122L), await stepwise.AnswerAsync(BuiltInViews.NewUsers, PipelineContext.Day(0)));
     }
 
-    private static string Json(BatchPointer? pointer) => System.Text.Json.JsonSerializer.Serialize(pointer);
-
-    private static async Task<List<string>> BatchRowsAsync(
+    /// <summary>The rows a view's pointer serves, by day (not by the cutoff each day was written at).</summary>
+    private static async Task<List<string>> ServedRowsAsync(
         PipelineContext context,
-        PipelineContext? onlyCutoffOf = null
+        Pipeline.Domain.Views.ViewDefinition view
     )
     {
-        var cutoffs = onlyCutoffOf is null
-            ? null
-            : (await onlyCutoffOf.Store.Pointers.QueryAsync<TableEntity>().ToListAsync())
-                .Where(p => p.GetInt64("Cutoff") is not null)
-                .Select(p =>
-                    p.GetInt64("Cutoff")!.Value.ToString("D12", System.Globalization.CultureInfo.InvariantCulture)
-                )
-                .ToHashSet();
+        var served = await ServedDays.OfAsync(context.Store, (await context.Pointers.GetAsync(view.Id))!);
         return
         [
-            .. (await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync())
-                .Where(e => cutoffs is null || cutoffs.Contains(e.PartitionKey.Split('.')[1]))
-                .Select(e =>
-                    $"{e.PartitionKey}/{e.RowKey} {Convert.ToBase64String(e.GetBinary("State")!)} "
-                    + $"{e.GetInt64("Events")}"
-                ),
+            .. (await served.RowsAsync(context.Store, view).ToListAsync()).Select(e =>
+                $"{e.PartitionKey.Split('.')[^1]}/{e.RowKey} {Convert.ToBase64String(e.GetBinary("State")!)} "
+                + $"{e.GetInt64("Events")}"
+            ),
         ];
     }
+
+    private static async Task<List<(DateTime Day, long Rows, long Events)>> ServedRowsAndEventsAsync(
+        PipelineContext context,
+        Pipeline.Domain.Views.ViewDefinition view
+    )
+    {
+        var served = await ServedDays.OfAsync(context.Store, (await context.Pointers.GetAsync(view.Id))!);
+        Assert.True(served.Listed);
+        return [.. served.Days.Select(d => (d.Key, d.Value.Rows, d.Value.Events))];
+    }
+
+    private static string Json(BatchPointer? pointer) => System.Text.Json.JsonSerializer.Serialize(pointer);
+
+    private static async Task<List<string>> BatchRowsAsync(PipelineContext context) =>
+        [
+            .. (await context.Store.Batch.QueryAsync<TableEntity>().ToListAsync()).Select(e =>
+                $"{e.PartitionKey}/{e.RowKey} {Convert.ToBase64String(e.GetBinary("State")!)} "
+                + $"{e.GetInt64("Events")}"
+            ),
+        ];
 }

@@ -53,17 +53,47 @@ public class SupersededBatchDataTests(AzuriteFixture azurite)
             TimeSpan.FromMinutes(5),
             context.Time.GetUtcNow().AddMinutes(6)
         );
-        Assert.Equal(3, deleted.BatchRows);
-        Assert.Empty(await BatchRowPartitionsAsync(context, first));
-        Assert.Equal(3, (await BatchRowPartitionsAsync(context, second)).Count);
-        var blobs = await WorkBlobsAsync(context);
-        Assert.DoesNotContain(
-            blobs,
-            b =>
-                b.Contains($"{first:D12}", StringComparison.Ordinal)
-                && !b.StartsWith("identities/", StringComparison.Ordinal)
+
+        // The second run's one new event is of day 0: it wrote that day again, and only that day's first copy goes.
+        // Days 1 and 2 are still served by the first run's copies, which stay.
+        Assert.Equal(1, deleted.BatchRows);
+        var day = new DateTime(2026, 11, 18, 0, 0, 0, DateTimeKind.Utc); // PipelineContext.Day(0)
+        Assert.Equal(
+            [
+                StorageLayout.Batch.PartitionKey(BuiltInViews.NewUsers.Id, first, day.AddDays(1)),
+                StorageLayout.Batch.PartitionKey(BuiltInViews.NewUsers.Id, first, day.AddDays(2)),
+            ],
+            (await BatchRowPartitionsAsync(context, first)).Distinct().Order(StringComparer.Ordinal)
         );
-        Assert.Contains(WriteBatchViewActivity.CumulativeName(BuiltInViews.NewUsers, second), blobs);
+        Assert.Equal(
+            [StorageLayout.Batch.PartitionKey(BuiltInViews.NewUsers.Id, second, day)],
+            (await BatchRowPartitionsAsync(context, second)).Distinct()
+        );
+        var pointer = (await context.Pointers.GetAsync(BuiltInViews.NewUsers.Id))!;
+        Assert.Equal(
+            [
+                StorageLayout.Work.DayPartials(BuiltInViews.NewUsers.Id, day, second),
+                StorageLayout.Work.DayPartials(BuiltInViews.NewUsers.Id, day.AddDays(1), first),
+                StorageLayout.Work.DayPartials(BuiltInViews.NewUsers.Id, day.AddDays(2), first),
+                pointer.ServedDaysBlob,
+            ],
+            (await WorkBlobsAsync(context))
+                .Where(b =>
+                    b.StartsWith(
+                        StorageLayout.Work.CumulativePrefix(BuiltInViews.NewUsers.Id),
+                        StringComparison.Ordinal
+                    )
+                )
+                .Order(StringComparer.Ordinal)
+        );
+        Assert.DoesNotContain(
+            await WorkBlobsAsync(context),
+            b =>
+                b.StartsWith(
+                    Operations.OperationIds.ForRun(Operations.OperationKind.Recompute, BuiltInViews.NewUsers.Id, first),
+                    StringComparison.Ordinal
+                )
+        );
         Assert.Equal(
             new SupersededDeletion(0, 0),
             await cleanup.DeleteAsync(BuiltInViews.NewUsers, TimeSpan.Zero, context.Time.GetUtcNow())

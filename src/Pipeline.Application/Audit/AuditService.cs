@@ -82,7 +82,7 @@ public sealed class AuditService(
         }
 
         // The batch rows first: once a newer commit is past its grace period, these rows are deleted.
-        var batch = await BatchPartialsAsync(view, pointer.Cutoff, cancellationToken).ConfigureAwait(false);
+        var batch = await BatchPartialsAsync(view, pointer, cancellationToken).ConfigureAwait(false);
         var retiredSpeed = await RetiredSpeedRecords
             .ReadAsync(store, view, pointer.Cutoff, cancellationToken)
             .ConfigureAwait(false);
@@ -163,20 +163,13 @@ public sealed class AuditService(
 
     private async Task<Dictionary<ViewKey, ViewPartial>> BatchPartialsAsync(
         ViewDefinition view,
-        long cutoff,
+        BatchPointer pointer,
         CancellationToken cancellationToken
     )
     {
-        var prefix = BatchRows.DayPrefix(view, cutoff);
+        var served = await ServedDays.OfAsync(store, pointer, cancellationToken).ConfigureAwait(false);
         var partials = new Dictionary<ViewKey, ViewPartial>();
-        await foreach (
-            var row in store
-                .Batch.QueryAsync<TableEntity>(
-                    TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"}"),
-                    cancellationToken: cancellationToken
-                )
-                .ConfigureAwait(false)
-        )
+        await foreach (var row in served.RowsAsync(store, view, cancellationToken).ConfigureAwait(false))
         {
             if (view.TryParseKey(row.GetString("Key"), out var key, out _))
             {

@@ -38,7 +38,7 @@ public sealed record RecomputeInput(
 /// <param name="Version">The version.</param>
 /// <param name="Cutoff">Its cutoff epoch.</param>
 /// <param name="Operation">The operation that built it.</param>
-/// <param name="Rows">Rows written.</param>
+/// <param name="Rows">Rows served.</param>
 /// <param name="Events">Events counted.</param>
 /// <param name="DuplicatesRemoved">Redelivered events and producer retries removed.</param>
 /// <param name="LastSequences">Per partition, the last sequence number covered.</param>
@@ -49,6 +49,7 @@ public sealed record RecomputeInput(
 /// <param name="IdentityShards">How many shards its identity index at the cutoff has (0: none).</param>
 /// <param name="IdentityEntries">Identities in that index.</param>
 /// <param name="RetryHorizon">The retry horizon it was built with (null: none recorded).</param>
+/// <param name="ServedDaysBlob">The list of which copy of each day serves (null: every day under the cutoff).</param>
 public sealed record BatchPointer(
     string View,
     int Version,
@@ -63,14 +64,23 @@ public sealed record BatchPointer(
     IReadOnlyDictionary<int, long>? LoggedEvents = null,
     int IdentityShards = 0,
     long IdentityEntries = 0,
-    TimeSpan? RetryHorizon = null
+    TimeSpan? RetryHorizon = null,
+    string? ServedDaysBlob = null
 );
 
 /// <summary>How long a recompute's steps took.</summary>
 /// <param name="FoldSeconds">The slowest partition's fold.</param>
 /// <param name="WriteSeconds">Merging and writing the batch view.</param>
 /// <param name="EventsRead">Raw events read by this run (fewer than the view holds when incremental).</param>
-public sealed record BatchTimings(double FoldSeconds, double WriteSeconds, long EventsRead);
+/// <param name="RowsWritten">Rows this run wrote: those of the days its new events touched.</param>
+/// <param name="DaysWritten">Days this run wrote.</param>
+public sealed record BatchTimings(
+    double FoldSeconds,
+    double WriteSeconds,
+    long EventsRead,
+    long RowsWritten = 0,
+    int DaysWritten = 0
+);
 
 /// <summary>A recompute's output.</summary>
 /// <param name="Committed">Whether this run moved the pointer (false: an equal or newer cutoff was already

@@ -90,6 +90,7 @@ public sealed class PointerStore(PipelineStore store)
             ["IdentityShards"] = pointer.IdentityShards,
             ["IdentityEntries"] = pointer.IdentityEntries,
             ["RetryHorizonSeconds"] = pointer.RetryHorizon is { } horizon ? (long)horizon.TotalSeconds : null,
+            ["ServedDays"] = pointer.ServedDaysBlob,
         };
 
     private static BatchPointer FromEntity(TableEntity row)
@@ -116,7 +117,8 @@ public sealed class PointerStore(PipelineStore store)
                 : null,
             row.GetInt32("IdentityShards") ?? 0,
             row.GetInt64("IdentityEntries") ?? 0,
-            row.GetInt64("RetryHorizonSeconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null
+            row.GetInt64("RetryHorizonSeconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+            row.GetString("ServedDays")
         );
     }
 }

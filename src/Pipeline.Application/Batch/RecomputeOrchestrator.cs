@@ -167,7 +167,14 @@ public sealed class RecomputeOrchestrator : TaskOrchestrator<RecomputeInput, Rec
             .ToList();
         var written = await context.CallActivityAsync<BatchViewWritten>(
             WriteBatchViewActivity.ActivityName,
-            new WriteBatchViewInput(request.View, request.Version, request.Cutoff, partials, since),
+            new WriteBatchViewInput(
+                request.View,
+                request.Version,
+                request.Cutoff,
+                partials,
+                since,
+                previous?.ServedDaysBlob
+            ),
             retries
         );
         var byPartition = folds.GroupBy(f => f.Partition).ToList();
@@ -186,12 +193,15 @@ public sealed class RecomputeOrchestrator : TaskOrchestrator<RecomputeInput, Rec
             new BatchTimings(
                 folds.Length == 0 ? 0 : folds.Max(f => f.Seconds),
                 written.Seconds,
-                folds.Sum(f => f.EventsRead)
+                folds.Sum(f => f.EventsRead),
+                written.RowsWritten,
+                written.DaysWritten
             ),
             byPartition.ToDictionary(p => p.Key, p => p.Sum(f => f.EventsRead - f.RedeliveredRemoved)),
             shards,
             settled.Sum(s => s.IndexEntries),
-            request.Horizon
+            request.Horizon,
+            written.ServedDaysBlob
         );
         if (previous is not null)
         {

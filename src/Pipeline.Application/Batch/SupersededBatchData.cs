@@ -17,10 +17,12 @@ public sealed record SupersededDeletion(int BatchRows, int WorkBlobs);
 /// <summary>
 /// Deletes what a committed batch view has superseded, once the commit is older than the grace period
 /// (queries hold a pointer for a second and then read its rows): the version's batch rows of older
-/// cutoffs, its per-partition partials of runs at older cutoffs, and its complete partials of older
-/// cutoffs (the current one stays: the next incremental run starts from it). Identity indexes, shared by
-/// every view, go once every view's batch view is past them. Without this, every recompute would leave
-/// a whole copy of the view behind. Each version is cleaned once per commit.
+/// cutoffs that no served day uses, its per-partition partials of runs at older cutoffs, and its complete
+/// partials that no served day uses (the served ones stay: the next incremental run starts from them).
+/// Identity indexes, shared by every view, go once every view's batch view is past them. Without this,
+/// every recompute would leave copies of the days it wrote again behind. Each version is cleaned once per
+/// commit. (Finding the old rows lists the keys of the version's older cutoffs, served days' included: a
+/// clean-up's cost follows the rows kept, off the recompute's path.)
 /// </summary>
 public sealed class SupersededBatchData(PipelineStore store, PointerStore pointers)
 {
@@ -45,6 +47,10 @@ public sealed class SupersededBatchData(PipelineStore store, PointerStore pointe
             return new SupersededDeletion(0, 0);
         }
 
+        var served = await ServedDays.OfAsync(store, pointer, cancellationToken).ConfigureAwait(false);
+        var servedPartitions = served
+            .Days.Keys.Select(day => served.PartitionKeyOf(view, day)!)
+            .ToHashSet(StringComparer.Ordinal);
         var versionPrefix = StorageLayout.Batch.VersionPrefix(view.Id);
         var current = BatchRows.DayPrefix(view, pointer.Cutoff);
         var rows = await store
@@ -53,6 +59,7 @@ public sealed class SupersededBatchData(PipelineStore store, PointerStore pointe
                 select: ["PartitionKey", "RowKey"],
                 cancellationToken: cancellationToken
             )
+            .Where(row => !servedPartitions.Contains(row.PartitionKey))
             .ToListAsync(cancellationToken)
             .ConfigureAwait(false);
         await store.Batch.DeleteRowsAsync(rows, cancellationToken).ConfigureAwait(false);
@@ -71,13 +78,7 @@ public sealed class SupersededBatchData(PipelineStore store, PointerStore pointe
                 .ConfigureAwait(false);
         }
 
-        blobs += await DeleteBlobsBelowAsync(
-                StorageLayout.Work.CumulativePrefix(view.Id),
-                name => Path.GetFileNameWithoutExtension(name),
-                pointer.Cutoff,
-                cancellationToken
-            )
-            .ConfigureAwait(false);
+        blobs += await DeleteUnservedPartialsAsync(view, pointer, served, cancellationToken).ConfigureAwait(false);
         _cleanedAt[view.Id] = pointer.Cutoff;
         return new SupersededDeletion(rows.Count, blobs);
     }
@@ -108,6 +109,71 @@ public sealed class SupersededBatchData(PipelineStore store, PointerStore pointe
                     cancellationToken
                 )
                 .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes the version's complete partials and lists of served days that the committed batch view does not
+    /// use: those of older cutoffs (kept whole, or of days a later run wrote again) and lists of other runs at
+    /// its cutoff or before.
+    /// </summary>
+    private async Task<int> DeleteUnservedPartialsAsync(
+        ViewDefinition view,
+        BatchPointer pointer,
+        ServedDays served,
+        CancellationToken cancellationToken
+    )
+    {
+        var dayPrefix = StorageLayout.Work.DayPartialsPrefix(view.Id);
+        var listPrefix = StorageLayout.Work.ServedDaysPrefix(view.Id);
+        var deleted = 0;
+        await foreach (
+            var blob in store
+                .Work.GetBlobsAsync(
+                    new GetBlobsOptions { Prefix = StorageLayout.Work.CumulativePrefix(view.Id) },
+                    cancellationToken
+                )
+                .ConfigureAwait(false)
+        )
+        {
+            var name = blob.Name;
+            var file = Path.GetFileNameWithoutExtension(name); // {day}.{cutoff}, {cutoff}.from-{since} or {cutoff}
+            var parts = file.Split('.');
+            var cutoffText = name.StartsWith(dayPrefix, StringComparison.Ordinal) ? parts[^1] : parts[0];
+            if (!long.TryParse(cutoffText, NumberStyles.None, CultureInfo.InvariantCulture, out var cutoff))
+            {
+                continue;
+            }
+
+            var unused =
+                name.StartsWith(dayPrefix, StringComparison.Ordinal)
+                    ? cutoff < pointer.Cutoff
+                        && !(
+                            DateTime.TryParseExact(
+                                parts[0],
+                                "yyyy-MM-dd",
+                                CultureInfo.InvariantCulture,
+                                DateTimeStyles.None,
+                                out var day
+                            )
+                            && served.Days.TryGetValue(day, out var copy)
+                            && copy.Cutoff == cutoff
+                        )
+                : name.StartsWith(listPrefix, StringComparison.Ordinal)
+                    ? cutoff <= pointer.Cutoff && name != pointer.ServedDaysBlob
+                : cutoff < pointer.Cutoff;
+            if (
+                unused
+                && await store
+                    .Work.GetBlobClient(name)
+                    .DeleteIfExistsAsync(cancellationToken: cancellationToken)
+                    .ConfigureAwait(false)
+            )
+            {
+                deleted++;
+            }
+        }
+
+        return deleted;
     }
 
     private async Task<int> DeleteBlobsBelowAsync(

@@ -14,26 +14,39 @@ namespace Pipeline.Application.Batch;
 /// <param name="Cutoff">The cutoff.</param>
 /// <param name="PartialsBlobs">The partitions' partials.</param>
 /// <param name="Since">The committed cutoff whose complete partials the new ones add to (0: none).</param>
+/// <param name="SinceDays">The served days of the batch view at <paramref name="Since"/> (null: kept whole).</param>
 public sealed record WriteBatchViewInput(
     string View,
     int Version,
     long Cutoff,
     IReadOnlyList<string> PartialsBlobs,
-    long Since = 0
+    long Since = 0,
+    string? SinceDays = null
 );
 
 /// <summary>What <see cref="WriteBatchViewActivity"/> wrote.</summary>
-/// <param name="Rows">Batch view rows.</param>
+/// <param name="Rows">Rows the batch view serves.</param>
 /// <param name="Events">Events they count.</param>
 /// <param name="Seconds">How long merging and writing took.</param>
-public sealed record BatchViewWritten(long Rows, long Events, double Seconds);
+/// <param name="RowsWritten">Rows this run wrote: those of the days its new events touched.</param>
+/// <param name="DaysWritten">Days this run wrote.</param>
+/// <param name="ServedDaysBlob">The list of which copy of each day serves at the cutoff.</param>
+public sealed record BatchViewWritten(
+    long Rows,
+    long Events,
+    double Seconds,
+    long RowsWritten = 0,
+    int DaysWritten = 0,
+    string? ServedDaysBlob = null
+);
 
 /// <summary>
-/// Merges the partitions' partials (onto the complete partials of the cutoff it builds on, for an
-/// incremental run) and writes the batch view for the cutoff, in 100-entity transactions per
-/// PartitionKey; then keeps the merged, complete partials for the next incremental run. The rows are a
-/// function of the raw log and the cutoff only, so writing them again (a resumed or repeated run, or a
-/// full run instead of an incremental one) puts the same content in the same places.
+/// Writes the batch view for the cutoff: merges the partitions' partials, and for each day they touch the
+/// complete partials of that day's served copy (an incremental run), then writes those days' rows under the
+/// cutoff in 100-entity transactions per PartitionKey, their complete partials, and the list of served days
+/// (untouched days keep their earlier copies). What a run writes is a function of the raw log, the cutoff
+/// and its base only, so writing it again (a resumed or repeated run) puts the same content in the same
+/// places; and its cost follows the days that changed, not the history.
 /// </summary>
 [DurableTask(ActivityName)]
 public sealed class WriteBatchViewActivity(PipelineStore store, SpecRegistry specs)
@@ -54,21 +67,85 @@ public sealed class WriteBatchViewActivity(PipelineStore store, SpecRegistry spe
             .ConfigureAwait(false);
 
         var merged = new ViewAccumulator(view);
-        foreach (
-            var blob in request.Since > 0
-                ? [CumulativeName(view, request.Since), .. request.PartialsBlobs]
-                : request.PartialsBlobs
-        )
+        foreach (var blob in request.PartialsBlobs)
         {
-            var content = await store
-                .Work.GetBlobClient(blob)
-                .DownloadContentAsync(cancellationToken)
-                .ConfigureAwait(false);
-            PartialsFile.MergeInto(merged, content.Value.Content.ToMemory().Span, blob);
+            await MergeBlobAsync(merged, blob, cancellationToken).ConfigureAwait(false);
         }
 
+        var served = ServedDays.None(request.Since);
+        if (request.Since > 0 && request.SinceDays is null)
+        {
+            // A base kept whole: merged whole, and every day is written (its days are listed from then on).
+            await MergeBlobAsync(merged, CumulativeName(view, request.Since), cancellationToken).ConfigureAwait(false);
+        }
+        else if (request.Since > 0)
+        {
+            served = await ServedDays
+                .ReadAsync(store, request.SinceDays!, request.Since, cancellationToken)
+                .ConfigureAwait(false);
+            var touched = merged.Partials.Keys.Select(k => k.WindowStart.Date).ToHashSet();
+            var bases = touched
+                .Where(served.Days.ContainsKey)
+                .Select(day => StorageLayout.Work.DayPartials(view.Id, day, served.Days[day].Cutoff));
+            foreach (var blob in bases)
+            {
+                await MergeBlobAsync(merged, blob, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var days = merged
+            .Partials.GroupBy(p => p.Key.WindowStart.Date)
+            .ToDictionary(g => g.Key, g => g.ToDictionary(p => p.Key, p => p.Value));
+        await WriteRowsAsync(view, request.Cutoff, merged.Partials, cancellationToken).ConfigureAwait(false);
+        await Parallel
+            .ForEachAsync(
+                days,
+                new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+                async (day, ct) =>
+                    await store
+                        .Work.GetBlobClient(StorageLayout.Work.DayPartials(view.Id, day.Key, request.Cutoff))
+                        .UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, day.Value)), overwrite: true, ct)
+                        .ConfigureAwait(false)
+            )
+            .ConfigureAwait(false);
+
+        served = served.With(
+            request.Cutoff,
+            days.ToDictionary(d => d.Key, d => ((long)d.Value.Count, d.Value.Values.Sum(p => p.Events)))
+        );
+        var servedBlob = StorageLayout.Work.ServedDays(view.Id, request.Cutoff, request.Since);
+        await store
+            .Work.GetBlobClient(servedBlob)
+            .UploadAsync(BinaryData.FromString(served.Format()), overwrite: true, cancellationToken)
+            .ConfigureAwait(false);
+        return new BatchViewWritten(
+            served.Rows,
+            served.Events,
+            watch.Elapsed.TotalSeconds,
+            merged.Partials.Count,
+            days.Count,
+            servedBlob
+        );
+    }
+
+    private async Task MergeBlobAsync(ViewAccumulator merged, string blob, CancellationToken cancellationToken)
+    {
+        var content = await store
+            .Work.GetBlobClient(blob)
+            .DownloadContentAsync(cancellationToken)
+            .ConfigureAwait(false);
+        PartialsFile.MergeInto(merged, content.Value.Content.ToMemory().Span, blob);
+    }
+
+    private async Task WriteRowsAsync(
+        ViewDefinition view,
+        long cutoff,
+        IReadOnlyDictionary<ViewKey, ViewPartial> partials,
+        CancellationToken cancellationToken
+    )
+    {
         var chunks = TableRules.Transactions(
-            merged.Partials.Select(p => BatchRows.ToEntity(view, request.Cutoff, p.Key, p.Value)),
+            partials.Select(p => BatchRows.ToEntity(view, cutoff, p.Key, p.Value)),
             e => e
         );
         await Parallel
@@ -84,22 +161,10 @@ public sealed class WriteBatchViewActivity(PipelineStore store, SpecRegistry spe
                         .ConfigureAwait(false)
             )
             .ConfigureAwait(false);
-        await store
-            .Work.GetBlobClient(CumulativeName(view, request.Cutoff))
-            .UploadAsync(
-                BinaryData.FromBytes(PartialsFile.Write(view, merged.Partials)),
-                overwrite: true,
-                cancellationToken
-            )
-            .ConfigureAwait(false);
-        return new BatchViewWritten(
-            merged.Partials.Count,
-            merged.Partials.Values.Sum(p => p.Events),
-            watch.Elapsed.TotalSeconds
-        );
     }
 
-    /// <summary>The complete partials of a view version's batch view at a cutoff.</summary>
+    /// <summary>The complete partials of a view version's batch view at a cutoff, kept whole (before they were kept
+    /// per day).</summary>
     public static string CumulativeName(ViewDefinition view, long cutoff) =>
         StorageLayout.Work.Cumulative(view.Id, cutoff);
 }

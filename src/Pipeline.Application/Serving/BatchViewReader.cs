@@ -24,11 +24,15 @@ internal sealed class BatchViewReader
     private readonly ReadCoalescer<ViewDefinition, BatchPointer?> _pointerReads;
     private readonly BatchRowCache _cache;
     private readonly ConcurrentDictionary<
-        (string First, string Last),
+        string,
         Lazy<Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, CachedRow>>>>
-    > _dayLoads = new();
+    > _dayLoads = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string PartitionKey, string RowKey), Lazy<Task<CachedRow?>>> _rowLoads =
         new();
+    private readonly ConcurrentDictionary<(string, int), ServedDays> _servedDays = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<ServedDays>>> _servedDaysLoads = new(
+        StringComparer.Ordinal
+    );
 
     public BatchViewReader(
         PipelineStore store,
@@ -68,14 +72,52 @@ internal sealed class BatchViewReader
         return pointer;
     }
 
+    /// <summary>Which copy of each day the pointer's batch view serves (read once per commit: the list never
+    /// changes).</summary>
+    private async Task<ServedDays> ServedDaysAsync(
+        ViewDefinition view,
+        BatchPointer pointer,
+        CancellationToken cancellationToken
+    )
+    {
+        if (pointer.ServedDaysBlob is not { } blob)
+        {
+            return ServedDays.Whole(pointer.Cutoff);
+        }
+
+        if (_servedDays.TryGetValue((view.Name, view.Version), out var known) && known.Cutoff == pointer.Cutoff)
+        {
+            return known;
+        }
+
+        var served = await SharedAsync(
+                _servedDaysLoads,
+                blob,
+                () => ServedDays.ReadAsync(_store, blob, pointer.Cutoff, CancellationToken.None),
+                cancellationToken
+            )
+            .ConfigureAwait(false);
+        _servedDays.AddOrUpdate(
+            (view.Name, view.Version),
+            served,
+            (_, other) => other.Cutoff > served.Cutoff ? other : served
+        );
+        return served;
+    }
+
     public async Task<ViewPartial?> ReadKeyAsync(
         ViewDefinition view,
-        long cutoff,
+        BatchPointer pointer,
         ViewKey key,
         CancellationToken cancellationToken
     )
     {
-        var partitionKey = BatchRows.PartitionKey(view, cutoff, key.WindowStart);
+        var served = await ServedDaysAsync(view, pointer, cancellationToken).ConfigureAwait(false);
+        if (served.PartitionKeyOf(view, key.WindowStart) is not { } partitionKey)
+        {
+            return null;
+        }
+
         var rowKey = BatchRows.RowKey(view, key);
         if (!_cache.TryGetRow(partitionKey, rowKey, out var row))
         {
@@ -101,12 +143,13 @@ internal sealed class BatchViewReader
 
     public async Task<Dictionary<ViewKey, ViewPartial>> ReadRangeAsync(
         ViewDefinition view,
-        long cutoff,
+        BatchPointer pointer,
         ViewKey from,
         ViewKey to,
         CancellationToken cancellationToken
     )
     {
+        var served = await ServedDaysAsync(view, pointer, cancellationToken).ConfigureAwait(false);
         var days = new List<string>();
         for (
             var day = from.WindowStart.Date;
@@ -114,7 +157,15 @@ internal sealed class BatchViewReader
             day = view.Window.SpansDays() ? view.Window.Next(day) : day.AddDays(1)
         )
         {
-            days.Add(BatchRows.PartitionKey(view, cutoff, day));
+            if (served.PartitionKeyOf(view, day) is { } partitionKey)
+            {
+                days.Add(partitionKey);
+            }
+        }
+
+        if (days.Count == 0)
+        {
+            return [];
         }
 
         Dictionary<string, IReadOnlyDictionary<string, CachedRow>>? fromCache = new(StringComparer.Ordinal);
@@ -131,7 +182,7 @@ internal sealed class BatchViewReader
 
         var cached =
             fromCache
-            ?? await SharedAsync(_dayLoads, (days[0], days[^1]), () => LoadDaysAsync(days), cancellationToken)
+            ?? await SharedAsync(_dayLoads, string.Join('|', days), () => LoadDaysAsync(days), cancellationToken)
                 .ConfigureAwait(false);
 
         var result = new Dictionary<ViewKey, ViewPartial>();
@@ -156,23 +207,35 @@ internal sealed class BatchViewReader
         return result;
     }
 
+    /// <summary>Reads the days' rows: one PartitionKey range per cutoff that serves some of them, ranges at
+    /// once.</summary>
     private async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, CachedRow>>> LoadDaysAsync(
         List<string> days
     )
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {days[0]} and PartitionKey le {days[^1]}");
         var loaded = days.ToDictionary(
             day => day,
             _ => new Dictionary<string, CachedRow>(StringComparer.Ordinal),
             StringComparer.Ordinal
         );
-        await foreach (var entity in _store.Batch.QueryAsync<TableEntity>(filter).ConfigureAwait(false))
-        {
-            if (loaded.TryGetValue(entity.PartitionKey, out var rows))
-            {
-                rows[entity.RowKey] = Cached(entity);
-            }
-        }
+        await Task.WhenAll(
+                ServedDays
+                    .Ranges(days)
+                    .Select(async range =>
+                    {
+                        var filter = TableClient.CreateQueryFilter(
+                            $"PartitionKey ge {range.First} and PartitionKey le {range.Last}"
+                        );
+                        await foreach (var entity in _store.Batch.QueryAsync<TableEntity>(filter).ConfigureAwait(false))
+                        {
+                            if (loaded.TryGetValue(entity.PartitionKey, out var rows))
+                            {
+                                rows[entity.RowKey] = Cached(entity);
+                            }
+                        }
+                    })
+            )
+            .ConfigureAwait(false);
 
         foreach (var (day, rows) in loaded)
         {

@@ -74,7 +74,7 @@ public sealed class ViewQueryService
             : new BatchContribution(
                 view.Version,
                 pointer.Cutoff,
-                await _batch.ReadKeyAsync(view, pointer.Cutoff, key, cancellationToken).ConfigureAwait(false)
+                await _batch.ReadKeyAsync(view, pointer, key, cancellationToken).ConfigureAwait(false)
             );
         return ServingMerge.Merge(view, key, batch, await speed.ConfigureAwait(false));
     }
@@ -95,7 +95,7 @@ public sealed class ViewQueryService
         var speedTask = _speedRanges.ReadAsync((view, from, to, pointer?.Cutoff), cancellationToken);
         var batch = pointer is null
             ? []
-            : await _batch.ReadRangeAsync(view, pointer.Cutoff, from, to, cancellationToken).ConfigureAwait(false);
+            : await _batch.ReadRangeAsync(view, pointer, from, to, cancellationToken).ConfigureAwait(false);
         var speed = await speedTask.ConfigureAwait(false);
         return
         [

@@ -188,9 +188,25 @@ public static class StorageLayout
         /// <summary>The prefix of a view version's complete partials.</summary>
         public static string CumulativePrefix(ViewVersion version) => $"views/{version}/";
 
-        /// <summary>A view version's complete partials at a cutoff.</summary>
+        /// <summary>A view version's complete partials at a cutoff, all days in one blob (written before the
+        /// partials were kept per day; still read as the base of the next run).</summary>
         public static string Cumulative(ViewVersion version, long cutoff) =>
             Invariant($"{CumulativePrefix(version)}{cutoff:D12}.partials");
+
+        /// <summary>The prefix of a view version's complete partials kept per day.</summary>
+        public static string DayPartialsPrefix(ViewVersion version) => $"{CumulativePrefix(version)}days/";
+
+        /// <summary>A view version's complete partials of one day, as the run at a cutoff wrote them.</summary>
+        public static string DayPartials(ViewVersion version, DateTime day, long cutoff) =>
+            Invariant($"{DayPartialsPrefix(version)}{day:yyyy-MM-dd}.{cutoff:D12}.partials");
+
+        /// <summary>The prefix of a view version's lists of served day copies.</summary>
+        public static string ServedDaysPrefix(ViewVersion version) => $"{CumulativePrefix(version)}served/";
+
+        /// <summary>The list of served day copies of a run at a cutoff that built on the one at
+        /// <paramref name="since"/> (0: a full run). Runs with the same two write the same list.</summary>
+        public static string ServedDays(ViewVersion version, long cutoff, long since) =>
+            Invariant($"{ServedDaysPrefix(version)}{cutoff:D12}.from-{since:D12}.days");
 
         /// <summary>The prefix of what the speed layer said before its rows of a view version were retired.</summary>
         public static string SpeedSaidPrefix(ViewVersion version) => $"speed-said.{version}.";

@@ -112,9 +112,9 @@ internal static class ScaleBenchmark
         Console.WriteLine();
         Console.WriteLine(
             "| epochs of history | view | run | wall time | fold / write | storage requests | peak working set "
-                + "| rows written |"
+                + "| rows written (days) | rows served |"
         );
-        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         lines.ForEach(Console.WriteLine);
         return 0;
     }
@@ -134,7 +134,8 @@ internal static class ScaleBenchmark
         string.Create(
             CultureInfo.InvariantCulture,
             $"| {epochs:N0} | {view.Name} | {run} | {seconds:N2} s | {pointer.Timings!.FoldSeconds:N2} / "
-                + $"{pointer.Timings.WriteSeconds:N2} s | {requests:N0} | {peak / 1e6:N0} MB | {pointer.Rows:N0} |"
+                + $"{pointer.Timings.WriteSeconds:N2} s | {requests:N0} | {peak / 1e6:N0} MB | "
+                + $"{pointer.Timings.RowsWritten:N0} ({pointer.Timings.DaysWritten:N0}) | {pointer.Rows:N0} |"
         );
 
     /// <summary>Wall time, storage requests and the process's peak working set (sampled every 10 ms) of a
