@@ -70,6 +70,8 @@ internal static class ScaleBenchmark
                 {
                     ["Pipeline:EpochLength"] = options.EpochLength.ToString("c", CultureInfo.InvariantCulture),
                 }
+                    .Concat(RecomputeBenchmark.EngineDefaults)
+                    .ToDictionary()
             );
             foreach (var view in views)
             {
@@ -96,7 +98,7 @@ internal static class ScaleBenchmark
                 lines.Add(Line(epochs, view, "one more epoch", seconds, requests, peak, await PointerOf(store, view)));
             }
 
-            // One late event: enqueued in the next epoch, its event time a month before the log's end.
+            // Two late events: enqueued in the next epoch, their event time a month before the log's end.
             await WriteLateEventAsync(store, clock, first + epochs + 1, sequences);
             await RecomputeBenchmark.SealAsync(store, clock, first + epochs + 2, sequences);
             foreach (var view in views)
@@ -105,7 +107,7 @@ internal static class ScaleBenchmark
                     RecomputeBenchmark.RecomputeAsync(runner, view, first + epochs + 2, since: first + epochs + 1)
                 );
                 var pointer = await PointerOf(store, view);
-                lines.Add(Line(epochs, view, "one late event (a month back)", seconds, requests, peak, pointer));
+                lines.Add(Line(epochs, view, "two late events (a month back)", seconds, requests, peak, pointer));
             }
         }
 
@@ -165,18 +167,26 @@ internal static class ScaleBenchmark
         return (seconds, requests, peak);
     }
 
+    /// <summary>Two late events (a sign-up and a page view, so that each view has one) in one segment.</summary>
     private static async Task WriteLateEventAsync(PipelineStore store, EpochClock clock, long epoch, long[] sequences)
     {
         var time = clock.StartOf(epoch).AddDays(-30);
-        var body = Encoding.UTF8.GetBytes(
-            string.Create(
-                CultureInfo.InvariantCulture,
-                $$$"""{"specversion":"1.0","id":"late-{{{epoch}}}","source":"/bench","type":"user.signup","subject":"user-late","time":"{{{time:yyyy-MM-ddTHH:mm:ss.fffZ}}}","data":{"plan":"free"}}"""
-            )
-        );
         var ndjson = new ArrayBufferWriter<byte>();
-        var sequence = sequences[0]++;
-        RawRecordFormat.Write(ndjson, 0, sequence, clock.StartOf(epoch).AddSeconds(1), body);
+        var first = sequences[0];
+        foreach (
+            var (type, data) in new[] { ("user.signup", """{"plan":"free"}"""), ("page.view", """{"page":"/p/7"}""") }
+        )
+        {
+            var body = Encoding.UTF8.GetBytes(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $$$"""{"specversion":"1.0","id":"late-{{{epoch}}}-{{{type}}}","source":"/bench","type":"{{{type}}}","subject":"user-late","time":"{{{time:yyyy-MM-ddTHH:mm:ss.fffZ}}}","data":{{{data}}}}"""
+                )
+            );
+            RawRecordFormat.Write(ndjson, 0, sequences[0]++, clock.StartOf(epoch).AddSeconds(1), body);
+        }
+
+        var sequence = first;
         using var gzip = new MemoryStream();
         await using (var compressor = new GZipStream(gzip, CompressionLevel.Fastest, leaveOpen: true))
         {
@@ -185,12 +195,12 @@ internal static class ScaleBenchmark
 
         gzip.Position = 0;
         await store
-            .Raw.GetBlobClient(RawSegments.Name(epoch, 0, sequence, sequence))
+            .Raw.GetBlobClient(RawSegments.Name(epoch, 0, sequence, sequence + 1))
             .UploadAsync(
                 gzip,
                 new BlobUploadOptions
                 {
-                    Metadata = new Dictionary<string, string> { [RawLogWriter.RecordsMetadata] = "1" },
+                    Metadata = new Dictionary<string, string> { [RawLogWriter.RecordsMetadata] = "2" },
                 }
             );
     }
