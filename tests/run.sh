@@ -21,16 +21,19 @@ fi
 
 passed=0 failed=0 status=0
 
-# The README's own steps, run as written (one test: every block in order), in a copy of the tree and on
-# their own ports, beside the solution's tests.
+start_readme() {
+  # The README's own steps, run as written (one test: every block in order), in a copy of the tree and on
+  # their own ports, beside the solution's tests. Started once the solution is built: the two builds at once
+  # on a small machine take longer than one after the other.
+  phase "the README's steps start (tests/readme/run.sh, beside the tests)"
+  # With job control on: a script's background job would otherwise inherit SIGINT ignored, and the README's
+  # Ctrl+C of its host would not reach it.
+  set -m
+  bash tests/readme/run.sh > "$readme_log" 2>&1 &
+  readme_pid=$!
+  set +m
+}
 readme_log="$(mktemp)"
-phase "the README's steps start (tests/readme/run.sh, beside the tests)"
-# With job control on: a script's background job would otherwise inherit SIGINT ignored, and the README's
-# Ctrl+C of its host would not reach it.
-set -m
-bash tests/readme/run.sh > "$readme_log" 2>&1 &
-readme_pid=$!
-set +m
 
 # Layout: CSharpier's (a tool pinned in .config/dotnet-tools.json), and no line of src over 120 characters.
 phase "layout (dotnet csharpier check, lines of src within 120 characters)"
@@ -51,7 +54,10 @@ phase "dotnet build Pipeline.sln (PipelineEventHubs=$eventhubs)"
 log="$(mktemp)"
 # Built once before any test runs, so a build error is told apart from a failed test and every test
 # assembly can start at once (the dev host's, the longest, would otherwise be built last).
-if dotnet build Pipeline.sln --nologo -v q -p:PipelineEventHubs="$eventhubs"; then
+build_status=0
+dotnet build Pipeline.sln --nologo -v q -p:PipelineEventHubs="$eventhubs" || build_status=1
+start_readme
+if [ "$build_status" -eq 0 ]; then
   phase "dotnet test Pipeline.sln (tests, built)"
   # A hang is reported with a dump instead of blocking the run.
   dotnet test Pipeline.sln --no-build --nologo -p:PipelineEventHubs="$eventhubs" --blame-hang-timeout 10m 2>&1 \
