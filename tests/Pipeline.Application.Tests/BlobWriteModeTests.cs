@@ -49,13 +49,56 @@ public class BlobWriteModeTests(AzuriteFixture azurite)
         IndexedIdentity[] first = [new(1, 10)];
         IndexedIdentity[] second = [new(2, 20), new(3, 30)];
 
-        await IdentityIndex.WriteShardAsync(context.Store, horizon, 5, 0, 1, first, CancellationToken.None);
-        await IdentityIndex.WriteShardAsync(context.Store, horizon, 5, 0, 1, second, CancellationToken.None);
+        foreach (var entries in new[] { first, second })
+        {
+            var writer = IdentityIndex.ShardWriter(context.Store, horizon, 5, 0, 1);
+            foreach (var entry in entries)
+            {
+                await writer.AddAsync(entry, CancellationToken.None);
+            }
+
+            await writer.CommitAsync(CancellationToken.None);
+        }
 
         Assert.Equal(
             second,
-            await IdentityIndex.ReadShardAsync(context.Store, horizon, 5, 1, 0, 1, CancellationToken.None)
+            await IdentityIndex.ReadShardAsync(context.Store, horizon, 5, 1, 0, 1, CancellationToken.None).ToListAsync()
         );
+    }
+
+    [Fact]
+    public async Task IdentityIndexShard_OfManyBlocks_IsReadBackWhole_InOrder()
+    {
+        await using var context = await PipelineContext.CreateAsync(azurite);
+        var horizon = TimeSpan.FromDays(7);
+        // About 9.6 MB: three staged blocks written, and many buffers read.
+        var entries = Enumerable
+            .Range(1, 400_000)
+            .Select(i => new IndexedIdentity(new UInt128((ulong)i * (ulong.MaxValue / 400_001), 0), i))
+            .ToList();
+        var writer = IdentityIndex.ShardWriter(context.Store, horizon, 9, 0, 1);
+        foreach (var entry in entries)
+        {
+            await writer.AddAsync(entry, CancellationToken.None);
+        }
+
+        await writer.CommitAsync(CancellationToken.None);
+
+        Assert.Equal(entries.Count, writer.Count);
+        Assert.Equal(
+            entries,
+            await IdentityIndex.ReadShardAsync(context.Store, horizon, 9, 1, 0, 1, CancellationToken.None).ToListAsync()
+        );
+        // Read as two shards of that one: each gets its half, in order.
+        var low = await IdentityIndex
+            .ReadShardAsync(context.Store, horizon, 9, 1, 0, 2, CancellationToken.None)
+            .ToListAsync();
+        var high = await IdentityIndex
+            .ReadShardAsync(context.Store, horizon, 9, 1, 1, 2, CancellationToken.None)
+            .ToListAsync();
+        Assert.Equal(entries, low.Concat(high));
+        Assert.NotEmpty(low);
+        Assert.NotEmpty(high);
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public class IdentityShardTests
     }
 
     [Fact]
-    public void Settle_DropsCopiesWithinTheHorizonOfAnEarlierCopy_ThatTheirChunkCounted()
+    public async Task Settle_DropsCopiesWithinTheHorizonOfAnEarlierCopy_ThatTheirChunkCounted()
     {
         const long horizon = 100;
         UInt128 a = 1,
@@ -66,7 +66,18 @@ public class IdentityShardTests
         copies.Sort();
         IndexedIdentity[] index = [new(b, 410), new(c, 500), new(9, 10)];
 
-        var (exclusions, kept) = SettleShardActivity.Settle(copies, index, horizon, keepFrom: 200);
+        var kept = new List<IndexedIdentity>();
+        var exclusions = await SettleShardActivity.SettleAsync(
+            copies.ToAsyncEnumerable().GetAsyncEnumerator(),
+            index.ToAsyncEnumerable().GetAsyncEnumerator(),
+            horizon,
+            keepFrom: 200,
+            entry =>
+            {
+                kept.Add(entry);
+                return ValueTask.CompletedTask;
+            }
+        );
 
         Assert.Equal([(1, 4L), (3, 7L)], exclusions);
         Assert.Equal([new IndexedIdentity(b, 500), new IndexedIdentity(c, 900)], kept);

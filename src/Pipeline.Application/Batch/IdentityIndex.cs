@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using Azure.Storage.Blobs.Specialized;
 using Pipeline.Application.Storage;
 
 namespace Pipeline.Application.Batch;
@@ -31,24 +33,24 @@ internal readonly record struct IndexedIdentity(UInt128 Identity, long LastTicks
 internal static class IdentityIndex
 {
     /// <summary>The entries of shard <paramref name="shard"/> of <paramref name="shards"/> at <paramref
-    /// name="cutoff"/>, read from an index written with <paramref name="writtenShards"/> shards; none for cutoff
-    /// 0.</summary>
-    public static async Task<List<IndexedIdentity>> ReadShardAsync(
+    /// name="cutoff"/> in identity order, read as they are asked for from an index written with <paramref
+    /// name="writtenShards"/> shards; none for cutoff 0.</summary>
+    public static async IAsyncEnumerable<IndexedIdentity> ReadShardAsync(
         PipelineStore store,
         TimeSpan horizon,
         long cutoff,
         int writtenShards,
         int shard,
         int shards,
-        CancellationToken cancellationToken
+        [EnumeratorCancellation] CancellationToken cancellationToken
     )
     {
-        var entries = new List<IndexedIdentity>();
         if (cutoff <= 0 || writtenShards <= 0)
         {
-            return entries;
+            yield break;
         }
 
+        // Shards split the identities in order, so the overlapping written shards, one after another, are in order.
         var (first, last) = IdentityShards.Overlapping(shard, shards, writtenShards);
         for (var written = first; written <= last; written++)
         {
@@ -58,44 +60,34 @@ internal static class IdentityIndex
             var count = await RecordBlobs
                 .CountAsync(blob, IndexedIdentity.Size, cancellationToken)
                 .ConfigureAwait(false);
-            await RecordBlobs
-                .ReadAsync(
-                    blob,
-                    0,
-                    count,
-                    IndexedIdentity.Size,
-                    bytes =>
-                    {
-                        var entry = IndexedIdentity.Read(bytes);
-                        if (IdentityShards.Of(entry.Identity, shards) == shard)
-                        {
-                            entries.Add(entry);
-                        }
-                    },
-                    cancellationToken
-                )
+            var reader = await RecordReader<IndexedIdentity>
+                .OpenAsync(blob, 0, count, IndexedIdentity.Size, IndexedIdentity.Read, cancellationToken)
                 .ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.MoveNextAsync().ConfigureAwait(false))
+                {
+                    if (IdentityShards.Of(reader.Current.Identity, shards) == shard)
+                    {
+                        yield return reader.Current;
+                    }
+                }
+            }
         }
-
-        return entries;
     }
 
-    /// <summary>Writes one shard's entries (sorted by identity) in one upload: another view's run at the same
-    /// cutoff may write the same content while a later run reads it.</summary>
-    public static Task WriteShardAsync(
+    /// <summary>A writer of one shard's entries (added in identity order), committed whole: another view's run at
+    /// the same cutoff may write the same content while a later run reads it.</summary>
+    public static StagedRecordWriter<IndexedIdentity> ShardWriter(
         PipelineStore store,
         TimeSpan horizon,
         long cutoff,
         int shard,
-        int shards,
-        IReadOnlyList<IndexedIdentity> entries,
-        CancellationToken cancellationToken
+        int shards
     ) =>
-        RecordBlobs.WriteWholeAsync(
-            store.Work.GetBlobClient(StorageLayout.Work.Identities(horizon, shards, shard, cutoff)),
-            entries,
+        new(
+            store.Work.GetBlockBlobClient(StorageLayout.Work.Identities(horizon, shards, shard, cutoff)),
             IndexedIdentity.Size,
-            IndexedIdentity.Write,
-            cancellationToken
+            IndexedIdentity.Write
         );
 }

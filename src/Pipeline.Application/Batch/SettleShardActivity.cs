@@ -64,8 +64,9 @@ public sealed record ShardSettled(int Shard, IReadOnlyList<ChunkExclusions> Chun
 /// time (then partition, then sequence number), and drops every copy enqueued within the retry horizon after an
 /// earlier copy, wherever that landed. Copies a chunk's own fold already dropped (an earlier copy in the same chunk)
 /// need nothing; the others are written as exclusions for <see cref="RefoldChunkActivity"/>. Then writes the shard
-/// of the index at the new cutoff: the identities whose latest copy is within the horizon of it. Memory is the
-/// shard's copies and index entries, which the run's number of shards bounds. Settling depends on the log and the
+/// of the index at the new cutoff: the identities whose latest copy is within the horizon of it. Copies and index
+/// are merged as they are read, so memory is a read buffer per chunk, one block of the new index and the exclusions
+/// (the retries), however many identities the shard holds. Settling depends on the log and the
 /// plan, not on the view, so its result is kept for the other views' runs at the same cutoff
 /// (<see cref="FindSettledActivity"/>).
 /// </summary>
@@ -81,7 +82,38 @@ public sealed class SettleShardActivity(PipelineStore store, PipelineClock clock
     {
         ArgumentNullException.ThrowIfNull(input);
         var cancellationToken = CancellationToken.None;
-        var index = await IdentityIndex
+        // Each chunk's copies are sorted already (and of one partition), so the shard's order is a merge of them,
+        // read as it goes: memory is a buffer per chunk and the exclusions, not the shard's copies or index.
+        var runs = new List<IAsyncEnumerator<ShardCopy>>(input.Chunks.Count);
+        var copies = new SortedMerge<ShardCopy>(runs);
+        try
+        {
+            for (var i = 0; i < input.Chunks.Count; i++)
+            {
+                var (chunk, reference) = (input.Chunks[i], i);
+                runs.Add(
+                    await RecordReader<ShardCopy>
+                        .OpenAsync(
+                            store.Work.GetBlobClient(chunk.CopiesBlob),
+                            chunk.First,
+                            chunk.Count,
+                            IdentityCopy.Size,
+                            bytes => new ShardCopy(IdentityCopy.Read(bytes), chunk.Partition, reference),
+                            cancellationToken
+                        )
+                        .ConfigureAwait(false)
+                );
+            }
+        }
+        catch
+        {
+            await copies.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        var keepFrom = clock.StartOf(input.Cutoff).UtcTicks - input.RetryHorizon.Ticks;
+        var kept = IdentityIndex.ShardWriter(store, input.RetryHorizon, input.Cutoff, input.Shard, input.Shards);
+        var index = IdentityIndex
             .ReadShardAsync(
                 store,
                 input.RetryHorizon,
@@ -91,42 +123,22 @@ public sealed class SettleShardActivity(PipelineStore store, PipelineClock clock
                 input.Shards,
                 cancellationToken
             )
-            .ConfigureAwait(false);
-        // Each chunk's copies are sorted already (and of one partition), so the shard's order is a merge of them.
-        var runs = new List<ShardCopy[]>(input.Chunks.Count);
-        for (var i = 0; i < input.Chunks.Count; i++)
+            .GetAsyncEnumerator(cancellationToken);
+        List<(int Chunk, long Sequence)> exclusions;
+        await using (copies.ConfigureAwait(false))
+        await using (index.ConfigureAwait(false))
         {
-            var (chunk, reference) = (input.Chunks[i], i);
-            var run = new ShardCopy[chunk.Count];
-            var filled = 0;
-            await RecordBlobs
-                .ReadAsync(
-                    store.Work.GetBlobClient(chunk.CopiesBlob),
-                    chunk.First,
-                    chunk.Count,
-                    IdentityCopy.Size,
-                    bytes => run[filled++] = new ShardCopy(IdentityCopy.Read(bytes), chunk.Partition, reference),
-                    cancellationToken
+            exclusions = await SettleAsync(
+                    copies,
+                    index,
+                    input.RetryHorizon.Ticks,
+                    keepFrom,
+                    entry => kept.AddAsync(entry, cancellationToken)
                 )
                 .ConfigureAwait(false);
-            runs.Add(run);
         }
 
-        var keepFrom = clock.StartOf(input.Cutoff).UtcTicks - input.RetryHorizon.Ticks;
-        var (exclusions, kept) = Settle(Merge(runs), index, input.RetryHorizon.Ticks, keepFrom);
-        runs.Clear();
-
-        await IdentityIndex
-            .WriteShardAsync(
-                store,
-                input.RetryHorizon,
-                input.Cutoff,
-                input.Shard,
-                input.Shards,
-                kept,
-                cancellationToken
-            )
-            .ConfigureAwait(false);
+        await kept.CommitAsync(cancellationToken).ConfigureAwait(false);
         var excluded = exclusions
             .Select(e => (Chunk: input.Chunks[e.Chunk], e.Sequence))
             .OrderBy(e => e.Chunk.Partition)
@@ -170,101 +182,93 @@ public sealed class SettleShardActivity(PipelineStore store, PipelineClock clock
         return settled;
     }
 
-    /// <summary>Merges runs each sorted in <see cref="ShardCopy"/> order into one.</summary>
-    internal static ShardCopy[] Merge(IReadOnlyList<ShardCopy[]> runs)
-    {
-        if (runs.Count == 1)
-        {
-            return runs[0];
-        }
-
-        var merged = new ShardCopy[runs.Sum(r => (long)r.Length)];
-        var next = new int[runs.Count];
-        var heads = new PriorityQueue<int, ShardCopy>(runs.Count);
-        for (var run = 0; run < runs.Count; run++)
-        {
-            if (runs[run].Length > 0)
-            {
-                heads.Enqueue(run, runs[run][0]);
-            }
-        }
-
-        for (var i = 0; heads.TryDequeue(out var run, out var copy); i++)
-        {
-            merged[i] = copy;
-            if (++next[run] < runs[run].Length)
-            {
-                heads.Enqueue(run, runs[run][next[run]]);
-            }
-        }
-
-        return merged;
-    }
-
     /// <summary>
     /// The rule, over one shard's copies sorted by identity then (time, partition, sequence number) and its index
-    /// entries sorted by identity: a copy is a retry when an earlier copy of its identity was enqueued at most
-    /// <paramref name="horizonTicks"/> before it. Returns the retries a chunk's own fold counted (its first copy of
-    /// the identity) and the index entries to keep (latest copy at or after <paramref name="keepFrom"/>).
+    /// entries sorted by identity, both read as they go: a copy is a retry when an earlier copy of its identity was
+    /// enqueued at most <paramref name="horizonTicks"/> before it. Returns the retries a chunk's own fold counted (its
+    /// first copy of the identity), and hands <paramref name="keep"/> the index entries to keep (latest copy at or
+    /// after <paramref name="keepFrom"/>), in identity order.
     /// </summary>
-    internal static (List<(int Chunk, long Sequence)> Exclusions, List<IndexedIdentity> Kept) Settle(
-        IReadOnlyList<ShardCopy> copies,
-        IReadOnlyList<IndexedIdentity> index,
+    internal static async Task<List<(int Chunk, long Sequence)>> SettleAsync(
+        IAsyncEnumerator<ShardCopy> copies,
+        IAsyncEnumerator<IndexedIdentity> index,
         long horizonTicks,
-        long keepFrom
+        long keepFrom,
+        Func<IndexedIdentity, ValueTask> keep
     )
     {
         var exclusions = new List<(int, long)>();
-        var kept = new List<IndexedIdentity>(index.Count);
-        var next = 0;
-        for (var start = 0; start < copies.Count; )
+        var group = new List<ShardCopy>();
+        var (hasCopy, hasIndex) = (
+            await copies.MoveNextAsync().ConfigureAwait(false),
+            await index.MoveNextAsync().ConfigureAwait(false)
+        );
+        while (hasCopy)
         {
-            var identity = copies[start].Copy.Identity;
-            for (; next < index.Count && index[next].Identity < identity; next++)
+            var identity = copies.Current.Copy.Identity;
+            for (
+                ;
+                hasIndex && index.Current.Identity < identity;
+                hasIndex = await index.MoveNextAsync().ConfigureAwait(false)
+            )
             {
-                Keep(kept, index[next], keepFrom);
+                await KeepAsync(index.Current).ConfigureAwait(false);
             }
 
-            long? previous = next < index.Count && index[next].Identity == identity ? index[next++].LastTicks : null;
-            var end = start;
-            for (; end < copies.Count && copies[end].Copy.Identity == identity; end++)
+            long? previous = null;
+            if (hasIndex && index.Current.Identity == identity)
             {
-                var copy = copies[end];
-                if (previous is { } earlier && copy.Copy.Ticks - earlier <= horizonTicks)
-                {
-                    var foldDroppedIt = false;
-                    for (var before = start; before < end && !foldDroppedIt; before++)
-                    {
-                        foldDroppedIt = copies[before].Chunk == copy.Chunk;
-                    }
+                previous = index.Current.LastTicks;
+                hasIndex = await index.MoveNextAsync().ConfigureAwait(false);
+            }
 
-                    if (!foldDroppedIt)
-                    {
-                        exclusions.Add((copy.Chunk, copy.Copy.Sequence));
-                    }
+            group.Clear();
+            for (
+                ;
+                hasCopy && copies.Current.Copy.Identity == identity;
+                hasCopy = await copies.MoveNextAsync().ConfigureAwait(false)
+            )
+            {
+                var copy = copies.Current;
+                if (
+                    previous is { } earlier
+                    && copy.Copy.Ticks - earlier <= horizonTicks
+                    && !CountedBefore(group, copy.Chunk)
+                )
+                {
+                    exclusions.Add((copy.Chunk, copy.Copy.Sequence));
                 }
 
+                group.Add(copy);
                 previous = copy.Copy.Ticks;
             }
 
-            Keep(kept, new IndexedIdentity(identity, previous!.Value), keepFrom);
-            start = end;
+            await KeepAsync(new IndexedIdentity(identity, previous!.Value)).ConfigureAwait(false);
         }
 
-        for (; next < index.Count; next++)
+        for (; hasIndex; hasIndex = await index.MoveNextAsync().ConfigureAwait(false))
         {
-            Keep(kept, index[next], keepFrom);
+            await KeepAsync(index.Current).ConfigureAwait(false);
         }
 
-        return (exclusions, kept);
+        return exclusions;
+
+        ValueTask KeepAsync(IndexedIdentity entry) =>
+            entry.LastTicks >= keepFrom ? keep(entry) : ValueTask.CompletedTask;
     }
 
-    private static void Keep(List<IndexedIdentity> kept, IndexedIdentity entry, long keepFrom)
+    // Whether the chunk had a copy of the identity already: then its own fold dropped this one.
+    private static bool CountedBefore(List<ShardCopy> group, int chunk)
     {
-        if (entry.LastTicks >= keepFrom)
+        foreach (var earlier in group)
         {
-            kept.Add(entry);
+            if (earlier.Chunk == chunk)
+            {
+                return true;
+            }
         }
+
+        return false;
     }
 }
 

@@ -23,7 +23,7 @@ static int Usage()
 {
     Console.Error.WriteLine(
         "usage: dotnet run -c Release --project tests/benchmarks/Pipeline.Benchmarks -- parse-fold [events] [users] | "
-            + "ingest [seconds] [registered-versions] | recompute [events] [chunk-events] | scale [events-per-epoch] [epochs,epochs,...] | query [seconds]"
+            + "ingest [seconds] [registered-versions] | recompute [events] [chunk-events] [activities] | scale [events-per-epoch] [epochs,epochs,...] | query [seconds]"
     );
     return 2;
 }

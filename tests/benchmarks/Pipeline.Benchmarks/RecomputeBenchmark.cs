@@ -40,6 +40,11 @@ internal static class RecomputeBenchmark
         var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000_000;
         var chunkEvents =
             args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : RecomputeInput.DefaultChunkEvents;
+        // Activities at once: the dev host's default, or another (host.json gives Functions 8).
+        var activities =
+            args.Length > 2
+                ? int.Parse(args[2], CultureInfo.InvariantCulture)
+                : new DurableEngineOptions().ActivityConcurrency;
         var copies = Directory.CreateTempSubdirectory("pipeline-raw-copy-").FullName;
         await using var azurite = await AzuriteProcess.StartAsync();
         var options = new PipelineOptions
@@ -71,12 +76,16 @@ internal static class RecomputeBenchmark
             {
                 ["Pipeline:EpochLength"] = options.EpochLength.ToString("c", CultureInfo.InvariantCulture),
                 ["Pipeline:FoldChunkEvents"] = chunkEvents.ToString(CultureInfo.InvariantCulture),
+                ["Durable:ActivityConcurrency"] = activities.ToString(CultureInfo.InvariantCulture),
             }
                 .Concat(EngineDefaults)
                 .ToDictionary()
         );
 
-        Console.WriteLine("full recompute of each view ...");
+        Console.WriteLine(
+            $"full recompute of each view ({activities} activities at once; GC heap limit "
+                + $"{(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1e6):N0} MB) ..."
+        );
         var ours = new Dictionary<string, double>();
         // The engine's activities run in this process, so its working set during a run is theirs.
         long recomputePeak = 0;
