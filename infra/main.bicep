@@ -33,7 +33,7 @@ param dedupWindow string = '00:15:00'
 param sealingMargin string = '00:00:02'
 
 @description('About how many raw records one fold activity reads (a partition\'s log is split into chunks of whole epochs this size, folded in parallel).')
-param foldChunkEvents string = '4000000'
+param foldChunkEvents string = '1000000'
 
 @description('How far apart in enqueued time two copies of one event (source, id), in any partitions, still count once in batch views; at least the epoch length.')
 param retryHorizon string = '7.00:00:00'

@@ -2,7 +2,6 @@ using System.Text;
 using Pipeline.Application.Ingest;
 using Pipeline.Application.Serving;
 using Pipeline.Domain.Views;
-using Pipeline.Storage;
 using Pipeline.Testing;
 
 namespace Pipeline.Application.Tests;
@@ -68,11 +67,11 @@ public class ServingReadSharingTests(AzuriteFixture azurite)
         );
         await cold.QueryRangeAsync(BuiltInViews.NewUsers, Key(0), Key(0)); // the pointer is known; days 1 and 2 are not
 
-        var before = StorageMetrics.Requests;
+        using var count = StorageRequestCount.Start();
         var answers = await Task.WhenAll(
             Enumerable.Range(0, Callers).Select(_ => cold.QueryRangeAsync(BuiltInViews.NewUsers, Key(0), Key(2)))
         );
-        var requests = StorageMetrics.Requests - before;
+        var requests = count.Requests;
 
         Assert.All(answers, a => Assert.Equal([10m, 11m, 10m], a.Select(k => k.Result.Value)));
         // One scan of the batch days; the speed rows in a few shared rounds (a caller that comes in while a read
@@ -94,11 +93,11 @@ public class ServingReadSharingTests(AzuriteFixture azurite)
         );
         await cold.QueryKeyAsync(BuiltInViews.NewUsers, Key(0)); // the pointer is known; day 1's row is not
 
-        var before = StorageMetrics.Requests;
+        using var count = StorageRequestCount.Start();
         var answers = await Task.WhenAll(
             Enumerable.Range(0, Callers).Select(_ => cold.QueryKeyAsync(BuiltInViews.NewUsers, Key(1)))
         );
-        var requests = StorageMetrics.Requests - before;
+        var requests = count.Requests;
 
         Assert.All(answers, a => Assert.Equal(11m, a.Result.Value));
         // One point read of the batch row; the speed rows in a few shared rounds (a caller that comes in while a

@@ -50,6 +50,12 @@ public sealed class EngineHost : IAsyncDisposable
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
+        if (Environment.GetEnvironmentVariable("ENGINE_HOST_WARNINGS") is "1")
+        {
+            // For a benchmark that stalls: activity failures (an out-of-memory one, say) and their retries.
+            builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        }
+
         builder.Configuration.AddInMemoryCollection(
             new Dictionary<string, string?>
             {

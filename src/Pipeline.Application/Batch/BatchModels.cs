@@ -9,7 +9,7 @@ namespace Pipeline.Application.Batch;
 /// <param name="ChunkEvents">About how many raw records one fold activity reads.</param>
 /// <param name="RetryHorizon">How far apart in enqueued time two copies of an event (source, id) are one event
 /// (zero: <see cref="DefaultRetryHorizon"/>).</param>
-/// <param name="SettleShardIdentities">About how many identities one settle activity holds.</param>
+/// <param name="SettleShardIdentities">About how many identities one settle activity merges.</param>
 public sealed record RecomputeInput(
     string View,
     int Version,
@@ -20,10 +20,13 @@ public sealed record RecomputeInput(
     long SettleShardIdentities = RecomputeInput.DefaultSettleShardIdentities
 )
 {
-    /// <summary>The default size of a fold chunk, in raw records.</summary>
-    public const long DefaultChunkEvents = 4_000_000;
+    /// <summary>The default size of a fold chunk, in raw records: a fold holds up to about 100 bytes a record (its
+    /// identities twice: a set for retries within the chunk, and the copies it sorts for settling), so about 100 MB,
+    /// and four at once fit a 2,048 MB Flex Consumption instance with room to spare.</summary>
+    public const long DefaultChunkEvents = 1_000_000;
 
-    /// <summary>The default number of identities one settle activity holds (about 40 bytes each).</summary>
+    /// <summary>The default number of identities one settle activity merges (streamed, so this sets how long a settle
+    /// activity runs and how many run in parallel, not its memory).</summary>
     public const long DefaultSettleShardIdentities = 4_000_000;
 
     /// <summary>The default retry horizon: the longest retention of a standard event hub.</summary>

@@ -16,7 +16,13 @@ namespace Pipeline.Application.Batch;
 internal static class PartialsFile
 {
     // As a little-endian length, negative: no file of the earlier format starts with it.
-    private static ReadOnlySpan<byte> FormatMark => [0xFF, (byte)'P', (byte)'F', 2];
+    internal static ReadOnlySpan<byte> FormatMark => [0xFF, (byte)'P', (byte)'F', 2];
+
+    /// <summary>Bytes of an entry's counts in the current format.</summary>
+    internal const int CountBytes = 24;
+
+    /// <summary>Bytes of an entry's counts in files without the mark (no skipped count).</summary>
+    internal const int EarlierCountBytes = 16;
 
     public static byte[] Write(ViewDefinition view, IReadOnlyDictionary<ViewKey, ViewPartial> partials)
     {
@@ -39,7 +45,7 @@ internal static class PartialsFile
     public static void MergeInto(ViewAccumulator accumulator, ReadOnlySpan<byte> data, string name)
     {
         var counted = data.StartsWith(FormatMark);
-        var countBytes = counted ? 24 : 16;
+        var countBytes = counted ? CountBytes : EarlierCountBytes;
         data = counted ? data[FormatMark.Length..] : data;
         while (!data.IsEmpty)
         {

@@ -41,12 +41,14 @@ public sealed record BatchViewWritten(
 );
 
 /// <summary>
-/// Writes the batch view for the cutoff: merges the partitions' partials, and for each day they touch the
-/// complete partials of that day's served copy (an incremental run), then writes those days' rows under the
-/// cutoff in 100-entity transactions per PartitionKey, their complete partials, and the list of served days
-/// (untouched days keep their earlier copies). What a run writes is a function of the raw log, the cutoff
-/// and its base only, so writing it again (a resumed or repeated run) puts the same content in the same
-/// places; and its cost follows the days that changed, not the history.
+/// Writes the batch view for the cutoff: merges the partitions' partials in key order (so day by day), and for each
+/// day they touch the complete partials of that day's served copy (an incremental run), then writes those days'
+/// rows under the cutoff in 100-entity transactions per PartitionKey, their complete partials, and the list of
+/// served days (untouched days keep their earlier copies). Days are written as the merge passes them, a few
+/// thousand keys at a time, so memory is bounded by that batch (and the largest day), not by the view or the log.
+/// What a run writes is a function of the raw log, the cutoff and its base only, so writing it again (a resumed or
+/// repeated run) puts the same content in the same places; and its cost follows the days that changed, not the
+/// history.
 /// </summary>
 [DurableTask(ActivityName)]
 public sealed class WriteBatchViewActivity(PipelineStore store, SpecRegistry specs)
@@ -54,6 +56,11 @@ public sealed class WriteBatchViewActivity(PipelineStore store, SpecRegistry spe
 {
     /// <summary>The activity's name.</summary>
     public const string ActivityName = "write-batch-view";
+
+    // Days are written once the merge has passed this many keys, or this many bytes of state (exact distinct
+    // members), whichever comes first; a day is never split.
+    private const int BatchKeys = 20_000;
+    private const long BatchStateBytes = 64L << 20;
 
     /// <inheritdoc />
     public override async Task<BatchViewWritten> RunAsync(TaskActivityContext context, WriteBatchViewInput input)
@@ -66,53 +73,59 @@ public sealed class WriteBatchViewActivity(PipelineStore store, SpecRegistry spe
             .RequireAsync(new Domain.Views.ViewVersion(request.View, request.Version), CancellationToken.None)
             .ConfigureAwait(false);
 
-        var merged = new ViewAccumulator(view);
-        foreach (var blob in request.PartialsBlobs)
-        {
-            await MergeBlobAsync(merged, blob, cancellationToken).ConfigureAwait(false);
-        }
-
+        var inputs = request.PartialsBlobs.ToList();
         var served = ServedDays.None(request.Since);
         if (request.Since > 0 && request.SinceDays is null)
         {
-            // A base kept whole: merged whole, and every day is written (its days are listed from then on).
-            await MergeBlobAsync(merged, CumulativeName(view, request.Since), cancellationToken).ConfigureAwait(false);
+            // A base kept whole: merged with the rest, and every day is written (its days are listed from then on).
+            inputs.Add(CumulativeName(view, request.Since));
         }
         else if (request.Since > 0)
         {
             served = await ServedDays
                 .ReadAsync(store, request.SinceDays!, request.Since, cancellationToken)
                 .ConfigureAwait(false);
-            var touched = merged.Partials.Keys.Select(k => k.WindowStart.Date).ToHashSet();
-            var bases = touched
-                .Where(served.Days.ContainsKey)
-                .Select(day => StorageLayout.Work.DayPartials(view.Id, day, served.Days[day].Cutoff));
-            foreach (var blob in bases)
+        }
+
+        var written = new Dictionary<DateTime, (long Rows, long Events)>();
+        var batch = new ViewAccumulator(view);
+        var (stateBytes, lastDay) = (0L, DateTime.MinValue);
+        var merge = await PartialsMerge.OpenAsync(store.Work, inputs, cancellationToken).ConfigureAwait(false);
+        await using (merge.ConfigureAwait(false))
+        {
+            ViewKey key = default!;
+            var keyText = string.Empty;
+            while (await merge.MoveNextAsync().ConfigureAwait(false))
             {
-                await MergeBlobAsync(merged, blob, cancellationToken).ConfigureAwait(false);
+                var entry = merge.Current;
+                if (!string.Equals(entry.Key, keyText, StringComparison.Ordinal))
+                {
+                    key = view.TryParseKey(entry.Key, out var parsed, out _)
+                        ? parsed
+                        : throw new InvalidDataException($"partials hold a key that does not parse: '{entry.Key}'");
+                    keyText = entry.Key;
+                }
+
+                var day = key.WindowStart.Date;
+                if (day != lastDay && (batch.Partials.Count >= BatchKeys || stateBytes >= BatchStateBytes))
+                {
+                    await WriteDaysAsync(view, request.Cutoff, batch, served, written, cancellationToken)
+                        .ConfigureAwait(false);
+                    stateBytes = 0;
+                    batch.Clear();
+                }
+
+                lastDay =
+                    day < lastDay
+                        ? throw new InvalidDataException($"partials are out of day order at key '{entry.Key}'")
+                        : day;
+                batch.Merge(key, entry.Partial);
+                stateBytes += entry.StateBytes;
             }
         }
 
-        var days = merged
-            .Partials.GroupBy(p => p.Key.WindowStart.Date)
-            .ToDictionary(g => g.Key, g => g.ToDictionary(p => p.Key, p => p.Value));
-        await WriteRowsAsync(view, request.Cutoff, merged.Partials, cancellationToken).ConfigureAwait(false);
-        await Parallel
-            .ForEachAsync(
-                days,
-                new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-                async (day, ct) =>
-                    await store
-                        .Work.GetBlobClient(StorageLayout.Work.DayPartials(view.Id, day.Key, request.Cutoff))
-                        .UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, day.Value)), overwrite: true, ct)
-                        .ConfigureAwait(false)
-            )
-            .ConfigureAwait(false);
-
-        served = served.With(
-            request.Cutoff,
-            days.ToDictionary(d => d.Key, d => ((long)d.Value.Count, d.Value.Values.Sum(p => p.Events)))
-        );
+        await WriteDaysAsync(view, request.Cutoff, batch, served, written, cancellationToken).ConfigureAwait(false);
+        served = served.With(request.Cutoff, written);
         var servedBlob = StorageLayout.Work.ServedDays(view.Id, request.Cutoff, request.Since);
         await store
             .Work.GetBlobClient(servedBlob)
@@ -122,19 +135,58 @@ public sealed class WriteBatchViewActivity(PipelineStore store, SpecRegistry spe
             served.Rows,
             served.Events,
             watch.Elapsed.TotalSeconds,
-            merged.Partials.Count,
-            days.Count,
+            written.Values.Sum(d => d.Rows),
+            written.Count,
             servedBlob
         );
     }
 
-    private async Task MergeBlobAsync(ViewAccumulator merged, string blob, CancellationToken cancellationToken)
+    // Writes the batch's days: each with its served copy's complete partials merged in first (an incremental run),
+    // rows and complete partials under the cutoff.
+    private async Task WriteDaysAsync(
+        ViewDefinition view,
+        long cutoff,
+        ViewAccumulator batch,
+        ServedDays served,
+        Dictionary<DateTime, (long Rows, long Events)> written,
+        CancellationToken cancellationToken
+    )
     {
-        var content = await store
-            .Work.GetBlobClient(blob)
-            .DownloadContentAsync(cancellationToken)
+        if (batch.Partials.Count == 0)
+        {
+            return;
+        }
+
+        var touched = batch.Partials.Keys.Select(k => k.WindowStart.Date).Distinct().ToList();
+        foreach (var day in touched.Where(served.Days.ContainsKey))
+        {
+            var blob = StorageLayout.Work.DayPartials(view.Id, day, served.Days[day].Cutoff);
+            var content = await store
+                .Work.GetBlobClient(blob)
+                .DownloadContentAsync(cancellationToken)
+                .ConfigureAwait(false);
+            PartialsFile.MergeInto(batch, content.Value.Content.ToMemory().Span, blob);
+        }
+
+        var days = batch
+            .Partials.GroupBy(p => p.Key.WindowStart.Date)
+            .ToDictionary(g => g.Key, g => g.ToDictionary(p => p.Key, p => p.Value));
+        await WriteRowsAsync(view, cutoff, batch.Partials, cancellationToken).ConfigureAwait(false);
+        await Parallel
+            .ForEachAsync(
+                days,
+                new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+                async (day, ct) =>
+                    await store
+                        .Work.GetBlobClient(StorageLayout.Work.DayPartials(view.Id, day.Key, cutoff))
+                        .UploadAsync(BinaryData.FromBytes(PartialsFile.Write(view, day.Value)), overwrite: true, ct)
+                        .ConfigureAwait(false)
+            )
             .ConfigureAwait(false);
-        PartialsFile.MergeInto(merged, content.Value.Content.ToMemory().Span, blob);
+        foreach (var (day, partials) in days)
+        {
+            written[day] = (partials.Count, partials.Values.Sum(p => p.Events));
+        }
     }
 
     private async Task WriteRowsAsync(

@@ -40,7 +40,7 @@ internal static class RecomputeBenchmark
         var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000_000;
         var chunkEvents =
             args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : RecomputeInput.DefaultChunkEvents;
-        // Activities at once: the dev host's default, or another (host.json gives Functions 8).
+        // Activities at once: the dev host's default, or another (host.json gives Functions 4 an instance).
         var activities =
             args.Length > 2
                 ? int.Parse(args[2], CultureInfo.InvariantCulture)
