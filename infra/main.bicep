@@ -38,8 +38,11 @@ param foldChunkEvents string = '1000000'
 @description('How far apart in enqueued time two copies of one event (source, id), in any partitions, still count once in batch views; at least the epoch length.')
 param retryHorizon string = '7.00:00:00'
 
-@description('About how many event identities one settle activity holds (about 40 bytes each).')
+@description('About how many event identities one settle activity merges (streamed: sets its length, not its memory).')
 param settleShardIdentities string = '4000000'
+
+@description('How many keys the batch write holds before it writes the days it has passed.')
+param batchWriteKeys string = '20000'
 
 @description('How long after a batch commit the speed rows it covers are kept.')
 param retirementGrace string = '00:05:00'
@@ -103,6 +106,7 @@ module functionApp 'modules/functionapp.bicep' = {
       foldChunkEvents: foldChunkEvents
       retryHorizon: retryHorizon
       settleShardIdentities: settleShardIdentities
+      batchWriteKeys: batchWriteKeys
       retirementGrace: retirementGrace
       maxViewVersions: maxViewVersions
       auditInterval: auditInterval

@@ -74,6 +74,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'Pipeline__FoldChunkEvents', value: pipelineSettings.foldChunkEvents }
         { name: 'Pipeline__RetryHorizon', value: pipelineSettings.retryHorizon }
         { name: 'Pipeline__SettleShardIdentities', value: pipelineSettings.settleShardIdentities }
+        { name: 'Pipeline__BatchWriteKeys', value: pipelineSettings.batchWriteKeys }
         { name: 'Pipeline__RetirementGrace', value: pipelineSettings.retirementGrace }
         { name: 'Pipeline__AuditInterval', value: pipelineSettings.auditInterval }
         { name: 'Pipeline__AuditSample', value: pipelineSettings.auditSample }

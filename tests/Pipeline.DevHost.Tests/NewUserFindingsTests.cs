@@ -375,6 +375,7 @@ public class NewUserFindingsTests(AzuriteFixture azurite)
     [Theory]
     [InlineData("Pipeline__EpochLength", "an hour", "Pipeline:EpochLength")]
     [InlineData("Pipeline__EpochLength", "00:00:00", "Pipeline:EpochLength must be between")]
+    [InlineData("Pipeline__BatchWriteKeys", "0", "Pipeline:BatchWriteKeys must be between 1 and 1,000,000")]
     [InlineData("AzureWebJobsStorage", "AccountName=x;AccountKey=", "connection string is not valid")]
     [InlineData("RecomputeSchedule", "hourly", "RecomputeSchedule 'hourly' is not an NCRONTAB schedule")]
     [InlineData("DevHost__Partitioning", "random", "DevHost:Partitioning")]

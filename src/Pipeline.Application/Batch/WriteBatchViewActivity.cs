@@ -1,5 +1,7 @@
 using Azure.Data.Tables;
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Options;
+using Pipeline.Application.Configuration;
 using Pipeline.Application.Operations;
 using Pipeline.Application.Storage;
 using Pipeline.Application.Versions;
@@ -51,15 +53,14 @@ public sealed record BatchViewWritten(
 /// history.
 /// </summary>
 [DurableTask(ActivityName)]
-public sealed class WriteBatchViewActivity(PipelineStore store, SpecRegistry specs)
+public sealed class WriteBatchViewActivity(PipelineStore store, SpecRegistry specs, IOptions<PipelineOptions> options)
     : TaskActivity<WriteBatchViewInput, BatchViewWritten>
 {
     /// <summary>The activity's name.</summary>
     public const string ActivityName = "write-batch-view";
 
-    // Days are written once the merge has passed this many keys, or this many bytes of state (exact distinct
-    // members), whichever comes first; a day is never split.
-    private const int BatchKeys = 20_000;
+    // Days are written once the merge has passed Pipeline:BatchWriteKeys keys, or this many bytes of state (exact
+    // distinct members), whichever comes first; a day is never split.
     private const long BatchStateBytes = 64L << 20;
 
     /// <inheritdoc />
@@ -107,7 +108,10 @@ public sealed class WriteBatchViewActivity(PipelineStore store, SpecRegistry spe
                 }
 
                 var day = key.WindowStart.Date;
-                if (day != lastDay && (batch.Partials.Count >= BatchKeys || stateBytes >= BatchStateBytes))
+                if (
+                    day != lastDay
+                    && (batch.Partials.Count >= options.Value.BatchWriteKeys || stateBytes >= BatchStateBytes)
+                )
                 {
                     await WriteDaysAsync(view, request.Cutoff, batch, served, written, cancellationToken)
                         .ConfigureAwait(false);

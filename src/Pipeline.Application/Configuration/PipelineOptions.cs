@@ -65,11 +65,17 @@ public sealed class PipelineOptions
     public TimeSpan RetryHorizon { get; set; } = Batch.RecomputeInput.DefaultRetryHorizon;
 
     /// <summary>
-    /// About how many event identities one settle activity of a recompute holds (about 40 bytes each): a run's
-    /// identities are split by hash into as many shards as keep each under this, however long the log.
+    /// About how many event identities one settle activity of a recompute merges: a run's identities are split by
+    /// hash into as many shards as keep each under this, however long the log (settling streams them, so this sets
+    /// an activity's length, not its memory).
     /// </summary>
     [Range(10, 20_000_000, ErrorMessage = "Pipeline:SettleShardIdentities must be between 10 and 20,000,000")]
     public long SettleShardIdentities { get; set; } = Batch.RecomputeInput.DefaultSettleShardIdentities;
+
+    /// <summary>How many keys the batch write holds before it writes the days it has passed (a day is never
+    /// split).</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Pipeline:BatchWriteKeys must be between 1 and 1,000,000")]
+    public int BatchWriteKeys { get; set; } = 20_000;
 
     /// <summary>How long after a batch view's commit the speed data it covers is kept (queries may still hold the
     /// previous pointer).</summary>
