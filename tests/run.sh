@@ -8,16 +8,37 @@ cd "$root"
 started=$SECONDS
 phase() { echo "== $1 ($((SECONDS - started)) s)"; }
 
-phase "npm ci (Azurite, pinned in package.json)"
-npm ci --no-audit --no-fund --loglevel=error || { echo "0 passed, 1 failed"; exit 1; }
-
-# The console's browser tests drive Debian's Chromium through its ChromeDriver.
+# The console's browser tests drive Debian's Chromium through its ChromeDriver: installed, where missing, while
+# the rest is restored and built (the download waits on the network, the build on the processors).
+chromium_log="$(mktemp)" chromium_pid=""
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  phase "apt-get install chromium chromium-driver (the console's browser tests)"
+  phase "apt-get install chromium chromium-driver (the console's browser tests; in the background)"
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  { $sudo apt-get install -y -q chromium chromium-driver || { $sudo apt-get update -q && $sudo apt-get install -y -q chromium chromium-driver; }; } >/dev/null \
-    || echo "Chromium could not be installed: the browser tests will fail, saying so"
+  { $sudo apt-get install -y -q chromium chromium-driver || { $sudo apt-get update -q && $sudo apt-get install -y -q chromium chromium-driver; }; } \
+    > "$chromium_log" 2>&1 &
+  chromium_pid=$!
 fi
+wait_for_chromium() {
+  [ -z "$chromium_pid" ] && return
+  phase "waiting for apt-get install chromium"
+  wait "$chromium_pid" || { tail -20 "$chromium_log"; echo "Chromium could not be installed: the browser tests will fail, saying so"; }
+}
+
+# The whole solution, the Functions app included. The Event Hubs worker extension is not in every
+# registry: PIPELINE_EVENTHUBS=true builds the app with its trigger where it is (the default of a plain
+# build or publish of src/Pipeline.Functions).
+eventhubs="${PIPELINE_EVENTHUBS:-false}"
+
+# Azurite and the console's charting library (npm) and the solution's packages (NuGet) download at once.
+phase "npm ci (Azurite, pinned in package.json), beside dotnet tool restore and dotnet restore"
+npm_log="$(mktemp)"
+npm ci --no-audit --no-fund --loglevel=error > "$npm_log" 2>&1 &
+npm_pid=$!
+restore_status=0
+{ dotnet tool restore >/dev/null && dotnet restore Pipeline.sln --nologo -v q -p:PipelineEventHubs="$eventhubs"; } \
+  || { restore_status=1; echo "dotnet restore failed: nothing is built or tested"; }
+wait "$npm_pid" || { cat "$npm_log"; echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
+rm -f "$npm_log"
 
 passed=0 failed=0 status=0
 
@@ -38,7 +59,7 @@ readme_log="$(mktemp)"
 # Layout: CSharpier's (a tool pinned in .config/dotnet-tools.json), and no line of src over 120 characters.
 phase "layout (dotnet csharpier check, lines of src within 120 characters)"
 long_lines="$(find src -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*' -print0 | xargs -0 awk 'length > 120 { print FILENAME ":" FNR }')"
-if dotnet tool restore >/dev/null && dotnet csharpier check src tests && [ -z "$long_lines" ]; then
+if [ "$restore_status" -eq 0 ] && dotnet csharpier check src tests && [ -z "$long_lines" ]; then
   passed=$((passed + 1))
 else
   [ -n "$long_lines" ] && echo "lines over 120 characters: $long_lines"
@@ -46,17 +67,15 @@ else
   failed=$((failed + 1)); status=1
 fi
 
-# The whole solution, the Functions app included. The Event Hubs worker extension is not in every
-# registry: PIPELINE_EVENTHUBS=true builds the app with its trigger where it is (the default of a plain
-# build or publish of src/Pipeline.Functions).
-eventhubs="${PIPELINE_EVENTHUBS:-false}"
 phase "dotnet build Pipeline.sln (PipelineEventHubs=$eventhubs)"
 log="$(mktemp)"
 # Built once before any test runs, so a build error is told apart from a failed test and every test
 # assembly can start at once (the dev host's, the longest, would otherwise be built last).
-build_status=0
-dotnet build Pipeline.sln --nologo -v q -p:PipelineEventHubs="$eventhubs" || build_status=1
+build_status=$restore_status
+[ "$build_status" -eq 0 ] && { dotnet build Pipeline.sln --no-restore --nologo -v q -p:PipelineEventHubs="$eventhubs" \
+  || build_status=1; }
 start_readme
+wait_for_chromium
 if [ "$build_status" -eq 0 ]; then
   phase "dotnet test Pipeline.sln (tests, built)"
   # A hang is reported with a dump instead of blocking the run.
@@ -70,7 +89,7 @@ fi
 # dotnet test prints one summary line per test assembly; add them up.
 test_passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{ sum += $2 } END { print sum + 0 }')
 test_failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{ sum += $2 } END { print sum + 0 }')
-rm -f "$log"
+rm -f "$log" "$chromium_log"
 if [ "$test_status" -ne 0 ] && [ "${test_failed:-0}" -eq 0 ]; then
   # The build or the test host failed before any test could be counted.
   test_failed=1

@@ -281,6 +281,7 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
         var (state, chunks, done) = ("running", 0, 0);
         while (state == "running" && done < 5)
         {
+            await Task.Delay(100);
             using var status = JsonDocument.Parse(await http.GetStringAsync($"api/operations/{operation}"));
             state = status.RootElement.GetProperty("state").GetString()!;
             if (
