@@ -34,8 +34,9 @@ phase "npm ci (Azurite, pinned in package.json), beside dotnet tool restore and 
 npm_log="$(mktemp)"
 npm ci --no-audit --no-fund --loglevel=error > "$npm_log" 2>&1 &
 npm_pid=$!
-restore_status=0
-{ dotnet tool restore >/dev/null && dotnet restore Pipeline.sln --nologo -v q -p:PipelineEventHubs="$eventhubs"; } \
+tools_status=0 restore_status=0
+dotnet tool restore >/dev/null || { tools_status=1; echo "dotnet tool restore failed: the layout is not checked"; }
+dotnet restore Pipeline.sln --nologo -v q -p:PipelineEventHubs="$eventhubs" \
   || { restore_status=1; echo "dotnet restore failed: nothing is built or tested"; }
 wait "$npm_pid" || { cat "$npm_log"; echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
 rm -f "$npm_log"
@@ -59,7 +60,7 @@ readme_log="$(mktemp)"
 # Layout: CSharpier's (a tool pinned in .config/dotnet-tools.json), and no line of src over 120 characters.
 phase "layout (dotnet csharpier check, lines of src within 120 characters)"
 long_lines="$(find src -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*' -print0 | xargs -0 awk 'length > 120 { print FILENAME ":" FNR }')"
-if [ "$restore_status" -eq 0 ] && dotnet csharpier check src tests && [ -z "$long_lines" ]; then
+if [ "$tools_status" -eq 0 ] && dotnet csharpier check src tests && [ -z "$long_lines" ]; then
   passed=$((passed + 1))
 else
   [ -n "$long_lines" ] && echo "lines over 120 characters: $long_lines"
