@@ -19,7 +19,7 @@ public class EndToEndTests(AzuriteFixture azurite)
         await using var publish = run.StartTool(
             "publish",
             "--events",
-            "30000",
+            "12000",
             "--retry-rate",
             "0.03",
             "--malformed-rate",
@@ -255,7 +255,7 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
             {
                 ["DevHost__AdminKey"] = "test-key",
                 ["Durable__ActivityConcurrency"] = "1",
-                ["Pipeline__FoldChunkEvents"] = "1000", // an epoch of a partition per fold chunk
+                ["Pipeline__FoldChunkEvents"] = "400", // an epoch of a partition (about 500 events) per fold chunk
                 ["Durable__VisibilityTimeout"] = "00:00:10", // the killed host's activity runs again sooner (each takes well under a second)
                 ["Durable__LeaseInterval"] = "00:00:05",
             }
@@ -264,13 +264,13 @@ public class BatchEndToEndTests(AzuriteFixture azurite)
         await using var publish = run.StartTool(
             "publish",
             "--events",
-            "30000",
+            "12000",
             "--days",
             "3",
             "--seed",
             "9",
             "--rate",
-            "2500"
+            "1000"
         );
         Assert.True(await publish.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, publish.Output);
         using var http = new HttpClient { BaseAddress = run.BaseUri };

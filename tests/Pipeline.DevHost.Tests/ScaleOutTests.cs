@@ -17,7 +17,7 @@ public class ScaleOutTests(AzuriteFixture azurite)
     {
         ["DevHost__AdminKey"] = AdminCalls.Key,
         ["Durable__ActivityConcurrency"] = "1",
-        ["Pipeline__FoldChunkEvents"] = "1000", // many short activities, so a kill lands between them
+        ["Pipeline__FoldChunkEvents"] = "500", // many short activities, so a kill lands between them
         ["Durable__VisibilityTimeout"] = "00:00:10", // a killed host's activity runs again sooner
         ["Durable__LeaseInterval"] = "00:00:05", // and its hold on the orchestrations passes sooner
     };
@@ -45,7 +45,17 @@ public class ScaleOutTests(AzuriteFixture azurite)
         await second.ApplyExampleAsync("new-users.2.json", AdminCalls.Key);
 
         // Traffic published through the second host lands in the first one's hub, and both see it sealed.
-        await using var publish = second.StartTool("publish", "--events", "20000", "--days", "3", "--seed", "23");
+        await using var publish = second.StartTool(
+            "publish",
+            "--events",
+            "8000",
+            "--rate",
+            "2000",
+            "--days",
+            "3",
+            "--seed",
+            "23"
+        );
         Assert.True(await publish.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, publish.Output);
         await first.WaitUntilSealedPastNowAsync();
         await second.WaitUntilSealedPastNowAsync();

@@ -30,7 +30,7 @@ public class VersionWalkthroughTests(AzuriteFixture azurite)
             }
         );
         await run.StartHostAsync();
-        await using var publish = run.StartTool("publish", "--events", "30000", "--days", "3", "--seed", "11");
+        await using var publish = run.StartTool("publish", "--events", "12000", "--days", "3", "--seed", "11");
         Assert.True(await publish.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, publish.Output);
 
         // v2 is registered while the host runs, after all that traffic: the speed layer maintains it from now on.
@@ -62,6 +62,7 @@ public class VersionWalkthroughTests(AzuriteFixture azurite)
         var folding = false;
         while (!folding)
         {
+            await Task.Delay(100);
             using var status = JsonDocument.Parse(await http.GetStringAsync($"api/operations/{replay}"));
             folding =
                 status.RootElement.GetProperty("state").GetString() != "running"

@@ -61,6 +61,11 @@ while IFS= read -r line; do
     host)
       echo "readme: block $blocks starts the host (at $SECONDS s):"; printf '%s' "$block" | sed 's/^/    /'
       stop_host || failed=1
+      # A host left running elsewhere would answer for this one, and the README's steps would run against it.
+      if curl -fsS -o /dev/null http://127.0.0.1:7071/health 2>/dev/null; then
+        echo "readme: another process already serves http://127.0.0.1:7071 (a dev host still running?); stop it first" >&2
+        failed=1; break
+      fi
       # With SIGINT's default action even when this script was started with it ignored (as a background job
       # of a shell without job control is), as a terminal's foreground job has it.
       env --default-signal=INT bash -c "$block" >> "$work/host.log" 2>&1 &
