@@ -42,7 +42,7 @@ public class EndToEndTests(AzuriteFixture azurite)
         await using var publish = run.StartTool(
             "publish",
             "--events",
-            "24000",
+            "16000",
             "--rate",
             "4000",
             "--batch",
@@ -51,7 +51,7 @@ public class EndToEndTests(AzuriteFixture azurite)
             "11"
         );
 
-        await run.WaitUntilIngestedAsync(6000);
+        await run.WaitUntilIngestedAsync(4000);
         Assert.False(publish.HasExited, "the publisher finished before the crash: " + publish.Output);
         run.KillHost();
         await run.StartHostAsync();
