@@ -244,12 +244,7 @@ internal sealed class DevHostRun : IAsyncDisposable
     public void KillHost() => _host?.KillHard();
 
     public DotnetProcess StartTool(params string[] args) =>
-        DotnetProcess.Start(
-            "Pipeline.Cli",
-            "pipeline",
-            [.. args, "--url", BaseUri.ToString()],
-            workingDirectory: WorkDirectory
-        );
+        DotnetProcess.StartTool([.. args, "--url", BaseUri.ToString()], workingDirectory: WorkDirectory);
 
     /// <summary>Registers a spec of the repository's <c>examples/</c> while the host runs, as a user does:
     /// <c>pipeline views apply</c>.</summary>

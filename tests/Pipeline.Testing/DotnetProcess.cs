@@ -49,6 +49,24 @@ public sealed class DotnetProcess : IAsyncDisposable
             typeof(DotnetProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration
             ?? "Debug";
         var dll = Path.Combine(RepositoryRoot, "src", project, "bin", configuration, "net10.0", assembly + ".dll");
+        return StartDll(dll, args, environment, workingDirectory);
+    }
+
+    /// <summary>Starts the <c>pipeline</c> tool where every build of it lands, as the README calls it:
+    /// <c>bin/pipeline</c> in the repository root.</summary>
+    public static DotnetProcess StartTool(
+        IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment = null,
+        string? workingDirectory = null
+    ) => StartDll(Path.Combine(RepositoryRoot, "bin", "pipeline.dll"), args, environment, workingDirectory);
+
+    private static DotnetProcess StartDll(
+        string dll,
+        IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment,
+        string? workingDirectory
+    )
+    {
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException($"{dll} is not built; build the solution first", dll);

@@ -1,19 +1,32 @@
 #!/usr/bin/env bash
-# Runs the README's bash blocks in order, as written, in a copy of this working tree (so that its
-# .azurite/ data and builds are the copy's own), as a new user would in two terminals:
+# Runs the README's bash blocks in order, as written, as a user would in two terminals:
 #   - a block after <!-- readme: host --> starts the dev host, which runs until stopped: it runs in the
 #     background, a host already running is first stopped as Ctrl+C stops it, and the next block waits
 #     until /health answers;
 #   - a block after <!-- readme: skip --> is not run here (the test command itself, Azure deployment);
 #   - every other block runs in one bash shell with -e, so a failing command fails the run.
+# Where they run: in this tree itself when it holds no local state of the README's (no .azurite/, no truth files:
+# a fresh clone, as CI's, after the suite's own `npm ci` and build, which the steps then find up to date), and
+# the state they made is removed at the end; otherwise in a copy of the tree without its builds, packages and
+# data, so that a developer's local pipeline is never touched (the steps then install and build from nothing).
 # Exit status 0 when every block succeeded and the host stopped cleanly at the end.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d /tmp/pipeline-readme-XXXXXX)"
-trap 'stop_host; rm -rf "$work"' EXIT
-tar -C "$root" --exclude=./.git --exclude='*/bin' --exclude='*/obj' --exclude=./node_modules --exclude=./.azurite \
-    --exclude='*/TestResults' --exclude=./truth.json -cf - . | tar -C "$work" -xf -
-cd "$work"
+state=("$root/.azurite" "$root/truth.json" "$root/truth.events.ndjson") # the dev host's data, the tool's truth
+if [[ ! -e "${state[0]}" && ! -e "${state[1]}" && ! -e "${state[2]}" ]]; then
+  steps="$root"
+  trap 'stop_host; rm -rf "$work" "${state[@]}"' EXIT
+  echo "readme: the steps run in $root (no local state there)"
+else
+  steps="$work/tree"
+  trap 'stop_host; rm -rf "$work"' EXIT
+  echo "readme: the steps run in a copy, $steps ($root holds .azurite/ or truth files, which stay untouched)"
+  mkdir "$steps"
+  tar -C "$root" --exclude=./.git --exclude='*/bin' --exclude='*/obj' --exclude=./node_modules --exclude=./.azurite \
+      --exclude='*/TestResults' --exclude='./truth.*' -cf - . | tar -C "$steps" -xf -
+fi
+cd "$steps"
 set -m # the host runs in its own process group, as in its own terminal, so Ctrl+C (SIGINT) reaches it all
 
 host_pid=""
@@ -78,7 +91,7 @@ while IFS= read -r line; do
       fi ;;
   esac
   mode=run
-done < README.md
+done < "$steps/README.md"
 
 stop_host || failed=1
 if [[ $failed -ne 0 ]]; then
