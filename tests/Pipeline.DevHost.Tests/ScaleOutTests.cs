@@ -10,7 +10,7 @@ namespace Pipeline.DevHost.Tests;
 /// (<c>DevHost:EventHubs</c>). Either can die with kill -9 in the middle of a recompute and the other
 /// finishes it; a routing change made through one is served by the other; both answer alike.
 /// </summary>
-[Collection(UsesThirdAzurite.Name)]
+[Collection(UsesSixthAzurite.Name)]
 public class ScaleOutTests(AzuriteFixture azurite)
 {
     private static readonly Dictionary<string, string> Settings = new()

@@ -19,8 +19,7 @@ public sealed class UsesSecondAzurite : ICollectionFixture<AzuriteFixture>
 }
 
 /// <summary>
-/// A third Azurite for the tests of Azure's conditions (storage outages through relays, two hosts on one
-/// storage account): its collection runs beside the other two.
+/// A third Azurite for the storage outage through relays: its collection runs beside the others.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class UsesThirdAzurite : ICollectionFixture<AzuriteFixture>
@@ -43,4 +42,11 @@ public sealed class UsesFourthAzurite : ICollectionFixture<AzuriteFixture>
 public sealed class UsesFifthAzurite : ICollectionFixture<AzuriteFixture>
 {
     public const string Name = "azurite-5";
+}
+
+/// <summary>A sixth Azurite for two hosts on one storage account: its collection runs beside the others.</summary>
+[CollectionDefinition(Name)]
+public sealed class UsesSixthAzurite : ICollectionFixture<AzuriteFixture>
+{
+    public const string Name = "azurite-6";
 }
