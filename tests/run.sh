@@ -76,7 +76,7 @@ start_readme() {
   # With job control on: a script's background job would otherwise inherit SIGINT ignored, and the README's
   # Ctrl+C of its host would not reach it.
   set -m
-  nice -n 5 bash tests/readme/run.sh > "$readme_log" 2>&1 &
+  bash tests/readme/run.sh > "$readme_log" 2>&1 &
   readme_pid=$!
   set +m
 }
@@ -110,14 +110,13 @@ wait_for_chromium
 if [ "$build_status" -eq 0 ]; then
   phase "dotnet test (tests, built): the dev host's end-to-end tests beside the solution's other tests"
   # The end-to-end tests run longest: started at once in a dotnet test of their own, instead of after whichever
-  # assemblies dotnet test of the solution would run first, and ahead of the rest for the processors (the others
-  # and the README's steps run at nice 5, and end well before them). A hang is reported with a dump.
+  # assemblies dotnet test of the solution would run first. A hang is reported with a dump instead of blocking.
   devhost_log="$(mktemp)"
   dotnet test tests/Pipeline.DevHost.Tests --no-build --nologo -p:PipelineEventHubs="$eventhubs" \
     --blame-hang-timeout 10m > "$devhost_log" 2>&1 &
   devhost_pid=$!
   solution_filter "$slnf_dir/others.slnf" $(echo "$test_projects" | grep -v 'Pipeline.DevHost.Tests')
-  nice -n 5 dotnet test "$slnf_dir/others.slnf" --no-build --nologo -p:PipelineEventHubs="$eventhubs" --blame-hang-timeout 10m 2>&1 \
+  dotnet test "$slnf_dir/others.slnf" --no-build --nologo -p:PipelineEventHubs="$eventhubs" --blame-hang-timeout 10m 2>&1 \
     | tee "$log"
   test_status=${PIPESTATUS[0]}
   wait "$devhost_pid" || test_status=1
