@@ -14,14 +14,16 @@ set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d /tmp/pipeline-readme-XXXXXX)"
 state=("$root/.azurite" "$root/truth.json" "$root/truth.events.ndjson") # the dev host's data, the tool's truth
-if [[ ! -e "${state[0]}" && ! -e "${state[1]}" && ! -e "${state[2]}" ]]; then
+state_found=""
+for file in "${state[@]}"; do [[ -e "$file" ]] && state_found="$file"; done
+if [[ -z "$state_found" ]]; then
   steps="$root"
   trap 'stop_host; rm -rf "$work" "${state[@]}"' EXIT
   echo "readme: the steps run in $root (no local state there)"
 else
   steps="$work/tree"
   trap 'stop_host; rm -rf "$work"' EXIT
-  echo "readme: the steps run in a copy, $steps ($root holds .azurite/ or truth files, which stay untouched)"
+  echo "readme: the steps run in a copy, $steps ($state_found and the rest of $root stay untouched)"
   mkdir "$steps"
   tar -C "$root" --exclude=./.git --exclude='*/bin' --exclude='*/obj' --exclude=./node_modules --exclude=./.azurite \
       --exclude='*/TestResults' --exclude='./truth.*' -cf - . | tar -C "$steps" -xf -
