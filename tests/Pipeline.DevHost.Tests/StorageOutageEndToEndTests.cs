@@ -29,8 +29,6 @@ public class StorageOutageEndToEndTests(AzuriteFixture azurite)
                 ["DevHost__AdminKey"] = "test-key",
                 ["Durable__ActivityConcurrency"] = "1",
                 ["Pipeline__FoldChunkEvents"] = "1000", // many short activities: an outage meets some of them
-                ["Durable__VisibilityTimeout"] = "00:00:10",
-                ["Durable__LeaseInterval"] = "00:00:05",
             }
         );
         await run.StartHostAsync();
