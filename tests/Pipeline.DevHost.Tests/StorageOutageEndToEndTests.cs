@@ -70,9 +70,10 @@ public class StorageOutageEndToEndTests(AzuriteFixture azurite)
         await Task.WhenAll(all.Select(r => r.FailForAsync(RelayMode.Cut, TimeSpan.FromSeconds(3))));
         foreach (var operation in operations)
         {
-            Assert.Equal(
-                "completed",
-                await BatchEndToEndTests.WaitForOperationAsync(http, operation, TimeSpan.FromMinutes(3))
+            var state = await BatchEndToEndTests.WaitForOperationAsync(http, operation, TimeSpan.FromMinutes(3));
+            Assert.True(
+                state == "completed",
+                $"{operation}: {await http.GetStringAsync($"api/operations/{operation}")}\n{run.HostOutput}"
             );
         }
 
