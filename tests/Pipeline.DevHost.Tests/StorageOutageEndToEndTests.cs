@@ -71,10 +71,12 @@ public class StorageOutageEndToEndTests(AzuriteFixture azurite)
         foreach (var operation in operations)
         {
             var state = await BatchEndToEndTests.WaitForOperationAsync(http, operation, TimeSpan.FromMinutes(3));
-            Assert.True(
-                state == "completed",
-                $"{operation}: {await http.GetStringAsync($"api/operations/{operation}")}\n{run.HostOutput}"
-            );
+            if (state != "completed")
+            {
+                Assert.Fail(
+                    $"{operation}: {await http.GetStringAsync($"api/operations/{operation}")}\n{run.HostOutput}"
+                );
+            }
         }
 
         Assert.True(failedWhilePublishing > 0 && all.Sum(r => r.Failed) > failedWhilePublishing);
