@@ -74,15 +74,53 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
             );
         }
 
-        var operations = new List<(string Label, string Id)>();
-        foreach (var (name, v) in targets)
+        var joined = await StartRecomputesAsync(targets, cancellationToken);
+        if (!wait)
         {
-            var id = await StartAsync($"api/recompute/{name}?version={v}", cancellationToken);
-            operations.Add((new Pipeline.Domain.Views.ViewVersion(name, v).ToString(), id));
-            output.WriteLine($"{new Pipeline.Domain.Views.ViewVersion(name, v)}: recompute {id}");
+            return 0;
         }
 
-        return wait ? await WaitForAllAsync(operations, cancellationToken) : 0;
+        if (await WaitForAllAsync(joined.Operations, cancellationToken) != 0)
+        {
+            return 1;
+        }
+
+        // A recompute already running when asked (the schedule's, or another client's) was answered instead of a new
+        // one, and its cutoff may be older than the epoch waited for: once it has ended, those are asked again. A
+        // start now finds nothing running older than that epoch, or the recompute of the newest cutoff already done.
+        if (joined.AlreadyRunning.Count == 0)
+        {
+            return 0;
+        }
+
+        var again = await StartRecomputesAsync(joined.AlreadyRunning, cancellationToken);
+        return await WaitForAllAsync(again.Operations, cancellationToken);
+    }
+
+    private async Task<(
+        List<(string Label, string Id)> Operations,
+        List<(string Name, int Version)> AlreadyRunning
+    )> StartRecomputesAsync(List<(string Name, int Version)> targets, CancellationToken cancellationToken)
+    {
+        var operations = new List<(string Label, string Id)>();
+        var alreadyRunning = new List<(string Name, int Version)>();
+        foreach (var (name, v) in targets)
+        {
+            var label = new Pipeline.Domain.Views.ViewVersion(name, v).ToString();
+            var (id, started, state) = await StartAsync($"api/recompute/{name}?version={v}", cancellationToken);
+            operations.Add((label, id));
+            if (!started && state is "running" or "pending")
+            {
+                alreadyRunning.Add((name, v));
+                output.WriteLine($"{label}: recompute {id} (already running: asked again once it has ended)");
+            }
+            else
+            {
+                output.WriteLine($"{label}: recompute {id}");
+            }
+        }
+
+        return (operations, alreadyRunning);
     }
 
     /// <summary>
@@ -97,7 +135,10 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
             await WaitForSealAsync(TimeProvider.System.GetUtcNow(), cancellationToken);
         }
 
-        var id = await StartAsync($"api/replay/{Uri.EscapeDataString(view)}?version={version}", cancellationToken);
+        var (id, _, _) = await StartAsync(
+            $"api/replay/{Uri.EscapeDataString(view)}?version={version}",
+            cancellationToken
+        );
         output.WriteLine($"{new Pipeline.Domain.Views.ViewVersion(view, version)}: replay {id}");
         return wait
             ? await WaitForAllAsync(
@@ -112,7 +153,7 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
     public async Task<int> AuditAsync(string view, int? version, bool wait, CancellationToken cancellationToken)
     {
         var query = version is null ? string.Empty : $"?version={version}";
-        var id = await StartAsync($"api/audit/{Uri.EscapeDataString(view)}{query}", cancellationToken);
+        var (id, _, _) = await StartAsync($"api/audit/{Uri.EscapeDataString(view)}{query}", cancellationToken);
         output.WriteLine($"{view}: audit {id}");
         if (!wait)
         {
@@ -215,8 +256,12 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
         ];
     }
 
-    /// <summary>Starts an operation through an admin route; returns its id.</summary>
-    private async Task<string> StartAsync(string pathAndQuery, CancellationToken cancellationToken)
+    /// <summary>Starts an operation through an admin route; returns its id, whether it was started by this call
+    /// (not an equal one already there) and its state.</summary>
+    private async Task<(string Id, bool Started, string? State)> StartAsync(
+        string pathAndQuery,
+        CancellationToken cancellationToken
+    )
     {
         if (key is null)
         {
@@ -236,7 +281,12 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
         }
 
         using var body = JsonDocument.Parse(text);
-        return body.RootElement.GetProperty("operationId").GetString()!;
+        var root = body.RootElement;
+        return (
+            root.GetProperty("operationId").GetString()!,
+            !root.TryGetProperty("started", out var started) || started.ValueKind != JsonValueKind.False,
+            root.TryGetProperty("state", out var state) ? state.GetString() : null
+        );
     }
 
     /// <summary>Polls the operations until each has ended, printing progress; 0 when all completed.</summary>
