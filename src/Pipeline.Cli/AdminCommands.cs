@@ -74,7 +74,7 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
             );
         }
 
-        var joined = await StartRecomputesAsync(targets, cancellationToken);
+        var joined = await StartRecomputesAsync(targets, wait, cancellationToken);
         if (!wait)
         {
             return 0;
@@ -93,14 +93,14 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
             return 0;
         }
 
-        var again = await StartRecomputesAsync(joined.AlreadyRunning, cancellationToken);
+        var again = await StartRecomputesAsync(joined.AlreadyRunning, wait, cancellationToken);
         return await WaitForAllAsync(again.Operations, cancellationToken);
     }
 
     private async Task<(
         List<(string Label, string Id)> Operations,
         List<(string Name, int Version)> AlreadyRunning
-    )> StartRecomputesAsync(List<(string Name, int Version)> targets, CancellationToken cancellationToken)
+    )> StartRecomputesAsync(List<(string Name, int Version)> targets, bool wait, CancellationToken cancellationToken)
     {
         var operations = new List<(string Label, string Id)>();
         var alreadyRunning = new List<(string Name, int Version)>();
@@ -109,10 +109,11 @@ internal sealed class AdminCommands(HttpClient http, Uri baseUri, string? key, T
             var label = new Pipeline.Domain.Views.ViewVersion(name, v).ToString();
             var (id, started, state) = await StartAsync($"api/recompute/{name}?version={v}", cancellationToken);
             operations.Add((label, id));
-            if (!started && state is "running" or "pending")
+            if (!started && state == "running")
             {
                 alreadyRunning.Add((name, v));
-                output.WriteLine($"{label}: recompute {id} (already running: asked again once it has ended)");
+                var then = wait ? "asked again once it has ended" : "it keeps its own cutoff";
+                output.WriteLine($"{label}: recompute {id} (already running: {then})");
             }
             else
             {
