@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace Pipeline.Azurite;
@@ -113,8 +114,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
     )
     {
         var script = FindAzurite(searchFrom);
-        var guard = Path.Combine(Path.GetTempPath(), "pipeline-azurite-guard.js");
-        await File.WriteAllTextAsync(guard, GuardScript, cancellationToken).ConfigureAwait(false);
+        var guard = await WriteGuardAsync(Path.GetTempPath(), cancellationToken).ConfigureAwait(false);
         if (location is not null)
         {
             Directory.CreateDirectory(location);
@@ -316,6 +316,39 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    /// <summary>
+    /// Writes the guard script where every emulator start of this machine finds it: named after its content, and
+    /// moved into place whole, because node reading a file that another start is still writing runs a truncated
+    /// (often empty) script, and Azurite then ends at once with code 0 and no output. One of another length (a
+    /// disk that filled up) is written again.
+    /// </summary>
+    internal static async Task<string> WriteGuardAsync(string folder, CancellationToken cancellationToken)
+    {
+        var content = Encoding.UTF8.GetBytes(GuardScript);
+        var name = $"pipeline-azurite-guard-{Convert.ToHexStringLower(SHA256.HashData(content))[..16]}.js";
+        var guard = Path.Combine(folder, name);
+        if (LengthOf(guard) != content.Length)
+        {
+            var written = $"{guard}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+            await File.WriteAllBytesAsync(written, content, cancellationToken).ConfigureAwait(false);
+            File.Move(written, guard, overwrite: true);
+        }
+
+        return guard;
+    }
+
+    private static long? LengthOf(string file)
+    {
+        try
+        {
+            return new FileInfo(file).Length;
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
     }
 
     private async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
