@@ -33,7 +33,7 @@ internal sealed record ChunkFoldResult(
 );
 
 /// <summary>
-/// Folds one partition's raw segments of an epoch range with the view definition the speed layer uses,
+/// Folds one chunk of a partition's raw segments with the view definition the speed layer uses,
 /// streaming each segment, in sequence order. Exact de-duplication within the range: an event at or
 /// below the highest sequence number already read is a redelivery; an event whose (source, id) was
 /// already read in the chunk is a producer retry (a chunk spans at most the retry horizon, so every copy in it is
@@ -48,9 +48,7 @@ internal static class ChunkFolder
     public static async Task<ChunkFoldResult> FoldAsync(
         PipelineStore store,
         ViewDefinition view,
-        int partition,
-        long fromEpoch,
-        long untilEpoch,
+        FoldChunk chunk,
         IReadOnlySet<long> exclude,
         long headRecords,
         List<IdentityCopy>? copies,
@@ -58,9 +56,10 @@ internal static class ChunkFolder
         CancellationToken cancellationToken = default
     )
     {
+        var (fromEpoch, untilEpoch) = chunk.ListedEpochs;
         var segments = (
             await RawSegments
-                .ListAsync(store.Raw, fromEpoch, untilEpoch, partition, cancellationToken)
+                .ListAsync(store.Raw, fromEpoch, untilEpoch, chunk.Partition, cancellationToken)
                 .ConfigureAwait(false)
         )
             .Where(s => s.First <= lastSequence)

@@ -96,9 +96,7 @@ public sealed class FoldChunkActivity(PipelineStore store, SpecRegistry specs) :
             .FoldAsync(
                 store,
                 view,
-                chunk.Partition,
-                chunk.FromEpoch,
-                chunk.UntilEpoch,
+                chunk,
                 NoSequences,
                 Math.Max(1, chunk.Records / HeadFraction),
                 copies,

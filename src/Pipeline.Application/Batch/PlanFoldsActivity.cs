@@ -21,8 +21,28 @@ public sealed record PlanFoldsInput(long Cutoff, long Since, long ChunkEvents, T
 /// <param name="UntilEpoch">The epoch after the last.</param>
 /// <param name="Segments">Raw segments in it.</param>
 /// <param name="Records">Raw records in them (redeliveries included).</param>
-public sealed record FoldChunk(int Partition, int Chunk, long FromEpoch, long UntilEpoch, int Segments, long Records)
+/// <param name="DataFrom">The first epoch that held a segment of the partition when the chunk was planned (null:
+/// not known, so FromEpoch).</param>
+/// <param name="DataUntil">The epoch after the last that did (null: not known, so UntilEpoch).</param>
+public sealed record FoldChunk(
+    int Partition,
+    int Chunk,
+    long FromEpoch,
+    long UntilEpoch,
+    int Segments,
+    long Records,
+    long? DataFrom = null,
+    long? DataUntil = null
+)
 {
+    /// <summary>
+    /// The epochs whose segments a fold lists: those from the first to the last that held data when the chunk was
+    /// planned. Planning is below a sealed cutoff, so every event of the chunk had landed by then, and a segment
+    /// written later (a redelivery) holds records of an epoch that already had one: the epochs outside this span
+    /// stay empty, and listing them would only cost empty requests (dozens for a range that starts at epoch 0).
+    /// </summary>
+    public (long From, long Until) ListedEpochs => (DataFrom ?? FromEpoch, DataUntil ?? UntilEpoch);
+
     /// <summary>Whether this chunk is its partition's whole log from the start of the log to <paramref
     /// name="cutoff"/>.</summary>
     public bool IsWholeLogBelow(long cutoff) => Chunk == 0 && FromEpoch == 0 && UntilEpoch == cutoff;
@@ -70,7 +90,7 @@ public sealed class PlanFoldsActivity(PipelineStore store, ProgressStore progres
         var chunks = new List<FoldChunk>();
         foreach (var partition in partitions.Order())
         {
-            var (index, from, segments, records, firstWithData) = (0, request.Since, 0, 0L, 0L);
+            var (index, from, segments, records, firstWithData, lastWithData) = (0, request.Since, 0, 0L, 0L, 0L);
             foreach (var (epoch, content) in epochs.GetValueOrDefault(partition) ?? [])
             {
                 if (
@@ -78,19 +98,34 @@ public sealed class PlanFoldsActivity(PipelineStore store, ProgressStore progres
                     && (records + content.Records > request.ChunkEvents || epoch - firstWithData >= longest)
                 )
                 {
-                    chunks.Add(new FoldChunk(partition, index++, from, epoch, segments, records));
+                    chunks.Add(Chunk(partition, index++, from, epoch, segments, records, firstWithData, lastWithData));
                     (from, segments, records) = (epoch, 0, 0);
                 }
 
                 firstWithData = segments == 0 ? epoch : firstWithData;
+                lastWithData = epoch;
 
                 segments += content.Segments;
                 records += content.Records;
             }
 
-            chunks.Add(new FoldChunk(partition, index, from, request.Cutoff, segments, records));
+            chunks.Add(Chunk(partition, index, from, request.Cutoff, segments, records, firstWithData, lastWithData));
         }
 
         return [.. chunks];
     }
+
+    private static FoldChunk Chunk(
+        int partition,
+        int index,
+        long from,
+        long until,
+        int segments,
+        long records,
+        long firstWithData,
+        long lastWithData
+    ) =>
+        segments == 0
+            ? new FoldChunk(partition, index, from, until, 0, 0, DataFrom: from, DataUntil: from)
+            : new FoldChunk(partition, index, from, until, segments, records, firstWithData, lastWithData + 1);
 }

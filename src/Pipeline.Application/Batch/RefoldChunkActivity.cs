@@ -94,9 +94,7 @@ public sealed class RefoldChunkActivity(PipelineStore store, SpecRegistry specs)
             .FoldAsync(
                 store,
                 view,
-                chunk.Partition,
-                chunk.FromEpoch,
-                chunk.UntilEpoch,
+                chunk,
                 drop,
                 long.MaxValue,
                 copies: null,
