@@ -13,7 +13,8 @@ namespace Pipeline.Application.Tests;
 /// <summary>
 /// A fold lists the raw log only where its partition had data when the recompute was planned: a chunk that starts
 /// at epoch 0 would otherwise cost dozens of empty prefix listings, for every view and partition of every run. A
-/// segment that lands after planning (a redelivery) is in an epoch that had data, so it is still read.
+/// segment that lands after planning (a redelivery) is in an epoch that had data, so it is still read. The plan
+/// itself, from epoch 0, lists from the log's first segment on.
 /// </summary>
 [Collection(UsesAzurite.Name)]
 public class FoldListingTests(AzuriteFixture azurite)
@@ -42,10 +43,19 @@ public class FoldListingTests(AzuriteFixture azurite)
         var first = clock.EpochOf(PipelineContext.Start);
         var cutoff = first + 10;
 
-        var chunks = await new PlanFoldsActivity(context.Store, context.Progress, clock).RunAsync(
-            null!,
-            new PlanFoldsInput(cutoff, Since: 0, ChunkEvents: 1_000_000, RetryHorizon: TimeSpan.FromHours(1))
-        );
+        FoldChunk[] chunks;
+        using (var planning = StorageRequestCount.Start())
+        {
+            chunks = await new PlanFoldsActivity(context.Store, context.Progress, clock).RunAsync(
+                null!,
+                new PlanFoldsInput(cutoff, Since: 0, ChunkEvents: 1_000_000, RetryHorizon: TimeSpan.FromHours(1))
+            );
+
+            // The progress rows, where the log starts, and one listing per epoch block from there to the cutoff (4):
+            // listed from epoch 0 itself, the blocks before the log's first segment take over 30 more.
+            Assert.InRange(planning.Requests, 3, 8);
+        }
+
         var chunk = Assert.Single(chunks);
         Assert.Equal((0L, cutoff), (chunk.FromEpoch, chunk.UntilEpoch));
         Assert.Equal((first, first + 4), chunk.ListedEpochs);

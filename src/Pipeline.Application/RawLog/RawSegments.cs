@@ -68,6 +68,13 @@ public static partial class RawSegments
     {
         ArgumentNullException.ThrowIfNull(raw);
         var segments = new List<RawSegment>();
+        if (fromEpoch <= 0)
+        {
+            // A range from the start of time: the blocks of epochs before the log's first segment are dozens of
+            // empty listings, and one request finds where the log starts (names sort by epoch).
+            fromEpoch = await FirstEpochAsync(raw, cancellationToken).ConfigureAwait(false) ?? untilEpoch;
+        }
+
         foreach (var prefix in EpochRangePrefixes(fromEpoch, untilEpoch - 1))
         {
             await foreach (
@@ -88,6 +95,23 @@ public static partial class RawSegments
         }
 
         return segments;
+    }
+
+    private static async Task<long?> FirstEpochAsync(BlobContainerClient raw, CancellationToken cancellationToken)
+    {
+        await foreach (
+            var page in raw.GetBlobsAsync(cancellationToken: cancellationToken)
+                .AsPages(pageSizeHint: 1)
+                .ConfigureAwait(false)
+        )
+        {
+            foreach (var blob in page.Values)
+            {
+                return TryParse(blob.Name, out var epoch, out _, out _, out _) ? epoch : 0;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Reads a segment name back.</summary>
