@@ -105,11 +105,6 @@ build_status=$restore_status
 # compile, so that most of them end before paying for it. One dev host start, 12,000 events published, recomputed
 # and verified, three times each: 17.9 s of CPU with the default, 14.9 s with this (same wall time).
 export DOTNET_TC_CallCountingDelayMs=1000
-# And the dev hosts (an ASP.NET Core app: server GC by default) collect with the workstation GC, as the test hosts and
-# the tool do: a dozen processes on two cores, each with GC threads of its own that spin waiting for work, cost more
-# than the server GC's throughput gains them. Two batch end-to-end tests and the version walkthrough, twice each:
-# 83.3 s of processor time with the server GC, 77.2 s with this (3.5 s less wall time).
-export DOTNET_gcServer=0
 start_readme
 wait_for_chromium
 if [ "$build_status" -eq 0 ]; then
