@@ -1,4 +1,3 @@
-using System.Text;
 using Azure.Storage.Blobs.Models;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Ingest;
@@ -19,26 +18,13 @@ namespace Pipeline.Application.Tests;
 [Collection(UsesAzurite.Name)]
 public class FoldListingTests(AzuriteFixture azurite)
 {
-    private static IncomingEvent[] Signups(int count, long firstSequence, int epochOffset) =>
-        [
-            .. Enumerable
-                .Range(0, count)
-                .Select(i => new IncomingEvent(
-                    Encoding.UTF8.GetBytes(
-                        PipelineContext.Event($"e{firstSequence + i}", "user.signup", $"u{firstSequence + i}", 0)
-                    ),
-                    firstSequence + i,
-                    PipelineContext.Start.AddSeconds((epochOffset * 10) + (i * 0.01))
-                )),
-        ];
-
     [Fact]
     public async Task AFold_ListsOnlyTheEpochsItsPartitionHadDataIn_AndReadsASegmentThatLandedAfterPlanning()
     {
         await using var context = await PipelineContext.CreateAsync(azurite, epoch: TimeSpan.FromSeconds(10));
         var handler = context.NewHandler();
-        await handler.IngestAsync(new IngestBatch(0, Signups(30, 0, epochOffset: 0)));
-        await handler.IngestAsync(new IngestBatch(0, Signups(20, 30, epochOffset: 3)));
+        await handler.IngestAsync(new IngestBatch(0, RecomputeTests.Signups(30, 0, epochOffset: 0)));
+        await handler.IngestAsync(new IngestBatch(0, RecomputeTests.Signups(20, 30, epochOffset: 3)));
         var clock = context.Get<PipelineClock>();
         var first = clock.EpochOf(PipelineContext.Start);
         var cutoff = first + 10;

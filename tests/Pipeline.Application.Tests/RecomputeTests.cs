@@ -23,7 +23,7 @@ public class RecomputeTests(AzuriteFixture azurite)
 
     /// <summary>Sign-ups enqueued one epoch (10 s) apart from the given epoch offset, all with event time on day
     /// 0.</summary>
-    private static IncomingEvent[] Signups(int count, long firstSequence, int epochOffset, string prefix = "e") =>
+    internal static IncomingEvent[] Signups(int count, long firstSequence, int epochOffset, string prefix = "e") =>
         [
             .. Enumerable
                 .Range(0, count)
