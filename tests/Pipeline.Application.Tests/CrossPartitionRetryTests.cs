@@ -24,11 +24,7 @@ public class CrossPartitionRetryTests(AzuriteFixture azurite)
 
     /// <summary>A sign-up (event time on day 0) enqueued <paramref name="seconds"/> after the start.</summary>
     private static IncomingEvent Signup(string id, long sequence, double seconds) =>
-        new(
-            Encoding.UTF8.GetBytes(PipelineContext.Event(id, "user.signup", $"u-{id}", 0)),
-            sequence,
-            PipelineContext.Start.AddSeconds(seconds)
-        );
+        PipelineContext.Signup(id, $"u-{id}", 0, sequence, seconds);
 
     private static IncomingEvent[] Signups(string prefix, int from, int count, long firstSequence, double seconds) =>
         [.. Enumerable.Range(from, count).Select(i => Signup($"{prefix}{i}", firstSequence + i - from, seconds))];

@@ -28,11 +28,7 @@ public class LateEventTests(AzuriteFixture azurite)
     ];
 
     private static IncomingEvent Signup(long sequence, int day, string subject, int epoch) =>
-        new(
-            Encoding.UTF8.GetBytes(PipelineContext.Event($"e{sequence}", "user.signup", subject, day)),
-            sequence,
-            PipelineContext.Start.AddSeconds((epoch * 10) + (sequence * 0.01))
-        );
+        PipelineContext.Signup($"e{sequence}", subject, day, sequence, (epoch * 10) + (sequence * 0.01));
 
     [Fact]
     public async Task ALateEventIntoAnOldDay_RewritesOnlyThatDay_AndEveryAnswerEqualsAFullRun()

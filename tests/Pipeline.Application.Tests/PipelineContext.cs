@@ -135,6 +135,17 @@ internal sealed class PipelineContext : IAsyncDisposable
     ) =>
         $$"""{"specversion":"1.0","id":"{{id}}","source":"{{source}}","type":"{{type}}","subject":"{{subject}}","time":"2026-11-{{18 + day:D2}}T10:00:00Z"{{(data is null ? "" : ",\"data\":" + data)}}}""";
 
+    /// <summary>A sign-up of <paramref name="subject"/> timed on <paramref name="day"/>, at <paramref name="sequence"/>,
+    /// enqueued <paramref name="seconds"/> after <see cref="Start"/>.</summary>
+    public static IncomingEvent Signup(
+        string id,
+        string subject,
+        int day,
+        long sequence,
+        double seconds,
+        string? data = null
+    ) => new(Encoding.UTF8.GetBytes(Event(id, "user.signup", subject, day, data)), sequence, Start.AddSeconds(seconds));
+
     /// <summary>Events at consecutive sequence numbers from <paramref name="first"/>, enqueued one second apart from
     /// <see cref="Start"/>.</summary>
     public static IncomingEvent[] Incoming(IEnumerable<string> bodies, long first = 0) =>

@@ -27,18 +27,15 @@ public class RecomputeTests(AzuriteFixture azurite)
         [
             .. Enumerable
                 .Range(0, count)
-                .Select(i => new IncomingEvent(
-                    Encoding.UTF8.GetBytes(
-                        PipelineContext.Event(
-                            $"{prefix}{firstSequence + i}",
-                            "user.signup",
-                            $"u{(firstSequence + i) % 7}",
-                            0
-                        )
-                    ),
-                    firstSequence + i,
-                    PipelineContext.Start.AddSeconds((epochOffset * 10) + (i * 0.01))
-                )),
+                .Select(i =>
+                    PipelineContext.Signup(
+                        $"{prefix}{firstSequence + i}",
+                        $"u{(firstSequence + i) % 7}",
+                        0,
+                        firstSequence + i,
+                        (epochOffset * 10) + (i * 0.01)
+                    )
+                ),
         ];
 
     [Fact]

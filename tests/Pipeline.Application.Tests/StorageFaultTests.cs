@@ -16,11 +16,9 @@ public class StorageFaultTests(AzuriteFixture azurite)
         [
             .. Enumerable
                 .Range(0, count)
-                .Select(i => new IncomingEvent(
-                    Encoding.UTF8.GetBytes(PipelineContext.Event($"s{first + i}", "user.signup", $"u{first + i}", 0)),
-                    first + i,
-                    PipelineContext.Start.AddSeconds((first + i) * 0.01)
-                )),
+                .Select(i =>
+                    PipelineContext.Signup($"s{first + i}", $"u{first + i}", 0, first + i, (first + i) * 0.01)
+                ),
         ];
 
     [Theory]

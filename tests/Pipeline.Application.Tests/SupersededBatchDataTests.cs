@@ -17,13 +17,15 @@ public class SupersededBatchDataTests(AzuriteFixture azurite)
         [
             .. Enumerable
                 .Range(0, count)
-                .Select(i => new IncomingEvent(
-                    Encoding.UTF8.GetBytes(
-                        PipelineContext.Event($"e{firstSequence + i}", "user.signup", $"u{i}", i % 3)
-                    ),
-                    firstSequence + i,
-                    PipelineContext.Start.AddSeconds((epoch * 10) + (i * 0.01))
-                )),
+                .Select(i =>
+                    PipelineContext.Signup(
+                        $"e{firstSequence + i}",
+                        $"u{i}",
+                        i % 3,
+                        firstSequence + i,
+                        (epoch * 10) + (i * 0.01)
+                    )
+                ),
         ];
 
     [Fact]

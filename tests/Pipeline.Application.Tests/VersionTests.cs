@@ -202,18 +202,13 @@ public class VersionTests(AzuriteFixture azurite)
                 .Select(i =>
                 {
                     var n = idOffset + firstSequence + i;
-                    return new IncomingEvent(
-                        Encoding.UTF8.GetBytes(
-                            PipelineContext.Event(
-                                $"s{n}",
-                                "user.signup",
-                                $"u{n}",
-                                day,
-                                n % 5 == 0 ? """{"plan":"test"}""" : """{"plan":"free"}"""
-                            )
-                        ),
+                    return PipelineContext.Signup(
+                        $"s{n}",
+                        $"u{n}",
+                        day,
                         firstSequence + i,
-                        PipelineContext.Start.AddSeconds((epochOffset * 10) + (i * 0.01))
+                        (epochOffset * 10) + (i * 0.01),
+                        n % 5 == 0 ? """{"plan":"test"}""" : """{"plan":"free"}"""
                     );
                 }),
         ];
