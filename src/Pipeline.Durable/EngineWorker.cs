@@ -29,7 +29,7 @@ internal sealed partial class EngineWorker(
     {
         var shims = new DurableTaskShimFactory(workerOptions.Get(Name), loggerFactory);
         using var worker = new TaskHubWorker(
-            new PromptRetryOrchestrationService(engine.Service),
+            new RecoveringOrchestrationService(engine.Service),
             new OrchestratorShims(Factory, shims, services),
             new ActivityShims(Factory, shims, services.GetRequiredService<IServiceScopeFactory>()),
             loggerFactory
