@@ -53,6 +53,9 @@ param auditInterval string = '1.00:00:00'
 @description('How many keys a scheduled audit checks.')
 param auditSample string = '200'
 
+@description('How long a recompute, replay or audit may go without progress before the batch timer stops it and starts it again (00:00:00: never); above functionTimeout.')
+param stalledOperationTimeout string = '01:00:00'
+
 @description('The most view versions the registry holds (shipped and dropped ones included).')
 param maxViewVersions string = '50'
 
@@ -111,6 +114,7 @@ module functionApp 'modules/functionapp.bicep' = {
       maxViewVersions: maxViewVersions
       auditInterval: auditInterval
       auditSample: auditSample
+      stalledOperationTimeout: stalledOperationTimeout
     }
   }
 }

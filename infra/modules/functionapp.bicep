@@ -78,6 +78,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'Pipeline__RetirementGrace', value: pipelineSettings.retirementGrace }
         { name: 'Pipeline__AuditInterval', value: pipelineSettings.auditInterval }
         { name: 'Pipeline__AuditSample', value: pipelineSettings.auditSample }
+        { name: 'Pipeline__StalledOperationTimeout', value: pipelineSettings.stalledOperationTimeout }
         { name: 'Pipeline__MaxViewVersions', value: pipelineSettings.maxViewVersions }
         { name: 'Pipeline__StoragePrefix', value: '' }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insightsConnectionString }

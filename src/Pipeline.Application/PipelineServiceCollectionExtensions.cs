@@ -88,6 +88,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<VersionDropper>();
         services.AddSingleton<RunStarter>();
         services.AddSingleton<OperationService>();
+        services.AddSingleton<StalledOperations>();
         services.AddSingleton<AuditStore>();
         services.AddSingleton<AuditService>();
 

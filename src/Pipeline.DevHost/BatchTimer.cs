@@ -3,18 +3,21 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Batch;
 using Pipeline.Application.Configuration;
+using Pipeline.Application.Operations;
 
 namespace Pipeline.DevHost;
 
 /// <summary>
 /// The dev host's stand-in for the Functions app's timer trigger: starts recomputes of the views behind
 /// the sealed cutoff on <c>RecomputeSchedule</c> (the same NCRONTAB setting the timer trigger reads; empty:
-/// only on demand), starts audits due by <c>Pipeline:AuditInterval</c>, and runs retirement sweeps (always,
-/// since on-demand recomputes also make speed rows redundant).
+/// only on demand), starts audits due by <c>Pipeline:AuditInterval</c>, restarts operations without progress for
+/// <c>Pipeline:StalledOperationTimeout</c>, and runs retirement sweeps (always, since on-demand recomputes also
+/// make speed rows redundant).
 /// </summary>
 internal sealed partial class BatchTimer(
     RecomputeSchedule recomputeSchedule,
     BatchSchedule schedule,
+    StalledOperations stalled,
     DurableTaskClient client,
     IOptions<PipelineOptions> options,
     TimeProvider time,
@@ -34,9 +37,13 @@ internal sealed partial class BatchTimer(
                     stoppingToken
                 )
                 : Task.CompletedTask;
+        var restarts = stalled.CheckInterval is { } interval
+            ? EveryAsync(interval, ct => stalled.RestartAsync(client, ct), stoppingToken)
+            : Task.CompletedTask;
         await Task.WhenAll(
                 recomputes,
                 audits,
+                restarts,
                 EveryAsync(schedule.RetirementSweepInterval, schedule.RetireCoveredSpeedRowsAsync, stoppingToken)
             )
             .ConfigureAwait(false);

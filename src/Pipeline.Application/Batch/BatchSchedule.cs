@@ -11,14 +11,16 @@ using Pipeline.Domain.Views;
 namespace Pipeline.Application.Batch;
 
 /// <summary>
-/// What the batch layer does on a schedule, whichever host's timer calls it: start a recompute of every
-/// view whose batch view is behind the sealed cutoff; once a commit's grace period has passed, retire the
-/// speed rows it covers and delete the batch data it superseded; and start due audits.
+/// What the batch layer does on a schedule, whichever host's timer calls it: restart operations that stopped
+/// moving; start a recompute of every view whose batch view is behind the sealed cutoff; once a commit's grace
+/// period has passed, retire the speed rows it covers and delete the batch data it superseded; and start due
+/// audits.
 /// </summary>
 public sealed partial class BatchSchedule(
     SealedBoundary sealedBoundary,
     RunStarter runs,
     OperationService operations,
+    StalledOperations stalled,
     PointerStore pointers,
     SpeedRetirement retirement,
     SupersededBatchData superseded,
@@ -41,10 +43,11 @@ public sealed partial class BatchSchedule(
             )
         );
 
-    /// <summary>One tick of a host's timer: starts due recomputes, then retires covered speed rows, then starts due
-    /// audits.</summary>
+    /// <summary>One tick of a host's timer: restarts stalled operations, starts due recomputes, then retires covered
+    /// speed rows, then starts due audits.</summary>
     public async Task RunOnceAsync(DurableTaskClient orchestrations, CancellationToken cancellationToken = default)
     {
+        await stalled.RestartAsync(orchestrations, cancellationToken).ConfigureAwait(false);
         await StartDueRecomputesAsync(orchestrations, cancellationToken).ConfigureAwait(false);
         await RetireCoveredSpeedRowsAsync(cancellationToken).ConfigureAwait(false);
         await StartDueAuditsAsync(orchestrations, cancellationToken).ConfigureAwait(false);

@@ -96,6 +96,19 @@ public sealed class PipelineOptions
     )]
     public TimeSpan AuditInterval { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// How long a running operation may go without progress (no step finished) before the batch timer stops it
+    /// and starts it again under the same id (zero: never). Longer than any one step may take: in Azure the
+    /// Functions timeout (<c>host.json</c>, 30 minutes) ends a step before this default does.
+    /// </summary>
+    [Range(
+        typeof(TimeSpan),
+        "00:00:00",
+        "7.00:00:00",
+        ErrorMessage = "Pipeline:StalledOperationTimeout must be between 0 and 7 days"
+    )]
+    public TimeSpan StalledOperationTimeout { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>How many keys a scheduled audit checks.</summary>
     [Range(1, 100_000, ErrorMessage = "Pipeline:AuditSample must be between 1 and 100000")]
     public int AuditSample { get; set; } = 200;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Pipeline.Storage.Tables;
@@ -22,7 +23,7 @@ public static class PipelineOperations
         DurableTaskClient client,
         string orchestrator,
         string instanceId,
-        object input,
+        object? input,
         CancellationToken cancellationToken = default
     )
     {
@@ -134,19 +135,75 @@ public static class PipelineOperations
                 cancellationToken
             )
             .ConfigureAwait(false);
+        await WaitForStopAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
+        return await GetAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops an operation that has stopped moving and starts it again under the same id with the same input: every
+    /// step is idempotent and the commit is the last one, so what the stopped run did is redone, never doubled.
+    /// Returns the new run, or null when the operation was no longer running or its stop was not recorded in time
+    /// (the next check tries again).
+    /// </summary>
+    public static async Task<OperationStatus?> RestartAsync(
+        DurableTaskClient client,
+        OrchestrationMetadata stalled,
+        string reason,
+        CancellationToken cancellationToken = default
+    )
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(stalled);
+        if (stalled.RuntimeStatus != OrchestrationRuntimeStatus.Running)
+        {
+            return null;
+        }
+
+        // Another host's timer may have restarted it since it was listed: only the run seen stalled is stopped.
+        var current = await client
+            .GetInstanceAsync(stalled.InstanceId, getInputsAndOutputs: false, cancellationToken)
+            .ConfigureAwait(false);
+        if (
+            current is not { RuntimeStatus: OrchestrationRuntimeStatus.Running }
+            || current.LastUpdatedAt != stalled.LastUpdatedAt
+        )
+        {
+            return null;
+        }
+
+        // Read before the stop: the new run gets exactly the input the stalled one had.
+        object? input = stalled.SerializedInput is null ? null : stalled.ReadInputAs<JsonElement>();
+        await client
+            .TerminateInstanceAsync(
+                stalled.InstanceId,
+                new TerminateInstanceOptions { Output = reason },
+                cancellationToken
+            )
+            .ConfigureAwait(false);
+        await WaitForStopAsync(client, stalled.InstanceId, cancellationToken).ConfigureAwait(false);
+        var (status, started) = await StartAsync(client, stalled.Name, stalled.InstanceId, input, cancellationToken)
+            .ConfigureAwait(false);
+        return started ? status : null;
+    }
+
+    /// <summary>Waits a few seconds for a requested stop to be recorded.</summary>
+    private static async Task WaitForStopAsync(
+        DurableTaskClient client,
+        string instanceId,
+        CancellationToken cancellationToken
+    )
+    {
         using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         patience.CancelAfter(TimeSpan.FromSeconds(15));
         try
         {
             await client
-                .WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, patience.Token)
+                .WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: false, patience.Token)
                 .ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // Still being stopped: report the state as it is.
+            // Still being stopped: the caller reports the state as it is.
         }
-
-        return await GetAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
     }
 }
