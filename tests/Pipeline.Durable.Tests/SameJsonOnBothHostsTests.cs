@@ -1,6 +1,9 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Azure.Core.Serialization;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
@@ -123,8 +126,7 @@ public class SameJsonOnBothHostsTests(AzuriteFixture azurite)
     public async Task StatusCustomStatusOutputAndErrors_AreTheSameJsonOnTheDevHostAndUnderFunctions()
     {
         var functionsConverter = new ObjectSerializerConverter(new JsonObjectSerializer(ApiJson.Options));
-        await using var grpc = await DurableTaskTestHost.StartAsync(
-            Tasks,
+        await using var grpc = await StartTestHostAsync(
             new DurableTaskTestHostOptions
             {
                 ConfigureServices = services =>
@@ -156,5 +158,27 @@ public class SameJsonOnBothHostsTests(AzuriteFixture azurite)
         Assert.Contains("\"error\":\"raw segment 'x' is truncated\"", onTheDevHost[1], StringComparison.Ordinal);
         Assert.Contains("\"state\":\"canceled\"", onTheDevHost[2], StringComparison.Ordinal);
         Assert.Contains("\"error\":\"canceled on request\"", onTheDevHost[2], StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Starts the in-process test host on a port the system gives out as free. Left to pick its own, it can pick one
+    /// that an emulator of another test already holds; a port taken in the moment between is tried again.
+    /// </summary>
+    private async Task<DurableTaskTestHost> StartTestHostAsync(DurableTaskTestHostOptions options)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using (var probe = new TcpListener(IPAddress.Loopback, 0))
+            {
+                probe.Start();
+                options.Port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            }
+
+            try
+            {
+                return await DurableTaskTestHost.StartAsync(Tasks, options);
+            }
+            catch (IOException ex) when (attempt < 5 && ex.InnerException is AddressInUseException) { }
+        }
     }
 }
