@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Application.Audit;
 using Pipeline.Application.Batch;
@@ -13,16 +12,6 @@ namespace Pipeline.Application.Tests;
 [Collection(UsesBatchAzurite.Name)]
 public class BatchScheduleTests(AzuriteFixture azurite)
 {
-    /// <summary>An audit that waits for a gate before doing the real work: one held in mid-flight.</summary>
-    private sealed class GatedAudit(AuditActivity inner, Task gate) : TaskActivity<AuditRequest, AuditSummary>
-    {
-        public override async Task<AuditSummary> RunAsync(TaskActivityContext context, AuditRequest input)
-        {
-            await gate;
-            return await inner.RunAsync(context, input);
-        }
-    }
-
     [Fact]
     public async Task ADueAudit_IsNotStartedAgain_WhileOneOfTheSameVersionRuns()
     {
@@ -32,22 +21,8 @@ public class BatchScheduleTests(AzuriteFixture azurite)
             settings: new Dictionary<string, string?> { ["Pipeline:AuditInterval"] = "00:01:00" }
         );
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var engine = await context.EngineAsync(tasks =>
-            tasks
-                .AddOrchestrator<RecomputeOrchestrator>()
-                .AddOrchestrator<AuditOrchestrator>()
-                .AddActivity<PlanFoldsActivity>()
-                .AddActivity<FoldChunkActivity>()
-                .AddActivity<FindSettledActivity>()
-                .AddActivity<SettleShardActivity>()
-                .AddActivity<RefoldChunkActivity>()
-                .AddActivity<WriteBatchViewActivity>()
-                .AddActivity<CommitBatchViewActivity>()
-                .AddActivity<ReadPointerActivity>()
-                .AddActivity(
-                    AuditActivity.ActivityName,
-                    sp => new GatedAudit(ActivatorUtilities.CreateInstance<AuditActivity>(sp), gate.Task)
-                )
+        var engine = await context.EngineAsync(
+            GatedTasks.Holding<AuditActivity, AuditRequest, AuditSummary>(AuditActivity.ActivityName, () => gate.Task)
         );
         var body = Encoding.UTF8.GetBytes(PipelineContext.Event("1", "user.signup", "u", 0));
         await context.NewHandler().IngestAsync(new IngestBatch(0, [new IncomingEvent(body, 0, PipelineContext.Start)]));

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text;
-using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Application.Batch;
@@ -15,22 +14,6 @@ namespace Pipeline.Application.Tests;
 [Collection(UsesBatchAzurite.Name)]
 public class StalledOperationTests(AzuriteFixture azurite)
 {
-    /// <summary>A fold whose first run never returns until released, as if its message were lost; later runs fold.</summary>
-    private sealed class FirstFoldHangs(FoldChunkActivity inner, Task release, Action started, StrongBox<int> runs)
-        : TaskActivity<FoldChunkInput, ChunkFold>
-    {
-        public override async Task<ChunkFold> RunAsync(TaskActivityContext context, FoldChunkInput input)
-        {
-            if (Interlocked.Increment(ref runs.Value) == 1)
-            {
-                started();
-                await release;
-            }
-
-            return await inner.RunAsync(context, input);
-        }
-    }
-
     [Fact]
     public async Task ARecomputeWithoutProgressForTheTimeout_IsStoppedAndStartedAgain_AndCommitsOnce()
     {
@@ -42,25 +25,22 @@ public class StalledOperationTests(AzuriteFixture azurite)
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var hanging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var runs = new StrongBox<int>();
-        var engine = await context.EngineAsync(tasks =>
-            tasks
-                .AddOrchestrator<RecomputeOrchestrator>()
-                .AddActivity<PlanFoldsActivity>()
-                .AddActivity(
-                    FoldChunkActivity.ActivityName,
-                    sp => new FirstFoldHangs(
-                        ActivatorUtilities.CreateInstance<FoldChunkActivity>(sp),
-                        release.Task,
-                        () => hanging.TrySetResult(),
-                        runs
-                    )
-                )
-                .AddActivity<FindSettledActivity>()
-                .AddActivity<SettleShardActivity>()
-                .AddActivity<RefoldChunkActivity>()
-                .AddActivity<WriteBatchViewActivity>()
-                .AddActivity<CommitBatchViewActivity>()
-                .AddActivity<ReadPointerActivity>()
+
+        // The first fold never returns until released, as if its message were lost; later folds run.
+        var engine = await context.EngineAsync(
+            GatedTasks.Holding<FoldChunkActivity, FoldChunkInput, ChunkFold>(
+                FoldChunkActivity.ActivityName,
+                () =>
+                {
+                    if (Interlocked.Increment(ref runs.Value) > 1)
+                    {
+                        return Task.CompletedTask;
+                    }
+
+                    hanging.TrySetResult();
+                    return release.Task;
+                }
+            )
         );
         try
         {

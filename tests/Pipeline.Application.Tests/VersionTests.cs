@@ -1,6 +1,5 @@
 using System.Text;
 using Azure.Data.Tables;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Audit;
@@ -31,39 +30,6 @@ public class VersionTests(AzuriteFixture azurite)
     private static readonly ViewDefinition V2 = Domain.Views.Specs.SpecCompiler.Compile(
         Domain.Views.Specs.ViewSpecReader.Read(V2Spec).Spec!
     );
-
-    /// <summary>A chunk fold that waits for a gate before doing the real work: a run held in mid-flight.</summary>
-    private sealed class GatedFold(FoldChunkActivity inner, Task gate)
-        : Microsoft.DurableTask.TaskActivity<FoldChunkInput, ChunkFold>
-    {
-        public override async Task<ChunkFold> RunAsync(
-            Microsoft.DurableTask.TaskActivityContext context,
-            FoldChunkInput input
-        )
-        {
-            await gate;
-            return await inner.RunAsync(context, input);
-        }
-    }
-
-    /// <summary>The pipeline's tasks, with every chunk fold held until <paramref name="gate"/> opens.</summary>
-    private static Action<Microsoft.DurableTask.DurableTaskRegistry> WithGatedFolds(Task gate) =>
-        tasks =>
-            tasks
-                .AddOrchestrator<RecomputeOrchestrator>()
-                .AddOrchestrator<AuditOrchestrator>()
-                .AddActivity<PlanFoldsActivity>()
-                .AddActivity(
-                    FoldChunkActivity.ActivityName,
-                    sp => new GatedFold(ActivatorUtilities.CreateInstance<FoldChunkActivity>(sp), gate)
-                )
-                .AddActivity<FindSettledActivity>()
-                .AddActivity<SettleShardActivity>()
-                .AddActivity<RefoldChunkActivity>()
-                .AddActivity<WriteBatchViewActivity>()
-                .AddActivity<CommitBatchViewActivity>()
-                .AddActivity<ReadPointerActivity>()
-                .AddActivity<AuditActivity>();
 
     /// <summary>A deployment with new-users v2 registered beside v1, its batch layer on the context's engine.</summary>
     private sealed class Deployment
@@ -123,7 +89,14 @@ public class VersionTests(AzuriteFixture azurite)
 
         /// <summary>The context's engine, started on first use (after the test has registered its versions).</summary>
         public Task<EngineHost> EngineAsync() =>
-            Context.EngineAsync(_foldGate is null ? null : WithGatedFolds(_foldGate));
+            Context.EngineAsync(
+                _foldGate is null
+                    ? null
+                    : GatedTasks.Holding<FoldChunkActivity, FoldChunkInput, ChunkFold>(
+                        FoldChunkActivity.ActivityName,
+                        () => _foldGate
+                    )
+            );
 
         public async Task<Microsoft.DurableTask.Client.DurableTaskClient> ClientAsync() => (await EngineAsync()).Client;
 
