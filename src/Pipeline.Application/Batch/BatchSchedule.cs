@@ -35,13 +35,7 @@ public sealed partial class BatchSchedule(
 {
     /// <summary>How often retirement runs: a quarter of the grace period, between one second and one minute.</summary>
     public TimeSpan RetirementSweepInterval { get; } =
-        TimeSpan.FromTicks(
-            Math.Clamp(
-                options.Value.RetirementGrace.Ticks / 4,
-                TimeSpan.FromSeconds(1).Ticks,
-                TimeSpan.FromMinutes(1).Ticks
-            )
-        );
+        Time.PipelineClock.CheckIntervalFor(options.Value.RetirementGrace);
 
     /// <summary>One tick of a host's timer: restarts stalled operations, starts due recomputes, then retires covered
     /// speed rows, then starts due audits.</summary>

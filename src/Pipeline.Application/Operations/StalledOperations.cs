@@ -3,6 +3,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Application.Configuration;
+using Pipeline.Application.Time;
 
 namespace Pipeline.Application.Operations;
 
@@ -26,13 +27,7 @@ public sealed partial class StalledOperations(
     /// the check is off.</summary>
     public TimeSpan? CheckInterval { get; } =
         options.Value.StalledOperationTimeout > TimeSpan.Zero
-            ? TimeSpan.FromTicks(
-                Math.Clamp(
-                    options.Value.StalledOperationTimeout.Ticks / 4,
-                    TimeSpan.FromSeconds(1).Ticks,
-                    TimeSpan.FromMinutes(1).Ticks
-                )
-            )
+            ? PipelineClock.CheckIntervalFor(options.Value.StalledOperationTimeout)
             : null;
 
     /// <summary>Stops and starts again every running operation of the pipeline's kinds without progress for the

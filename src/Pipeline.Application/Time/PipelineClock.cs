@@ -26,6 +26,11 @@ public sealed class PipelineClock
     /// <summary>Epoch numbering at the configured length.</summary>
     public EpochClock Epochs { get; }
 
+    /// <summary>How often a host looks for what falls due <paramref name="period"/> after something happened: a
+    /// quarter of it, between one second and one minute.</summary>
+    public static TimeSpan CheckIntervalFor(TimeSpan period) =>
+        TimeSpan.FromTicks(Math.Clamp(period.Ticks / 4, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromMinutes(1).Ticks));
+
     /// <summary>Now, UTC.</summary>
     public DateTimeOffset UtcNow => Time.GetUtcNow();
 
